@@ -1,0 +1,121 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type { FeatureViewSpec } from "../../registry/schemas";
+import { registryColumns } from "./common";
+import { dataSources } from "./data-sources";
+import { entities } from "./entities";
+import { projects } from "./projects";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * The head of a feature view: its name, current version and the columns lists and joins need,
+ * copied from the current version's spec. The specs themselves live in feature_view_versions.
+ */
+export const featureViews = pgTable(
+  "feature_views",
+  {
+    ...registryColumns(),
+    currentVersion: integer("current_version").notNull(),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => dataSources.id),
+    ttlSeconds: integer("ttl_seconds").notNull().default(0),
+    online: boolean("online").notNull().default(true),
+    freshnessSlaSeconds: integer("freshness_sla_seconds"),
+    /** Materialization watermark: the end of the last successful run; moves only after success. */
+    materializedUntil: timestamp("materialized_until", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("feature_views_project_name_idx").on(t.projectId, t.name),
+    index("feature_views_source_idx").on(t.sourceId),
+  ],
+);
+
+/** Immutable history: one row per version, never updated. */
+export const featureViewVersions = pgTable(
+  "feature_view_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    featureViewId: uuid("feature_view_id")
+      .notNull()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    spec: jsonb("spec").$type<FeatureViewSpec>().notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("feature_view_versions_view_version_idx").on(t.featureViewId, t.version)],
+);
+
+/** Which entities the current version of a view is keyed by (keeps references honest). */
+export const featureViewEntities = pgTable(
+  "feature_view_entities",
+  {
+    featureViewId: uuid("feature_view_id")
+      .notNull()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    entityId: uuid("entity_id")
+      .notNull()
+      .references(() => entities.id),
+    position: integer("position").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.featureViewId, t.entityId] }),
+    index("feature_view_entities_entity_idx").on(t.entityId),
+  ],
+);
+
+/**
+ * The features of each view's current version, one row each: the catalog that search reads.
+ * Rewritten whenever a view gets a new version.
+ */
+export const features = pgTable(
+  "features",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    featureViewId: uuid("feature_view_id")
+      .notNull()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    viewName: text("view_name").notNull(),
+    name: text("name").notNull(),
+    dtype: text("dtype").notNull(),
+    description: text("description").notNull().default(""),
+    /** The feature's own tags merged over its view's. */
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    /** "key:value" of every tag, for containment filters and facet counts. */
+    tagPairs: text("tag_pairs").array().notNull().default(sql`'{}'::text[]`),
+    owner: text("owner").notNull().default(""),
+    entityNames: text("entity_names").array().notNull().default(sql`'{}'::text[]`),
+    position: integer("position").notNull(),
+    searchVector: tsvector("search_vector").generatedAlwaysAs(
+      sql`setweight(to_tsvector('simple', replace(coalesce(name, ''), '_', ' ')), 'A') || setweight(to_tsvector('simple', replace(coalesce(view_name, ''), '_', ' ')), 'B') || setweight(to_tsvector('english', coalesce(description, '')), 'C')`,
+    ),
+  },
+  (t) => [
+    uniqueIndex("features_view_name_idx").on(t.featureViewId, t.name),
+    // Serves free-text search (ranked with ts_rank).
+    index("features_search_vector_idx").using("gin", t.searchVector),
+    // Serves typo-tolerant / substring matches on feature names (similarity, ILIKE).
+    index("features_name_trgm_idx").using("gin", sql`${t.name} gin_trgm_ops`),
+    // Serves tag and entity filters (array containment).
+    index("features_tag_pairs_idx").using("gin", t.tagPairs),
+    index("features_entity_names_idx").using("gin", t.entityNames),
+    index("features_project_idx").on(t.projectId),
+  ],
+);

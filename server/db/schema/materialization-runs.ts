@@ -1,0 +1,39 @@
+import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { featureViews } from "./feature-views";
+import { projects } from "./projects";
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type RunKind = "range" | "incremental";
+
+/** One materialization of one feature view over [start_ts, end_ts]. Its id is the queue job's id. */
+export const materializationRuns = pgTable(
+  "materialization_runs",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    featureViewId: uuid("feature_view_id")
+      .notNull()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    /** The view version the run read its spec from. */
+    featureViewVersion: integer("feature_view_version").notNull(),
+    kind: text("kind").$type<RunKind>().notNull(),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    startTs: timestamp("start_ts", { withTimezone: true }).notNull(),
+    endTs: timestamp("end_ts", { withTimezone: true }).notNull(),
+    rowsRead: bigint("rows_read", { mode: "number" }).notNull().default(0),
+    rowsWritten: bigint("rows_written", { mode: "number" }).notNull().default(0),
+    attempts: integer("attempts").notNull().default(0),
+    /** Error text safe to show to users. */
+    error: text("error"),
+    triggeredBy: text("triggered_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("materialization_runs_view_created_idx").on(t.featureViewId, t.createdAt),
+    index("materialization_runs_project_created_idx").on(t.projectId, t.createdAt),
+  ],
+);

@@ -1,0 +1,143 @@
+import { z } from "zod";
+
+/**
+ * The zod shapes of registry definitions, defined once and imported by every door
+ * (tRPC, REST, CLI, forms). Services parse their input with these.
+ */
+
+export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+
+export const Name = z
+  .string()
+  .regex(NAME_PATTERN, "must start with a lowercase letter and hold only a-z, 0-9 and _ (at most 63)");
+
+export const SCALAR_TYPES = [
+  "int32",
+  "int64",
+  "float32",
+  "float64",
+  "string",
+  "bool",
+  "bytes",
+  "unix_timestamp",
+] as const;
+export type ScalarType = (typeof SCALAR_TYPES)[number];
+
+export const VALUE_TYPES = [...SCALAR_TYPES, ...SCALAR_TYPES.map((t) => `list<${t}>` as const)] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+export const ValueTypeSchema = z.enum(VALUE_TYPES);
+
+/** Types a join key may have. */
+export const JOIN_KEY_TYPES = ["int32", "int64", "string", "bytes"] as const;
+export type JoinKeyType = (typeof JOIN_KEY_TYPES)[number];
+
+export const Tags = z
+  .record(z.string().min(1).max(64), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= 32, "at most 32 tags")
+  .default({});
+
+const Description = z.string().max(4000).default("");
+const Owner = z.string().max(256).default("");
+
+export const EntityInput = z.object({
+  name: Name,
+  joinKey: Name,
+  valueType: z.enum(JOIN_KEY_TYPES),
+  description: Description,
+  tags: Tags,
+  owner: Owner,
+});
+export type EntityInput = z.input<typeof EntityInput>;
+
+/** A Postgres identifier path like `offline.driver_stats` or `driver_stats`. */
+export const TABLE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const ColumnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a plain column name");
+
+export const DataSourceInput = z
+  .object({
+    name: Name,
+    kind: z.enum(["table", "query"]),
+    tableName: z.string().regex(TABLE_NAME_PATTERN, "must be a table name like schema.table").optional(),
+    query: z.string().min(1).max(20000).optional(),
+    timestampField: ColumnName,
+    createdTimestampField: ColumnName.optional(),
+    fieldMapping: z.record(ColumnName, Name).default({}),
+    description: Description,
+    tags: Tags,
+    owner: Owner,
+  })
+  .superRefine((s, ctx) => {
+    if (s.kind === "table" && !s.tableName)
+      ctx.addIssue({ code: "custom", path: ["tableName"], message: "a table source needs a table name" });
+    if (s.kind === "query" && !s.query)
+      ctx.addIssue({ code: "custom", path: ["query"], message: "a query source needs a query" });
+  });
+export type DataSourceInput = z.input<typeof DataSourceInput>;
+
+export const FieldSpec = z.object({
+  name: Name,
+  dtype: ValueTypeSchema,
+  description: z.string().max(2000).default(""),
+  tags: Tags,
+});
+export type FieldSpec = z.infer<typeof FieldSpec>;
+
+/** The full definition of a feature view; every version stores one. */
+export const FeatureViewSpec = z
+  .object({
+    name: Name,
+    entities: z.array(Name).min(1, "a feature view needs at least one entity").max(8),
+    fields: z.array(FieldSpec).min(1, "a feature view needs at least one field").max(1000),
+    source: Name,
+    /** Seconds a value stays valid after its event time; 0 = no limit. */
+    ttlSeconds: z.number().int().min(0).max(10 * 365 * 86400),
+    online: z.boolean().default(true),
+    offline: z.boolean().default(true),
+    description: Description,
+    tags: Tags,
+    owner: Owner,
+    /** How stale the newest materialized data may be before the view is in breach; null = no SLA. */
+    freshnessSlaSeconds: z.number().int().positive().nullable().default(null),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.fields.forEach((f, i) => {
+      if (seen.has(f.name))
+        ctx.addIssue({ code: "custom", path: ["fields", i, "name"], message: `duplicate field "${f.name}"` });
+      seen.add(f.name);
+    });
+    const ents = new Set<string>();
+    s.entities.forEach((e, i) => {
+      if (ents.has(e))
+        ctx.addIssue({ code: "custom", path: ["entities", i], message: `duplicate entity "${e}"` });
+      ents.add(e);
+    });
+  });
+export type FeatureViewSpec = z.infer<typeof FeatureViewSpec>;
+export type FeatureViewSpecInput = z.input<typeof FeatureViewSpec>;
+
+export const UpdateFeatureViewInput = z.object({
+  /** The version this edit was made against; a stale one is refused as a conflict. */
+  baseVersion: z.number().int().positive(),
+  spec: FeatureViewSpec,
+});
+
+export const FeatureServiceInput = z.object({
+  name: Name,
+  /** Entries "view:feature" or "view:*" (all features of the view at read time). */
+  features: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}:([a-z][a-z0-9_]{0,62}|\*)$/, 'must be "view:feature"')).min(1),
+  description: Description,
+  tags: Tags,
+  owner: Owner,
+});
+export type FeatureServiceInput = z.input<typeof FeatureServiceInput>;
+
+export const ConsumerInput = z.object({
+  name: Name,
+  kind: z.enum(["model", "service"]),
+  featureServices: z.array(Name).default([]),
+  description: Description,
+  tags: Tags,
+  owner: Owner,
+});
+export type ConsumerInput = z.input<typeof ConsumerInput>;
