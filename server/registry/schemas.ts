@@ -90,7 +90,11 @@ export const FeatureViewSpec = z
     fields: z.array(FieldSpec).min(1, "a feature view needs at least one field").max(1000),
     source: Name,
     /** Seconds a value stays valid after its event time; 0 = no limit. */
-    ttlSeconds: z.number().int().min(0).max(10 * 365 * 86400),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 365 * 86400),
     online: z.boolean().default(true),
     offline: z.boolean().default(true),
     description: Description,
@@ -125,7 +129,9 @@ export const UpdateFeatureViewInput = z.object({
 export const FeatureServiceInput = z.object({
   name: Name,
   /** Entries "view:feature" or "view:*" (all features of the view at read time). */
-  features: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,62}:([a-z][a-z0-9_]{0,62}|\*)$/, 'must be "view:feature"')).min(1),
+  features: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]{0,62}:([a-z][a-z0-9_]{0,62}|\*)$/, 'must be "view:feature"'))
+    .min(1),
   description: Description,
   tags: Tags,
   owner: Owner,

@@ -2,11 +2,9 @@ import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm
 import { registryColumns } from "./common";
 import { featureViews } from "./feature-views";
 
-export const featureServices = pgTable(
-  "feature_services",
-  { ...registryColumns() },
-  (t) => [uniqueIndex("feature_services_project_name_idx").on(t.projectId, t.name)],
-);
+export const featureServices = pgTable("feature_services", { ...registryColumns() }, (t) => [
+  uniqueIndex("feature_services_project_name_idx").on(t.projectId, t.name),
+]);
 
 /** A service's selection from one view: the listed features, in order. */
 export const featureServiceProjections = pgTable(

@@ -1,0 +1,152 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { type Ctx, inTransaction } from "../context";
+import { featureServiceProjections, featureServices, featureViews, featureViewVersions } from "../db/schema";
+import { InvalidError, NotFoundError } from "../errors";
+import { parseInput } from "./parse";
+import { requireProject } from "./projects";
+import { FeatureServiceInput, Name } from "./schemas";
+import { uniquely } from "./unique";
+
+export const CreateFeatureServiceInput = FeatureServiceInput.extend({ project: Name });
+const GetInput = z.object({ project: Name, name: Name });
+
+/** Groups "view:feature" references by view, checking each view and feature exists. */
+async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
+  const wanted = new Map<string, string[]>();
+  for (const ref of refs) {
+    const [view = "", feature = ""] = ref.split(":");
+    const list = wanted.get(view) ?? [];
+    if (!list.includes(feature)) list.push(feature);
+    wanted.set(view, list);
+  }
+  const views = await ctx.db
+    .select({ id: featureViews.id, name: featureViews.name, spec: featureViewVersions.spec })
+    .from(featureViews)
+    .innerJoin(
+      featureViewVersions,
+      and(
+        eq(featureViewVersions.featureViewId, featureViews.id),
+        eq(featureViewVersions.version, featureViews.currentVersion),
+      ),
+    )
+    .where(and(eq(featureViews.projectId, projectId), inArray(featureViews.name, [...wanted.keys()])));
+  const byName = new Map(views.map((v) => [v.name, v]));
+  return [...wanted].map(([viewName, names]) => {
+    const view = byName.get(viewName);
+    const index = refs.findIndex((r) => r.startsWith(`${viewName}:`));
+    if (!view)
+      throw new InvalidError(
+        `features.${index}: feature view "${viewName}" does not exist`,
+        `features.${index}`,
+      );
+    const fields = new Set(view.spec.fields.map((f) => f.name));
+    if (names.includes("*") && names.length > 1)
+      throw new InvalidError(
+        `features.${index}: "${viewName}:*" cannot be combined with single features`,
+        `features.${index}`,
+      );
+    for (const n of names) {
+      if (n !== "*" && !fields.has(n)) {
+        const i = refs.indexOf(`${viewName}:${n}`);
+        throw new InvalidError(
+          `features.${i}: feature view "${viewName}" has no feature "${n}"`,
+          `features.${i}`,
+        );
+      }
+    }
+    return { featureViewId: view.id, featureNames: names };
+  });
+}
+
+async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>, mode: "create" | "update") {
+  const { project, features, ...data } = parseInput(CreateFeatureServiceInput, input);
+  return inTransaction(ctx, async (tx) => {
+    const p = await requireProject(tx, project);
+    const projections = await resolveProjections(tx, p.id, features);
+    let id: string;
+    if (mode === "create") {
+      const [row] = await uniquely(`feature service "${data.name}"`, () =>
+        tx.db
+          .insert(featureServices)
+          .values({ ...data, projectId: p.id })
+          .returning({ id: featureServices.id }),
+      );
+      if (!row) throw new Error("insert returned no row");
+      id = row.id;
+    } else {
+      const current = await getFeatureService({ ctx: tx, input: { project, name: data.name } });
+      id = current.id;
+      await tx.db
+        .update(featureServices)
+        .set({ ...data, updatedAt: new Date() })
+        .where(eq(featureServices.id, id));
+      await tx.db.delete(featureServiceProjections).where(eq(featureServiceProjections.featureServiceId, id));
+    }
+    await tx.db
+      .insert(featureServiceProjections)
+      .values(projections.map((pr) => ({ ...pr, featureServiceId: id })));
+    return getFeatureService({ ctx: tx, input: { project, name: data.name } });
+  });
+}
+
+export function createFeatureService(args: { ctx: Ctx; input: z.input<typeof CreateFeatureServiceInput> }) {
+  return write(args.ctx, args.input, "create");
+}
+
+export function updateFeatureService(args: { ctx: Ctx; input: z.input<typeof CreateFeatureServiceInput> }) {
+  return write(args.ctx, args.input, "update");
+}
+
+/** A service with its features as "view:feature" references, in the order they were given per view. */
+export async function getFeatureService({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetInput> }) {
+  const { project, name } = parseInput(GetInput, input);
+  const p = await requireProject(ctx, project);
+  const [svc] = await ctx.db
+    .select()
+    .from(featureServices)
+    .where(and(eq(featureServices.projectId, p.id), eq(featureServices.name, name)))
+    .limit(1);
+  if (!svc) throw new NotFoundError(`feature service "${name}" not found in project "${project}"`, "name");
+  const projections = await ctx.db
+    .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
+    .from(featureServiceProjections)
+    .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
+    .where(eq(featureServiceProjections.featureServiceId, svc.id))
+    .orderBy(asc(featureViews.name));
+  return {
+    ...svc,
+    projections,
+    features: projections.flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
+  };
+}
+
+export async function listFeatureServices({ ctx, input }: { ctx: Ctx; input: { project: string } }) {
+  const p = await requireProject(ctx, parseInput(Name, input.project));
+  const services = await ctx.db
+    .select()
+    .from(featureServices)
+    .where(eq(featureServices.projectId, p.id))
+    .orderBy(asc(featureServices.name));
+  if (services.length === 0) return [];
+  const projections = await ctx.db
+    .select({
+      serviceId: featureServiceProjections.featureServiceId,
+      view: featureViews.name,
+      featureNames: featureServiceProjections.featureNames,
+    })
+    .from(featureServiceProjections)
+    .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
+    .where(
+      inArray(
+        featureServiceProjections.featureServiceId,
+        services.map((s) => s.id),
+      ),
+    );
+  return services.map((s) => ({
+    ...s,
+    features: projections
+      .filter((pr) => pr.serviceId === s.id)
+      .flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
+  }));
+}

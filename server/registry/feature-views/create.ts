@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { actorLabel, type Ctx, inTransaction } from "../../context";
+import { featureViews, featureViewVersions } from "../../db/schema";
+import { parseInput } from "../parse";
+import { requireProject } from "../projects";
+import { FeatureViewSpec, Name } from "../schemas";
+import { uniquely } from "../unique";
+import { headColumns, resolveReferences, writeDerivedRows } from "./refs";
+
+export const CreateFeatureViewInput = z.object({ project: Name, spec: FeatureViewSpec });
+
+/** Registers a new feature view as version 1. */
+export async function createFeatureView({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof CreateFeatureViewInput>;
+}): Promise<{ id: string; name: string; version: number }> {
+  const { project, spec } = parseInput(CreateFeatureViewInput, input);
+  return inTransaction(ctx, async (tx) => {
+    const p = await requireProject(tx, project);
+    const refs = await resolveReferences(tx, p.id, spec);
+    const [view] = await uniquely(`feature view "${spec.name}"`, () =>
+      tx.db
+        .insert(featureViews)
+        .values({ projectId: p.id, name: spec.name, currentVersion: 1, ...headColumns(spec, refs.source.id) })
+        .returning({ id: featureViews.id }),
+    );
+    if (!view) throw new Error("insert returned no row");
+    await tx.db
+      .insert(featureViewVersions)
+      .values({ featureViewId: view.id, version: 1, spec, createdBy: actorLabel(tx.actor) });
+    await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
+    return { id: view.id, name: spec.name, version: 1 };
+  });
+}

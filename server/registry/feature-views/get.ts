@@ -1,0 +1,152 @@
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Ctx } from "../../context";
+import { dataSources, entities, featureViews, featureViewVersions } from "../../db/schema";
+import { NotFoundError } from "../../errors";
+import { parseInput } from "../parse";
+import { requireProject } from "../projects";
+import { type FeatureViewSpec, Name } from "../schemas";
+import type { DataSourceRow, EntityRow } from "./refs";
+
+export const GetFeatureViewInput = z.object({
+  project: Name,
+  name: Name,
+  /** A past version; the current one when omitted. */
+  version: z.number().int().positive().optional(),
+});
+
+export interface FeatureViewDetail {
+  id: string;
+  projectId: string;
+  project: string;
+  name: string;
+  /** The version returned. */
+  version: number;
+  currentVersion: number;
+  spec: FeatureViewSpec;
+  versionCreatedAt: Date;
+  versionCreatedBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  materializedUntil: Date | null;
+  /** The spec's source and entities as they are now, resolved by name. */
+  source: DataSourceRow;
+  entities: EntityRow[];
+}
+
+export async function getFeatureView({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof GetFeatureViewInput>;
+}): Promise<FeatureViewDetail> {
+  const { project, name, version } = parseInput(GetFeatureViewInput, input);
+  const p = await requireProject(ctx, project);
+  const [view] = await ctx.db
+    .select()
+    .from(featureViews)
+    .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, name)))
+    .limit(1);
+  if (!view) throw new NotFoundError(`feature view "${name}" not found in project "${project}"`, "name");
+  const wanted = version ?? view.currentVersion;
+  const [ver] = await ctx.db
+    .select()
+    .from(featureViewVersions)
+    .where(and(eq(featureViewVersions.featureViewId, view.id), eq(featureViewVersions.version, wanted)))
+    .limit(1);
+  if (!ver) throw new NotFoundError(`feature view "${name}" has no version ${wanted}`, "version");
+
+  const [source] = await ctx.db
+    .select()
+    .from(dataSources)
+    .where(and(eq(dataSources.projectId, p.id), eq(dataSources.name, ver.spec.source)))
+    .limit(1);
+  if (!source)
+    throw new NotFoundError(`data source "${ver.spec.source}" of "${name}" no longer exists`, "source");
+  const ents = await ctx.db
+    .select()
+    .from(entities)
+    .where(and(eq(entities.projectId, p.id), inArray(entities.name, ver.spec.entities)));
+  const byName = new Map(ents.map((e) => [e.name, e]));
+
+  return {
+    id: view.id,
+    projectId: p.id,
+    project: p.name,
+    name: view.name,
+    version: wanted,
+    currentVersion: view.currentVersion,
+    spec: ver.spec,
+    versionCreatedAt: ver.createdAt,
+    versionCreatedBy: ver.createdBy,
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    materializedUntil: view.materializedUntil,
+    source,
+    entities: ver.spec.entities.flatMap((n) => byName.get(n) ?? []),
+  };
+}
+
+export const ListFeatureViewsInput = z.object({ project: Name });
+
+export type FeatureViewRow = typeof featureViews.$inferSelect;
+
+/** All views of a project with their source and entity names, for lists and pickers. */
+export async function listFeatureViews({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof ListFeatureViewsInput>;
+}) {
+  const { project } = parseInput(ListFeatureViewsInput, input);
+  const p = await requireProject(ctx, project);
+  const rows = await ctx.db
+    .select({ view: featureViews, sourceName: dataSources.name })
+    .from(featureViews)
+    .innerJoin(dataSources, eq(dataSources.id, featureViews.sourceId))
+    .where(eq(featureViews.projectId, p.id))
+    .orderBy(asc(featureViews.name));
+  if (rows.length === 0) return [];
+  const versions = await ctx.db
+    .select({
+      featureViewId: featureViewVersions.featureViewId,
+      version: featureViewVersions.version,
+      spec: featureViewVersions.spec,
+    })
+    .from(featureViewVersions)
+    .innerJoin(featureViews, eq(featureViews.id, featureViewVersions.featureViewId))
+    .where(
+      and(eq(featureViews.projectId, p.id), eq(featureViewVersions.version, featureViews.currentVersion)),
+    );
+  const specOf = new Map(versions.map((v) => [v.featureViewId, v.spec]));
+  return rows.flatMap(({ view, sourceName }) => {
+    const spec = specOf.get(view.id);
+    return spec
+      ? [{ ...view, sourceName, entityNames: spec.entities, featureCount: spec.fields.length, spec }]
+      : [];
+  });
+}
+
+export const ListVersionsInput = z.object({ project: Name, name: Name });
+
+export async function listFeatureViewVersions({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof ListVersionsInput>;
+}) {
+  const { project, name } = parseInput(ListVersionsInput, input);
+  const view = await getFeatureView({ ctx, input: { project, name } });
+  return ctx.db
+    .select({
+      version: featureViewVersions.version,
+      createdAt: featureViewVersions.createdAt,
+      createdBy: featureViewVersions.createdBy,
+    })
+    .from(featureViewVersions)
+    .where(eq(featureViewVersions.featureViewId, view.id))
+    .orderBy(desc(featureViewVersions.version));
+}

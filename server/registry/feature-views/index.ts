@@ -1,0 +1,4 @@
+export * from "./create";
+export * from "./diff";
+export * from "./get";
+export * from "./update";

@@ -1,0 +1,85 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Ctx } from "../../context";
+import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
+import { InvalidError } from "../../errors";
+import type { FeatureViewSpec } from "../schemas";
+
+export type EntityRow = typeof entities.$inferSelect;
+export type DataSourceRow = typeof dataSources.$inferSelect;
+
+/** Resolves a spec's source and entities by name; a missing one is refused naming the field. */
+export async function resolveReferences(ctx: Ctx, projectId: string, spec: FeatureViewSpec) {
+  const [source] = await ctx.db
+    .select()
+    .from(dataSources)
+    .where(and(eq(dataSources.projectId, projectId), eq(dataSources.name, spec.source)))
+    .limit(1);
+  if (!source) throw new InvalidError(`source: data source "${spec.source}" does not exist`, "source");
+
+  const rows = await ctx.db
+    .select()
+    .from(entities)
+    .where(and(eq(entities.projectId, projectId), inArray(entities.name, spec.entities)));
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const ordered = spec.entities.map((name, i) => {
+    const row = byName.get(name);
+    if (!row) throw new InvalidError(`entities.${i}: entity "${name}" does not exist`, `entities.${i}`);
+    return row;
+  });
+
+  const joinKeys = new Set(ordered.map((e) => e.joinKey));
+  spec.fields.forEach((f, i) => {
+    if (joinKeys.has(f.name))
+      throw new InvalidError(
+        `fields.${i}.name: "${f.name}" is a join key of the view's entities and cannot be a feature`,
+        `fields.${i}.name`,
+      );
+  });
+  return { source, entities: ordered };
+}
+
+/** Rewrites the rows derived from the current spec: entity links and the searchable feature catalog. */
+export async function writeDerivedRows(
+  ctx: Ctx,
+  view: { id: string; projectId: string },
+  spec: FeatureViewSpec,
+  resolvedEntities: EntityRow[],
+): Promise<void> {
+  await ctx.db.delete(featureViewEntities).where(eq(featureViewEntities.featureViewId, view.id));
+  await ctx.db
+    .insert(featureViewEntities)
+    .values(resolvedEntities.map((e, position) => ({ featureViewId: view.id, entityId: e.id, position })));
+
+  await ctx.db.delete(features).where(eq(features.featureViewId, view.id));
+  await ctx.db.insert(features).values(
+    spec.fields.map((f, position) => {
+      const tags = { ...spec.tags, ...f.tags };
+      return {
+        projectId: view.projectId,
+        featureViewId: view.id,
+        viewName: spec.name,
+        name: f.name,
+        dtype: f.dtype,
+        description: f.description,
+        tags,
+        tagPairs: Object.entries(tags).map(([k, v]) => `${k}:${v}`),
+        owner: spec.owner,
+        entityNames: spec.entities,
+        position,
+      };
+    }),
+  );
+}
+
+/** The head columns copied from a spec. */
+export function headColumns(spec: FeatureViewSpec, sourceId: string) {
+  return {
+    description: spec.description,
+    tags: spec.tags,
+    owner: spec.owner,
+    sourceId,
+    ttlSeconds: spec.ttlSeconds,
+    online: spec.online,
+    freshnessSlaSeconds: spec.freshnessSlaSeconds,
+  };
+}

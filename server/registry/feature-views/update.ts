@@ -1,0 +1,75 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { actorLabel, type Ctx, inTransaction } from "../../context";
+import { featureViews, featureViewVersions } from "../../db/schema";
+import { ConflictError, NotFoundError } from "../../errors";
+import { parseInput } from "../parse";
+import { requireProject } from "../projects";
+import { FeatureViewSpec, Name } from "../schemas";
+import { diffSpecs } from "./diff";
+import { headColumns, resolveReferences, writeDerivedRows } from "./refs";
+
+export const UpdateFeatureViewInput = z.object({
+  project: Name,
+  /** The version this edit was made against; a stale one is refused as a conflict. */
+  baseVersion: z.number().int().positive(),
+  spec: FeatureViewSpec,
+});
+
+/**
+ * Saves a changed spec as the next version. The compare-and-set on current_version makes two
+ * concurrent edits of the same base version end with one success and one ConflictError.
+ * An unchanged spec creates no version.
+ */
+export async function updateFeatureView({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof UpdateFeatureViewInput>;
+}): Promise<{ id: string; name: string; version: number; changed: boolean }> {
+  const { project, baseVersion, spec } = parseInput(UpdateFeatureViewInput, input);
+  return inTransaction(ctx, async (tx) => {
+    const p = await requireProject(tx, project);
+    const [view] = await tx.db
+      .select({ id: featureViews.id, currentVersion: featureViews.currentVersion })
+      .from(featureViews)
+      .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, spec.name)))
+      .limit(1);
+    if (!view)
+      throw new NotFoundError(`feature view "${spec.name}" not found in project "${project}"`, "name");
+    if (baseVersion !== view.currentVersion) throw staleEdit(spec.name, baseVersion, view.currentVersion);
+
+    const [current] = await tx.db
+      .select({ spec: featureViewVersions.spec })
+      .from(featureViewVersions)
+      .where(
+        and(eq(featureViewVersions.featureViewId, view.id), eq(featureViewVersions.version, baseVersion)),
+      );
+    if (current && diffSpecs(current.spec, spec).length === 0)
+      return { id: view.id, name: spec.name, version: baseVersion, changed: false };
+
+    const refs = await resolveReferences(tx, p.id, spec);
+    const next = baseVersion + 1;
+    const bumped = await tx.db
+      .update(featureViews)
+      .set({ currentVersion: next, updatedAt: new Date(), ...headColumns(spec, refs.source.id) })
+      .where(and(eq(featureViews.id, view.id), eq(featureViews.currentVersion, baseVersion)))
+      .returning({ id: featureViews.id });
+    if (bumped.length === 0) throw staleEdit(spec.name, baseVersion, undefined);
+
+    await tx.db
+      .insert(featureViewVersions)
+      .values({ featureViewId: view.id, version: next, spec, createdBy: actorLabel(tx.actor) });
+    await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
+    return { id: view.id, name: spec.name, version: next, changed: true };
+  });
+}
+
+function staleEdit(name: string, base: number, current: number | undefined): ConflictError {
+  const now = current === undefined ? "a newer version" : `version ${current}`;
+  return new ConflictError(
+    `feature view "${name}" is at ${now}; your edit was based on version ${base}. Reload and apply your change again.`,
+    "baseVersion",
+  );
+}

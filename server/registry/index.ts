@@ -1,0 +1,7 @@
+export * from "./consumers";
+export * from "./data-sources";
+export * from "./entities";
+export * from "./feature-services";
+export * from "./feature-views";
+export * from "./projects";
+export * from "./search";

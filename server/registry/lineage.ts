@@ -1,0 +1,330 @@
+import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { reachable, subgraph } from "../../components/lineage/traverse";
+import {
+  LINEAGE_KINDS,
+  type LineageEdge,
+  type LineageGraph,
+  type LineageNode,
+  lineageEdgeId,
+  lineageNodeId,
+} from "../../components/lineage/types";
+import type { Ctx } from "../context";
+import { schema } from "../db/client";
+import { NotFoundError } from "../errors";
+import { Name } from "./schemas";
+
+/**
+ * Lineage: the project's registry as a DAG, source/entity -> feature view -> feature ->
+ * feature service -> consumer. The graph is built from one query per table (a fixed number,
+ * whatever the project's size) and then traversed in memory.
+ */
+
+export const LineageInput = z.object({ project: Name });
+export const NeighborhoodInput = z.object({
+  project: Name,
+  nodeId: z.string().min(1).max(200),
+  direction: z.enum(["upstream", "downstream", "both"]).default("both"),
+  /** Hops from the node; unlimited when omitted. */
+  depth: z.number().int().min(1).max(100).optional(),
+});
+export const FeatureConsumersInput = z.object({ project: Name, featureView: Name, feature: Name });
+
+export interface FeatureConsumers {
+  featureView: string;
+  feature: string;
+  /** The feature services whose projections include the feature (by name or by "*"), sorted by name. */
+  featureServices: { name: string; owner: string }[];
+  /** Consumers reading one or more of those services, sorted by name; `via` lists the services. */
+  consumers: { name: string; kind: "model" | "service"; owner: string; via: string[] }[];
+}
+
+export async function getLineage({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof LineageInput>;
+}): Promise<LineageGraph> {
+  const { project } = LineageInput.parse(input);
+  const projectId = await projectIdOf(ctx, project);
+  return buildGraph(ctx, project, projectId);
+}
+
+export async function getNeighborhood({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof NeighborhoodInput>;
+}): Promise<LineageGraph> {
+  const { project, nodeId, direction, depth } = NeighborhoodInput.parse(input);
+  const graph = await getLineage({ ctx, input: { project } });
+  if (!graph.nodes.some((n) => n.id === nodeId))
+    throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project}"`, "nodeId");
+  return subgraph(graph, reachable(graph, nodeId, direction, depth));
+}
+
+export async function getFeatureConsumers({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof FeatureConsumersInput>;
+}): Promise<FeatureConsumers> {
+  const { project, featureView, feature } = FeatureConsumersInput.parse(input);
+  const projectId = await projectIdOf(ctx, project);
+  const { featureViews: fv, features: f, featureServices: fs, featureServiceProjections: fsp } = schema;
+
+  const [view] = await ctx.db
+    .select({ id: fv.id })
+    .from(fv)
+    .where(and(eq(fv.projectId, projectId), eq(fv.name, featureView)));
+  if (!view)
+    throw new NotFoundError(`feature view "${featureView}" not found in project "${project}"`, "featureView");
+  const [feat] = await ctx.db
+    .select({ id: f.id })
+    .from(f)
+    .where(and(eq(f.featureViewId, view.id), eq(f.name, feature)));
+  if (!feat) throw new NotFoundError(`feature "${featureView}:${feature}" not found`, "feature");
+
+  const services = await ctx.db
+    .select({ id: fs.id, name: fs.name, owner: fs.owner })
+    .from(fsp)
+    .innerJoin(fs, eq(fs.id, fsp.featureServiceId))
+    .where(and(eq(fsp.featureViewId, view.id), arrayOverlaps(fsp.featureNames, [feature, "*"])))
+    .orderBy(asc(fs.name));
+  if (services.length === 0) return { featureView, feature, featureServices: [], consumers: [] };
+
+  const { consumers: c, consumerFeatureServices: cfs } = schema;
+  const serviceNames = new Map(services.map((s) => [s.id, s.name]));
+  const reads = await ctx.db
+    .select({ name: c.name, kind: c.kind, owner: c.owner, serviceId: cfs.featureServiceId })
+    .from(cfs)
+    .innerJoin(c, eq(c.id, cfs.consumerId))
+    .where(and(eq(c.projectId, projectId), inArray(cfs.featureServiceId, [...serviceNames.keys()])))
+    .orderBy(asc(c.name));
+  return {
+    featureView,
+    feature,
+    featureServices: services.map(({ name, owner }) => ({ name, owner })),
+    consumers: groupConsumers(reads, serviceNames),
+  };
+}
+
+function groupConsumers(
+  reads: { name: string; kind: "model" | "service"; owner: string; serviceId: string }[],
+  serviceNames: Map<string, string>,
+): FeatureConsumers["consumers"] {
+  const byName = new Map<string, FeatureConsumers["consumers"][number]>();
+  for (const r of reads) {
+    const via = serviceNames.get(r.serviceId);
+    if (via === undefined) continue;
+    const entry = byName.get(r.name) ?? { name: r.name, kind: r.kind, owner: r.owner, via: [] };
+    entry.via.push(via);
+    byName.set(r.name, entry);
+  }
+  for (const e of byName.values()) e.via.sort();
+  return [...byName.values()];
+}
+
+async function projectIdOf(ctx: Ctx, project: string): Promise<string> {
+  const [row] = await ctx.db
+    .select({ id: schema.projects.id })
+    .from(schema.projects)
+    .where(eq(schema.projects.name, project));
+  if (!row) throw new NotFoundError(`project "${project}" not found`, "project");
+  return row.id;
+}
+
+async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise<LineageGraph> {
+  const {
+    dataSources: ds,
+    entities: en,
+    featureViews: fv,
+    featureViewEntities: fve,
+    features: f,
+    featureServices: fs,
+    featureServiceProjections: fsp,
+    consumers: c,
+    consumerFeatureServices: cfs,
+  } = schema;
+  const db = ctx.db;
+  // Independent reads; inside a transaction they queue on its one connection, which is fine.
+  const [sources, entities, views, viewEntities, features, services, projections, consumers, reads] =
+    await Promise.all([
+      db
+        .select({ name: ds.name, kind: ds.kind, tableName: ds.tableName, owner: ds.owner })
+        .from(ds)
+        .where(eq(ds.projectId, projectId))
+        .orderBy(asc(ds.name)),
+      db
+        .select({ name: en.name, joinKey: en.joinKey, valueType: en.valueType, owner: en.owner })
+        .from(en)
+        .where(eq(en.projectId, projectId))
+        .orderBy(asc(en.name)),
+      db
+        .select({
+          id: fv.id,
+          name: fv.name,
+          owner: fv.owner,
+          version: fv.currentVersion,
+          online: fv.online,
+          ttlSeconds: fv.ttlSeconds,
+          source: ds.name,
+        })
+        .from(fv)
+        .innerJoin(ds, eq(ds.id, fv.sourceId))
+        .where(eq(fv.projectId, projectId))
+        .orderBy(asc(fv.name)),
+      db
+        .select({ view: fv.name, entity: en.name })
+        .from(fve)
+        .innerJoin(fv, eq(fv.id, fve.featureViewId))
+        .innerJoin(en, eq(en.id, fve.entityId))
+        .where(eq(fv.projectId, projectId))
+        .orderBy(asc(fv.name), asc(fve.position)),
+      db
+        .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner })
+        .from(f)
+        .where(eq(f.projectId, projectId))
+        .orderBy(asc(f.viewName), asc(f.position)),
+      db
+        .select({ name: fs.name, owner: fs.owner })
+        .from(fs)
+        .where(eq(fs.projectId, projectId))
+        .orderBy(asc(fs.name)),
+      db
+        .select({ service: fs.name, view: fv.name, featureNames: fsp.featureNames })
+        .from(fsp)
+        .innerJoin(fs, eq(fs.id, fsp.featureServiceId))
+        .innerJoin(fv, eq(fv.id, fsp.featureViewId))
+        .where(eq(fs.projectId, projectId))
+        .orderBy(asc(fs.name), asc(fv.name)),
+      db
+        .select({ name: c.name, kind: c.kind, owner: c.owner })
+        .from(c)
+        .where(eq(c.projectId, projectId))
+        .orderBy(asc(c.name)),
+      db
+        .select({ consumer: c.name, service: fs.name })
+        .from(cfs)
+        .innerJoin(c, eq(c.id, cfs.consumerId))
+        .innerJoin(fs, eq(fs.id, cfs.featureServiceId))
+        .where(eq(c.projectId, projectId))
+        .orderBy(asc(fs.name), asc(c.name)),
+    ]);
+
+  const nodes: LineageNode[] = [];
+  const edges = new Map<string, LineageEdge>();
+  const addEdge = (source: string, target: string) => {
+    const id = lineageEdgeId(source, target);
+    edges.set(id, { id, source, target });
+  };
+
+  for (const s of sources)
+    nodes.push({
+      id: lineageNodeId("source", s.name),
+      kind: "source",
+      name: s.name,
+      label: s.name,
+      meta: { owner: s.owner, sourceKind: s.kind, table: s.tableName },
+    });
+  for (const e of entities)
+    nodes.push({
+      id: lineageNodeId("entity", e.name),
+      kind: "entity",
+      name: e.name,
+      label: e.name,
+      meta: { owner: e.owner, joinKey: e.joinKey, valueType: e.valueType },
+    });
+
+  const featuresOf = new Map<string, string[]>();
+  for (const ft of features) {
+    const list = featuresOf.get(ft.view);
+    if (list) list.push(ft.name);
+    else featuresOf.set(ft.view, [ft.name]);
+    const id = lineageNodeId("feature", ft.view, ft.name);
+    nodes.push({
+      id,
+      kind: "feature",
+      name: ft.name,
+      label: ft.name,
+      meta: { owner: ft.owner, dtype: ft.dtype, featureView: ft.view },
+    });
+    addEdge(lineageNodeId("feature_view", ft.view), id);
+  }
+  for (const v of views) {
+    const id = lineageNodeId("feature_view", v.name);
+    nodes.push({
+      id,
+      kind: "feature_view",
+      name: v.name,
+      label: v.name,
+      meta: {
+        owner: v.owner,
+        version: v.version,
+        online: v.online,
+        ttlSeconds: v.ttlSeconds,
+        featureCount: featuresOf.get(v.name)?.length ?? 0,
+      },
+    });
+    addEdge(lineageNodeId("source", v.source), id);
+  }
+  for (const ve of viewEntities)
+    addEdge(lineageNodeId("entity", ve.entity), lineageNodeId("feature_view", ve.view));
+
+  const projected = new Map<string, { count: number; missing: string[] }>();
+  for (const p of projections) {
+    const serviceId = lineageNodeId("feature_service", p.service);
+    const available = featuresOf.get(p.view) ?? [];
+    const names = p.featureNames.includes("*") ? available : p.featureNames;
+    const tally = projected.get(p.service) ?? { count: 0, missing: [] };
+    for (const name of new Set(names)) {
+      // A service may still name a feature a newer view version dropped: it is reported, not drawn.
+      if (!available.includes(name)) {
+        tally.missing.push(`${p.view}:${name}`);
+        continue;
+      }
+      tally.count++;
+      addEdge(lineageNodeId("feature", p.view, name), serviceId);
+    }
+    projected.set(p.service, tally);
+  }
+  for (const s of services) {
+    const tally = projected.get(s.name);
+    nodes.push({
+      id: lineageNodeId("feature_service", s.name),
+      kind: "feature_service",
+      name: s.name,
+      label: s.name,
+      meta: {
+        owner: s.owner,
+        featureCount: tally?.count ?? 0,
+        missingFeatures: tally && tally.missing.length > 0 ? tally.missing.sort().join(", ") : null,
+      },
+    });
+  }
+  for (const cn of consumers)
+    nodes.push({
+      id: lineageNodeId("consumer", cn.name),
+      kind: "consumer",
+      name: cn.name,
+      label: cn.name,
+      meta: { owner: cn.owner, consumerKind: cn.kind },
+    });
+  for (const r of reads)
+    addEdge(lineageNodeId("feature_service", r.service), lineageNodeId("consumer", r.consumer));
+
+  return { project, nodes: sortByColumn(nodes), edges: [...edges.values()] };
+}
+
+const KIND_ORDER = new Map(LINEAGE_KINDS.map((k, i) => [k, i]));
+
+/**
+ * Column order; within a kind, the queries' order (by name, features by view then position). The
+ * same registry always gives the same graph, so layouts are stable and features keep their order.
+ */
+function sortByColumn(nodes: LineageNode[]): LineageNode[] {
+  return nodes.sort((a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0));
+}

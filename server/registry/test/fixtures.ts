@@ -1,0 +1,41 @@
+import type { Ctx } from "../../context";
+import { createDataSource, createEntity, ensureProject } from "../index";
+import type { FeatureViewSpecInput } from "../schemas";
+
+/** A project with a driver entity and a table source, the usual ground for view tests. */
+export async function seedBasics(ctx: Ctx, project = "proj") {
+  await ensureProject({ ctx, input: { name: project } });
+  await createEntity({
+    ctx,
+    input: { project, name: "driver", joinKey: "driver_id", valueType: "int64", description: "A driver" },
+  });
+  await createDataSource({
+    ctx,
+    input: {
+      project,
+      name: "driver_stats_source",
+      kind: "table",
+      tableName: "offline.driver_stats",
+      timestampField: "event_timestamp",
+      createdTimestampField: "created",
+    },
+  });
+}
+
+export function driverViewSpec(over: Partial<FeatureViewSpecInput> = {}): FeatureViewSpecInput {
+  return {
+    name: "driver_hourly_stats",
+    entities: ["driver"],
+    source: "driver_stats_source",
+    ttlSeconds: 86400,
+    description: "Hourly statistics of each driver's trips",
+    owner: "ml-platform@example.com",
+    tags: { team: "drivers" },
+    fields: [
+      { name: "conv_rate", dtype: "float64", description: "Share of offers the driver accepted" },
+      { name: "acc_rate", dtype: "float64", description: "Acceptance rate over the last hour" },
+      { name: "avg_daily_trips", dtype: "int64", description: "Average number of trips per day" },
+    ],
+    ...over,
+  };
+}

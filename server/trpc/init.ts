@@ -1,0 +1,52 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { Actor, Ctx } from "../context";
+import { type DomainErrorCode, isDomainError } from "../errors";
+
+export interface TrpcContext {
+  actor: Actor;
+  /** Builds the services context lazily, so a procedure that fails validation opens nothing. */
+  services: () => Promise<Ctx>;
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      // Internal errors never show their text; domain errors carry the field they name.
+      message: error.code === "INTERNAL_SERVER_ERROR" ? "Internal error" : shape.message,
+      data: { ...shape.data, stack: undefined, field: isDomainError(cause) ? (cause.field ?? null) : null },
+    };
+  },
+});
+
+const trpcCodeOf: Record<DomainErrorCode, TRPCError["code"]> = {
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  INVALID: "BAD_REQUEST",
+  FORBIDDEN: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+};
+
+/** The one place domain errors become tRPC errors. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDomainError(result.error.cause)) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+  }
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR")
+    console.error(result.error.cause ?? result.error);
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Every procedure gets the services context as `ctx.svc`. The security issue narrows this by role. */
+export const procedure = t.procedure.use(mapDomainErrors).use(async ({ ctx, next }) => {
+  const svc = await ctx.services();
+  return next({ ctx: { ...ctx, svc } });
+});

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { FeatureViewSpec } from "../../registry/schemas";
+
+/** Output shapes of the tRPC procedures: what the browser may rely on, checked at the door. */
+
+const Tags = z.record(z.string(), z.string());
+const Owned = {
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  tags: Tags,
+  owner: z.string(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+};
+
+export const Project = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  createdAt: z.date(),
+});
+
+export const Entity = z.object({ ...Owned, joinKey: z.string(), valueType: z.string() });
+
+export const DataSource = z.object({
+  ...Owned,
+  kind: z.enum(["table", "query"]),
+  tableName: z.string().nullable(),
+  query: z.string().nullable(),
+  timestampField: z.string(),
+  createdTimestampField: z.string().nullable(),
+  fieldMapping: z.record(z.string(), z.string()),
+});
+
+const ViewHead = {
+  ...Owned,
+  currentVersion: z.number(),
+  sourceId: z.string(),
+  ttlSeconds: z.number(),
+  online: z.boolean(),
+  freshnessSlaSeconds: z.number().nullable(),
+  materializedUntil: z.date().nullable(),
+};
+
+export const FeatureViewListItem = z.object({
+  ...ViewHead,
+  sourceName: z.string(),
+  entityNames: z.array(z.string()),
+  featureCount: z.number(),
+  spec: FeatureViewSpec,
+});
+
+export const FeatureViewDetail = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  project: z.string(),
+  name: z.string(),
+  version: z.number(),
+  currentVersion: z.number(),
+  spec: FeatureViewSpec,
+  versionCreatedAt: z.date(),
+  versionCreatedBy: z.string(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  materializedUntil: z.date().nullable(),
+  source: DataSource,
+  entities: z.array(Entity),
+});
+
+export const FeatureViewVersion = z.object({
+  version: z.number(),
+  createdAt: z.date(),
+  createdBy: z.string(),
+});
+
+export const VersionDiff = z.object({
+  from: z.number(),
+  to: z.number(),
+  changes: z.array(
+    z.object({
+      path: z.string(),
+      kind: z.enum(["added", "removed", "changed"]),
+      before: z.unknown().optional(),
+      after: z.unknown().optional(),
+    }),
+  ),
+});
+
+export const WrittenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.number(),
+  changed: z.boolean().optional(),
+});
+
+export const FeatureService = z.object({ ...Owned, features: z.array(z.string()) });
+
+export const Consumer = z.object({
+  ...Owned,
+  kind: z.enum(["model", "service"]),
+  featureServices: z.array(z.string()),
+});
+
+const Facet = z.array(z.object({ value: z.string(), count: z.number() }));
+export const SearchResult = z.object({
+  total: z.number(),
+  items: z.array(
+    z.object({
+      featureView: z.string(),
+      name: z.string(),
+      dtype: z.string(),
+      description: z.string(),
+      tags: Tags,
+      owner: z.string(),
+      entities: z.array(z.string()),
+      rank: z.number(),
+    }),
+  ),
+  facets: z.object({ tags: Facet, owners: Facet, entities: Facet, views: Facet }),
+});
