@@ -5,6 +5,7 @@ import type { Ctx } from "../context";
 import { schema } from "../db/client";
 import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import {
+  createDataSource,
   createEntity,
   createFeatureView,
   diffFeatureViewVersions,
@@ -210,5 +211,46 @@ describe("feature views", () => {
         input: { project: "proj", name: "driver", joinKey: "driver_id", valueType: "int64" },
       }),
     ).rejects.toThrow(/already exists/);
+  });
+});
+
+describe("checks against the offline source", () => {
+  it("refuses a field with no column in the source, naming the field", async () => {
+    const err = await createFeatureView({
+      ctx,
+      input: {
+        project: "proj",
+        spec: driverViewSpec({
+          name: "typo_view",
+          fields: [
+            { name: "conv_rate", dtype: "float64" },
+            { name: "conv_rat", dtype: "float64" },
+          ],
+        }),
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidError);
+    expect((err as InvalidError).field).toBe("fields.1.name");
+    expect((err as Error).message).toMatch(/no column "conv_rat"/);
+  });
+
+  it("refuses a source whose table does not exist", async () => {
+    await createDataSource({
+      ctx,
+      input: {
+        project: "proj",
+        name: "ghost_source",
+        kind: "table",
+        tableName: "offline.ghost",
+        timestampField: "ts",
+      },
+    });
+    const err = await createFeatureView({
+      ctx,
+      input: { project: "proj", spec: driverViewSpec({ name: "ghost_view", source: "ghost_source" }) },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidError);
+    expect((err as InvalidError).field).toBe("source");
+    expect((err as Error).message).toMatch(/ghost/);
   });
 });

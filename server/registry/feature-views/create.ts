@@ -5,7 +5,7 @@ import { parseInput } from "../parse";
 import { requireProject } from "../projects";
 import { FeatureViewSpec, Name } from "../schemas";
 import { uniquely } from "../unique";
-import { headColumns, resolveReferences, writeDerivedRows } from "./refs";
+import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
 
 export const CreateFeatureViewInput = z.object({ project: Name, spec: FeatureViewSpec });
 
@@ -18,8 +18,11 @@ export async function createFeatureView({
   input: z.input<typeof CreateFeatureViewInput>;
 }): Promise<{ id: string; name: string; version: number }> {
   const { project, spec } = parseInput(CreateFeatureViewInput, input);
+  const p = await requireProject(ctx, project);
+  const checked = await resolveReferences(ctx, p.id, spec);
+  await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
-    const p = await requireProject(tx, project);
+    // Resolved again inside the transaction: the rows written must be the ones that exist now.
     const refs = await resolveReferences(tx, p.id, spec);
     const [view] = await uniquely(`feature view "${spec.name}"`, () =>
       tx.db

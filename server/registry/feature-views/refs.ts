@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Ctx } from "../../context";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
 import { InvalidError } from "../../errors";
+import { checkSource, offlinePool } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
 
 export type EntityRow = typeof entities.$inferSelect;
@@ -82,4 +83,26 @@ export function headColumns(spec: FeatureViewSpec, sourceId: string) {
     online: spec.online,
     freshnessSlaSeconds: spec.freshnessSlaSeconds,
   };
+}
+
+/**
+ * Checks against the offline store that the source has the spec's timestamp, join key and field
+ * columns, so a typo is refused at registration rather than failing the first materialization.
+ * Runs on its own connection, outside the caller's transaction.
+ */
+export async function checkSpecAgainstSource(
+  ctx: Ctx,
+  source: DataSourceRow,
+  spec: FeatureViewSpec,
+  resolvedEntities: EntityRow[],
+): Promise<void> {
+  const problem = await checkSource(offlinePool(ctx.db), source, {
+    joinKeys: resolvedEntities.map((e) => e.joinKey),
+    fields: spec.fields.map((f) => f.name),
+  });
+  if (!problem) return;
+  const fieldName = /for field "([a-z0-9_]+)"/.exec(problem.message)?.[1];
+  const index = spec.fields.findIndex((f) => f.name === fieldName);
+  if (index >= 0) throw new InvalidError(`fields.${index}.name: ${problem.message}`, `fields.${index}.name`);
+  throw new InvalidError(`source: ${problem.message}`, "source");
 }

@@ -7,7 +7,7 @@ import { parseInput } from "../parse";
 import { requireProject } from "../projects";
 import { FeatureViewSpec, Name } from "../schemas";
 import { diffSpecs } from "./diff";
-import { headColumns, resolveReferences, writeDerivedRows } from "./refs";
+import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
 
 export const UpdateFeatureViewInput = z.object({
   project: Name,
@@ -29,8 +29,10 @@ export async function updateFeatureView({
   input: z.input<typeof UpdateFeatureViewInput>;
 }): Promise<{ id: string; name: string; version: number; changed: boolean }> {
   const { project, baseVersion, spec } = parseInput(UpdateFeatureViewInput, input);
+  const p = await requireProject(ctx, project);
+  const checked = await resolveReferences(ctx, p.id, spec);
+  await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
-    const p = await requireProject(tx, project);
     const [view] = await tx.db
       .select({ id: featureViews.id, currentVersion: featureViews.currentVersion })
       .from(featureViews)

@@ -1,9 +1,11 @@
+import { sql } from "drizzle-orm";
 import type { Ctx } from "../../context";
 import { createDataSource, createEntity, ensureProject } from "../index";
 import type { FeatureViewSpecInput } from "../schemas";
 
 /** A project with a driver entity and a table source, the usual ground for view tests. */
 export async function seedBasics(ctx: Ctx, project = "proj") {
+  await ctx.db.execute(sql.raw(OFFLINE_TABLE));
   await ensureProject({ ctx, input: { name: project } });
   await createEntity({
     ctx,
@@ -39,3 +41,11 @@ export function driverViewSpec(over: Partial<FeatureViewSpecInput> = {}): Featur
     ...over,
   };
 }
+
+/** The offline table behind the fixtures' source, with a column for every field the tests use. */
+const OFFLINE_TABLE = `
+  create schema if not exists offline;
+  create table if not exists offline.driver_stats (
+    driver_id bigint, customer_id bigint, event_timestamp timestamptz not null, created timestamptz,
+    conv_rate float8, acc_rate float8, avg_daily_trips bigint, rating float8[], current_balance float8,
+    lifetime_trip_count bigint, conversion_score float4, surge_multiplier float8)`;

@@ -1,0 +1,119 @@
+import { desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Ctx } from "../context";
+import { dataSources, featureViews, materializationRuns } from "../db/schema";
+import { newestEventTs, offlinePool } from "../offline";
+import { parseInput } from "../registry/parse";
+import { requireProject } from "../registry/projects";
+import { Name } from "../registry/schemas";
+
+export const GetFreshnessInput = z.object({ project: Name });
+
+export type SlaStatus = "met" | "breached" | "no_sla" | "never_materialized";
+
+export interface ViewFreshness {
+  featureView: string;
+  online: boolean;
+  slaSeconds: number | null;
+  /** Newest event time in the offline source (null when empty or unreadable). */
+  newestSourceEvent: Date | null;
+  sourceError: string | null;
+  /** End of the last successful materialization: the online store holds data up to here. */
+  watermark: Date | null;
+  /** Seconds between now and the watermark. */
+  lagSeconds: number | null;
+  /** Seconds of source data not yet materialized (newest source event - watermark, at least 0). */
+  backlogSeconds: number | null;
+  status: SlaStatus;
+  lastRun: {
+    id: string;
+    status: string;
+    finishedAt: Date | null;
+    createdAt: Date;
+    error: string | null;
+  } | null;
+}
+
+/**
+ * Per feature view: how fresh the online data is against its SLA. A view meets its SLA when
+ * now - watermark <= SLA; a view with an SLA that was never materialized is in breach.
+ */
+export async function getFreshness({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  input: z.input<typeof GetFreshnessInput>;
+  now?: Date;
+}): Promise<ViewFreshness[]> {
+  const { project } = parseInput(GetFreshnessInput, input);
+  const p = await requireProject(ctx, project);
+  const views = await ctx.db
+    .select({ view: featureViews, source: dataSources })
+    .from(featureViews)
+    .innerJoin(dataSources, eq(dataSources.id, featureViews.sourceId))
+    .where(eq(featureViews.projectId, p.id))
+    .orderBy(featureViews.name);
+  if (views.length === 0) return [];
+
+  const lastRuns = await ctx.db
+    .selectDistinctOn([materializationRuns.featureViewId])
+    .from(materializationRuns)
+    .where(eq(materializationRuns.projectId, p.id))
+    .orderBy(
+      materializationRuns.featureViewId,
+      desc(materializationRuns.createdAt),
+      sql`${materializationRuns.id}`,
+    );
+  const lastRunOf = new Map(lastRuns.map((r) => [r.featureViewId, r]));
+
+  const pool = offlinePool(ctx.db);
+  return Promise.all(
+    views.map(async ({ view, source }) => {
+      let newest: Date | null = null;
+      let sourceError: string | null = null;
+      try {
+        newest = await newestEventTs(pool, source);
+      } catch (e) {
+        sourceError = e instanceof Error ? e.message : String(e);
+      }
+      const watermark = view.materializedUntil;
+      const lagSeconds = watermark
+        ? Math.max(0, Math.round((now.getTime() - watermark.getTime()) / 1000))
+        : null;
+      const backlogSeconds =
+        watermark && newest ? Math.max(0, Math.round((newest.getTime() - watermark.getTime()) / 1000)) : null;
+      const sla = view.freshnessSlaSeconds;
+      const status: SlaStatus =
+        sla === null
+          ? "no_sla"
+          : lagSeconds === null
+            ? "never_materialized"
+            : lagSeconds <= sla
+              ? "met"
+              : "breached";
+      const run = lastRunOf.get(view.id);
+      return {
+        featureView: view.name,
+        online: view.online,
+        slaSeconds: sla,
+        newestSourceEvent: newest,
+        sourceError,
+        watermark,
+        lagSeconds,
+        backlogSeconds,
+        status,
+        lastRun: run
+          ? {
+              id: run.id,
+              status: run.status,
+              finishedAt: run.finishedAt,
+              createdAt: run.createdAt,
+              error: run.error,
+            }
+          : null,
+      };
+    }),
+  );
+}
