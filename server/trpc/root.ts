@@ -1,4 +1,5 @@
 import { router } from "./init";
+import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
 import {
   consumersRouter,
   entitiesRouter,
@@ -17,6 +18,9 @@ export const appRouter = router({
   featureServices: featureServicesRouter,
   consumers: consumersRouter,
   search: searchRouter,
+  lineage: lineageRouter,
+  jobs: jobsRouter,
+  freshness: freshnessRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { LINEAGE_KINDS } from "../../../components/lineage/types";
+
+export const LineageGraph = z.object({
+  project: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(LINEAGE_KINDS),
+      name: z.string(),
+      label: z.string(),
+      meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    }),
+  ),
+  edges: z.array(z.object({ id: z.string(), source: z.string(), target: z.string() })),
+});
+
+export const FeatureConsumers = z.object({
+  featureView: z.string(),
+  feature: z.string(),
+  featureServices: z.array(z.object({ name: z.string(), owner: z.string() })),
+  consumers: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(["model", "service"]),
+      owner: z.string(),
+      via: z.array(z.string()),
+    }),
+  ),
+});
+
+export const Run = z.object({
+  id: z.string(),
+  project: z.string(),
+  featureView: z.string(),
+  featureViewVersion: z.number(),
+  kind: z.enum(["range", "incremental"]),
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  startTs: z.date(),
+  endTs: z.date(),
+  rowsRead: z.number(),
+  rowsWritten: z.number(),
+  attempts: z.number(),
+  error: z.string().nullable(),
+  triggeredBy: z.string(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+});
+
+export const ViewFreshness = z.object({
+  featureView: z.string(),
+  online: z.boolean(),
+  slaSeconds: z.number().nullable(),
+  newestSourceEvent: z.date().nullable(),
+  sourceError: z.string().nullable(),
+  watermark: z.date().nullable(),
+  lagSeconds: z.number().nullable(),
+  backlogSeconds: z.number().nullable(),
+  status: z.enum(["met", "breached", "no_sla", "never_materialized"]),
+  lastRun: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      finishedAt: z.date().nullable(),
+      createdAt: z.date(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+});

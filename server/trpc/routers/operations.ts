@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { GetFreshnessInput, getFreshness } from "../../freshness/get-freshness";
+import {
+  GetRunInput,
+  getRun,
+  ListRunsInput,
+  listRuns,
+  StartIncrementalMaterializationInput,
+  StartMaterializationInput,
+  startIncrementalMaterialization,
+  startMaterialization,
+} from "../../materialization";
+import {
+  FeatureConsumersInput,
+  getFeatureConsumers,
+  getLineage,
+  getNeighborhood,
+  LineageInput,
+  NeighborhoodInput,
+} from "../../registry/lineage";
+import { procedure, router } from "../init";
+import * as out from "./operation-outputs";
+
+export const lineageRouter = router({
+  graph: procedure
+    .input(LineageInput)
+    .output(out.LineageGraph)
+    .query(({ ctx, input }) => getLineage({ ctx: ctx.svc, input })),
+  neighborhood: procedure
+    .input(NeighborhoodInput)
+    .output(out.LineageGraph)
+    .query(({ ctx, input }) => getNeighborhood({ ctx: ctx.svc, input })),
+  featureConsumers: procedure
+    .input(FeatureConsumersInput)
+    .output(out.FeatureConsumers)
+    .query(({ ctx, input }) => getFeatureConsumers({ ctx: ctx.svc, input })),
+});
+
+export const jobsRouter = router({
+  list: procedure
+    .input(ListRunsInput)
+    .output(z.array(out.Run))
+    .query(({ ctx, input }) => listRuns({ ctx: ctx.svc, input })),
+  get: procedure
+    .input(GetRunInput)
+    .output(out.Run)
+    .query(({ ctx, input }) => getRun({ ctx: ctx.svc, input })),
+  materialize: procedure
+    .input(StartMaterializationInput)
+    .output(z.array(out.Run))
+    .mutation(({ ctx, input }) => startMaterialization({ ctx: ctx.svc, input })),
+  materializeIncremental: procedure
+    .input(StartIncrementalMaterializationInput)
+    .output(z.array(out.Run))
+    .mutation(({ ctx, input }) => startIncrementalMaterialization({ ctx: ctx.svc, input })),
+});
+
+export const freshnessRouter = router({
+  list: procedure
+    .input(GetFreshnessInput)
+    .output(z.array(out.ViewFreshness))
+    .query(({ ctx, input }) => getFreshness({ ctx: ctx.svc, input })),
+});
