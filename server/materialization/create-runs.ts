@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { actorLabel, type Ctx } from "../context";
+import { materializationRuns, type RunKind } from "../db/schema";
+import { InvalidError, NotFoundError } from "../errors";
+import { type FeatureViewRow, listFeatureViews } from "../registry";
+import type { Run } from "./run-row";
+
+/**
+ * The views a start request names, or every online view of the project when it names none.
+ * An unknown name is a NotFoundError naming it; an offline-only view named explicitly is refused.
+ */
+export async function resolveViews(ctx: Ctx, project: string, names?: string[]): Promise<FeatureViewRow[]> {
+  const all = await listFeatureViews({ ctx, input: { project } });
+  if (!names) return all.filter((v) => v.online);
+  const byName = new Map(all.map((v) => [v.name, v]));
+  return [...new Set(names)].map((name) => {
+    const view = byName.get(name);
+    const field = `featureViews.${names.indexOf(name)}`;
+    if (!view)
+      throw new NotFoundError(`${field}: feature view "${name}" not found in project "${project}"`, field);
+    if (!view.online)
+      throw new InvalidError(`${field}: feature view "${name}" is not online (online = false)`, field);
+    return view;
+  });
+}
+
+export interface PlannedRun {
+  view: FeatureViewRow;
+  startTs: Date;
+  endTs: Date;
+}
+
+/**
+ * Inserts one queued run per planned view, then enqueues each under its run id. The rows are
+ * written before any job is sent, so a worker never picks up a job whose run it cannot load
+ * (a caller's open transaction aside: the job then fails until the row is visible, and retries).
+ */
+export async function createRuns(
+  ctx: Ctx,
+  project: string,
+  kind: RunKind,
+  planned: PlannedRun[],
+): Promise<Run[]> {
+  if (planned.length === 0) return [];
+  const triggeredBy = actorLabel(ctx.actor);
+  const rows = await ctx.db
+    .insert(materializationRuns)
+    .values(
+      planned.map((p) => ({
+        id: randomUUID(),
+        projectId: p.view.projectId,
+        featureViewId: p.view.id,
+        featureViewVersion: p.view.currentVersion,
+        kind,
+        status: "queued" as const,
+        startTs: p.startTs,
+        endTs: p.endTs,
+        triggeredBy,
+      })),
+    )
+    .returning();
+  const nameOf = new Map(planned.map((p) => [p.view.id, p.view.name]));
+  for (const row of rows) await ctx.jobs.enqueueMaterialization(row.id);
+  return rows.map((r) => ({ ...r, featureView: nameOf.get(r.featureViewId) ?? "", project }));
+}

@@ -1,0 +1,16 @@
+export { getRun } from "./get-run";
+export { listRuns } from "./list-runs";
+export {
+  createBoss,
+  createJobQueue,
+  MATERIALIZE_JOB,
+  MAX_ATTEMPTS,
+  type MaterializationWorker,
+  startMaterializationWorker,
+} from "./queue";
+export { runMaterialization } from "./run-materialization";
+export { isTerminal, type Run } from "./run-row";
+export * from "./schemas";
+export { startIncrementalMaterialization } from "./start-incremental-materialization";
+export { startMaterialization } from "./start-materialization";
+export { waitForRuns } from "./wait-for-runs";

@@ -1,0 +1,32 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Ctx } from "../context";
+import { featureViews, materializationRuns } from "../db/schema";
+import { NotFoundError } from "../errors";
+import { requireProject } from "../registry";
+import { parseInput } from "../registry/parse";
+import { type Run, selectRuns } from "./run-row";
+import { ListRunsInput } from "./schemas";
+
+/** A project's runs, newest first, optionally of one view. */
+export async function listRuns({ ctx, input }: { ctx: Ctx; input: ListRunsInput }): Promise<Run[]> {
+  const { project, featureView, limit } = parseInput(ListRunsInput, input);
+  const p = await requireProject(ctx, project);
+  const where = [eq(materializationRuns.projectId, p.id)];
+  if (featureView) {
+    const [view] = await ctx.db
+      .select({ id: featureViews.id })
+      .from(featureViews)
+      .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, featureView)))
+      .limit(1);
+    if (!view)
+      throw new NotFoundError(
+        `featureView: feature view "${featureView}" not found in project "${project}"`,
+        "featureView",
+      );
+    where.push(eq(materializationRuns.featureViewId, view.id));
+  }
+  return selectRuns(ctx.db)
+    .where(and(...where))
+    .orderBy(desc(materializationRuns.createdAt), desc(materializationRuns.id))
+    .limit(limit);
+}

@@ -1,0 +1,113 @@
+import PgBoss from "pg-boss";
+import type { Ctx, JobQueue } from "../context";
+import { runMaterialization } from "./run-materialization";
+
+/**
+ * The materialization job queue on pg-boss (in the same Postgres, schema "pgboss"). A job's id is
+ * its run's id, so enqueuing a run twice collapses to one job; the job only carries that id and
+ * the handler is thin: the run row holds status, progress and errors.
+ */
+
+export const MATERIALIZE_JOB = "materialize";
+/** Retries after the first attempt; a run gets at most MAX_ATTEMPTS attempts. */
+export const RETRY_LIMIT = 2;
+export const MAX_ATTEMPTS = RETRY_LIMIT + 1;
+/** First retry after 10 s, doubling (pg-boss backoff). */
+export const RETRY_DELAY_SECONDS = 10;
+/**
+ * An active job older than this is failed by pg-boss's supervisor and retried: that is how a run
+ * whose worker died halfway gets picked up again. It also bounds one attempt's run time.
+ */
+export const EXPIRE_IN_SECONDS = 60 * 60;
+
+export const JOB_POLICY: {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  expireInSeconds: number;
+} = {
+  retryLimit: RETRY_LIMIT,
+  retryDelay: RETRY_DELAY_SECONDS,
+  retryBackoff: true,
+  expireInSeconds: EXPIRE_IN_SECONDS,
+};
+
+export interface MaterializeJobData {
+  runId: string;
+}
+
+export interface BossOptions {
+  /** Worker poll period; pg-boss's minimum is 0.5 s. Default 2 s. */
+  pollingIntervalSeconds?: number;
+  /** Connections pg-boss may open. Default 4. */
+  max?: number;
+}
+
+/** Starts pg-boss (installing or migrating its schema if needed) and creates the materialize queue. */
+export async function createBoss(connectionString: string, opts: BossOptions = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString,
+    schema: "pgboss",
+    application_name: "quiver-jobs",
+    max: opts.max ?? 4,
+    ...(opts.pollingIntervalSeconds ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}),
+  });
+  // An 'error' event without a listener would crash the process; pg-boss recovers by itself.
+  boss.on("error", (e) => console.error("pg-boss:", e.message));
+  await boss.start();
+  // createQueue leaves an existing queue as it is; updateQueue brings its policy up to date.
+  await boss.createQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, policy: "standard", ...JOB_POLICY });
+  await boss.updateQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, ...JOB_POLICY });
+  return boss;
+}
+
+/** `policy` overrides the retry settings per job (tests shorten the retry delay). */
+export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> = {}): JobQueue {
+  const options = { ...JOB_POLICY, ...policy };
+  return {
+    async enqueueMaterialization(runId) {
+      const data: MaterializeJobData = { runId };
+      // Resolves to null when a job with this id already exists: the double enqueue collapsed.
+      await boss.send(MATERIALIZE_JOB, data, { id: runId, ...options });
+    },
+  };
+}
+
+export interface WorkerOptions {
+  boss: PgBoss;
+  /** The context each job runs with (a system actor). */
+  ctxFor: () => Ctx;
+  /** Jobs run at once in this process. Default 2. */
+  concurrency?: number;
+  /** Rows per source fetch and online write. */
+  batchSize?: number;
+}
+
+export interface MaterializationWorker {
+  /** Stops fetching new jobs; jobs in flight finish (pg-boss's graceful stop waits for them). */
+  stop(): Promise<void>;
+}
+
+/** Registers `concurrency` pollers of the materialize queue, each taking one job at a time. */
+export async function startMaterializationWorker(opts: WorkerOptions): Promise<MaterializationWorker> {
+  const { boss, ctxFor } = opts;
+  const concurrency = opts.concurrency ?? 2;
+  const ids: string[] = [];
+  for (let i = 0; i < concurrency; i++) {
+    ids.push(
+      await boss.work<MaterializeJobData>(MATERIALIZE_JOB, { batchSize: 1 }, async (jobs) => {
+        for (const job of jobs) {
+          const runId = job.data?.runId;
+          if (typeof runId !== "string") throw new Error(`materialize job ${job.id} carries no run id`);
+          const run = await runMaterialization(ctxFor(), runId, { batchSize: opts.batchSize });
+          return { status: run.status, rowsWritten: run.rowsWritten };
+        }
+      }),
+    );
+  }
+  return {
+    async stop() {
+      for (const id of ids) await boss.offWork({ id });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type pg from "pg";
+import type PgBoss from "pg-boss";
+import type { Ctx, JobQueue } from "../context";
+import { entityKey } from "../online/entity-key";
+import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
+import { createBoss, createJobQueue, type MaterializationWorker, startMaterializationWorker } from "./queue";
+
+/** A queue that only records what was enqueued: tests then call runMaterialization themselves. */
+export function recordingJobs(): JobQueue & { runIds: string[] } {
+  const runIds: string[] = [];
+  return {
+    runIds,
+    async enqueueMaterialization(runId) {
+      runIds.push(runId);
+    },
+  };
+}
+
+export interface TestQueue {
+  boss: PgBoss;
+  jobs: JobQueue;
+  worker: MaterializationWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real pg-boss on a test database with a worker running jobs with `ctxFor()`, retrying after 1 s;
+ * stop() before dropping the database.
+ */
+export async function startTestQueue(url: string, ctxFor: () => Ctx): Promise<TestQueue> {
+  const boss = await createBoss(url, { pollingIntervalSeconds: 0.5, max: 2 });
+  const worker = await startMaterializationWorker({ boss, ctxFor, concurrency: 2 });
+  return {
+    boss,
+    jobs: createJobQueue(boss, { retryDelay: 1, retryBackoff: false }),
+    worker,
+    async stop() {
+      await worker.stop();
+      await boss.stop({ graceful: true, close: true, timeout: 10_000, wait: true });
+    },
+  };
+}
+
+export const PROJECT = "proj";
+export const VIEW = "driver_stats";
+
+/**
+ * A project with a driver entity, a table source `offline.driver_stats` (driver_id, conv, trips,
+ * event_timestamp, created; `conv` mapped to the feature conv_rate) and an online view over it.
+ */
+export async function seedDriverView(ctx: Ctx, pool: pg.Pool, opts: { ttlSeconds?: number } = {}) {
+  await pool.query(`
+    create schema if not exists offline;
+    create table offline.driver_stats (
+      driver_id bigint, conv double precision, trips bigint, event_timestamp timestamptz, created timestamptz)`);
+  await ensureProject({ ctx, input: { name: PROJECT } });
+  await createEntity({
+    ctx,
+    input: { project: PROJECT, name: "driver", joinKey: "driver_id", valueType: "int64" },
+  });
+  await createDataSource({
+    ctx,
+    input: {
+      project: PROJECT,
+      name: "driver_stats_source",
+      kind: "table",
+      tableName: "offline.driver_stats",
+      timestampField: "event_timestamp",
+      createdTimestampField: "created",
+      fieldMapping: { conv: "conv_rate" },
+    },
+  });
+  await createFeatureView({
+    ctx,
+    input: {
+      project: PROJECT,
+      spec: {
+        name: VIEW,
+        entities: ["driver"],
+        source: "driver_stats_source",
+        ttlSeconds: opts.ttlSeconds ?? 0,
+        fields: [
+          { name: "conv_rate", dtype: "float64" },
+          { name: "trips", dtype: "int64" },
+        ],
+      },
+    },
+  });
+}
+
+export type DriverRow = [
+  driverId: number,
+  conv: number,
+  trips: number,
+  eventTs: string,
+  created: string | null,
+];
+
+export async function insertDriverRows(pool: pg.Pool, rows: DriverRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const params: unknown[] = [];
+  const tuples = rows.map((r, i) => {
+    params.push(...r);
+    const b = i * 5;
+    return `($${b + 1}::bigint, $${b + 2}::float8, $${b + 3}::bigint, $${b + 4}::timestamptz, $${b + 5}::timestamptz)`;
+  });
+  await pool.query(`insert into offline.driver_stats values ${tuples.join(", ")}`, params);
+}
+
+/** The online values of the seeded view for these drivers (null when not stored). */
+export async function onlineDrivers(ctx: Ctx, driverIds: number[]) {
+  const [rows] = await ctx.online.read(
+    PROJECT,
+    [{ featureView: VIEW, features: ["conv_rate", "trips"] }],
+    driverIds.map((id) => entityKey({ driver_id: id })),
+  );
+  return (rows ?? []).map((r) => (r ? { ...r.values, eventTs: r.eventTs.toISOString() } : null));
+}

@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "../../test/db";
+import { entityKey } from "../online/entity-key";
+import type { SourceDef, ViewColumns } from "./source-query";
+import {
+  checkSource,
+  newestEventTs,
+  offlinePool,
+  readLatestPerEntity,
+  type SourceRow,
+} from "./source-reader";
+
+let t: TestDb;
+
+const source: SourceDef = {
+  name: "driver_stats",
+  kind: "table",
+  tableName: "offline.driver_stats",
+  query: null,
+  timestampField: "event_timestamp",
+  createdTimestampField: "created",
+  fieldMapping: { conv: "conv_rate" },
+};
+
+const view: ViewColumns = {
+  joinKeys: [{ name: "driver_id", valueType: "int64" }],
+  fields: [
+    { name: "conv_rate", dtype: "float64" },
+    { name: "trips", dtype: "int64" },
+  ],
+};
+
+const at = (s: string) => new Date(`2026-01-01T${s}Z`);
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.pool.query(`
+    create schema offline;
+    create table offline.driver_stats (
+      driver_id bigint, conv double precision, trips bigint,
+      event_timestamp timestamptz, created timestamptz);
+    insert into offline.driver_stats values
+      -- driver 1: latest in window is 10:00 (11:00 is outside)
+      (1, 0.1, 10, '2026-01-01T08:00:00Z', '2026-01-01T08:00:00Z'),
+      (1, 0.2, 20, '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z'),
+      (1, 0.9, 90, '2026-01-01T11:00:00Z', '2026-01-01T11:00:00Z'),
+      -- driver 2: tie on event time, greater created wins, null created loses
+      (2, 0.3, 30, '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z'),
+      (2, 0.4, 40, '2026-01-01T09:00:00Z', '2026-01-01T09:30:00Z'),
+      (2, 0.5, 50, '2026-01-01T09:00:00Z', null),
+      -- driver 3: exactly on both bounds; latest is the end bound
+      (3, 0.6, 60, '2026-01-01T07:00:00Z', null),
+      (3, 0.7, 70, '2026-01-01T10:30:00Z', null),
+      -- driver 4: only before the window
+      (4, 0.8, 80, '2026-01-01T06:59:59Z', null),
+      -- a huge id and a null driver (ignored)
+      (9007199254740993, 1.5, 9007199254740993, '2026-01-01T08:00:00Z', null),
+      (null, 0.0, 0, '2026-01-01T08:00:00Z', null);
+  `);
+});
+
+afterAll(async () => {
+  await t?.drop();
+});
+
+async function readAll(
+  s: SourceDef,
+  v: ViewColumns,
+  window: { start: Date; end: Date },
+  batchSize?: number,
+): Promise<{ rows: SourceRow[]; batches: number }> {
+  const rows: SourceRow[] = [];
+  let batches = 0;
+  for await (const batch of readLatestPerEntity(t.pool, s, v, window, { batchSize })) {
+    batches++;
+    rows.push(...batch);
+  }
+  return { rows, batches };
+}
+
+const window = { start: at("07:00:00"), end: at("10:30:00") };
+
+describe("readLatestPerEntity", () => {
+  it("returns the latest row per entity in the inclusive window, created breaking ties", async () => {
+    const { rows } = await readAll(source, view, window);
+    const byId = Object.fromEntries(rows.map((r) => [String(r.joinKeys.driver_id), r]));
+    expect(Object.keys(byId).sort()).toEqual(["1", "2", "3", "9007199254740993"]);
+    expect(byId["1"]?.values).toEqual({ conv_rate: 0.2, trips: 20 });
+    expect(byId["1"]?.eventTs).toEqual(at("10:00:00"));
+    expect(byId["2"]?.values).toEqual({ conv_rate: 0.4, trips: 40 });
+    expect(byId["2"]?.createdTs).toEqual(at("09:30:00"));
+    expect(byId["3"]?.values).toEqual({ conv_rate: 0.7, trips: 70 });
+    expect(byId["3"]?.createdTs).toBeNull();
+    // int64 beyond 2^53 stays exact, as a string
+    expect(byId["9007199254740993"]?.values.trips).toBe("9007199254740993");
+    expect(byId["1"]?.entityKey).toBe(entityKey({ driver_id: 1 }));
+  });
+
+  it("includes a row exactly on the start bound", async () => {
+    const { rows } = await readAll(source, view, { start: at("07:00:00"), end: at("07:00:00") });
+    expect(rows.map((r) => r.joinKeys.driver_id)).toEqual([3]);
+    expect(rows[0]?.values.conv_rate).toBe(0.6);
+  });
+
+  it("streams in batches of the asked size", async () => {
+    const { rows, batches } = await readAll(source, view, window, 1);
+    expect(rows).toHaveLength(4);
+    expect(batches).toBe(4);
+    const again = await readAll(source, view, window, 3);
+    expect(again.batches).toBe(2);
+  });
+
+  it("frees its connection when the consumer stops early", async () => {
+    for await (const batch of readLatestPerEntity(t.pool, source, view, window, { batchSize: 1 })) {
+      expect(batch).toHaveLength(1);
+      break;
+    }
+    expect(t.pool.totalCount - t.pool.idleCount).toBe(0);
+    const { rows } = await readAll(source, view, window);
+    expect(rows).toHaveLength(4);
+  });
+
+  it("reads a query source, in a read-only transaction", async () => {
+    const q: SourceDef = {
+      ...source,
+      kind: "query",
+      tableName: null,
+      query: "select * from offline.driver_stats where driver_id <> 1;",
+    };
+    const { rows } = await readAll(q, view, window);
+    expect(rows.map((r) => String(r.joinKeys.driver_id)).sort()).toEqual(["2", "3", "9007199254740993"]);
+
+    // A second statement smuggled in is refused by the extended protocol...
+    const smuggler: SourceDef = {
+      ...q,
+      query:
+        "select * from offline.driver_stats) s; delete from offline.driver_stats; select * from (select 1",
+    };
+    await expect(readAll(smuggler, view, window)).rejects.toThrow(/cannot insert multiple commands/);
+    // ...and a query that writes through a function hits the read-only transaction.
+    await t.pool.query("create sequence offline.seq");
+    const writer: SourceDef = {
+      ...q,
+      query: "select s.*, nextval('offline.seq') from offline.driver_stats s",
+    };
+    await expect(readAll(writer, view, window)).rejects.toThrow(/read-only transaction/);
+    const { rows: still } = await t.pool.query("select count(*)::int as n from offline.driver_stats");
+    expect(still[0]?.n).toBe(11);
+  });
+
+  it("converts typed columns and reads timestamp columns as UTC", async () => {
+    await t.pool.query(`
+      create table offline.typed (
+        k text, ts timestamp, b bytea, n numeric, seen timestamp, tags text[], ids bigint[], meta jsonb, d date);
+      insert into offline.typed values
+        ('a', '2026-01-01 10:00:00', '\\x00ff', 12.5, '2026-01-01 09:00:00', '{x,y}', '{1,9007199254740993}', '{"a":1}', '2026-03-04');
+    `);
+    const s: SourceDef = {
+      ...source,
+      tableName: "offline.typed",
+      timestampField: "ts",
+      createdTimestampField: null,
+      fieldMapping: {},
+    };
+    const v: ViewColumns = {
+      joinKeys: [{ name: "k", valueType: "string" }],
+      fields: [
+        { name: "b", dtype: "bytes" },
+        { name: "n", dtype: "float64" },
+        { name: "seen", dtype: "unix_timestamp" },
+        { name: "tags", dtype: "list<string>" },
+        { name: "ids", dtype: "list<int64>" },
+        { name: "meta", dtype: "string" },
+        { name: "d", dtype: "string" },
+      ],
+    };
+    const { rows } = await readAll(s, v, { start: at("10:00:00"), end: at("10:00:00") });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.eventTs).toEqual(at("10:00:00"));
+    expect(rows[0]?.values).toEqual({
+      b: "AP8=",
+      n: 12.5,
+      seen: "2026-01-01T09:00:00.000Z",
+      tags: ["x", "y"],
+      ids: [1, "9007199254740993"],
+      meta: '{"a": 1}',
+      d: "2026-03-04",
+    });
+  });
+
+  it("fails with the Postgres message when the source is gone", async () => {
+    const gone = { ...source, tableName: "offline.nope" };
+    await expect(readAll(gone, view, window)).rejects.toThrow(/relation "offline.nope" does not exist/);
+    expect(t.pool.totalCount - t.pool.idleCount).toBe(0);
+  });
+});
+
+describe("newestEventTs", () => {
+  it("gives the greatest event time, or null for an empty source", async () => {
+    expect(await newestEventTs(t.pool, source)).toEqual(at("11:00:00"));
+    const empty = {
+      ...source,
+      kind: "query" as const,
+      tableName: null,
+      query: "select * from offline.driver_stats where false",
+    };
+    expect(await newestEventTs(t.pool, empty)).toBeNull();
+  });
+});
+
+describe("checkSource", () => {
+  const needs = { joinKeys: ["driver_id"], fields: ["conv_rate", "trips"] };
+
+  it("accepts a usable source", async () => {
+    expect(await checkSource(t.pool, source, needs)).toBeNull();
+  });
+
+  it("names a missing table", async () => {
+    const e = await checkSource(t.pool, { ...source, tableName: "offline.missing" }, needs);
+    expect(e?.code).toBe("INVALID");
+    expect(e?.message).toMatch(/offline\.missing.*does not exist/);
+  });
+
+  it("names a missing column, following fieldMapping", async () => {
+    const e1 = await checkSource(t.pool, source, { ...needs, fields: ["conv_rate", "speed"] });
+    expect(e1?.message).toBe('source "driver_stats" has no column "speed" for field "speed"');
+    const e2 = await checkSource(t.pool, { ...source, fieldMapping: { cr: "conv_rate" } }, needs);
+    expect(e2?.message).toContain('no column "cr" for field "conv_rate"');
+    const e3 = await checkSource(t.pool, source, { ...needs, joinKeys: ["rider_id"] });
+    expect(e3?.message).toContain('for join key "rider_id"');
+  });
+
+  it("checks the time columns exist and hold times", async () => {
+    const e1 = await checkSource(t.pool, { ...source, timestampField: "ts" }, needs);
+    expect(e1?.message).toBe('source "driver_stats" has no timestamp column "ts"');
+    const e2 = await checkSource(t.pool, { ...source, timestampField: "trips" }, needs);
+    expect(e2?.message).toMatch(/timestamp column "trips" must be a date, timestamp or timestamptz/);
+    const e3 = await checkSource(t.pool, { ...source, createdTimestampField: "made" }, needs);
+    expect(e3?.message).toContain('no created timestamp column "made"');
+  });
+
+  it("reports a broken query with its Postgres message", async () => {
+    const e = await checkSource(
+      t.pool,
+      { ...source, kind: "query", tableName: null, query: "select nonsense from" },
+      needs,
+    );
+    expect(e?.message).toMatch(/its query cannot be read: syntax error/);
+  });
+});
+
+describe("offlinePool", () => {
+  it("finds the pool behind a root handle and refuses a transaction", async () => {
+    expect(offlinePool(t.db)).toBe(t.pool);
+    await t.db.transaction(async (tx) => {
+      expect(() => offlinePool(tx)).toThrow(/root database handle/);
+    });
+  });
+});
