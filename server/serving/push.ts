@@ -1,0 +1,326 @@
+import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type Ctx, inTransaction } from "../context";
+import type { dataSources } from "../db/schema";
+import { env } from "../env";
+import { InvalidError } from "../errors";
+import { quoteIdent, sourceColumnOf } from "../offline/source-query";
+import { entityKey } from "../online/entity-key";
+import type { OnlineRow } from "../online/types";
+import { parseInput } from "../registry/parse";
+import { Name, TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
+import {
+  type Converted,
+  EXPECTED,
+  expectedOf,
+  parseFeatureValue,
+  parseJoinKey,
+  parseTimestamp,
+  show,
+} from "./values";
+import { findDataSource, findProject, type ServingView, viewsOfSource } from "./views";
+
+/**
+ * Push ingestion (Feast's POST /push): rows for a data source go to the online store of every
+ * online view reading that source, and/or into the source's table. Everything is checked before
+ * anything is written; the offline insert and the online writes run inside one transaction, so a
+ * failing online write rolls the offline rows back (docs/adr/0006-retrieval-api.md).
+ */
+
+/** Rows per push. */
+export const MAX_PUSH_ROWS = 10_000;
+/** Bind parameters per INSERT statement (Postgres allows 65535). */
+const PARAMS_PER_STATEMENT = 60_000;
+
+export const PushInput = z.object({
+  /** The data source the rows belong to. */
+  push_source_name: Name,
+  /** Source column -> one value per row. */
+  df: z.record(z.string(), z.array(z.unknown())),
+  to: z.enum(["online", "offline", "online_and_offline"]).default("online"),
+  project: Name.optional(),
+});
+export type PushInput = z.input<typeof PushInput>;
+
+export interface PushResult {
+  push_source_name: string;
+  rows: number;
+  /** One entry per online view written to. */
+  online: { feature_view: string; written: number; skipped: number }[];
+  offline_rows: number;
+}
+
+type Source = typeof dataSources.$inferSelect;
+
+/** How one view uses one df column. */
+interface Use {
+  view: string;
+  name: string;
+  role: "join key" | "feature";
+  type: ValueType;
+  /** Feature columns of online targets must be present: an online row replaces the whole stored row. */
+  required: boolean;
+}
+
+export async function push({ ctx, input }: { ctx: Ctx; input: PushInput }): Promise<PushResult> {
+  const req = parseInput(PushInput, input);
+  const toOnline = req.to !== "offline";
+  const toOffline = req.to !== "online";
+  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT);
+  const source = await findDataSource(ctx, project.id, req.push_source_name);
+  if (!source)
+    throw new InvalidError(
+      `push_source_name: data source "${req.push_source_name}" not found in project "${project.name}"`,
+      "push_source_name",
+    );
+  const views = await viewsOfSource(ctx, project.id, source.id);
+  const targets = toOnline ? views.filter((v) => v.spec.online) : [];
+  if (toOnline && targets.length === 0)
+    throw new InvalidError(
+      `push_source_name: no online feature view reads data source "${source.name}"; push to "offline" instead`,
+      "push_source_name",
+    );
+  if (
+    toOffline &&
+    (source.kind !== "table" || !source.tableName || !TABLE_NAME_PATTERN.test(source.tableName))
+  )
+    throw new InvalidError(
+      `to: data source "${source.name}" is a query source; only a table source can take offline pushes`,
+      "to",
+    );
+
+  const rows = checkShape(req.df);
+  const uses = columnUses(source, views, new Set(targets.map((t) => t.name)));
+  checkColumns(req.df, source, uses);
+
+  const eventTs = req.df[source.timestampField]?.map((v, i) =>
+    must(parseTimestamp(v), source.timestampField, i, `${EXPECTED.unix_timestamp} (the event timestamp)`, v),
+  );
+  const created = source.createdTimestampField
+    ? req.df[source.createdTimestampField]?.map((v, i) =>
+        v === null
+          ? null
+          : must(parseTimestamp(v), source.createdTimestampField ?? "", i, EXPECTED.unix_timestamp, v),
+      )
+    : undefined;
+  // Column -> value type -> converted values: a column two views read as different types is checked as both.
+  const converted = new Map<string, Map<ValueType, Converted[]>>();
+  for (const [column, columnUses] of uses) {
+    const values = req.df[column];
+    if (!values) continue;
+    const byType = new Map<ValueType, Converted[]>();
+    for (const use of columnUses) {
+      if (byType.has(use.type)) continue;
+      byType.set(
+        use.type,
+        values.map((v, i) => {
+          const c = use.role === "join key" ? joinKeyValue(v, use.type) : parseFeatureValue(v, use.type);
+          const what = `${use.role} "${use.name}" of feature view "${use.view}" is ${use.type}`;
+          return must(c, column, i, `${expectedOf(use.type)} (${what})`, v);
+        }),
+      );
+    }
+    converted.set(column, byType);
+  }
+
+  const valuesOf = (name: string, type: ValueType): Converted[] =>
+    converted.get(sourceColumnOf(source, name))?.get(type) ?? [];
+  const onlineRows = targets.map((view) => ({
+    view,
+    rows: onlineRowsOf(view, rows, eventTs ?? [], valuesOf),
+  }));
+
+  const write = async (tx: Ctx): Promise<PushResult> => {
+    let offlineRows = 0;
+    if (toOffline) {
+      const columns = Object.keys(req.df);
+      const params = columns.map((c) =>
+        c === source.timestampField
+          ? (eventTs ?? [])
+          : c === source.createdTimestampField
+            ? (created ?? [])
+            : (converted.get(c)?.values().next().value ?? []).map((v) => v.offline),
+      );
+      // A pushed row without a created time gets "now", so a correction pushed at the same event
+      // time wins the tie in materialization as it does in the online store.
+      if (source.createdTimestampField && !columns.includes(source.createdTimestampField)) {
+        columns.push(source.createdTimestampField);
+        params.push(new Array<Date>(rows).fill(new Date()));
+      }
+      offlineRows = await insertOffline(tx, source, columns, params, rows);
+    }
+    const online: PushResult["online"] = [];
+    for (const { view, rows: viewRows } of onlineRows) {
+      const r = await tx.online.write(project.name, view.name, viewRows);
+      online.push({ feature_view: view.name, written: r.written, skipped: r.skipped });
+    }
+    return { push_source_name: source.name, rows, online, offline_rows: offlineRows };
+  };
+  return toOffline ? inTransaction(ctx, write) : write(ctx);
+}
+
+function must<T>(value: T | undefined, column: string, row: number, expected: string, got: unknown): T {
+  if (value === undefined)
+    throw new InvalidError(
+      `df.${column}[${row}]: expected ${expected}, got ${show(got)}`,
+      `df.${column}.${row}`,
+    );
+  return value;
+}
+
+function joinKeyValue(value: unknown, type: ValueType): Converted | undefined {
+  if (type !== "int32" && type !== "int64" && type !== "string" && type !== "bytes") return undefined;
+  const key = parseJoinKey(value, type);
+  if (key === undefined) return undefined;
+  return { online: key, offline: type === "bytes" ? Buffer.from(String(key), "base64") : key };
+}
+
+function checkShape(df: Record<string, unknown[]>): number {
+  const names = Object.keys(df);
+  const first = names[0];
+  if (first === undefined) throw new InvalidError("df must not be empty", "df");
+  const rows = df[first]?.length ?? 0;
+  for (const name of names) {
+    const length = df[name]?.length ?? 0;
+    if (length !== rows)
+      throw new InvalidError(
+        `df.${name}: has ${length} values but df.${first} has ${rows}; every column needs the same length`,
+        `df.${name}`,
+      );
+  }
+  if (rows === 0) throw new InvalidError("df must not be empty", "df");
+  if (rows > MAX_PUSH_ROWS)
+    throw new InvalidError(`batch too large: ${rows} rows, limit ${MAX_PUSH_ROWS}`, "df");
+  return rows;
+}
+
+/** Source column -> how the views reading the source use it (after the source's field mapping). */
+function columnUses(source: Source, views: ServingView[], onlineTargets: Set<string>): Map<string, Use[]> {
+  const uses = new Map<string, Use[]>();
+  const add = (name: string, use: Use) => {
+    const column = sourceColumnOf(source, name);
+    uses.set(column, [...(uses.get(column) ?? []), use]);
+  };
+  for (const v of views) {
+    for (const k of v.joinKeys)
+      add(k.name, { view: v.name, name: k.name, role: "join key", type: k.valueType, required: true });
+    for (const f of v.spec.fields)
+      add(f.name, {
+        view: v.name,
+        name: f.name,
+        role: "feature",
+        type: f.dtype,
+        required: onlineTargets.has(v.name),
+      });
+  }
+  return uses;
+}
+
+function checkColumns(df: Record<string, unknown[]>, source: Source, uses: Map<string, Use[]>) {
+  if (!Object.hasOwn(df, source.timestampField))
+    throw new InvalidError(
+      `df: the event timestamp column "${source.timestampField}" is missing`,
+      `df.${source.timestampField}`,
+    );
+  for (const [column, columnUses] of uses) {
+    const need = columnUses.find((u) => u.required);
+    if (need && !Object.hasOwn(df, column))
+      throw new InvalidError(
+        `df: column "${column}" is missing; it holds ${need.role} "${need.name}" of feature view "${need.view}"`,
+        `df.${column}`,
+      );
+  }
+  const known = [
+    source.timestampField,
+    ...(source.createdTimestampField ? [source.createdTimestampField] : []),
+  ];
+  for (const column of Object.keys(df)) {
+    if (!known.includes(column) && !uses.has(column))
+      throw new InvalidError(
+        `df.${column}: data source "${source.name}" has no column "${column}" that a feature view reads (known: ${[...known, ...uses.keys()].join(", ")})`,
+        `df.${column}`,
+      );
+  }
+}
+
+function onlineRowsOf(
+  view: ServingView,
+  rows: number,
+  eventTs: Date[],
+  valuesOf: (name: string, type: ValueType) => Converted[],
+): OnlineRow[] {
+  const keys = view.joinKeys.map((k) => [k.name, valuesOf(k.name, k.valueType)] as const);
+  const fields = view.spec.fields.map((f) => [f.name, valuesOf(f.name, f.dtype)] as const);
+  const out: OnlineRow[] = [];
+  for (let i = 0; i < rows; i++) {
+    const ts = eventTs[i];
+    if (!ts) throw new Error("push: event timestamps were not parsed");
+    out.push({
+      entityKey: entityKey(Object.fromEntries(keys.map(([n, vs]) => [n, vs[i]?.online as string | number]))),
+      values: Object.fromEntries(fields.map(([n, vs]) => [n, vs[i]?.online ?? null])),
+      eventTs: ts,
+    });
+  }
+  return out;
+}
+
+/**
+ * Inserts the rows into the source's table, in statements of bounded size, inside the caller's
+ * transaction. Columns are checked against the table first; data errors Postgres raises (a value
+ * its column type refuses, a constraint) are the request's fault and come back as 400s.
+ */
+async function insertOffline(
+  tx: Ctx,
+  source: Source,
+  columns: string[],
+  params: unknown[][],
+  rows: number,
+): Promise<number> {
+  const table = (source.tableName ?? "").split(".").map(quoteIdent).join(".");
+  const existing = await offlineStep(source, async () => {
+    const res = await tx.db.execute(sql.raw(`select * from ${table} limit 0`));
+    return new Set(res.fields.map((f) => f.name));
+  });
+  for (const c of columns)
+    if (!existing.has(c))
+      throw new InvalidError(`df.${c}: table ${source.tableName} has no column "${c}"`, `df.${c}`);
+
+  const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
+  const head = sql.raw(`insert into ${table} (${columns.map(quoteIdent).join(", ")}) values `);
+  for (let start = 0; start < rows; start += perStatement) {
+    const end = Math.min(rows, start + perStatement);
+    const tuples: SQL[] = [];
+    for (let i = start; i < end; i++)
+      tuples.push(
+        sql`(${sql.join(
+          params.map((p) => sql`${p[i] ?? null}`),
+          sql`, `,
+        )})`,
+      );
+    await offlineStep(source, () => tx.db.execute(sql`${head}${sql.join(tuples, sql`, `)}`));
+  }
+  return rows;
+}
+
+/** Postgres error classes that describe the pushed data or the table, not a broken server. */
+const CALLER_ERROR_CLASSES = ["22", "23", "42"];
+
+async function offlineStep<T>(source: Source, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const pg = pgError(e);
+    if (pg && CALLER_ERROR_CLASSES.includes(pg.code.slice(0, 2)))
+      throw new InvalidError(`offline write to table ${source.tableName} failed: ${pg.message}`, "df");
+    throw e;
+  }
+}
+
+/** The Postgres error behind a (possibly wrapped) query error. */
+function pgError(e: unknown): { code: string; message: string } | undefined {
+  for (let cur = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: cur.message };
+  }
+  return undefined;
+}

@@ -1,0 +1,86 @@
+import { and, eq, inArray, type SQL } from "drizzle-orm";
+import type { Ctx } from "../context";
+import { dataSources, entities, featureViews, featureViewVersions, projects } from "../db/schema";
+import { InvalidError } from "../errors";
+import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
+
+/**
+ * What serving needs of a feature view, read in two queries whatever the number of views: the
+ * current version's spec and its entities' join keys. References a request makes to things that
+ * do not exist are the request's fault, so they are InvalidErrors (400) naming the request field.
+ */
+export interface ServingView {
+  id: string;
+  name: string;
+  spec: FeatureViewSpec;
+  /** The view's join keys in entity order. */
+  joinKeys: { name: string; valueType: JoinKeyType; entity: string }[];
+}
+
+export async function findProject(ctx: Ctx, name: string): Promise<{ id: string; name: string }> {
+  const [row] = await ctx.db
+    .select({ id: projects.id, name: projects.name })
+    .from(projects)
+    .where(eq(projects.name, name))
+    .limit(1);
+  if (!row) throw new InvalidError(`project "${name}" not found`, "project");
+  return row;
+}
+
+export async function findDataSource(ctx: Ctx, projectId: string, name: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(dataSources)
+    .where(and(eq(dataSources.projectId, projectId), eq(dataSources.name, name)))
+    .limit(1);
+  return row;
+}
+
+/** The views with these names, by name; names that do not exist are simply absent. */
+export async function viewsByName(
+  ctx: Ctx,
+  projectId: string,
+  names: string[],
+): Promise<Map<string, ServingView>> {
+  if (names.length === 0) return new Map();
+  const views = await loadViews(ctx, projectId, inArray(featureViews.name, names));
+  return new Map(views.map((v) => [v.name, v]));
+}
+
+/** Every view whose current version reads from this source. */
+export function viewsOfSource(ctx: Ctx, projectId: string, sourceId: string): Promise<ServingView[]> {
+  return loadViews(ctx, projectId, eq(featureViews.sourceId, sourceId));
+}
+
+async function loadViews(ctx: Ctx, projectId: string, filter: SQL): Promise<ServingView[]> {
+  const rows = await ctx.db
+    .select({ id: featureViews.id, name: featureViews.name, spec: featureViewVersions.spec })
+    .from(featureViews)
+    .innerJoin(
+      featureViewVersions,
+      and(
+        eq(featureViewVersions.featureViewId, featureViews.id),
+        eq(featureViewVersions.version, featureViews.currentVersion),
+      ),
+    )
+    .where(and(eq(featureViews.projectId, projectId), filter))
+    .orderBy(featureViews.name);
+  if (rows.length === 0) return [];
+  const entityNames = [...new Set(rows.flatMap((r) => r.spec.entities))];
+  const ents = await ctx.db
+    .select({ name: entities.name, joinKey: entities.joinKey, valueType: entities.valueType })
+    .from(entities)
+    .where(and(eq(entities.projectId, projectId), inArray(entities.name, entityNames)));
+  const byName = new Map(ents.map((e) => [e.name, e]));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    spec: r.spec,
+    joinKeys: r.spec.entities.map((n) => {
+      const e = byName.get(n);
+      // The registry refuses to delete an entity a view uses, so this is a broken registry.
+      if (!e) throw new Error(`entity "${n}" of feature view "${r.name}" is missing`);
+      return { name: e.joinKey, valueType: e.valueType as JoinKeyType, entity: e.name };
+    }),
+  }));
+}
