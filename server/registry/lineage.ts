@@ -12,6 +12,7 @@ import {
 import type { Ctx } from "../context";
 import { schema } from "../db/client";
 import { NotFoundError } from "../errors";
+import { parseInput } from "./parse";
 import { Name } from "./schemas";
 
 /**
@@ -46,7 +47,7 @@ export async function getLineage({
   ctx: Ctx;
   input: z.input<typeof LineageInput>;
 }): Promise<LineageGraph> {
-  const { project } = LineageInput.parse(input);
+  const { project } = parseInput(LineageInput, input);
   const projectId = await projectIdOf(ctx, project);
   return buildGraph(ctx, project, projectId);
 }
@@ -58,7 +59,7 @@ export async function getNeighborhood({
   ctx: Ctx;
   input: z.input<typeof NeighborhoodInput>;
 }): Promise<LineageGraph> {
-  const { project, nodeId, direction, depth } = NeighborhoodInput.parse(input);
+  const { project, nodeId, direction, depth } = parseInput(NeighborhoodInput, input);
   const graph = await getLineage({ ctx, input: { project } });
   if (!graph.nodes.some((n) => n.id === nodeId))
     throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project}"`, "nodeId");
@@ -72,7 +73,7 @@ export async function getFeatureConsumers({
   ctx: Ctx;
   input: z.input<typeof FeatureConsumersInput>;
 }): Promise<FeatureConsumers> {
-  const { project, featureView, feature } = FeatureConsumersInput.parse(input);
+  const { project, featureView, feature } = parseInput(FeatureConsumersInput, input);
   const projectId = await projectIdOf(ctx, project);
   const { featureViews: fv, features: f, featureServices: fs, featureServiceProjections: fsp } = schema;
 

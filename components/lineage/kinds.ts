@@ -1,0 +1,73 @@
+import type { LineageNode, LineageNodeKind } from "./types";
+
+/**
+ * How each kind of lineage node looks: its badge text and classes, and its minimap color. Full class
+ * strings (never built from parts) so Tailwind finds them.
+ */
+export const KIND_STYLE: Record<
+  LineageNodeKind,
+  { label: string; badge: string; border: string; color: string }
+> = {
+  source: {
+    label: "source",
+    badge: "bg-amber-100 text-amber-800",
+    border: "border-amber-300",
+    color: "#f59e0b",
+  },
+  entity: {
+    label: "entity",
+    badge: "bg-violet-100 text-violet-800",
+    border: "border-violet-300",
+    color: "#8b5cf6",
+  },
+  feature_view: {
+    label: "view",
+    badge: "bg-sky-100 text-sky-800",
+    border: "border-sky-300",
+    color: "#0ea5e9",
+  },
+  feature: {
+    label: "feature",
+    badge: "bg-emerald-100 text-emerald-800",
+    border: "border-emerald-300",
+    color: "#10b981",
+  },
+  feature_service: {
+    label: "service",
+    badge: "bg-rose-100 text-rose-800",
+    border: "border-rose-300",
+    color: "#f43f5e",
+  },
+  consumer: {
+    label: "consumer",
+    badge: "bg-slate-200 text-slate-800",
+    border: "border-slate-300",
+    color: "#64748b",
+  },
+};
+
+/** The one fact shown beside the badge: a view's version, a feature's dtype, a consumer's kind ... */
+export function detailOf(node: LineageNode): string | undefined {
+  const m = node.meta;
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  switch (node.kind) {
+    case "source":
+      return str(m.table) ?? str(m.sourceKind);
+    case "entity":
+      return str(m.joinKey);
+    case "feature_view":
+      return typeof m.version === "number"
+        ? `v${m.version} · ${count(m.featureCount, "feature")}`
+        : undefined;
+    case "feature":
+      return str(m.dtype);
+    case "feature_service":
+      return count(m.featureCount, "feature");
+    case "consumer":
+      return str(m.consumerKind);
+  }
+}
+
+function count(v: unknown, noun: string): string | undefined {
+  return typeof v === "number" ? `${v} ${noun}${v === 1 ? "" : "s"}` : undefined;
+}

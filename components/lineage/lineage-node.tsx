@@ -1,0 +1,90 @@
+"use client";
+
+import { Handle, type Node, type NodeProps, type NodeTypes, Position } from "@xyflow/react";
+import clsx from "clsx";
+import { ArrowUpRight } from "lucide-react";
+import Link from "next/link";
+import { memo } from "react";
+import { detailOf, KIND_STYLE } from "./kinds";
+import type { LineageNode, LineageNodeKind } from "./types";
+
+/** What the graph passes each React Flow node: the lineage node and how to draw it now. */
+export type LineageNodeData = {
+  node: LineageNode;
+  href?: string;
+  /** selected: the clicked node; path: up- or downstream of it; dimmed: off the path; idle: nothing selected. */
+  state: "idle" | "selected" | "path" | "dimmed";
+};
+export type LineageFlowNode = Node<LineageNodeData, LineageNodeKind>;
+
+// Edges attach here; nobody draws new ones, so the handles stay invisible.
+const HIDDEN_HANDLE = { opacity: 0, pointerEvents: "none" } as const;
+
+function LineageNodeCard({ data }: NodeProps<LineageFlowNode>) {
+  const { node, href, state } = data;
+  const style = KIND_STYLE[node.kind];
+  const detail = detailOf(node);
+  return (
+    <div
+      className={clsx(
+        "flex h-full w-full cursor-pointer flex-col justify-center gap-1 rounded-md border bg-white px-3 shadow-sm transition-opacity",
+        style.border,
+        state === "selected" && "ring-2 ring-sky-500 ring-offset-1",
+        state === "dimmed" && "opacity-30",
+      )}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} style={HIDDEN_HANDLE} />
+      <div className="flex min-w-0 items-center justify-between gap-2 text-[10px] leading-none">
+        <span
+          className={clsx(
+            "shrink-0 rounded px-1.5 py-0.5 font-semibold uppercase tracking-wide",
+            style.badge,
+          )}
+        >
+          {style.label}
+        </span>
+        {detail && (
+          <span className="truncate text-zinc-500" title={detail}>
+            {detail}
+          </span>
+        )}
+      </div>
+      <div className="flex min-w-0 items-center gap-1">
+        <span className="truncate text-sm font-medium text-zinc-900" title={titleOf(node)}>
+          {node.label}
+        </span>
+        {href && (
+          <Link
+            href={href}
+            // nodrag/nopan: React Flow leaves clicks on the link to the link.
+            className="nodrag nopan ml-auto shrink-0 rounded p-0.5 text-zinc-400 hover:bg-zinc-100 hover:text-zinc-900"
+            aria-label={`Open ${style.label} ${node.name}`}
+            title={`Open ${style.label} ${node.name}`}
+            onClick={(e) => e.stopPropagation()}
+          >
+            <ArrowUpRight size={14} aria-hidden />
+          </Link>
+        )}
+      </div>
+      <Handle type="source" position={Position.Right} isConnectable={false} style={HIDDEN_HANDLE} />
+    </div>
+  );
+}
+
+function titleOf(node: LineageNode): string {
+  return node.kind === "feature" && typeof node.meta.featureView === "string"
+    ? `${node.meta.featureView}:${node.name}`
+    : node.label;
+}
+
+const Card = memo(LineageNodeCard);
+
+/** One node type per kind: they share the card today; a kind can get its own component here. */
+export const lineageNodeTypes = {
+  source: Card,
+  entity: Card,
+  feature_view: Card,
+  feature: Card,
+  feature_service: Card,
+  consumer: Card,
+} satisfies Record<LineageNodeKind, unknown> & NodeTypes;

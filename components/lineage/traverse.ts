@@ -1,0 +1,69 @@
+import type { LineageDirection, LineageEdge, LineageGraph } from "./types";
+
+/**
+ * The part of a graph reachable from `start` following edges forwards (downstream), backwards
+ * (upstream) or both, at most `depth` hops away (unlimited when omitted). "both" is the node's
+ * ancestors and descendants, not its whole connected component. Pure: used by the server's
+ * getNeighborhood and by the component to highlight a selected node's path.
+ */
+export function reachable(
+  graph: Pick<LineageGraph, "edges">,
+  start: string,
+  direction: LineageDirection,
+  depth = Number.POSITIVE_INFINITY,
+): { nodeIds: Set<string>; edgeIds: Set<string> } {
+  const nodeIds = new Set<string>([start]);
+  const edgeIds = new Set<string>();
+  if (direction === "upstream" || direction === "both")
+    walk(graph.edges, start, "upstream", depth, nodeIds, edgeIds);
+  if (direction === "downstream" || direction === "both")
+    walk(graph.edges, start, "downstream", depth, nodeIds, edgeIds);
+  return { nodeIds, edgeIds };
+}
+
+function walk(
+  edges: LineageEdge[],
+  start: string,
+  direction: "upstream" | "downstream",
+  depth: number,
+  nodeIds: Set<string>,
+  edgeIds: Set<string>,
+): void {
+  const next = new Map<string, LineageEdge[]>();
+  for (const e of edges) {
+    const from = direction === "downstream" ? e.source : e.target;
+    const list = next.get(from);
+    if (list) list.push(e);
+    else next.set(from, [e]);
+  }
+  // Breadth-first, so a node's distance is its shortest hop count and depth cuts cleanly.
+  const seen = new Set<string>([start]);
+  let frontier = [start];
+  for (let d = 0; d < depth && frontier.length > 0; d++) {
+    const following: string[] = [];
+    for (const id of frontier) {
+      for (const e of next.get(id) ?? []) {
+        const to = direction === "downstream" ? e.target : e.source;
+        edgeIds.add(e.id);
+        nodeIds.add(to);
+        if (!seen.has(to)) {
+          seen.add(to);
+          following.push(to);
+        }
+      }
+    }
+    frontier = following;
+  }
+}
+
+/** The subgraph of `graph` holding the given node and edge ids, in the graph's order. */
+export function subgraph<G extends LineageGraph>(
+  graph: G,
+  ids: { nodeIds: Set<string>; edgeIds: Set<string> },
+): G {
+  return {
+    ...graph,
+    nodes: graph.nodes.filter((n) => ids.nodeIds.has(n.id)),
+    edges: graph.edges.filter((e) => ids.edgeIds.has(e.id)),
+  };
+}
