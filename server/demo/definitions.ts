@@ -1,0 +1,160 @@
+import type {
+  ConsumerInput,
+  DataSourceInput,
+  EntityInput,
+  FeatureServiceInput,
+  FeatureViewSpecInput,
+} from "../registry/schemas";
+import { CUSTOMER_TABLE, DRIVER_TABLE } from "./offline-data";
+
+/** The registry objects of the demo project, modelled on Feast's ride-hailing example. */
+
+export const DEMO_PROJECT = {
+  name: "demo",
+  description: "A ride-hailing example: driver and customer features feeding an ETA model.",
+};
+
+const MOBILITY = { team: "mobility", tier: "gold" };
+const RIDER = { team: "rider-experience", tier: "silver" };
+const MOBILITY_OWNER = "mobility-ml@example.com";
+const RIDER_OWNER = "rider-data@example.com";
+
+export const DEMO_ENTITIES: EntityInput[] = [
+  {
+    name: "driver",
+    joinKey: "driver_id",
+    valueType: "int64",
+    description: "A driver registered on the platform, identified by the id of their driver account.",
+    tags: MOBILITY,
+    owner: MOBILITY_OWNER,
+  },
+  {
+    name: "customer",
+    joinKey: "customer_id",
+    valueType: "int64",
+    description: "A rider who books trips, identified by their customer account id.",
+    tags: RIDER,
+    owner: RIDER_OWNER,
+  },
+];
+
+export const DEMO_SOURCES: DataSourceInput[] = [
+  {
+    name: "driver_stats_source",
+    kind: "table",
+    tableName: DRIVER_TABLE,
+    timestampField: "event_timestamp",
+    createdTimestampField: "created",
+    description: "Hourly driver statistics computed by the trips pipeline from completed and offered rides.",
+    tags: { ...MOBILITY, pipeline: "trips-hourly" },
+    owner: MOBILITY_OWNER,
+  },
+  {
+    name: "customer_profile_source",
+    kind: "table",
+    tableName: CUSTOMER_TABLE,
+    timestampField: "event_timestamp",
+    createdTimestampField: "created",
+    description: "Daily snapshot of customer accounts exported from the billing and trips databases.",
+    tags: { ...RIDER, pipeline: "customer-daily" },
+    owner: RIDER_OWNER,
+  },
+];
+
+const HOUR = 3600;
+
+export const DEMO_FEATURE_VIEWS: FeatureViewSpecInput[] = [
+  {
+    name: "driver_hourly_stats",
+    entities: ["driver"],
+    source: "driver_stats_source",
+    ttlSeconds: 24 * HOUR,
+    freshnessSlaSeconds: 2 * HOUR,
+    online: true,
+    offline: true,
+    description:
+      "How each driver performed over the last hour: offer conversion, acceptance and trip volume.",
+    tags: MOBILITY,
+    owner: MOBILITY_OWNER,
+    fields: [
+      {
+        name: "conv_rate",
+        dtype: "float64",
+        description: "Share of ride offers shown to the driver that turned into completed trips (0 to 1).",
+        tags: { unit: "ratio" },
+      },
+      {
+        name: "acc_rate",
+        dtype: "float64",
+        description: "Share of ride offers the driver accepted within the response window (0 to 1).",
+        tags: { unit: "ratio" },
+      },
+      {
+        name: "avg_daily_trips",
+        dtype: "int64",
+        description: "Average number of trips the driver completed per day over the trailing week.",
+        tags: { unit: "trips" },
+      },
+    ],
+  },
+  {
+    name: "customer_profile",
+    entities: ["customer"],
+    source: "customer_profile_source",
+    ttlSeconds: 48 * HOUR,
+    freshnessSlaSeconds: 26 * HOUR,
+    online: true,
+    offline: true,
+    description: "A daily profile of each customer: account balance and riding habits.",
+    tags: RIDER,
+    owner: RIDER_OWNER,
+    fields: [
+      {
+        name: "current_balance",
+        dtype: "float64",
+        description: "Prepaid balance on the customer's account at snapshot time, in US dollars.",
+        tags: { unit: "usd", pii: "false" },
+      },
+      {
+        name: "avg_passenger_count",
+        dtype: "float64",
+        description: "Average number of passengers on the customer's trips over the last 90 days.",
+        tags: { unit: "passengers" },
+      },
+      {
+        name: "lifetime_trip_count",
+        dtype: "int64",
+        description: "Number of trips the customer has completed since signing up.",
+        tags: { unit: "trips" },
+      },
+    ],
+  },
+];
+
+export const DEMO_FEATURE_SERVICES: FeatureServiceInput[] = [
+  {
+    name: "driver_activity",
+    features: [
+      "driver_hourly_stats:conv_rate",
+      "driver_hourly_stats:acc_rate",
+      "driver_hourly_stats:avg_daily_trips",
+      "customer_profile:current_balance",
+      "customer_profile:avg_passenger_count",
+      "customer_profile:lifetime_trip_count",
+    ],
+    description: "Everything the ETA model reads at prediction time about the driver and the rider.",
+    tags: { ...MOBILITY, model: "eta" },
+    owner: MOBILITY_OWNER,
+  },
+];
+
+export const DEMO_CONSUMERS: ConsumerInput[] = [
+  {
+    name: "eta_model",
+    kind: "model",
+    featureServices: ["driver_activity"],
+    description: "Gradient-boosted model predicting trip arrival times, served behind the dispatch API.",
+    tags: { ...MOBILITY, stage: "production" },
+    owner: "eta-team@example.com",
+  },
+];

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import type { Ctx } from "../context";
+import { getConsumer, getFeatureService, listEntities, listFeatureViews, listProjects } from "../registry";
+import { seedDemo } from "./seed";
+
+const NOW = new Date("2026-01-31T23:17:42Z");
+const END = "2026-01-31T23:00:00.000Z";
+const START = "2026-01-17T00:00:00.000Z";
+
+let t: TestDb;
+let ctx: Ctx;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  ctx = testCtx(t);
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+function driverStats() {
+  return t.pool.query<{
+    n: number;
+    drivers: number;
+    min_id: number;
+    max_id: number;
+    hours: number;
+    first: Date;
+    last: Date;
+    checksum: number;
+  }>(`select count(*)::int as n, count(distinct driver_id)::int as drivers, min(driver_id) as min_id,
+        max(driver_id) as max_id, count(distinct event_timestamp)::int as hours,
+        min(event_timestamp) as first, max(event_timestamp) as last,
+        sum(conv_rate + acc_rate + avg_daily_trips) as checksum
+      from offline.driver_hourly_stats`);
+}
+
+describe("seedDemo", () => {
+  it("writes 15 days of hourly stats for drivers 1001-1050, ending at the current hour", async () => {
+    const seed = await seedDemo(ctx, NOW);
+    expect(seed.driverRows).toBe(50 * 15 * 24);
+    expect(seed.customerRows).toBe(50 * 15);
+    expect(seed.start.toISOString()).toBe(START);
+    expect(seed.end.toISOString()).toBe(END);
+
+    const { rows } = await driverStats();
+    const d = rows[0];
+    expect(d).toMatchObject({ n: 18_000, drivers: 50, min_id: 1001, max_id: 1050, hours: 360 });
+    expect(d?.first.toISOString()).toBe(START);
+    expect(d?.last.toISOString()).toBe(END);
+    // Every driver has exactly one row per hour.
+    const dup = await t.pool.query(
+      "select 1 from offline.driver_hourly_stats group by driver_id, event_timestamp having count(*) > 1",
+    );
+    expect(dup.rowCount).toBe(0);
+    const bad = await t.pool.query(
+      `select 1 from offline.driver_hourly_stats
+        where conv_rate not between 0 and 1 or acc_rate not between 0 and 1 or avg_daily_trips < 0
+           or created < event_timestamp`,
+    );
+    expect(bad.rowCount).toBe(0);
+
+    const c = await t.pool.query<{ n: number; customers: number; days: number; last: Date }>(
+      `select count(*)::int as n, count(distinct customer_id)::int as customers,
+        count(distinct event_timestamp)::int as days, max(event_timestamp) as last
+       from offline.customer_profile where customer_id between 2001 and 2050`,
+    );
+    expect(c.rows[0]).toMatchObject({ n: 750, customers: 50, days: 15 });
+    expect(c.rows[0]?.last.toISOString()).toBe(END);
+  });
+
+  it("registers the demo project's entities, views, service and consumer", async () => {
+    const project = "demo";
+    expect((await listProjects({ ctx })).map((p) => p.name)).toEqual([project]);
+    const entities = await listEntities({ ctx, input: { project } });
+    expect(entities.map((e) => [e.name, e.joinKey, e.valueType])).toEqual([
+      ["customer", "customer_id", "int64"],
+      ["driver", "driver_id", "int64"],
+    ]);
+    const views = await listFeatureViews({ ctx, input: { project } });
+    expect(views.map((v) => [v.name, v.ttlSeconds, v.featureCount, v.sourceName])).toEqual([
+      ["customer_profile", 172_800, 3, "customer_profile_source"],
+      ["driver_hourly_stats", 86_400, 3, "driver_stats_source"],
+    ]);
+    for (const v of views) {
+      expect(v.description).not.toBe("");
+      expect(v.owner).toMatch(/@/);
+      expect(v.spec.fields.every((f) => f.description.length > 0)).toBe(true);
+    }
+    const service = await getFeatureService({ ctx, input: { project, name: "driver_activity" } });
+    expect(service.name).toBe("driver_activity");
+    const consumer = await getConsumer({ ctx, input: { project, name: "eta_model" } });
+    expect(consumer.kind).toBe("model");
+  });
+
+  it("re-seeds without failing or duplicating, to the same data", async () => {
+    const before = (await driverStats()).rows[0];
+    await ctx.online.write("demo", "driver_hourly_stats", [
+      { entityKey: "stale", values: { conv_rate: 1 }, eventTs: new Date(END) },
+    ]);
+    await seedDemo(ctx, NOW);
+    const after = (await driverStats()).rows[0];
+    expect(after).toEqual(before);
+    const counts = await t.pool.query(
+      `select (select count(*)::int from projects) as projects,
+        (select count(*)::int from feature_views) as views,
+        (select count(*)::int from entities) as entities,
+        (select count(*)::int from feature_services) as services`,
+    );
+    expect(counts.rows[0]).toEqual({ projects: 1, views: 2, entities: 2, services: 1 });
+    // The old demo views' online values are gone.
+    const read = await ctx.online.read(
+      "demo",
+      [{ featureView: "driver_hourly_stats", features: ["conv_rate"] }],
+      ["stale"],
+    );
+    expect(read).toEqual([[null]]);
+  });
+});

@@ -1,0 +1,108 @@
+import "server-only";
+import type pg from "pg";
+import type PgBoss from "pg-boss";
+import type { Actor, Ctx, JobQueue } from "./context";
+import { createDb, createPool, type Db } from "./db/client";
+import { env } from "./env";
+import { createBoss, createJobQueue } from "./materialization";
+import { createOnlineStore } from "./online";
+import type { OnlineStore } from "./online/types";
+
+/**
+ * The long-lived handles of one process: the database pool, the online store and a started
+ * pg-boss (for sending jobs). It never runs a job worker: the launcher (`quiver start`,
+ * `quiver worker`) starts exactly one with startMaterializationWorker.
+ */
+export interface Runtime {
+  readonly databaseUrl: string;
+  readonly pool: pg.Pool;
+  readonly db: Db;
+  readonly online: OnlineStore;
+  readonly boss: PgBoss;
+  readonly jobs: JobQueue;
+  ctxFor(actor: Actor): Ctx;
+  /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  databaseUrl: string;
+  redisUrl?: string;
+  poolMax?: number;
+}
+
+/** Seconds pg-boss waits for active jobs on close before failing them back to the queue. */
+const STOP_TIMEOUT_MS = 10_000;
+
+export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const pool = createPool(opts.databaseUrl, opts.poolMax ?? 10);
+  const db = createDb(pool);
+  const online = createOnlineStore({ redisUrl: opts.redisUrl, pool });
+  let boss: PgBoss;
+  try {
+    // Started, with its error listener and the materialize queue in place.
+    boss = await createBoss(opts.databaseUrl);
+  } catch (e) {
+    await online.close().catch(() => {});
+    await pool.end().catch(() => {});
+    throw e;
+  }
+  const jobs = createJobQueue(boss);
+  let closing: Promise<void> | undefined;
+  return {
+    databaseUrl: opts.databaseUrl,
+    pool,
+    db,
+    online,
+    boss,
+    jobs,
+    ctxFor: (actor) => ({ actor, db, online, jobs }),
+    close() {
+      closing ??= (async () => {
+        await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});
+        // pool.end() resolves before the sockets are closed; if Postgres stops right after (the
+        // embedded one on exit), those sockets report "terminating connection": noise by now.
+        boss.removeAllListeners("error");
+        boss.on("error", () => {});
+        await online.close().catch(() => {});
+        await pool.end().catch(() => {});
+      })();
+      return closing;
+    },
+  };
+}
+
+// On globalThis, not in a module variable: Next's dev server re-evaluates modules on every edit,
+// and each evaluation would otherwise open another pool and queue.
+const KEY = Symbol.for("quiver.runtime");
+type Holder = { [KEY]?: Promise<Runtime> };
+
+/** The process's runtime, built on first use from env(). */
+export function getRuntime(): Promise<Runtime> {
+  const holder = globalThis as Holder;
+  const existing = holder[KEY];
+  if (existing) return existing;
+  const { DATABASE_URL, REDIS_URL } = env();
+  if (!DATABASE_URL) {
+    return Promise.reject(
+      new Error("DATABASE_URL is not set: start the app with `npm start` (which sets it) or set it yourself"),
+    );
+  }
+  const created = createRuntime({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
+  holder[KEY] = created;
+  // A failed start (database down) must not stick: the next request tries again.
+  created.catch(() => {
+    if (holder[KEY] === created) delete holder[KEY];
+  });
+  return created;
+}
+
+/** Closes the runtime getRuntime() built, if any; the next getRuntime() builds a new one. */
+export async function closeRuntime(): Promise<void> {
+  const holder = globalThis as Holder;
+  const current = holder[KEY];
+  delete holder[KEY];
+  if (!current) return;
+  const runtime = await current.catch(() => undefined);
+  await runtime?.close();
+}
