@@ -55,7 +55,7 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
         );
       }
     }
-    return { featureViewId: view.id, featureNames: names };
+    return { featureViewId: view.id, featureNames: names, position: [...wanted.keys()].indexOf(viewName) };
   });
 }
 
@@ -113,7 +113,7 @@ export async function getFeatureService({ ctx, input }: { ctx: Ctx; input: z.inp
     .from(featureServiceProjections)
     .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
     .where(eq(featureServiceProjections.featureServiceId, svc.id))
-    .orderBy(asc(featureViews.name));
+    .orderBy(asc(featureServiceProjections.position));
   return {
     ...svc,
     projections,
@@ -142,7 +142,8 @@ export async function listFeatureServices({ ctx, input }: { ctx: Ctx; input: { p
         featureServiceProjections.featureServiceId,
         services.map((s) => s.id),
       ),
-    );
+    )
+    .orderBy(asc(featureServiceProjections.position));
   return services.map((s) => ({
     ...s,
     features: projections

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { schema } from "../db/client";
-import { NotFoundError } from "../errors";
+import { InvalidError, NotFoundError } from "../errors";
 import { getFeatureConsumers, getLineage, getNeighborhood } from "./lineage";
 
 let t: TestDb;
@@ -208,6 +208,15 @@ describe("getNeighborhood", () => {
     });
     expect(ids(all)).toContain("consumer:pricing_service");
     expect(ids(all)).not.toContain("consumer:idle_model");
+  });
+
+  it("refuses a bad direction or depth as invalid input, naming the field", async () => {
+    await expect(
+      getNeighborhood({ ctx, input: { project: "shop", nodeId: conv, direction: "sideways" as "both" } }),
+    ).rejects.toThrow(InvalidError);
+    await expect(
+      getNeighborhood({ ctx, input: { project: "shop", nodeId: conv, direction: "both", depth: 0 } }),
+    ).rejects.toThrow(/^depth:/);
   });
 
   it("refuses an unknown node, naming it", async () => {

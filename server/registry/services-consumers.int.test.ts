@@ -83,6 +83,30 @@ describe("feature services and consumers", () => {
     expect(c).toMatchObject({ kind: "service", featureServices: [] });
   });
 
+  it("keeps the order in which the definition names its views", async () => {
+    await createFeatureView({
+      ctx,
+      input: { project: "proj", spec: driverViewSpec({ name: "a_first_alphabetically" }) },
+    });
+    const svc = await createFeatureService({
+      ctx,
+      input: {
+        project: "proj",
+        name: "ordered",
+        features: [
+          "driver_hourly_stats:acc_rate",
+          "a_first_alphabetically:conv_rate",
+          "driver_hourly_stats:conv_rate",
+        ],
+      },
+    });
+    expect(svc.features).toEqual([
+      "driver_hourly_stats:acc_rate",
+      "driver_hourly_stats:conv_rate",
+      "a_first_alphabetically:conv_rate",
+    ]);
+  });
+
   it("refuses duplicates as conflicts", async () => {
     await expect(
       createFeatureService({

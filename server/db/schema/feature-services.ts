@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { registryColumns } from "./common";
 import { featureViews } from "./feature-views";
 
@@ -17,6 +17,8 @@ export const featureServiceProjections = pgTable(
       .notNull()
       .references(() => featureViews.id),
     featureNames: text("feature_names").array().notNull(),
+    /** Order of first mention in the service's definition; retrieval answers in this order (as Feast). */
+    position: integer("position").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.featureServiceId, t.featureViewId] }),

@@ -1,0 +1,1 @@
+ALTER TABLE "feature_service_projections" ADD COLUMN "position" integer DEFAULT 0 NOT NULL;
