@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import { ZodError } from "zod";
 import type { Actor, Ctx } from "../context";
 import { type DomainErrorCode, isDomainError } from "../errors";
 
@@ -13,6 +14,13 @@ const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    // Input validation fails before a service runs: say it like a service would ("path: message").
+    if (cause instanceof ZodError) {
+      const issue = cause.issues[0];
+      const field = issue?.path.map(String).join(".") || null;
+      const message = issue ? `${field ?? "input"}: ${issue.message}` : "invalid input";
+      return { ...shape, message, data: { ...shape.data, stack: undefined, field } };
+    }
     return {
       ...shape,
       // Internal errors never show their text; domain errors carry the field they name.

@@ -1,0 +1,19 @@
+import { Compass } from "lucide-react";
+import { Logo } from "@/components/shell/logo";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+
+export default function NotFound() {
+  return (
+    <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
+      <Logo className="mb-8" />
+      <EmptyState
+        className="w-full max-w-lg"
+        icon={Compass}
+        title="Page not found"
+        description="The project or page you asked for does not exist."
+        action={<ButtonLink href="/">Go to Quiver</ButtonLink>}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { MaterializePanel } from "@/components/jobs/materialize-panel";
+import { toURLSearchParams } from "@/components/ui/url";
+import { ViewDetail } from "@/components/views/view-detail";
+import { ViewLineage } from "@/components/views/view-lineage";
+import { readViewState, viewInput } from "@/components/views/view-params";
+import { NAME_PATTERN } from "@/server/registry/schemas";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+
+interface Props {
+  params: Promise<{ project: string; name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { name } = await params;
+  return { title: name };
+}
+
+export default async function FeatureViewPage({ params, searchParams }: Props) {
+  const { project, name } = await params;
+  if (!NAME_PATTERN.test(name)) notFound();
+  const state = readViewState(toURLSearchParams(await searchParams));
+  const qc = getQueryClient();
+  await Promise.all([
+    qc.prefetchQuery(trpc.featureViews.get.queryOptions(viewInput(project, name, state.version))),
+    qc.prefetchQuery(trpc.featureViews.versions.queryOptions({ project, name })),
+    state.compare &&
+      qc.prefetchQuery(trpc.featureViews.diff.queryOptions({ project, name, ...state.compare })),
+  ]);
+  return (
+    <HydrateClient>
+      <ViewDetail
+        project={project}
+        name={name}
+        lineageSlot={<ViewLineage project={project} featureView={name} />}
+        materializationSlot={<MaterializePanel project={project} featureView={name} />}
+      />
+    </HydrateClient>
+  );
+}

@@ -1,0 +1,87 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Database } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorState } from "@/components/ui/error-state";
+import { PageBody, PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { SkeletonTable } from "@/components/ui/skeleton";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { useTRPC } from "@/trpc/client";
+import { NameCell, TextCell, UsageCell } from "./cells";
+
+/** Offline data sources: a table or a SQL query, with the columns that carry event time. */
+export function SourcesList({ project }: { project: string }) {
+  const trpc = useTRPC();
+  const query = useQuery(trpc.sources.list.queryOptions({ project }));
+  const views = useQuery(trpc.featureViews.list.queryOptions({ project }));
+  const viewsOf = (source: string) =>
+    (views.data ?? []).filter((v) => v.sourceName === source).map((v) => v.name);
+
+  return (
+    <PageBody>
+      <PageHeader
+        title="Sources"
+        description="Where feature values come from: a Postgres table or a SQL query with an event-time column."
+      />
+      {query.isPending ? (
+        <SkeletonTable rows={5} columns={7} />
+      ) : query.isError ? (
+        <ErrorState error={query.error} title="Could not load sources" retry={() => query.refetch()} />
+      ) : query.data.length === 0 ? (
+        <EmptyState
+          icon={Database}
+          title="No sources yet"
+          description="Register a table or query source through the API or the CLI; feature views read from it."
+        />
+      ) : (
+        <Table>
+          <THead>
+            <tr>
+              <TH className="w-[18%]">Name</TH>
+              <TH className="w-20">Kind</TH>
+              <TH>Table or query</TH>
+              <TH className="w-[13%] hidden xl:table-cell">Event time</TH>
+              <TH className="w-[13%]">Created time</TH>
+              <TH className="w-20 text-right">Views</TH>
+              <TH className="w-[12%] hidden xl:table-cell">Owner</TH>
+              <TH className="w-28">Updated</TH>
+            </tr>
+          </THead>
+          <TBody>
+            {query.data.map((s) => (
+              <TR key={s.id}>
+                <TD>
+                  <NameCell name={s.name} description={s.description} />
+                </TD>
+                <TD>
+                  <Badge tone={s.kind === "table" ? "blue" : "violet"}>{s.kind}</Badge>
+                </TD>
+                <TD>
+                  <TextCell text={s.kind === "table" ? s.tableName : s.query?.replace(/\s+/g, " ")} mono />
+                </TD>
+                <TD className="hidden xl:table-cell">
+                  <TextCell text={s.timestampField} mono />
+                </TD>
+                <TD>
+                  <TextCell text={s.createdTimestampField} mono />
+                </TD>
+                <TD className="text-right">
+                  <UsageCell names={viewsOf(s.name)} />
+                </TD>
+                <TD className="hidden xl:table-cell">
+                  <TextCell text={s.owner} />
+                </TD>
+                <TD className="text-zinc-500">
+                  <RelativeTime date={s.updatedAt} />
+                </TD>
+              </TR>
+            ))}
+          </TBody>
+        </Table>
+      )}
+    </PageBody>
+  );
+}

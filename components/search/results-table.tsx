@@ -1,0 +1,76 @@
+import Link from "next/link";
+import { href } from "@/components/registry/links";
+import { TypeBadge } from "@/components/registry/type-badge";
+import { TagList } from "@/components/ui/badge";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { Truncate } from "@/components/ui/truncate";
+
+export interface FeatureHit {
+  featureView: string;
+  name: string;
+  dtype: string;
+  description: string;
+  tags: Record<string, string>;
+  owner: string;
+}
+
+/** One page of search hits. */
+export function ResultsTable({ project, items }: { project: string; items: FeatureHit[] }) {
+  return (
+    <Table>
+      <THead>
+        <tr>
+          <TH className="w-[20%]">Feature</TH>
+          <TH className="w-[17%]">Feature view</TH>
+          <TH className="w-28">Type</TH>
+          <TH>Description</TH>
+          <TH className="w-[16%] hidden xl:table-cell">Tags</TH>
+          <TH className="w-[12%] hidden xl:table-cell">Owner</TH>
+        </tr>
+      </THead>
+      <TBody>
+        {items.map((f) => (
+          <TR key={`${f.featureView}:${f.name}`}>
+            <TD>
+              <Truncate text={f.name} mono>
+                <Link
+                  href={href.field(project, f.featureView, f.name)}
+                  className="font-medium text-zinc-900 hover:text-indigo-600 hover:underline"
+                >
+                  {f.name}
+                </Link>
+              </Truncate>
+            </TD>
+            <TD>
+              <Truncate text={f.featureView} mono>
+                <Link href={href.view(project, f.featureView)} className="text-indigo-600 hover:underline">
+                  {f.featureView}
+                </Link>
+              </Truncate>
+            </TD>
+            <TD>
+              <TypeBadge dtype={f.dtype} />
+            </TD>
+            <TD>
+              {f.description ? (
+                <Truncate text={f.description} className="text-zinc-600" />
+              ) : (
+                <span className="text-zinc-400">—</span>
+              )}
+            </TD>
+            <TD className="hidden xl:table-cell">
+              <TagList tags={f.tags} max={1} />
+            </TD>
+            <TD className="hidden xl:table-cell">
+              {f.owner ? (
+                <Truncate text={f.owner} className="text-zinc-600" />
+              ) : (
+                <span className="text-zinc-400">—</span>
+              )}
+            </TD>
+          </TR>
+        ))}
+      </TBody>
+    </Table>
+  );
+}

@@ -1,0 +1,39 @@
+import {
+  Boxes,
+  Database,
+  Gauge,
+  KeyRound,
+  Layers,
+  type LucideIcon,
+  Network,
+  RefreshCw,
+  Rows3,
+} from "lucide-react";
+
+export interface NavItem {
+  /** Path below /p/[project]. */
+  segment: string;
+  label: string;
+  icon: LucideIcon;
+}
+
+export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
+  {
+    label: "Catalog",
+    items: [
+      { segment: "features", label: "Features", icon: Rows3 },
+      { segment: "views", label: "Feature views", icon: Layers },
+      { segment: "entities", label: "Entities", icon: KeyRound },
+      { segment: "sources", label: "Sources", icon: Database },
+      { segment: "services", label: "Services", icon: Boxes },
+      { segment: "lineage", label: "Lineage", icon: Network },
+    ],
+  },
+  {
+    label: "Operations",
+    items: [
+      { segment: "jobs", label: "Jobs", icon: RefreshCw },
+      { segment: "freshness", label: "Freshness", icon: Gauge },
+    ],
+  },
+];

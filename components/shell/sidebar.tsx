@@ -1,0 +1,66 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/components/ui/cn";
+import { Logo } from "./logo";
+import { NAV_GROUPS } from "./nav-items";
+import { ProjectSwitcher } from "./project-switcher";
+
+/** The app's left column: logo, project switcher and the project's sections. */
+export function Sidebar({ project }: { project: string }) {
+  const pathname = usePathname();
+  const base = `/p/${encodeURIComponent(project)}`;
+  return (
+    <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50/80">
+      <div className="flex h-14 items-center px-4">
+        <Link
+          href={`${base}/features`}
+          className="rounded focus-visible:outline-2 focus-visible:outline-indigo-500"
+        >
+          <Logo />
+        </Link>
+      </div>
+      <div className="px-3 pb-3">
+        <ProjectSwitcher project={project} />
+      </div>
+      <nav className="flex-1 overflow-y-auto px-3 pb-4" aria-label="Sections">
+        {NAV_GROUPS.map((group) => (
+          <div key={group.label} className="mt-4 first:mt-1">
+            <div className="px-2 pb-1 text-[11px] font-medium tracking-wide text-zinc-400 uppercase">
+              {group.label}
+            </div>
+            <ul className="flex flex-col gap-px">
+              {group.items.map((item) => {
+                const href = `${base}/${item.segment}`;
+                const active = pathname === href || pathname.startsWith(`${href}/`);
+                const Icon = item.icon;
+                return (
+                  <li key={item.segment}>
+                    <Link
+                      href={href}
+                      aria-current={active ? "page" : undefined}
+                      className={cn(
+                        "flex h-8 items-center gap-2.5 rounded-md px-2 text-sm transition-colors",
+                        active
+                          ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-200"
+                          : "text-zinc-600 hover:bg-zinc-200/50 hover:text-zinc-900",
+                      )}
+                    >
+                      <Icon
+                        className={cn("size-4", active ? "text-indigo-600" : "text-zinc-400")}
+                        aria-hidden
+                      />
+                      {item.label}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        ))}
+      </nav>
+      <div className="border-t border-zinc-200 px-4 py-3 text-xs text-zinc-400">Quiver feature store</div>
+    </aside>
+  );
+}

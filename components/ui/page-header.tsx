@@ -1,0 +1,43 @@
+import type { ReactNode } from "react";
+import { cn } from "./cn";
+
+interface PageHeaderProps {
+  title: ReactNode;
+  description?: ReactNode;
+  /** Buttons on the right. */
+  actions?: ReactNode;
+  /** Badges right after the title (version, status). */
+  meta?: ReactNode;
+  /** A small line above the title, e.g. a back link. */
+  eyebrow?: ReactNode;
+  className?: string;
+}
+
+/** The top of every page: `<PageHeader title="Entities" description="…" actions={<ButtonLink …/>} />`. */
+export function PageHeader({ title, description, actions, meta, eyebrow, className }: PageHeaderProps) {
+  return (
+    <header
+      className={cn(
+        // A margin in className replaces the default one (cn does not merge conflicting classes).
+        !/(^|\s)m[by]?-/.test(className ?? "") && "mb-6",
+        "flex flex-wrap items-start justify-between gap-x-6 gap-y-3",
+        className,
+      )}
+    >
+      <div className="min-w-0 flex-1">
+        {eyebrow && <div className="mb-1.5 text-xs text-zinc-500">{eyebrow}</div>}
+        <div className="flex min-w-0 flex-wrap items-center gap-2">
+          <h1 className="min-w-0 truncate text-xl font-semibold tracking-tight text-zinc-900">{title}</h1>
+          {meta}
+        </div>
+        {description && <div className="mt-1 max-w-3xl text-sm text-zinc-500">{description}</div>}
+      </div>
+      {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+    </header>
+  );
+}
+
+/** The padded column every page renders in. */
+export function PageBody({ children, className }: { children: ReactNode; className?: string }) {
+  return <div className={cn("mx-auto w-full max-w-[1400px] px-8 py-7", className)}>{children}</div>;
+}

@@ -1,0 +1,177 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { ArrowLeft, Clock, Layers } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import type { ReactNode } from "react";
+import { href } from "@/components/registry/links";
+import { Badge, TagList } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorState, isNotFound } from "@/components/ui/error-state";
+import { PageBody, PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { HeaderSkeleton, Skeleton, SkeletonTable } from "@/components/ui/skeleton";
+import { useTRPC } from "@/trpc/client";
+import { SchemaTable } from "./schema-table";
+import { VersionDiff } from "./version-diff";
+import { VersionHistory } from "./version-history";
+import { ViewDetails } from "./view-details";
+import { readViewState, viewInput, viewQueryString } from "./view-params";
+import { ViewSections } from "./view-sections";
+
+interface ViewDetailProps {
+  project: string;
+  name: string;
+  /** Filled by page.tsx; see ViewSections. */
+  lineageSlot?: ReactNode;
+  materializationSlot?: ReactNode;
+}
+
+/** One feature view at one version: header, schema, details, history and the two slots. */
+export function ViewDetail({ project, name, lineageSlot, materializationSlot }: ViewDetailProps) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const state = readViewState(useSearchParams());
+  const view = useQuery(trpc.featureViews.get.queryOptions(viewInput(project, name, state.version)));
+  const versions = useQuery(trpc.featureViews.versions.queryOptions({ project, name }));
+
+  const back = (
+    <Link href={href.views(project)} className="inline-flex items-center gap-1 hover:text-zinc-900">
+      <ArrowLeft className="size-3.5" aria-hidden />
+      Feature views
+    </Link>
+  );
+
+  if (view.isPending) return <DetailSkeleton />;
+  if (view.isError) {
+    return (
+      <PageBody>
+        <PageHeader eyebrow={back} title={name} />
+        {isNotFound(view.error) ? (
+          <EmptyState
+            icon={Layers}
+            title="Feature view not found"
+            description={view.error.message}
+            action={<ButtonLink href={href.views(project)}>All feature views</ButtonLink>}
+          />
+        ) : (
+          <ErrorState
+            error={view.error}
+            title="Could not load this feature view"
+            retry={() => view.refetch()}
+          />
+        )}
+      </PageBody>
+    );
+  }
+
+  const v = view.data;
+  const isPast = v.version !== v.currentVersion;
+  const setCompare = (compare: { from: number; to: number } | undefined) =>
+    router.replace(`${pathname}${viewQueryString({ ...state, compare })}`, { scroll: false });
+
+  return (
+    <PageBody>
+      <ViewSections
+        header={
+          <PageHeader
+            eyebrow={back}
+            title={<span className="font-mono">{v.name}</span>}
+            meta={
+              <>
+                <Badge tone={isPast ? "amber" : "indigo"} mono>
+                  v{v.version}
+                </Badge>
+                {v.spec.online ? <Badge tone="green">online</Badge> : <Badge>offline only</Badge>}
+              </>
+            }
+            description={
+              <div className="flex flex-col gap-2.5">
+                {v.spec.description ? <p className="text-zinc-600">{v.spec.description}</p> : null}
+                <div className="flex flex-wrap items-center gap-x-4 gap-y-1.5 text-xs text-zinc-500">
+                  <span>
+                    Owner <span className="font-medium text-zinc-700">{v.spec.owner || "—"}</span>
+                  </span>
+                  <span>
+                    Version by <span className="font-medium text-zinc-700">{v.versionCreatedBy}</span>{" "}
+                    <RelativeTime date={v.versionCreatedAt} />
+                  </span>
+                  {Object.keys(v.spec.tags).length > 0 && <TagList tags={v.spec.tags} max={8} wrap />}
+                </div>
+              </div>
+            }
+          />
+        }
+        notice={
+          isPast && (
+            <div className="flex items-center gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-900">
+              <Clock className="size-4 shrink-0 text-amber-600" aria-hidden />
+              <span className="flex-1">
+                You are looking at version {v.version}. The current version is {v.currentVersion}.
+              </span>
+              <Link href={href.view(project, name)} className="font-medium underline underline-offset-2">
+                Go to current
+              </Link>
+            </div>
+          )
+        }
+        schema={<SchemaTable fields={v.spec.fields} />}
+        details={<ViewDetails view={v} />}
+        lineageSlot={lineageSlot}
+        materializationSlot={materializationSlot}
+        versions={
+          versions.data ? (
+            <VersionHistory
+              // Remount when the URL's comparison changes so the pickers show it.
+              key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
+              project={project}
+              name={name}
+              versions={versions.data}
+              currentVersion={v.currentVersion}
+              shownVersion={v.version}
+              compare={state.compare}
+              onCompare={setCompare}
+              diff={
+                state.compare && (
+                  <VersionDiff
+                    project={project}
+                    name={name}
+                    from={state.compare.from}
+                    to={state.compare.to}
+                    onClose={() => setCompare(undefined)}
+                  />
+                )
+              }
+            />
+          ) : versions.isError ? (
+            <ErrorState
+              error={versions.error}
+              title="Could not load the versions"
+              retry={() => versions.refetch()}
+            />
+          ) : (
+            <SkeletonTable rows={2} columns={4} />
+          )
+        }
+      />
+    </PageBody>
+  );
+}
+
+function DetailSkeleton() {
+  return (
+    <PageBody>
+      <HeaderSkeleton />
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <SkeletonTable rows={6} columns={4} />
+        <div className="flex flex-col gap-4">
+          <Skeleton className="h-28 w-full rounded-lg" />
+          <Skeleton className="h-40 w-full rounded-lg" />
+        </div>
+      </div>
+    </PageBody>
+  );
+}
