@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+import { LineageExplorer } from "./lineage-explorer";
+
+export const metadata: Metadata = { title: "Lineage" };
+
+/** The project's lineage DAG; `?focus=<node id>` (e.g. feature_view:driver_hourly_stats) highlights a node. */
+export default async function LineagePage({ params }: { params: Promise<{ project: string }> }) {
+  const { project } = await params;
+  await getQueryClient().prefetchQuery(trpc.lineage.graph.queryOptions({ project }));
+  return (
+    <HydrateClient>
+      <LineageExplorer project={project} />
+    </HydrateClient>
+  );
+}

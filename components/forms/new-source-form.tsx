@@ -1,0 +1,202 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { cn } from "@/components/ui/cn";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
+import { DataSourceInput } from "@/server/registry/schemas";
+import { useTRPC } from "@/trpc/client";
+import {
+  blankAsRequired,
+  type FormErrors,
+  issuesToErrors,
+  sentence,
+  serverError,
+  withoutError,
+} from "./form-errors";
+import { Subform } from "./subform";
+
+const FIELDS = new Set(["name", "kind", "tableName", "query", "timestampField", "createdTimestampField"]);
+
+type Kind = "table" | "query";
+
+/** Registers a data source (a table or a SQL query of the offline store) inside the feature view form. */
+export function NewSourceForm({
+  project,
+  onCreated,
+  onCancel,
+}: {
+  project: string;
+  onCreated: (name: string) => void;
+  onCancel: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.sources.create.mutationOptions());
+  const kindName = useId();
+  const [form, setForm] = useState({
+    name: "",
+    kind: "table" as Kind,
+    tableName: "",
+    query: "",
+    timestampField: "event_timestamp",
+    createdTimestampField: "",
+  });
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [banner, setBanner] = useState<string | null>(null);
+
+  const set = (key: keyof typeof form, value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => withoutError(e, key));
+  };
+  const error = (key: string) => (errors[key] ? sentence(errors[key]) : undefined);
+
+  function submit() {
+    setBanner(null);
+    const created = form.createdTimestampField.trim();
+    const parsed = DataSourceInput.safeParse({
+      name: form.name.trim(),
+      kind: form.kind,
+      ...(form.kind === "table"
+        ? { tableName: form.tableName.trim() || undefined }
+        : { query: form.query.trim() || undefined }),
+      timestampField: form.timestampField.trim(),
+      ...(created ? { createdTimestampField: created } : {}),
+    });
+    if (!parsed.success) {
+      setErrors(blankAsRequired(issuesToErrors(parsed.error.issues), form));
+      return;
+    }
+    setErrors({});
+    create.mutate(
+      { project, ...parsed.data },
+      {
+        onSuccess: async (source) => {
+          await queryClient.invalidateQueries({ queryKey: trpc.sources.list.queryKey({ project }) });
+          onCreated(source.name);
+        },
+        onError: (e) => {
+          const { field, message } = serverError(e);
+          if (field && FIELDS.has(field)) setErrors({ [field]: message });
+          else setBanner(message);
+        },
+      },
+    );
+  }
+
+  return (
+    <Subform
+      title="New source"
+      description="Where the view's rows come from: a table or a SQL query in the offline store."
+      submitLabel="Create source"
+      pending={create.isPending}
+      error={banner}
+      onSubmit={submit}
+      onCancel={onCancel}
+    >
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <Field label="Name" required error={error("name")}>
+          <Input
+            value={form.name}
+            onChange={(e) => set("name", e.target.value)}
+            placeholder="driver_stats_source"
+            className="font-mono text-[13px]"
+            autoComplete="off"
+            spellCheck={false}
+            autoFocus
+          />
+        </Field>
+        <fieldset className="flex flex-col gap-1.5">
+          <legend className="mb-1.5 text-sm font-medium text-zinc-800">Kind</legend>
+          <div className="flex h-8 w-fit rounded-md border border-zinc-300 bg-white p-0.5 shadow-xs">
+            {(["table", "query"] as const).map((k) => (
+              <label
+                key={k}
+                className={cn(
+                  "flex cursor-pointer items-center rounded px-3 text-sm transition-colors has-focus-visible:outline-2 has-focus-visible:outline-indigo-500",
+                  form.kind === k
+                    ? "bg-indigo-600 font-medium text-white"
+                    : "text-zinc-600 hover:bg-zinc-100",
+                )}
+              >
+                <input
+                  type="radio"
+                  name={`${kindName}-kind`}
+                  value={k}
+                  checked={form.kind === k}
+                  onChange={() => set("kind", k)}
+                  className="sr-only"
+                />
+                {k === "table" ? "Table" : "SQL query"}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+      {form.kind === "table" ? (
+        <Field
+          label="Table name"
+          required
+          error={error("tableName")}
+          hint="A table of the offline store, like offline.driver_stats"
+        >
+          <Input
+            value={form.tableName}
+            onChange={(e) => set("tableName", e.target.value)}
+            placeholder="offline.driver_stats"
+            className="font-mono text-[13px]"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+      ) : (
+        <Field
+          label="Query"
+          required
+          error={error("query")}
+          hint="A SELECT whose columns include the timestamp, join keys and fields"
+        >
+          <Textarea
+            value={form.query}
+            onChange={(e) => set("query", e.target.value)}
+            placeholder="select * from offline.driver_stats where active"
+            className="font-mono text-[13px]"
+            spellCheck={false}
+          />
+        </Field>
+      )}
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <Field
+          label="Timestamp field"
+          required
+          error={error("timestampField")}
+          hint="The event time of each row"
+        >
+          <Input
+            value={form.timestampField}
+            onChange={(e) => set("timestampField", e.target.value)}
+            className="font-mono text-[13px]"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+        <Field
+          label="Created timestamp field"
+          error={error("createdTimestampField")}
+          hint="Optional; breaks ties between rows with the same event time"
+        >
+          <Input
+            value={form.createdTimestampField}
+            onChange={(e) => set("createdTimestampField", e.target.value)}
+            placeholder="created"
+            className="font-mono text-[13px]"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
+      </div>
+    </Subform>
+  );
+}

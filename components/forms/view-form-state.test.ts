@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { fromSeconds, toSeconds } from "./duration";
+import { serverError } from "./form-errors";
+import {
+  emptyViewForm,
+  newFieldRow,
+  type ViewFormState,
+  validateViewForm,
+  viewFormFromSpec,
+} from "./view-form-state";
+
+function filled(): ViewFormState {
+  return {
+    ...emptyViewForm(),
+    name: "driver_stats",
+    entities: ["driver"],
+    source: "driver_source",
+    fields: [{ ...newFieldRow(), name: "conv_rate" }],
+  };
+}
+
+describe("durations", () => {
+  it("round-trips seconds through the largest even unit", () => {
+    expect(fromSeconds(7200)).toEqual({ amount: "2", unit: "hours" });
+    expect(fromSeconds(90)).toEqual({ amount: "90", unit: "seconds" });
+    expect(fromSeconds(86400 * 3)).toEqual({ amount: "3", unit: "days" });
+    expect(toSeconds({ amount: "1.5", unit: "minutes" })).toBe(90);
+    expect(toSeconds({ amount: "", unit: "hours" })).toBeUndefined();
+    expect(toSeconds({ amount: "x", unit: "hours" })).toBeNaN();
+  });
+});
+
+describe("validateViewForm", () => {
+  it("builds the spec with ttl and SLA in seconds", () => {
+    const r = validateViewForm({ ...filled(), sla: { amount: "30", unit: "minutes" } });
+    expect(r.ok && r.spec).toMatchObject({
+      name: "driver_stats",
+      ttlSeconds: 86400,
+      freshnessSlaSeconds: 1800,
+    });
+  });
+
+  it("keys errors by the schema's paths, rows by index", () => {
+    const state = filled();
+    state.fields = [...state.fields, { ...newFieldRow(), name: "2bad" }];
+    state.entities = [];
+    const r = validateViewForm(state);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual(["entities", "fields.1.name"]);
+  });
+
+  it("reports duplicate fields and tag rows on the row", () => {
+    const state = filled();
+    state.fields = [...state.fields, { ...newFieldRow(), name: "conv_rate" }];
+    state.tags = [
+      { id: "a", key: "team", value: "x" },
+      { id: "b", key: "team", value: "y" },
+      { id: "c", key: "", value: "" },
+    ];
+    const r = validateViewForm(state);
+    expect(r.ok ? {} : r.errors).toEqual({
+      "tags.1.key": 'Duplicate key "team"',
+      "fields.1.name": 'duplicate field "conv_rate"',
+    });
+  });
+
+  it("says what is missing instead of the name pattern", () => {
+    const r = validateViewForm({ ...emptyViewForm(), ttl: { amount: "", unit: "days" } });
+    expect(r.ok ? {} : r.errors).toMatchObject({
+      name: "Enter a name",
+      source: "Choose a source",
+      "fields.0.name": "Enter a field name",
+      ttlSeconds: "Enter a time to live (0 = no limit)",
+    });
+  });
+
+  it("round-trips a stored spec", () => {
+    const r = validateViewForm(filled());
+    if (!r.ok) throw new Error("invalid");
+    const again = validateViewForm(viewFormFromSpec(r.spec));
+    expect(again.ok && again.spec).toEqual(r.spec);
+  });
+});
+
+describe("serverError", () => {
+  it("falls back to a generic message for unknown errors", () => {
+    expect(serverError(new Error("boom")).field).toBeNull();
+  });
+});

@@ -1,0 +1,165 @@
+import type { z } from "zod";
+import { FeatureViewSpec, type ValueType } from "@/server/registry/schemas";
+import { type DurationValue, fromSeconds, toSeconds } from "./duration";
+import { type FormErrors, issuesToErrors } from "./form-errors";
+
+/**
+ * What the feature view form edits, and its translation to and from FeatureViewSpec. The form
+ * holds strings (as typed) and rows with stable ids; the spec is built and checked with the same
+ * zod schema the server uses only on submit.
+ */
+
+export interface TagRow {
+  id: string;
+  key: string;
+  value: string;
+}
+
+export interface FieldRow {
+  id: string;
+  name: string;
+  dtype: ValueType;
+  description: string;
+  /** Kept from the loaded spec when editing; the form does not edit per-field tags. */
+  tags: Record<string, string>;
+}
+
+export interface ViewFormState {
+  name: string;
+  description: string;
+  owner: string;
+  tags: TagRow[];
+  /** Entity names in join-key order. */
+  entities: string[];
+  source: string;
+  ttl: DurationValue;
+  sla: DurationValue;
+  online: boolean;
+  /** Not edited by the form; kept so an edit does not flip it. */
+  offline: boolean;
+  fields: FieldRow[];
+}
+
+let lastId = 0;
+/** A React key for a new row; never rendered into the DOM, so server and client may differ. */
+export function rowId(): string {
+  lastId += 1;
+  return `row${lastId}`;
+}
+
+export const newFieldRow = (): FieldRow => ({
+  id: rowId(),
+  name: "",
+  dtype: "float64",
+  description: "",
+  tags: {},
+});
+export const newTagRow = (): TagRow => ({ id: rowId(), key: "", value: "" });
+
+export function emptyViewForm(): ViewFormState {
+  return {
+    name: "",
+    description: "",
+    owner: "",
+    tags: [],
+    entities: [],
+    source: "",
+    ttl: { amount: "1", unit: "days" },
+    sla: { amount: "", unit: "hours" },
+    online: true,
+    offline: true,
+    fields: [newFieldRow()],
+  };
+}
+
+/** The form prefilled from a stored spec, for editing. */
+export function viewFormFromSpec(spec: FeatureViewSpec): ViewFormState {
+  return {
+    name: spec.name,
+    description: spec.description,
+    owner: spec.owner,
+    tags: Object.entries(spec.tags).map(([key, value]) => ({ id: rowId(), key, value })),
+    entities: [...spec.entities],
+    source: spec.source,
+    ttl: fromSeconds(spec.ttlSeconds, "days"),
+    sla:
+      spec.freshnessSlaSeconds === null
+        ? { amount: "", unit: "hours" }
+        : fromSeconds(spec.freshnessSlaSeconds),
+    online: spec.online,
+    offline: spec.offline,
+    fields: spec.fields.map((f) => ({ id: rowId(), ...f })),
+  };
+}
+
+export type ViewFormResult = { ok: true; spec: FeatureViewSpec } | { ok: false; errors: FormErrors };
+
+/**
+ * Builds the spec from the form and checks it with FeatureViewSpec. Error keys are the schema's
+ * paths ("fields.2.name", "ttlSeconds"); tag errors are keyed by row ("tags.1.key") because the
+ * form edits tags as rows, not as a record.
+ */
+export function validateViewForm(state: ViewFormState): ViewFormResult {
+  const errors: FormErrors = {};
+  const tags = tagsFromRows(state.tags, errors);
+
+  const ttlSeconds = toSeconds(state.ttl);
+  if (ttlSeconds === undefined) errors.ttlSeconds = "Enter a time to live (0 = no limit)";
+  else if (Number.isNaN(ttlSeconds)) errors.ttlSeconds = "Enter a number";
+  const slaSeconds = toSeconds(state.sla);
+  if (slaSeconds !== undefined && Number.isNaN(slaSeconds)) errors.freshnessSlaSeconds = "Enter a number";
+
+  const input: z.input<typeof FeatureViewSpec> = {
+    name: state.name.trim(),
+    description: state.description.trim(),
+    owner: state.owner.trim(),
+    tags,
+    entities: state.entities,
+    source: state.source,
+    ttlSeconds: ttlSeconds ?? 0,
+    freshnessSlaSeconds: slaSeconds ?? null,
+    online: state.online,
+    offline: state.offline,
+    fields: state.fields.map((f) => ({
+      name: f.name.trim(),
+      dtype: f.dtype,
+      description: f.description.trim(),
+      tags: f.tags,
+    })),
+  };
+  const parsed = FeatureViewSpec.safeParse(input);
+  if (!parsed.success) {
+    const zodErrors = issuesToErrors(parsed.error.issues, (path, code) => tagRowPath(path, code, state.tags));
+    // The form's own messages (blank or non-numeric durations) are clearer than the schema's.
+    Object.assign(errors, { ...zodErrors, ...errors });
+    // An empty required name fails the name pattern; "required" says it better.
+    if (errors.name && input.name === "") errors.name = "Enter a name";
+    if (errors.source && input.source === "") errors.source = "Choose a source";
+    input.fields?.forEach((f, i) => {
+      if (errors[`fields.${i}.name`] && f.name === "") errors[`fields.${i}.name`] = "Enter a field name";
+    });
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, spec: parsed.data };
+}
+
+/** Rows to a record: blank rows are dropped, a value without a key and a repeated key are errors. */
+function tagsFromRows(rows: TagRow[], errors: FormErrors): Record<string, string> {
+  const tags: Record<string, string> = {};
+  rows.forEach((row, i) => {
+    const key = row.key.trim();
+    if (key === "" && row.value.trim() === "") return;
+    if (key === "") errors[`tags.${i}.key`] = "Enter a key";
+    else if (Object.hasOwn(tags, key)) errors[`tags.${i}.key`] = `Duplicate key "${key}"`;
+    else tags[key] = row.value.trim();
+  });
+  return tags;
+}
+
+/** A schema path into the tags record ("tags.team") as the path of the row holding that key. */
+function tagRowPath(path: string[], code: string, rows: TagRow[]): string | undefined {
+  if (path[0] !== "tags" || path.length < 2) return undefined;
+  const index = rows.findIndex((r) => r.key.trim() === path[1]);
+  if (index < 0) return "tags";
+  return `tags.${index}.${code === "invalid_key" ? "key" : "value"}`;
+}

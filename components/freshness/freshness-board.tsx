@@ -1,0 +1,251 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Gauge } from "lucide-react";
+import Link from "next/link";
+import { Fragment } from "react";
+import { jobsHref } from "@/components/jobs/jobs-params";
+import { formatUtc } from "@/components/jobs/run-format";
+import { RunStatusBadge } from "@/components/jobs/run-status";
+import { href } from "@/components/registry/links";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorState } from "@/components/ui/error-state";
+import { humanizeSeconds } from "@/components/ui/format";
+import { PageBody, PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { Skeleton, SkeletonTable } from "@/components/ui/skeleton";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { Truncate } from "@/components/ui/truncate";
+import { useTRPC } from "@/trpc/client";
+import type { RouterOutputs } from "@/trpc/types";
+import {
+  FRESHNESS_LABEL,
+  FRESHNESS_STATUSES,
+  FreshnessBadge,
+  type FreshnessStatus,
+} from "./freshness-status";
+
+type Row = RouterOutputs["freshness"]["list"][number];
+
+const REFRESH_MS = 10_000;
+
+const SUMMARY_CLASSES: Record<FreshnessStatus, string> = {
+  breached: "border-red-200 bg-red-50/60 text-red-800",
+  never_materialized: "border-amber-200 bg-amber-50/60 text-amber-900",
+  met: "border-emerald-200 bg-emerald-50/60 text-emerald-800",
+  no_sla: "border-zinc-200 bg-zinc-50 text-zinc-700",
+};
+
+/** Per feature view: how fresh its online data is against its SLA; refreshed every 10 s. */
+export function FreshnessBoard({ project }: { project: string }) {
+  const trpc = useTRPC();
+  const query = useQuery({ ...trpc.freshness.list.queryOptions({ project }), refetchInterval: REFRESH_MS });
+
+  return (
+    <PageBody>
+      <PageHeader
+        title="Freshness"
+        description="How far behind each view's online data is: the lag since its watermark (the end of its last successful materialization) against its freshness SLA."
+        actions={
+          query.data && (
+            <span className="text-xs text-zinc-500">
+              Updated <RelativeTime date={new Date(query.dataUpdatedAt)} /> · refreshes every 10 s
+            </span>
+          )
+        }
+      />
+      {query.isPending ? (
+        <>
+          <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
+            {FRESHNESS_STATUSES.map((s) => (
+              <Skeleton key={s} className="h-[74px] rounded-lg" />
+            ))}
+          </div>
+          <SkeletonTable rows={4} columns={8} />
+        </>
+      ) : query.isError ? (
+        <ErrorState error={query.error} title="Could not load freshness" retry={() => query.refetch()} />
+      ) : query.data.length === 0 ? (
+        <EmptyState
+          icon={Gauge}
+          title="No feature views to watch"
+          description="Freshness is tracked per feature view. Register one and give it a freshness SLA."
+          action={
+            <ButtonLink href={href.newView(project)} variant="primary">
+              Register feature view
+            </ButtonLink>
+          }
+        />
+      ) : (
+        <>
+          <Summary rows={query.data} />
+          <FreshnessTable project={project} rows={sortBySeverity(query.data)} />
+        </>
+      )}
+    </PageBody>
+  );
+}
+
+function sortBySeverity(rows: Row[]): Row[] {
+  const rank = (s: FreshnessStatus) => FRESHNESS_STATUSES.indexOf(s);
+  return [...rows].sort(
+    (a, b) => rank(a.status) - rank(b.status) || a.featureView.localeCompare(b.featureView),
+  );
+}
+
+function Summary({ rows }: { rows: Row[] }) {
+  return (
+    <ul className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Summary">
+      {FRESHNESS_STATUSES.map((status) => {
+        const n = rows.filter((r) => r.status === status).length;
+        return (
+          <li
+            key={status}
+            data-testid={`freshness-summary-${status}`}
+            className={cn(
+              "rounded-lg border px-4 py-3",
+              n > 0 ? SUMMARY_CLASSES[status] : "border-zinc-200 text-zinc-400",
+            )}
+          >
+            <div className="text-2xl font-semibold tabular-nums">{n}</div>
+            <div className="text-xs font-medium">{FRESHNESS_LABEL[status]}</div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
+  return (
+    <Table>
+      <THead>
+        <tr>
+          <TH className="w-48">View</TH>
+          <TH className="w-40">Status</TH>
+          <TH className="w-20">SLA</TH>
+          <TH className="w-24">Lag</TH>
+          <TH className="w-24" title="Newest source event − watermark: source data not yet materialized">
+            Backlog
+          </TH>
+          <TH className="w-36">Newest source event</TH>
+          <TH className="w-36">Watermark</TH>
+          <TH>Last run</TH>
+        </tr>
+      </THead>
+      <TBody>
+        {rows.map((r) => (
+          <Fragment key={r.featureView}>
+            <TR data-testid="freshness-row" data-status={r.status}>
+              <TD>
+                <Truncate text={r.featureView}>
+                  <Link
+                    href={href.view(project, r.featureView)}
+                    className="font-mono text-[13px] font-medium text-zinc-900 hover:text-indigo-600"
+                  >
+                    {r.featureView}
+                  </Link>
+                </Truncate>
+                {!r.online && (
+                  <Badge className="mt-1" title="Not materialized into the online store">
+                    offline only
+                  </Badge>
+                )}
+              </TD>
+              <TD>
+                <FreshnessBadge status={r.status} />
+              </TD>
+              <TD className="whitespace-nowrap tabular-nums">
+                {r.slaSeconds === null ? (
+                  <span className="text-zinc-400">—</span>
+                ) : (
+                  humanizeSeconds(r.slaSeconds)
+                )}
+              </TD>
+              <TD
+                className={cn(
+                  "whitespace-nowrap tabular-nums",
+                  r.status === "breached" && "font-medium text-red-700",
+                )}
+              >
+                {r.lagSeconds === null ? (
+                  <span className="text-zinc-400">—</span>
+                ) : (
+                  humanizeSeconds(r.lagSeconds)
+                )}
+              </TD>
+              <TD className="whitespace-nowrap tabular-nums">
+                {r.backlogSeconds === null ? (
+                  <span className="text-zinc-400">—</span>
+                ) : r.backlogSeconds === 0 ? (
+                  <span className="text-emerald-700">none</span>
+                ) : (
+                  humanizeSeconds(r.backlogSeconds)
+                )}
+              </TD>
+              <TD>
+                {r.sourceError ? (
+                  <span className="font-medium text-red-700" title={r.sourceError}>
+                    Unreadable
+                  </span>
+                ) : (
+                  <TimeCell date={r.newestSourceEvent} />
+                )}
+              </TD>
+              <TD>
+                <TimeCell date={r.watermark} />
+              </TD>
+              <TD>
+                {r.lastRun ? (
+                  <Link
+                    href={jobsHref(project, r.featureView)}
+                    className="group/run block min-w-0 leading-tight"
+                    title={r.lastRun.error ?? "Runs of this view"}
+                  >
+                    <span className="flex items-center gap-2">
+                      <RunStatusBadge status={r.lastRun.status} />
+                      <span className="text-zinc-500 group-hover/run:underline">
+                        <RelativeTime date={r.lastRun.finishedAt ?? r.lastRun.createdAt} />
+                      </span>
+                    </span>
+                    {r.lastRun.error && (
+                      <span className="mt-1 block truncate text-xs text-red-700">{r.lastRun.error}</span>
+                    )}
+                  </Link>
+                ) : (
+                  <span className="text-zinc-400">No runs</span>
+                )}
+              </TD>
+            </TR>
+            {r.sourceError && (
+              <tr>
+                <td
+                  colSpan={8}
+                  className="border-b border-zinc-100 bg-red-50/50 px-3 py-1.5 text-xs break-words text-red-700"
+                >
+                  <span className="font-medium">Source error:</span> {r.sourceError}
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </TBody>
+    </Table>
+  );
+}
+
+/** Relative time above the UTC time. */
+function TimeCell({ date }: { date: Date | null }) {
+  if (!date) return <span className="text-zinc-400">—</span>;
+  return (
+    <div className="leading-tight">
+      <RelativeTime date={date} className="text-zinc-700" />
+      <div className="font-mono text-[11px] whitespace-nowrap text-zinc-400" title="UTC">
+        {formatUtc(date)}
+      </div>
+    </div>
+  );
+}
