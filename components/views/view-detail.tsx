@@ -80,6 +80,16 @@ export function ViewDetail({ project, name, lineageSlot, materializationSlot }: 
           <PageHeader
             eyebrow={back}
             title={<span className="font-mono">{v.name}</span>}
+            actions={
+              <ButtonLink
+                href={`/p/${project}/views/new?edit=${encodeURIComponent(v.name)}`}
+                variant="secondary"
+                size="sm"
+                data-testid="edit-view"
+              >
+                Edit
+              </ButtonLink>
+            }
             meta={
               <>
                 <Badge tone={isPast ? "amber" : "indigo"} mono>
