@@ -21,7 +21,9 @@ test("register a feature view through the form", async ({ page }) => {
   await page.goto("/p/demo/views/new");
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(VIEW);
   await page.getByRole("textbox", { name: "Owner" }).fill("e2e@example.com");
-  await page.getByRole("textbox", { name: "Description", exact: true }).fill("Registered by the end-to-end test");
+  await page
+    .getByRole("textbox", { name: "Description", exact: true })
+    .fill("Registered by the end-to-end test");
   await page.getByRole("combobox", { name: "Entities" }).selectOption("driver");
   await page.getByRole("combobox", { name: "Source" }).selectOption("driver_stats_source");
   await page.getByLabel("Field 1 name").fill("conv_rate");

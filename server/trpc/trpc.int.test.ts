@@ -25,7 +25,10 @@ async function call(path: string, input: unknown, method: "GET" | "POST" = "POST
       method === "POST" ? { method, body, headers: { "content-type": "application/json" } } : {},
     ),
     router: appRouter,
-    createContext: () => ({ actor: { kind: "local", name: "test" }, services: async () => testCtx(t) }),
+    createContext: () => ({
+      actor: { kind: "local" as const, name: "test" },
+      services: async () => testCtx(t),
+    }),
   });
   const raw = (await res.json()) as { result?: { data: unknown }; error?: unknown };
   const error = raw.error
