@@ -58,8 +58,9 @@ export const COLUMN_OF: Record<LineageNodeKind, number> = {
 };
 
 // Sizes are estimates of what the node component draws: a badge line above a name line in text-sm.
-const CHAR_WIDTH = 7.5;
-const PADDING_X = 28;
+const CHAR_WIDTH = 8;
+// Horizontal padding plus the link icon beside the name.
+const PADDING_X = 52;
 const SIZES: Record<LineageNodeKind, { minWidth: number; maxWidth: number; height: number }> = {
   source: { minWidth: 160, maxWidth: 280, height: 56 },
   entity: { minWidth: 140, maxWidth: 260, height: 56 },
