@@ -2,7 +2,13 @@
  * Domain errors thrown by services. Every door (tRPC, REST, CLI) maps them to its own codes in one
  * place; anything else is an internal error whose text is never shown to users.
  */
-export type DomainErrorCode = "NOT_FOUND" | "CONFLICT" | "INVALID" | "FORBIDDEN" | "UNAUTHORIZED";
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "INVALID"
+  | "FORBIDDEN"
+  | "UNAUTHORIZED"
+  | "UNAVAILABLE";
 
 export class DomainError extends Error {
   constructor(
@@ -40,12 +46,20 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A store the request needs (Redis, say) cannot be reached; the request may be retried. */
+export class UnavailableError extends DomainError {
+  constructor(message: string) {
+    super("UNAVAILABLE", message);
+  }
+}
+
 export const httpStatusOf: Record<DomainErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID: 400,
   FORBIDDEN: 403,
   UNAUTHORIZED: 401,
+  UNAVAILABLE: 503,
 };
 
 export function isDomainError(e: unknown): e is DomainError {

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { UnavailableError } from "../errors";
 
 /** How long a call waits for a connection that is still being opened before it gives up. */
 const READY_TIMEOUT_MS = 2000;
@@ -29,7 +30,9 @@ export function redisAddress(redis: Redis): string {
 
 export function unreachable(redis: Redis, cause: unknown): Error {
   const why = cause instanceof Error ? cause.message : String(cause ?? "not connected");
-  return new Error(`Redis online store unreachable at ${redisAddress(redis)}: ${why}`, { cause });
+  const err = new UnavailableError(`Redis online store unreachable at ${redisAddress(redis)}: ${why}`);
+  err.cause = cause;
+  return err;
 }
 
 /** The wait for a connection being opened, per client. */

@@ -180,6 +180,26 @@ describe("health", () => {
     }
   });
 
+  it("answers lookups and pushes with 503 naming Redis when it is unreachable", async () => {
+    const online = createRedisOnlineStore(connectRedis("redis://127.0.0.1:1"));
+    const down = async () => ({ ...ctx, online });
+    try {
+      const lookup = await handleGetOnlineFeatures(
+        postJson("/get-online-features", {
+          project: PROJECT,
+          features: ["driver_hourly_stats:conv_rate"],
+          entities: { driver_id: [1] },
+        }),
+        down,
+      );
+      const body = await answer(lookup);
+      expect(body.status).toBe(503);
+      expect(body.body.error).toMatch(/Redis online store unreachable at 127.0.0.1:1/);
+    } finally {
+      await online.close();
+    }
+  });
+
   it("answers 503 when the runtime cannot start", async () => {
     const logged = quiet();
     try {

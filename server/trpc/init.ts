@@ -36,6 +36,7 @@ const trpcCodeOf: Record<DomainErrorCode, TRPCError["code"]> = {
   INVALID: "BAD_REQUEST",
   FORBIDDEN: "FORBIDDEN",
   UNAUTHORIZED: "UNAUTHORIZED",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
 /** The one place domain errors become tRPC errors. */
