@@ -1,12 +1,21 @@
+import type { Role } from "./auth/roles";
 import type { Db } from "./db/client";
 import type { OnlineStore } from "./online/types";
 
-/** Who is acting. The security issue adds roles; services already receive the actor. */
+/**
+ * Who is acting. Services authorize every call against it (server/auth/authorize.ts):
+ * - user: a signed-in person; their project roles come from project_members.
+ * - api_key: a machine key scoped to one project and role.
+ * - system: Quiver itself (the worker, the demo seed); trusted.
+ * - local: the CLI on this machine, which holds the database credentials anyway; trusted.
+ * - anonymous: nobody signed in; allowed nothing (deny by default).
+ */
 export type Actor =
   | { kind: "user"; id: string; name: string }
-  | { kind: "api_key"; id: string; name: string }
+  | { kind: "api_key"; id: string; name: string; projectId: string; role: Role }
   | { kind: "system"; name: string }
-  | { kind: "local"; name: string };
+  | { kind: "local"; name: string }
+  | { kind: "anonymous" };
 
 export interface JobQueue {
   /** Enqueues the run's job under the run's id, so a double enqueue collapses. */
@@ -22,6 +31,7 @@ export interface Ctx {
 }
 
 export function actorLabel(actor: Actor): string {
+  if (actor.kind === "anonymous") return "anonymous";
   return actor.kind === "user" || actor.kind === "api_key" ? `${actor.kind}:${actor.name}` : actor.name;
 }
 

@@ -1,3 +1,6 @@
+export * from "./access";
+export * from "./audit-log";
+export * from "./auth";
 export * from "./consumers";
 export * from "./data-sources";
 export * from "./entities";

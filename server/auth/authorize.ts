@@ -1,0 +1,62 @@
+import { and, eq } from "drizzle-orm";
+import type { Ctx } from "../context";
+import { projectMembers, projects } from "../db/schema";
+import { DomainError, ForbiddenError, NotFoundError } from "../errors";
+import { type Action, ACTIONS, type Role, roleAllows } from "./roles";
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = "sign in, or send an API key in the Authorization or x-api-key header") {
+    super("UNAUTHORIZED", message);
+  }
+}
+
+function projectNotFound(name: string): NotFoundError {
+  return new NotFoundError(`project "${name}" not found`, "project");
+}
+
+/**
+ * The gate every project-scoped service passes first: returns the project when the actor may do
+ * `action` in it. A project the actor cannot see answers exactly like a missing one (404), so
+ * nothing of another project leaks; a member whose role is too low gets 403 naming the role needed.
+ */
+export async function authorize(ctx: Ctx, projectName: string, action: Action): Promise<ProjectRow> {
+  const { actor } = ctx;
+  if (actor.kind === "anonymous") throw new UnauthorizedError();
+  if (actor.kind === "system" || actor.kind === "local") {
+    const [row] = await ctx.db.select().from(projects).where(eq(projects.name, projectName)).limit(1);
+    if (!row) throw projectNotFound(projectName);
+    return row;
+  }
+  let role: Role;
+  let project: ProjectRow;
+  if (actor.kind === "api_key") {
+    const [row] = await ctx.db
+      .select()
+      .from(projects)
+      .where(and(eq(projects.name, projectName), eq(projects.id, actor.projectId)))
+      .limit(1);
+    if (!row) throw projectNotFound(projectName);
+    project = row;
+    role = actor.role;
+  } else {
+    const [row] = await ctx.db
+      .select({ project: projects, role: projectMembers.role })
+      .from(projects)
+      .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))
+      .where(and(eq(projects.name, projectName), eq(projectMembers.userId, actor.id)))
+      .limit(1);
+    if (!row) throw projectNotFound(projectName);
+    project = row.project;
+    role = row.role;
+  }
+  if (!roleAllows(role, action))
+    throw new ForbiddenError(`${action} in project "${projectName}" needs the ${ACTIONS[action]} role; you are ${role}`);
+  return project;
+}
+
+/** For services not scoped to a project: anyone signed in (or a key, or the system). */
+export function requireSignedIn(ctx: Ctx): void {
+  if (ctx.actor.kind === "anonymous") throw new UnauthorizedError();
+}

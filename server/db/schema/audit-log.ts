@@ -1,0 +1,29 @@
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/**
+ * Append-only record of changes: written in the same transaction as the change it describes.
+ * A trigger (migration 0004) refuses UPDATE and DELETE, so no door can edit it. No foreign keys:
+ * an entry outlives the project, user or key it names.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    projectId: uuid("project_id"),
+    project: text("project"),
+    actorKind: text("actor_kind").notNull(),
+    actorId: text("actor_id"),
+    actorName: text("actor_name").notNull(),
+    /** What happened, as "noun.verb": "feature_view.update", "api_key.revoke", "auth.login". */
+    action: text("action").notNull(),
+    objectType: text("object_type").notNull(),
+    objectName: text("object_name").notNull(),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("audit_log_project_created_idx").on(t.projectId, t.createdAt),
+    index("audit_log_action_idx").on(t.action),
+  ],
+);
