@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Ctx } from "../context";
 import { projectMembers, projects } from "../db/schema";
 import { DomainError, ForbiddenError, NotFoundError } from "../errors";
-import { type Action, ACTIONS, type Role, roleAllows } from "./roles";
+import { ACTIONS, type Action, type Role, roleAllows } from "./roles";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -52,7 +52,9 @@ export async function authorize(ctx: Ctx, projectName: string, action: Action): 
     role = row.role;
   }
   if (!roleAllows(role, action))
-    throw new ForbiddenError(`${action} in project "${projectName}" needs the ${ACTIONS[action]} role; you are ${role}`);
+    throw new ForbiddenError(
+      `${action} in project "${projectName}" needs the ${ACTIONS[action]} role; you are ${role}`,
+    );
   return project;
 }
 

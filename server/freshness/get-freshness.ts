@@ -1,10 +1,10 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { dataSources, featureViews, materializationRuns } from "../db/schema";
 import { newestEventTs, offlinePool } from "../offline";
 import { parseInput } from "../registry/parse";
-import { requireProject } from "../registry/projects";
 import { Name } from "../registry/schemas";
 
 export const GetFreshnessInput = z.object({ project: Name });
@@ -48,7 +48,7 @@ export async function getFreshness({
   now?: Date;
 }): Promise<ViewFreshness[]> {
   const { project } = parseInput(GetFreshnessInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const views = await ctx.db
     .select({ view: featureViews, source: dataSources })
     .from(featureViews)

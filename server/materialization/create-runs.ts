@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { actorLabel, type Ctx } from "../context";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
+import { actorLabel, type Ctx, inTransaction } from "../context";
 import { materializationRuns, type RunKind } from "../db/schema";
 import { InvalidError, NotFoundError } from "../errors";
 import { type FeatureViewRow, listFeatureViews } from "../registry";
@@ -10,6 +12,7 @@ import type { Run } from "./run-row";
  * An unknown name is a NotFoundError naming it; an offline-only view named explicitly is refused.
  */
 export async function resolveViews(ctx: Ctx, project: string, names?: string[]): Promise<FeatureViewRow[]> {
+  await authorize(ctx, project, "jobs.run");
   const all = await listFeatureViews({ ctx, input: { project } });
   if (!names) return all.filter((v) => v.online);
   const byName = new Map(all.map((v) => [v.name, v]));
@@ -43,22 +46,35 @@ export async function createRuns(
 ): Promise<Run[]> {
   if (planned.length === 0) return [];
   const triggeredBy = actorLabel(ctx.actor);
-  const rows = await ctx.db
-    .insert(materializationRuns)
-    .values(
-      planned.map((p) => ({
-        id: randomUUID(),
-        projectId: p.view.projectId,
-        featureViewId: p.view.id,
-        featureViewVersion: p.view.currentVersion,
-        kind,
-        status: "queued" as const,
-        startTs: p.startTs,
-        endTs: p.endTs,
-        triggeredBy,
-      })),
-    )
-    .returning();
+  const rows = await inTransaction(ctx, async (tx) => {
+    const inserted = await tx.db
+      .insert(materializationRuns)
+      .values(
+        planned.map((p) => ({
+          id: randomUUID(),
+          projectId: p.view.projectId,
+          featureViewId: p.view.id,
+          featureViewVersion: p.view.currentVersion,
+          kind,
+          status: "queued" as const,
+          startTs: p.startTs,
+          endTs: p.endTs,
+          triggeredBy,
+        })),
+      )
+      .returning();
+    for (const run of inserted) {
+      const view = planned.find((p) => p.view.id === run.featureViewId)?.view;
+      await recordAudit(tx, {
+        project: { id: run.projectId, name: project },
+        action: "materialization.start",
+        objectType: "feature_view",
+        objectName: view?.name ?? run.featureViewId,
+        after: { runId: run.id, kind, startTs: run.startTs, endTs: run.endTs },
+      });
+    }
+    return inserted;
+  });
   const nameOf = new Map(planned.map((p) => [p.view.id, p.view.name]));
   for (const row of rows) await ctx.jobs.enqueueMaterialization(row.id);
   return rows.map((r) => ({ ...r, featureView: nameOf.get(r.featureViewId) ?? "", project }));

@@ -1,15 +1,15 @@
 import { and, eq } from "drizzle-orm";
+import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { materializationRuns } from "../db/schema";
 import { NotFoundError } from "../errors";
-import { requireProject } from "../registry";
 import { parseInput } from "../registry/parse";
 import { type Run, selectRuns } from "./run-row";
 import { GetRunInput } from "./schemas";
 
 export async function getRun({ ctx, input }: { ctx: Ctx; input: GetRunInput }): Promise<Run> {
   const { project, runId } = parseInput(GetRunInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [run] = await selectRuns(ctx.db)
     .where(and(eq(materializationRuns.projectId, p.id), eq(materializationRuns.id, runId)))
     .limit(1);

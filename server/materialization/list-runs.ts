@@ -1,8 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
+import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { NotFoundError } from "../errors";
-import { requireProject } from "../registry";
 import { parseInput } from "../registry/parse";
 import { type Run, selectRuns } from "./run-row";
 import { ListRunsInput } from "./schemas";
@@ -10,7 +10,7 @@ import { ListRunsInput } from "./schemas";
 /** A project's runs, newest first, optionally of one view. */
 export async function listRuns({ ctx, input }: { ctx: Ctx; input: ListRunsInput }): Promise<Run[]> {
   const { project, featureView, limit } = parseInput(ListRunsInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const where = [eq(materializationRuns.projectId, p.id)];
   if (featureView) {
     const [view] = await ctx.db

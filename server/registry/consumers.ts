@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../context";
 import { consumerFeatureServices, consumers, featureServices } from "../db/schema";
 import { InvalidError, NotFoundError } from "../errors";
 import { parseInput } from "./parse";
-import { requireProject } from "./projects";
 import { ConsumerInput, Name } from "./schemas";
 import { uniquely } from "./unique";
 
@@ -32,9 +33,10 @@ async function resolveServices(ctx: Ctx, projectId: string, names: string[]) {
 async function write(ctx: Ctx, input: z.input<typeof CreateConsumerInput>, mode: "create" | "update") {
   const { project, featureServices: serviceNames, ...data } = parseInput(CreateConsumerInput, input);
   return inTransaction(ctx, async (tx) => {
-    const p = await requireProject(tx, project);
+    const p = await authorize(tx, project, "definitions.write");
     const serviceIds = await resolveServices(tx, p.id, serviceNames);
     let id: string;
+    let before: unknown;
     if (mode === "create") {
       const [row] = await uniquely(`consumer "${data.name}"`, () =>
         tx.db
@@ -45,7 +47,9 @@ async function write(ctx: Ctx, input: z.input<typeof CreateConsumerInput>, mode:
       if (!row) throw new Error("insert returned no row");
       id = row.id;
     } else {
-      id = (await getConsumer({ ctx: tx, input: { project, name: data.name } })).id;
+      const current = await getConsumer({ ctx: tx, input: { project, name: data.name } });
+      id = current.id;
+      before = current;
       await tx.db
         .update(consumers)
         .set({ ...data, updatedAt: new Date() })
@@ -56,7 +60,16 @@ async function write(ctx: Ctx, input: z.input<typeof CreateConsumerInput>, mode:
       await tx.db
         .insert(consumerFeatureServices)
         .values(serviceIds.map((featureServiceId) => ({ consumerId: id, featureServiceId })));
-    return getConsumer({ ctx: tx, input: { project, name: data.name } });
+    const after = await getConsumer({ ctx: tx, input: { project, name: data.name } });
+    await recordAudit(tx, {
+      project: p,
+      action: `consumer.${mode}`,
+      objectType: "consumer",
+      objectName: data.name,
+      before,
+      after,
+    });
+    return after;
   });
 }
 
@@ -70,7 +83,7 @@ export function updateConsumer(args: { ctx: Ctx; input: z.input<typeof CreateCon
 
 export async function getConsumer({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetInput> }) {
   const { project, name } = parseInput(GetInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [row] = await ctx.db
     .select()
     .from(consumers)
@@ -87,7 +100,7 @@ export async function getConsumer({ ctx, input }: { ctx: Ctx; input: z.input<typ
 }
 
 export async function listConsumers({ ctx, input }: { ctx: Ctx; input: { project: string } }) {
-  const p = await requireProject(ctx, parseInput(Name, input.project));
+  const p = await authorize(ctx, parseInput(Name, input.project), "definitions.read");
   const rows = await ctx.db
     .select({ consumer: consumers, service: featureServices.name })
     .from(consumers)

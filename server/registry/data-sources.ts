@@ -1,10 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Ctx } from "../context";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
+import { type Ctx, inTransaction } from "../context";
 import { dataSources } from "../db/schema";
 import { NotFoundError } from "../errors";
 import { parseInput } from "./parse";
-import { requireProject } from "./projects";
 import { DataSourceInput, Name } from "./schemas";
 import { uniquely } from "./unique";
 
@@ -31,14 +32,23 @@ export async function createDataSource({
   input: z.input<typeof CreateDataSourceInput>;
 }) {
   const { project, ...data } = parseInput(CreateDataSourceInput, input);
-  const p = await requireProject(ctx, project);
-  const [row] = await uniquely(`data source "${data.name}"`, () =>
-    ctx.db
-      .insert(dataSources)
-      .values({ ...columnsOf(data), projectId: p.id })
-      .returning(),
-  );
-  return row as DataSourceRow;
+  const p = await authorize(ctx, project, "definitions.write");
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await uniquely(`data source "${data.name}"`, () =>
+      tx.db
+        .insert(dataSources)
+        .values({ ...columnsOf(data), projectId: p.id })
+        .returning(),
+    );
+    await recordAudit(tx, {
+      project: p,
+      action: "data_source.create",
+      objectType: "data_source",
+      objectName: data.name,
+      after: columnsOf(data),
+    });
+    return row as DataSourceRow;
+  });
 }
 
 export async function updateDataSource({
@@ -49,18 +59,29 @@ export async function updateDataSource({
   input: z.input<typeof CreateDataSourceInput>;
 }) {
   const { project, ...data } = parseInput(CreateDataSourceInput, input);
+  const p = await authorize(ctx, project, "definitions.write");
   const current = await getDataSource({ ctx, input: { project, name: data.name } });
-  const [row] = await ctx.db
-    .update(dataSources)
-    .set({ ...columnsOf(data), updatedAt: new Date() })
-    .where(eq(dataSources.id, current.id))
-    .returning();
-  return row as DataSourceRow;
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .update(dataSources)
+      .set({ ...columnsOf(data), updatedAt: new Date() })
+      .where(eq(dataSources.id, current.id))
+      .returning();
+    await recordAudit(tx, {
+      project: p,
+      action: "data_source.update",
+      objectType: "data_source",
+      objectName: data.name,
+      before: current,
+      after: row,
+    });
+    return row as DataSourceRow;
+  });
 }
 
 export async function getDataSource({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetDataSourceInput> }) {
   const { project, name } = parseInput(GetDataSourceInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [row] = await ctx.db
     .select()
     .from(dataSources)
@@ -72,7 +93,7 @@ export async function getDataSource({ ctx, input }: { ctx: Ctx; input: z.input<t
 
 export async function listDataSources({ ctx, input }: { ctx: Ctx; input: z.input<typeof Scoped> }) {
   const { project } = parseInput(Scoped, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   return ctx.db
     .select()
     .from(dataSources)

@@ -1,10 +1,11 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Ctx } from "../context";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
+import { type Ctx, inTransaction } from "../context";
 import { entities, featureViewEntities } from "../db/schema";
 import { ConflictError, NotFoundError } from "../errors";
 import { parseInput } from "./parse";
-import { requireProject } from "./projects";
 import { EntityInput, Name } from "./schemas";
 import { uniquely } from "./unique";
 
@@ -16,19 +17,29 @@ export const GetEntityInput = Scoped.extend({ name: Name });
 
 export async function createEntity({ ctx, input }: { ctx: Ctx; input: z.input<typeof CreateEntityInput> }) {
   const { project, ...data } = parseInput(CreateEntityInput, input);
-  const p = await requireProject(ctx, project);
-  const [row] = await uniquely(`entity "${data.name}"`, () =>
-    ctx.db
-      .insert(entities)
-      .values({ ...data, projectId: p.id })
-      .returning(),
-  );
-  return row as EntityRow;
+  const p = await authorize(ctx, project, "definitions.write");
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await uniquely(`entity "${data.name}"`, () =>
+      tx.db
+        .insert(entities)
+        .values({ ...data, projectId: p.id })
+        .returning(),
+    );
+    await recordAudit(tx, {
+      project: p,
+      action: "entity.create",
+      objectType: "entity",
+      objectName: data.name,
+      after: data,
+    });
+    return row as EntityRow;
+  });
 }
 
 /** Replaces an entity's definition; its join key and type stay fixed while views use it. */
 export async function updateEntity({ ctx, input }: { ctx: Ctx; input: z.input<typeof CreateEntityInput> }) {
   const { project, ...data } = parseInput(CreateEntityInput, input);
+  const p = await authorize(ctx, project, "definitions.write");
   const current = await getEntity({ ctx, input: { project, name: data.name } });
   if (current.joinKey !== data.joinKey || current.valueType !== data.valueType) {
     const [used] = await ctx.db
@@ -41,17 +52,27 @@ export async function updateEntity({ ctx, input }: { ctx: Ctx; input: z.input<ty
         current.joinKey !== data.joinKey ? "joinKey" : "valueType",
       );
   }
-  const [row] = await ctx.db
-    .update(entities)
-    .set({ ...data, updatedAt: new Date() })
-    .where(eq(entities.id, current.id))
-    .returning();
-  return row as EntityRow;
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .update(entities)
+      .set({ ...data, updatedAt: new Date() })
+      .where(eq(entities.id, current.id))
+      .returning();
+    await recordAudit(tx, {
+      project: p,
+      action: "entity.update",
+      objectType: "entity",
+      objectName: data.name,
+      before: current,
+      after: row,
+    });
+    return row as EntityRow;
+  });
 }
 
 export async function getEntity({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetEntityInput> }) {
   const { project, name } = parseInput(GetEntityInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [row] = await ctx.db
     .select()
     .from(entities)
@@ -63,6 +84,6 @@ export async function getEntity({ ctx, input }: { ctx: Ctx; input: z.input<typeo
 
 export async function listEntities({ ctx, input }: { ctx: Ctx; input: z.input<typeof Scoped> }) {
   const { project } = parseInput(Scoped, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   return ctx.db.select().from(entities).where(eq(entities.projectId, p.id)).orderBy(asc(entities.name));
 }

@@ -1,10 +1,11 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../context";
 import { featureServiceProjections, featureServices, featureViews, featureViewVersions } from "../db/schema";
 import { InvalidError, NotFoundError } from "../errors";
 import { parseInput } from "./parse";
-import { requireProject } from "./projects";
 import { FeatureServiceInput, Name } from "./schemas";
 import { uniquely } from "./unique";
 
@@ -62,9 +63,10 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
 async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>, mode: "create" | "update") {
   const { project, features, ...data } = parseInput(CreateFeatureServiceInput, input);
   return inTransaction(ctx, async (tx) => {
-    const p = await requireProject(tx, project);
+    const p = await authorize(tx, project, "definitions.write");
     const projections = await resolveProjections(tx, p.id, features);
     let id: string;
+    let before: unknown;
     if (mode === "create") {
       const [row] = await uniquely(`feature service "${data.name}"`, () =>
         tx.db
@@ -77,6 +79,7 @@ async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>,
     } else {
       const current = await getFeatureService({ ctx: tx, input: { project, name: data.name } });
       id = current.id;
+      before = current;
       await tx.db
         .update(featureServices)
         .set({ ...data, updatedAt: new Date() })
@@ -86,7 +89,16 @@ async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>,
     await tx.db
       .insert(featureServiceProjections)
       .values(projections.map((pr) => ({ ...pr, featureServiceId: id })));
-    return getFeatureService({ ctx: tx, input: { project, name: data.name } });
+    const after = await getFeatureService({ ctx: tx, input: { project, name: data.name } });
+    await recordAudit(tx, {
+      project: p,
+      action: `feature_service.${mode}`,
+      objectType: "feature_service",
+      objectName: data.name,
+      before,
+      after,
+    });
+    return after;
   });
 }
 
@@ -101,7 +113,7 @@ export function updateFeatureService(args: { ctx: Ctx; input: z.input<typeof Cre
 /** A service with its features as "view:feature" references, in the order they were given per view. */
 export async function getFeatureService({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetInput> }) {
   const { project, name } = parseInput(GetInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [svc] = await ctx.db
     .select()
     .from(featureServices)
@@ -122,7 +134,7 @@ export async function getFeatureService({ ctx, input }: { ctx: Ctx; input: z.inp
 }
 
 export async function listFeatureServices({ ctx, input }: { ctx: Ctx; input: { project: string } }) {
-  const p = await requireProject(ctx, parseInput(Name, input.project));
+  const p = await authorize(ctx, parseInput(Name, input.project), "definitions.read");
   const services = await ctx.db
     .select()
     .from(featureServices)

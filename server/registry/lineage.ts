@@ -9,6 +9,7 @@ import {
   lineageEdgeId,
   lineageNodeId,
 } from "../../components/lineage/types";
+import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { schema } from "../db/client";
 import { NotFoundError } from "../errors";
@@ -130,12 +131,7 @@ function groupConsumers(
 }
 
 async function projectIdOf(ctx: Ctx, project: string): Promise<string> {
-  const [row] = await ctx.db
-    .select({ id: schema.projects.id })
-    .from(schema.projects)
-    .where(eq(schema.projects.name, project));
-  if (!row) throw new NotFoundError(`project "${project}" not found`, "project");
-  return row.id;
+  return (await authorize(ctx, project, "definitions.read")).id;
 }
 
 async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise<LineageGraph> {

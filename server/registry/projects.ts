@@ -1,8 +1,10 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { UnauthorizedError } from "../auth/authorize";
+import type { Role } from "../auth/roles";
 import type { Ctx } from "../context";
-import { projects } from "../db/schema";
-import { NotFoundError } from "../errors";
+import { projectMembers, projects } from "../db/schema";
+import { ForbiddenError, NotFoundError } from "../errors";
 import { parseInput } from "./parse";
 import { Name } from "./schemas";
 
@@ -17,13 +19,35 @@ export async function requireProject(ctx: Ctx, name: string): Promise<ProjectRow
   return row;
 }
 
-/** Creates the project when missing; returns it either way. */
+/**
+ * Creates the project when missing; returns it either way. Only Quiver itself and the local CLI
+ * create projects for now; people get projects by being added to them.
+ */
 export async function ensureProject({ ctx, input }: { ctx: Ctx; input: z.input<typeof ProjectInput> }) {
+  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
+    throw new ForbiddenError("projects are created by an administrator (npx quiver) for now");
   const data = parseInput(ProjectInput, input);
   await ctx.db.insert(projects).values(data).onConflictDoNothing({ target: projects.name });
   return requireProject(ctx, data.name);
 }
 
-export async function listProjects({ ctx }: { ctx: Ctx }): Promise<ProjectRow[]> {
-  return ctx.db.select().from(projects).orderBy(asc(projects.name));
+/** The projects the actor may see: a user's memberships, a key's own project, all for Quiver itself. */
+export async function listProjects({ ctx }: { ctx: Ctx }): Promise<(ProjectRow & { role: Role | null })[]> {
+  const { actor } = ctx;
+  if (actor.kind === "anonymous") throw new UnauthorizedError();
+  if (actor.kind === "system" || actor.kind === "local") {
+    const rows = await ctx.db.select().from(projects).orderBy(asc(projects.name));
+    return rows.map((r) => ({ ...r, role: null }));
+  }
+  if (actor.kind === "api_key") {
+    const rows = await ctx.db.select().from(projects).where(eq(projects.id, actor.projectId));
+    return rows.map((r) => ({ ...r, role: actor.role }));
+  }
+  const rows = await ctx.db
+    .select({ project: projects, role: projectMembers.role })
+    .from(projects)
+    .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))
+    .where(eq(projectMembers.userId, actor.id))
+    .orderBy(asc(projects.name));
+  return rows.map((r) => ({ ...r.project, role: r.role }));
 }

@@ -1,9 +1,9 @@
 import { and, arrayContains, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { features } from "../db/schema";
 import { parseInput } from "./parse";
-import { requireProject } from "./projects";
 import { Name } from "./schemas";
 
 export const SearchFeaturesInput = z.object({
@@ -72,7 +72,7 @@ export async function searchFeatures({
   input: SearchFeaturesInput;
 }): Promise<SearchFeaturesResult> {
   const args = parseInput(SearchFeaturesInput, input);
-  const p = await requireProject(ctx, args.project);
+  const p = await authorize(ctx, args.project, "definitions.read");
   const q = args.q.trim();
   const prefix = prefixQuery(q);
 

@@ -81,7 +81,7 @@ export async function getOnlineFeatures({
   if (req.features?.length === 0) throw new InvalidError("features must not be empty", "features");
   const rowCount = checkEntityShape(req.entities);
 
-  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT);
+  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT, "values.read");
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project.name, req.feature_service ?? "");

@@ -66,7 +66,7 @@ export async function push({ ctx, input }: { ctx: Ctx; input: PushInput }): Prom
   const req = parseInput(PushInput, input);
   const toOnline = req.to !== "offline";
   const toOffline = req.to !== "online";
-  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT);
+  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT, "values.write");
   const source = await findDataSource(ctx, project.id, req.push_source_name);
   if (!source)
     throw new InvalidError(

@@ -1,7 +1,9 @@
 import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { authorize } from "../auth/authorize";
+import type { Action } from "../auth/roles";
 import type { Ctx } from "../context";
-import { dataSources, entities, featureViews, featureViewVersions, projects } from "../db/schema";
-import { InvalidError } from "../errors";
+import { dataSources, entities, featureViews, featureViewVersions } from "../db/schema";
+import { InvalidError, NotFoundError } from "../errors";
 import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
 
 /**
@@ -17,14 +19,22 @@ export interface ServingView {
   joinKeys: { name: string; valueType: JoinKeyType; entity: string }[];
 }
 
-export async function findProject(ctx: Ctx, name: string): Promise<{ id: string; name: string }> {
-  const [row] = await ctx.db
-    .select({ id: projects.id, name: projects.name })
-    .from(projects)
-    .where(eq(projects.name, name))
-    .limit(1);
-  if (!row) throw new InvalidError(`project "${name}" not found`, "project");
-  return row;
+/**
+ * The project a request names, when the actor may do `action` in it. A project named in a body
+ * that does not exist (or that the actor cannot see: the same answer) is the request's fault: 400.
+ */
+export async function findProject(
+  ctx: Ctx,
+  name: string,
+  action: Action,
+): Promise<{ id: string; name: string }> {
+  try {
+    const row = await authorize(ctx, name, action);
+    return { id: row.id, name: row.name };
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new InvalidError(e.message, "project");
+    throw e;
+  }
 }
 
 export async function findDataSource(ctx: Ctx, projectId: string, name: string) {

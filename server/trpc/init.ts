@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import type { Action } from "../auth/roles";
 import type { Actor, Ctx } from "../context";
 import { type DomainErrorCode, isDomainError } from "../errors";
 
@@ -10,25 +11,34 @@ export interface TrpcContext {
   services: () => Promise<Ctx>;
 }
 
-const t = initTRPC.context<TrpcContext>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    // Input validation fails before a service runs: say it like a service would ("path: message").
-    if (cause instanceof ZodError) {
-      const issue = cause.issues[0];
-      const field = issue?.path.map(String).join(".") || null;
-      const message = issue ? `${field ?? "input"}: ${issue.message}` : "invalid input";
-      return { ...shape, message, data: { ...shape.data, stack: undefined, field } };
-    }
-    return {
-      ...shape,
-      // Internal errors never show their text; domain errors carry the field they name.
-      message: error.code === "INTERNAL_SERVER_ERROR" ? "Internal error" : shape.message,
-      data: { ...shape.data, stack: undefined, field: isDomainError(cause) ? (cause.field ?? null) : null },
-    };
-  },
-});
+/** Every procedure declares what it needs; a test fails for any that declares nothing. */
+export interface ProcedureMeta {
+  /** A project action (checked again by the service), or a door open to all / to anyone signed in. */
+  action: Action | "public" | "signed_in";
+}
+
+const t = initTRPC
+  .context<TrpcContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      // Input validation fails before a service runs: say it like a service would ("path: message").
+      if (cause instanceof ZodError) {
+        const issue = cause.issues[0];
+        const field = issue?.path.map(String).join(".") || null;
+        const message = issue ? `${field ?? "input"}: ${issue.message}` : "invalid input";
+        return { ...shape, message, data: { ...shape.data, stack: undefined, field } };
+      }
+      return {
+        ...shape,
+        // Internal errors never show their text; domain errors carry the field they name.
+        message: error.code === "INTERNAL_SERVER_ERROR" ? "Internal error" : shape.message,
+        data: { ...shape.data, stack: undefined, field: isDomainError(cause) ? (cause.field ?? null) : null },
+      };
+    },
+  });
 
 const trpcCodeOf: Record<DomainErrorCode, TRPCError["code"]> = {
   NOT_FOUND: "NOT_FOUND",
@@ -54,8 +64,23 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure gets the services context as `ctx.svc`. The security issue narrows this by role. */
-export const procedure = t.procedure.use(mapDomainErrors).use(async ({ ctx, next }) => {
-  const svc = await ctx.services();
-  return next({ ctx: { ...ctx, svc } });
+/**
+ * Deny by default: a procedure without a declared action is refused, and only "public" ones let an
+ * anonymous caller through. The project role itself is checked by the service (authorize()).
+ */
+const requireDeclaredAction = t.middleware(({ meta, ctx, next }) => {
+  if (!meta?.action)
+    throw new TRPCError({ code: "FORBIDDEN", message: "this procedure declares no permission" });
+  if (meta.action !== "public" && ctx.actor.kind === "anonymous")
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return next();
 });
+
+/** Every procedure gets the services context as `ctx.svc`, built for the caller's actor. */
+export const procedure = t.procedure
+  .use(mapDomainErrors)
+  .use(requireDeclaredAction)
+  .use(async ({ ctx, next }) => {
+    const svc = await ctx.services();
+    return next({ ctx: { ...ctx, svc } });
+  });

@@ -1,4 +1,5 @@
-import { router } from "./init";
+import { createCallerFactory, router } from "./init";
+import { auditRouter } from "./routers/audit";
 import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
 import {
   consumersRouter,
@@ -21,6 +22,10 @@ export const appRouter = router({
   lineage: lineageRouter,
   jobs: jobsRouter,
   freshness: freshnessRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process (tests, server-side code) through the same middlewares as HTTP. */
+export const createCaller = createCallerFactory(appRouter);

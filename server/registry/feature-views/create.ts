@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { recordAudit } from "../../audit/record";
+import { authorize } from "../../auth/authorize";
 import { actorLabel, type Ctx, inTransaction } from "../../context";
 import { featureViews, featureViewVersions } from "../../db/schema";
 import { parseInput } from "../parse";
-import { requireProject } from "../projects";
 import { FeatureViewSpec, Name } from "../schemas";
 import { uniquely } from "../unique";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
@@ -18,7 +19,7 @@ export async function createFeatureView({
   input: z.input<typeof CreateFeatureViewInput>;
 }): Promise<{ id: string; name: string; version: number }> {
   const { project, spec } = parseInput(CreateFeatureViewInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.write");
   const checked = await resolveReferences(ctx, p.id, spec);
   await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
@@ -35,6 +36,13 @@ export async function createFeatureView({
       .insert(featureViewVersions)
       .values({ featureViewId: view.id, version: 1, spec, createdBy: actorLabel(tx.actor) });
     await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
+    await recordAudit(tx, {
+      project: p,
+      action: "feature_view.create",
+      objectType: "feature_view",
+      objectName: spec.name,
+      after: { version: 1, spec },
+    });
     return { id: view.id, name: spec.name, version: 1 };
   });
 }

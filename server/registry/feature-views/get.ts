@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { authorize } from "../../auth/authorize";
 import type { Ctx } from "../../context";
 import { dataSources, entities, featureViews, featureViewVersions } from "../../db/schema";
 import { NotFoundError } from "../../errors";
 import { parseInput } from "../parse";
-import { requireProject } from "../projects";
 import { type FeatureViewSpec, Name } from "../schemas";
 import type { DataSourceRow, EntityRow } from "./refs";
 
@@ -42,7 +42,7 @@ export async function getFeatureView({
   input: z.input<typeof GetFeatureViewInput>;
 }): Promise<FeatureViewDetail> {
   const { project, name, version } = parseInput(GetFeatureViewInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const [view] = await ctx.db
     .select()
     .from(featureViews)
@@ -101,7 +101,7 @@ export async function listFeatureViews({
   input: z.input<typeof ListFeatureViewsInput>;
 }) {
   const { project } = parseInput(ListFeatureViewsInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.read");
   const rows = await ctx.db
     .select({ view: featureViews, sourceName: dataSources.name })
     .from(featureViews)

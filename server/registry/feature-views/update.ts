@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { recordAudit } from "../../audit/record";
+import { authorize } from "../../auth/authorize";
 import { actorLabel, type Ctx, inTransaction } from "../../context";
 import { featureViews, featureViewVersions } from "../../db/schema";
 import { ConflictError, NotFoundError } from "../../errors";
 import { parseInput } from "../parse";
-import { requireProject } from "../projects";
 import { FeatureViewSpec, Name } from "../schemas";
 import { diffSpecs } from "./diff";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
@@ -29,7 +30,7 @@ export async function updateFeatureView({
   input: z.input<typeof UpdateFeatureViewInput>;
 }): Promise<{ id: string; name: string; version: number; changed: boolean }> {
   const { project, baseVersion, spec } = parseInput(UpdateFeatureViewInput, input);
-  const p = await requireProject(ctx, project);
+  const p = await authorize(ctx, project, "definitions.write");
   const checked = await resolveReferences(ctx, p.id, spec);
   await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
@@ -64,6 +65,14 @@ export async function updateFeatureView({
       .insert(featureViewVersions)
       .values({ featureViewId: view.id, version: next, spec, createdBy: actorLabel(tx.actor) });
     await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
+    await recordAudit(tx, {
+      project: p,
+      action: "feature_view.update",
+      objectType: "feature_view",
+      objectName: spec.name,
+      before: { version: baseVersion, spec: current?.spec },
+      after: { version: next, spec },
+    });
     return { id: view.id, name: spec.name, version: next, changed: true };
   });
 }

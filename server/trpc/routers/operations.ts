@@ -23,14 +23,17 @@ import * as out from "./operation-outputs";
 
 export const lineageRouter = router({
   graph: procedure
+    .meta({ action: "definitions.read" })
     .input(LineageInput)
     .output(out.LineageGraph)
     .query(({ ctx, input }) => getLineage({ ctx: ctx.svc, input })),
   neighborhood: procedure
+    .meta({ action: "definitions.read" })
     .input(NeighborhoodInput)
     .output(out.LineageGraph)
     .query(({ ctx, input }) => getNeighborhood({ ctx: ctx.svc, input })),
   featureConsumers: procedure
+    .meta({ action: "definitions.read" })
     .input(FeatureConsumersInput)
     .output(out.FeatureConsumers)
     .query(({ ctx, input }) => getFeatureConsumers({ ctx: ctx.svc, input })),
@@ -38,18 +41,22 @@ export const lineageRouter = router({
 
 export const jobsRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(ListRunsInput)
     .output(z.array(out.Run))
     .query(({ ctx, input }) => listRuns({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(GetRunInput)
     .output(out.Run)
     .query(({ ctx, input }) => getRun({ ctx: ctx.svc, input })),
   materialize: procedure
+    .meta({ action: "jobs.run" })
     .input(StartMaterializationInput)
     .output(z.array(out.Run))
     .mutation(({ ctx, input }) => startMaterialization({ ctx: ctx.svc, input })),
   materializeIncremental: procedure
+    .meta({ action: "jobs.run" })
     .input(StartIncrementalMaterializationInput)
     .output(z.array(out.Run))
     .mutation(({ ctx, input }) => startIncrementalMaterialization({ ctx: ctx.svc, input })),
@@ -57,6 +64,7 @@ export const jobsRouter = router({
 
 export const freshnessRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(GetFreshnessInput)
     .output(z.array(out.ViewFreshness))
     .query(({ ctx, input }) => getFreshness({ ctx: ctx.svc, input })),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROLES } from "../../auth/roles";
 import { FeatureViewSpec } from "../../registry/schemas";
 
 /** Output shapes of the tRPC procedures: what the browser may rely on, checked at the door. */
@@ -20,6 +21,8 @@ export const Project = z.object({
   name: z.string(),
   description: z.string(),
   createdAt: z.date(),
+  /** The caller's role in the project; null for Quiver itself and the local CLI. */
+  role: z.enum(ROLES).nullable(),
 });
 
 export const Entity = z.object({ ...Owned, joinKey: z.string(), valueType: z.string() });

@@ -43,23 +43,30 @@ const Project = z.object({ project: Name });
 const Named = Project.extend({ name: Name });
 
 export const projectsRouter = router({
-  list: procedure.output(z.array(out.Project)).query(({ ctx }) => listProjects({ ctx: ctx.svc })),
+  list: procedure
+    .meta({ action: "signed_in" })
+    .output(z.array(out.Project))
+    .query(({ ctx }) => listProjects({ ctx: ctx.svc })),
 });
 
 export const entitiesRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(Project)
     .output(z.array(out.Entity))
     .query(({ ctx, input }) => listEntities({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(Named)
     .output(out.Entity)
     .query(({ ctx, input }) => getEntity({ ctx: ctx.svc, input })),
   create: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateEntityInput)
     .output(out.Entity)
     .mutation(({ ctx, input }) => createEntity({ ctx: ctx.svc, input })),
   update: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateEntityInput)
     .output(out.Entity)
     .mutation(({ ctx, input }) => updateEntity({ ctx: ctx.svc, input })),
@@ -67,18 +74,22 @@ export const entitiesRouter = router({
 
 export const sourcesRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(Project)
     .output(z.array(out.DataSource))
     .query(({ ctx, input }) => listDataSources({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(Named)
     .output(out.DataSource)
     .query(({ ctx, input }) => getDataSource({ ctx: ctx.svc, input })),
   create: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateDataSourceInput)
     .output(out.DataSource)
     .mutation(({ ctx, input }) => createDataSource({ ctx: ctx.svc, input })),
   update: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateDataSourceInput)
     .output(out.DataSource)
     .mutation(({ ctx, input }) => updateDataSource({ ctx: ctx.svc, input })),
@@ -86,26 +97,32 @@ export const sourcesRouter = router({
 
 export const featureViewsRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(Project)
     .output(z.array(out.FeatureViewListItem))
     .query(({ ctx, input }) => listFeatureViews({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(GetFeatureViewInput)
     .output(out.FeatureViewDetail)
     .query(({ ctx, input }) => getFeatureView({ ctx: ctx.svc, input })),
   versions: procedure
+    .meta({ action: "definitions.read" })
     .input(ListVersionsInput)
     .output(z.array(out.FeatureViewVersion))
     .query(({ ctx, input }) => listFeatureViewVersions({ ctx: ctx.svc, input })),
   diff: procedure
+    .meta({ action: "definitions.read" })
     .input(DiffVersionsInput)
     .output(out.VersionDiff)
     .query(({ ctx, input }) => diffFeatureViewVersions({ ctx: ctx.svc, input })),
   create: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateFeatureViewInput)
     .output(out.WrittenView)
     .mutation(({ ctx, input }) => createFeatureView({ ctx: ctx.svc, input })),
   update: procedure
+    .meta({ action: "definitions.write" })
     .input(UpdateFeatureViewInput)
     .output(out.WrittenView)
     .mutation(({ ctx, input }) => updateFeatureView({ ctx: ctx.svc, input })),
@@ -113,18 +130,22 @@ export const featureViewsRouter = router({
 
 export const featureServicesRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(Project)
     .output(z.array(out.FeatureService))
     .query(({ ctx, input }) => listFeatureServices({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(Named)
     .output(out.FeatureService)
     .query(({ ctx, input }) => getFeatureService({ ctx: ctx.svc, input })),
   create: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateFeatureServiceInput)
     .output(out.FeatureService)
     .mutation(({ ctx, input }) => createFeatureService({ ctx: ctx.svc, input })),
   update: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateFeatureServiceInput)
     .output(out.FeatureService)
     .mutation(({ ctx, input }) => updateFeatureService({ ctx: ctx.svc, input })),
@@ -132,18 +153,22 @@ export const featureServicesRouter = router({
 
 export const consumersRouter = router({
   list: procedure
+    .meta({ action: "definitions.read" })
     .input(Project)
     .output(z.array(out.Consumer))
     .query(({ ctx, input }) => listConsumers({ ctx: ctx.svc, input })),
   get: procedure
+    .meta({ action: "definitions.read" })
     .input(Named)
     .output(out.Consumer)
     .query(({ ctx, input }) => getConsumer({ ctx: ctx.svc, input })),
   create: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateConsumerInput)
     .output(out.Consumer)
     .mutation(({ ctx, input }) => createConsumer({ ctx: ctx.svc, input })),
   update: procedure
+    .meta({ action: "definitions.write" })
     .input(CreateConsumerInput)
     .output(out.Consumer)
     .mutation(({ ctx, input }) => updateConsumer({ ctx: ctx.svc, input })),
@@ -151,6 +176,7 @@ export const consumersRouter = router({
 
 export const searchRouter = router({
   features: procedure
+    .meta({ action: "definitions.read" })
     .input(SearchFeaturesInput)
     .output(out.SearchResult)
     .query(({ ctx, input }) => searchFeatures({ ctx: ctx.svc, input })),

@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { ROLES, type Role, roleAllows } from "../auth/roles";
+import type { Actor, Ctx } from "../context";
+import { schema } from "../db/client";
+import { startMaterialization } from "../materialization";
+import { recordingJobs } from "../materialization/test-helpers";
+import { createConsumer, createFeatureService, createFeatureView, ensureProject } from "../registry";
+import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
+import type { ProcedureMeta } from "./init";
+import { appRouter, createCaller } from "./root";
+import { MATRIX_INPUTS } from "./test/matrix-inputs";
+
+/**
+ * Every tRPC procedure, called as anonymous, as each project role, as an API key of each role and
+ * as the owner of another project: allowed exactly when its declared action says so, and a
+ * refusal is the right one (401 anonymous, 404 outside the project, 403 a role too low).
+ */
+let t: TestDb;
+let trusted: Ctx;
+const userIds = new Map<string, string>();
+
+async function addUser(name: string, projectName: string, role: Role) {
+  const id = randomUUID();
+  await t.db.insert(schema.users).values({ id, name, email: `${name}@example.com` });
+  const [p] = await t.db.select().from(schema.projects).where(eq(schema.projects.name, projectName));
+  if (!p) throw new Error(`no project ${projectName}`);
+  await t.db.insert(schema.projectMembers).values({ projectId: p.id, userId: id, role });
+  userIds.set(name, id);
+}
+
+beforeAll(async () => {
+  t = await createTestDb();
+  trusted = testCtx(t, { jobs: recordingJobs() });
+  await seedBasics(trusted, "proj");
+  await createFeatureView({ ctx: trusted, input: { project: "proj", spec: driverViewSpec() } });
+  await createFeatureService({
+    ctx: trusted,
+    input: { project: "proj", name: "driver_activity", features: ["driver_hourly_stats:*"] },
+  });
+  await createConsumer({
+    ctx: trusted,
+    input: { project: "proj", name: "eta_model", kind: "model", featureServices: ["driver_activity"] },
+  });
+  await startMaterialization({
+    ctx: trusted,
+    input: { project: "proj", startTs: new Date(0), endTs: new Date("2026-01-01T00:00:00Z") },
+  });
+  await ensureProject({ ctx: trusted, input: { name: "other" } });
+  for (const role of ROLES) await addUser(`user_${role}`, "proj", role);
+  await addUser("outsider", "other", "owner");
+});
+afterAll(() => t.drop());
+
+interface Caller {
+  label: string;
+  actor: () => Actor;
+  /** The role the caller holds in "proj"; null when it holds none. */
+  role: Role | null;
+}
+
+const callers: Caller[] = [
+  { label: "anonymous", actor: () => ({ kind: "anonymous" }), role: null },
+  ...ROLES.map((role) => ({
+    label: `member ${role}`,
+    actor: (): Actor => ({ kind: "user", id: userIds.get(`user_${role}`) ?? "", name: `user_${role}` }),
+    role,
+  })),
+  {
+    label: "owner of another project",
+    actor: () => ({ kind: "user", id: userIds.get("outsider") ?? "", name: "outsider" }),
+    role: null,
+  },
+];
+
+function procedures(): [string, ProcedureMeta | undefined][] {
+  const record = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
+  return Object.entries(record).map(([path, proc]) => [path, proc._def.meta]);
+}
+
+async function call(path: string, actor: Actor, input: unknown): Promise<unknown> {
+  const ctx: Ctx = { ...trusted, actor };
+  const caller = createCaller({ actor, services: async () => ctx });
+  let fn: unknown = caller;
+  for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
+  return (fn as (i: unknown) => Promise<unknown>)(input);
+}
+
+function expected(meta: ProcedureMeta, caller: Caller): "allow" | "UNAUTHORIZED" | "NOT_FOUND" | "FORBIDDEN" {
+  if (meta.action === "public") return "allow";
+  if (caller.label === "anonymous") return "UNAUTHORIZED";
+  if (meta.action === "signed_in") return "allow";
+  if (caller.role === null) return "NOT_FOUND";
+  return roleAllows(caller.role, meta.action) ? "allow" : "FORBIDDEN";
+}
+
+describe("authorization matrix", () => {
+  it("every procedure declares an action and has a matrix input", () => {
+    const list = procedures();
+    expect(list.length).toBeGreaterThan(30);
+    for (const [path, meta] of list) {
+      expect(meta?.action, `${path} declares no action`).toBeTruthy();
+      expect(MATRIX_INPUTS[path], `${path} has no input in test/matrix-inputs.ts`).toBeDefined();
+    }
+  });
+
+  it("allows and refuses each procedure for each caller as its action says", async () => {
+    let cells = 0;
+    const wrong: string[] = [];
+    for (const [path, meta] of procedures()) {
+      if (!meta) continue;
+      const make = MATRIX_INPUTS[path];
+      if (!make) continue;
+      for (const caller of callers) {
+        const want = expected(meta, caller);
+        const input = await make(trusted);
+        const got = await call(path, caller.actor(), input).then(
+          () => "allow",
+          (e: unknown) => (e instanceof TRPCError ? e.code : `threw ${String(e)}`),
+        );
+        cells++;
+        if (got !== want) wrong.push(`${path} as ${caller.label}: expected ${want}, got ${got}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    console.info(
+      `authorization matrix: ${procedures().length} procedures x ${callers.length} callers = ${cells} cells`,
+    );
+  });
+
+  it("lists only the projects a user belongs to", async () => {
+    const outsider = await call(
+      "projects.list",
+      callers[callers.length - 1]?.actor() ?? { kind: "anonymous" },
+      undefined,
+    );
+    expect((outsider as { name: string }[]).map((p) => p.name)).toEqual(["other"]);
+  });
+});

@@ -1,0 +1,108 @@
+import type { Ctx } from "../../context";
+import { listRuns } from "../../materialization";
+import { getFeatureView, listEntities } from "../../registry";
+import { driverViewSpec } from "../../registry/test/fixtures";
+
+/**
+ * A valid input for every tRPC procedure, against the matrix test's project "proj" (see
+ * authorization-matrix.int.test.ts). Called afresh for each cell, so writes use new names. A
+ * procedure missing here fails the matrix test: every door must be exercised.
+ */
+let n = 0;
+const fresh = (base: string) => `${base}_${++n}`;
+const P = "proj";
+
+type InputFor = (trusted: Ctx) => Promise<unknown> | unknown;
+
+export const MATRIX_INPUTS: Record<string, InputFor> = {
+  "projects.list": () => undefined,
+  "entities.list": () => ({ project: P }),
+  "entities.get": () => ({ project: P, name: "driver" }),
+  "entities.create": () => ({ project: P, name: fresh("ent"), joinKey: "k", valueType: "int64" }),
+  "entities.update": async (trusted) => {
+    const [e] = await listEntities({ ctx: trusted, input: { project: P } });
+    return {
+      project: P,
+      name: e?.name,
+      joinKey: e?.joinKey,
+      valueType: e?.valueType,
+      description: fresh("d"),
+    };
+  },
+  "sources.list": () => ({ project: P }),
+  "sources.get": () => ({ project: P, name: "driver_stats_source" }),
+  "sources.create": () => ({
+    project: P,
+    name: fresh("src"),
+    kind: "table",
+    tableName: "offline.driver_stats",
+    timestampField: "event_timestamp",
+  }),
+  "sources.update": () => ({
+    project: P,
+    name: "driver_stats_source",
+    kind: "table",
+    tableName: "offline.driver_stats",
+    timestampField: "event_timestamp",
+    createdTimestampField: "created",
+    description: fresh("d"),
+  }),
+  "featureViews.list": () => ({ project: P }),
+  "featureViews.get": () => ({ project: P, name: "driver_hourly_stats" }),
+  "featureViews.versions": () => ({ project: P, name: "driver_hourly_stats" }),
+  "featureViews.diff": () => ({ project: P, name: "driver_hourly_stats", from: 1, to: 1 }),
+  "featureViews.create": () => ({ project: P, spec: driverViewSpec({ name: fresh("view") }) }),
+  "featureViews.update": async (trusted) => {
+    const v = await getFeatureView({ ctx: trusted, input: { project: P, name: "driver_hourly_stats" } });
+    return { project: P, baseVersion: v.currentVersion, spec: { ...v.spec, description: fresh("d") } };
+  },
+  "featureServices.list": () => ({ project: P }),
+  "featureServices.get": () => ({ project: P, name: "driver_activity" }),
+  "featureServices.create": () => ({ project: P, name: fresh("svc"), features: ["driver_hourly_stats:*"] }),
+  "featureServices.update": () => ({
+    project: P,
+    name: "driver_activity",
+    features: ["driver_hourly_stats:conv_rate"],
+    description: fresh("d"),
+  }),
+  "consumers.list": () => ({ project: P }),
+  "consumers.get": () => ({ project: P, name: "eta_model" }),
+  "consumers.create": () => ({
+    project: P,
+    name: fresh("model"),
+    kind: "model",
+    featureServices: ["driver_activity"],
+  }),
+  "consumers.update": () => ({
+    project: P,
+    name: "eta_model",
+    kind: "model",
+    featureServices: ["driver_activity"],
+    description: fresh("d"),
+  }),
+  "search.features": () => ({ project: P, q: "conv" }),
+  "lineage.graph": () => ({ project: P }),
+  "lineage.neighborhood": () => ({ project: P, nodeId: "feature_view:driver_hourly_stats" }),
+  "lineage.featureConsumers": () => ({
+    project: P,
+    featureView: "driver_hourly_stats",
+    feature: "conv_rate",
+  }),
+  "jobs.list": () => ({ project: P }),
+  "jobs.get": async (trusted) => {
+    const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });
+    return { project: P, runId: run?.id };
+  },
+  "jobs.materialize": () => ({
+    project: P,
+    featureViews: ["driver_hourly_stats"],
+    startTs: new Date("2026-01-01T00:00:00Z"),
+    endTs: new Date("2026-01-02T00:00:00Z"),
+  }),
+  "jobs.materializeIncremental": () => ({
+    project: P,
+    featureViews: ["driver_hourly_stats"],
+    endTs: new Date("2026-01-02T00:00:00Z"),
+  }),
+  "freshness.list": () => ({ project: P }),
+};
