@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { OWNER_STATE } from "./e2e/fixtures/owner";
 
 /**
  * End-to-end tests in e2e/, against the production build served by bin/e2e-server.ts on its own
@@ -33,10 +34,17 @@ export default defineConfig({
       ],
     },
   },
+  // "setup" goes through first-run setup in the browser and saves the owner's session; every other
+  // spec runs signed in as that owner (e2e/auth.spec.ts clears it to test signing in and out).
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    { name: "app", dependencies: ["setup"], use: { storageState: OWNER_STATE } },
+  ],
   webServer: {
     command: "node --import tsx bin/e2e-server.ts",
     url: `${baseURL}/api/v1/health`,
-    env: { PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1" },
+    // Every spec signs in from the same address: the login throttle (5 a minute) would trip.
+    env: { PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1", QUIVER_LOGINS_PER_MINUTE: "100" },
     // A first run builds the app (next build) before serving.
     timeout: 300_000,
     reuseExistingServer: false,

@@ -1,9 +1,12 @@
 import { Compass } from "lucide-react";
+import { connection } from "next/server";
 import { Logo } from "@/components/shell/logo";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 
-export default function NotFound() {
+// Rendered per request so its scripts carry the CSP nonce (a prebuilt page has none).
+export default async function NotFound() {
+  await connection();
   return (
     <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
       <Logo className="mb-8" />

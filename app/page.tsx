@@ -1,13 +1,19 @@
 import { FolderPlus } from "lucide-react";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/shell/logo";
+import { SignOutButton } from "@/components/shell/user-menu";
 import { EmptyState } from "@/components/ui/empty-state";
+import { requirePageUser } from "@/server/auth/page-access";
 import { getQueryClient, trpc } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
 
-/** The demo project when it exists, otherwise the first project; a welcome when there is none. */
+/**
+ * The demo project when the user may see it, otherwise their first project; when they belong to
+ * none, who to ask. First-run setup and sign-in come before (requirePageUser).
+ */
 export default async function Home() {
+  const user = await requirePageUser("/");
   const projects = await getQueryClient().fetchQuery(trpc.projects.list.queryOptions());
   const target = projects.find((p) => p.name === "demo") ?? projects[0];
   if (target) redirect(`/p/${encodeURIComponent(target.name)}/features`);
@@ -17,16 +23,19 @@ export default async function Home() {
       <EmptyState
         className="w-full max-w-lg"
         icon={FolderPlus}
-        title="No projects yet"
+        title="You are not a member of any project"
         description={
           <>
-            <p>A project holds entities, sources and feature views. Load the demo project to look around:</p>
+            <p>
+              Ask an owner of a project to add {user.email}. If you run this Quiver, load the demo project:
+            </p>
             <pre className="mt-3 rounded-md bg-zinc-900 px-3 py-2 text-left font-mono text-xs text-zinc-100">
               npx quiver seed
             </pre>
             <p className="mt-3">Then reload this page.</p>
           </>
         }
+        action={<SignOutButton />}
       />
     </main>
   );

@@ -11,6 +11,10 @@ const EnvSchema = z.object({
   QUIVER_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   /** Project used by the REST API when a request names none. */
   QUIVER_DEFAULT_PROJECT: z.string().default("demo"),
+  /** Signs session cookies; when unset, one is generated into `${QUIVER_HOME}/auth-secret`. */
+  QUIVER_AUTH_SECRET: z.string().min(32).optional(),
+  /** Sign-in attempts allowed per minute and client IP. */
+  QUIVER_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -1,12 +1,19 @@
 import "server-only";
-import type { Actor } from "@/server/context";
+import { headers } from "next/headers";
+import { cache } from "react";
+import { actorFromRequest } from "@/server/auth/session";
 import { getRuntime } from "@/server/runtime";
 import type { TrpcContext } from "@/server/trpc/init";
 
-/** The web UI acts as the local user until the security issue brings sign-in. */
-const WEB_ACTOR: Actor = { kind: "local", name: "web" };
-
-/** tRPC context for the route handler and for server-component prefetches alike. */
-export function createContext(): TrpcContext {
-  return { actor: WEB_ACTOR, services: async () => (await getRuntime()).ctxFor(WEB_ACTOR) };
+/**
+ * tRPC context for the route handler (the fetch adapter passes the request) and for
+ * server-component prefetches (no request: the page's own headers). The actor is the session's
+ * user, or anonymous; services decide what either may do.
+ */
+export async function createContext(opts?: { req: Request }): Promise<TrpcContext> {
+  const actor = opts ? await actorFromRequest(opts.req.headers) : await pageActor();
+  return { actor, services: async () => (await getRuntime()).ctxFor(actor) };
 }
+
+/** Once per server render, however many queries the page prefetches. */
+const pageActor = cache(async () => actorFromRequest(await headers()));

@@ -1,10 +1,13 @@
+import type { Action } from "../../server/auth/roles";
 import { BootError } from "../../server/boot/errors";
 import { DomainError } from "../../server/errors";
 import { UsageError } from "./args";
+import { apiKeyCommand } from "./commands/api-key";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
+import { userCommand } from "./commands/user";
 
 export const USAGE = `Usage: quiver <command> [options]
 
@@ -21,6 +24,16 @@ Commands:
                                    online store
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
+  user create --email E --name N (--password-stdin | --password P) [--project P --role R]
+                                   create a user: the first one owns every project (like the
+                                   setup page); later ones join --project as --role (viewer,
+                                   consumer, editor, operator, owner)
+  api-key create --project P --role R --name N [--expires 2027-01-01]
+                                   create an API key for one project and role; prints the key
+                                   once (only its hash is stored)
+  api-key list [--project P]       list a project's keys (prefix, role, expiry, last use)
+  api-key revoke --id ID [--project P]
+                                   revoke a key: refused from the next request on
   help                             show this text
 
 Times are ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z, 2026-01-31T14:00:00+02:00) or "now";
@@ -29,16 +42,26 @@ without an offset they are UTC. --project defaults to QUIVER_DEFAULT_PROJECT ("d
 Environment: DATABASE_URL (default: embedded Postgres in QUIVER_HOME), REDIS_URL (default: the
 online store is a Postgres table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
 
-type Command = (argv: string[]) => Promise<number | undefined>;
+export interface Command {
+  run(argv: string[]): Promise<number | undefined>;
+  /**
+   * What the command may do, as a project action its services check, or "local": it runs this
+   * machine's processes or database (which whoever runs it holds the credentials of anyway).
+   * The CLI acts as the trusted local actor; the action documents the door (bin/cli/doors.test.ts).
+   */
+  action: Action | "local";
+}
 
-const COMMANDS: Record<string, Command> = {
-  start: startCommand,
-  dev: devCommand,
-  worker: workerCommand,
-  migrate: migrateCommand,
-  seed: seedCommand,
-  materialize: materializeCommand,
-  "materialize-incremental": materializeIncrementalCommand,
+export const COMMANDS: Record<string, Command> = {
+  start: { run: startCommand, action: "local" },
+  dev: { run: devCommand, action: "local" },
+  worker: { run: workerCommand, action: "local" },
+  migrate: { run: migrateCommand, action: "local" },
+  seed: { run: seedCommand, action: "local" },
+  materialize: { run: materializeCommand, action: "jobs.run" },
+  "materialize-incremental": { run: materializeIncrementalCommand, action: "jobs.run" },
+  user: { run: userCommand, action: "members.manage" },
+  "api-key": { run: apiKeyCommand, action: "keys.manage" },
 };
 
 /**
@@ -61,7 +84,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
   try {
-    return await command(rest);
+    return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`quiver ${name}: ${e.message}\n\nRun "quiver help" for usage.`);

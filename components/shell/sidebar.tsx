@@ -6,9 +6,10 @@ import { cn } from "@/components/ui/cn";
 import { Logo } from "./logo";
 import { NAV_GROUPS } from "./nav-items";
 import { ProjectSwitcher } from "./project-switcher";
+import { UserMenu } from "./user-menu";
 
-/** The app's left column: logo, project switcher and the project's sections. */
-export function Sidebar({ project }: { project: string }) {
+/** The app's left column: logo, project switcher, the project's sections, and who is signed in. */
+export function Sidebar({ project, user }: { project: string; user: { email: string } }) {
   const pathname = usePathname();
   const base = `/p/${encodeURIComponent(project)}`;
   return (
@@ -60,7 +61,7 @@ export function Sidebar({ project }: { project: string }) {
           </div>
         ))}
       </nav>
-      <div className="border-t border-zinc-200 px-4 py-3 text-xs text-zinc-400">Quiver feature store</div>
+      <UserMenu email={user.email} />
     </aside>
   );
 }

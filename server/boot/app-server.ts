@@ -1,4 +1,5 @@
 import http from "node:http";
+import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import { BootError } from "./errors";
 
 export interface AppServer {
@@ -28,6 +29,8 @@ export async function startAppServer(opts: { dir: string; dev: boolean; port: nu
   await app.prepare();
   const handle = app.getRequestHandler();
   server.on("request", (req, res) => {
+    // The client's address (for login throttling), from the socket: a client's own value is replaced.
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
     handle(req, res).catch((e: unknown) => {
       console.error(`[quiver] ${req.method} ${req.url} failed:`, e);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -98,10 +98,24 @@ export async function readJsonObject(req: Request, limit: number): Promise<JsonO
 }
 
 async function readText(req: Request, limit: number): Promise<string> {
+  if (!req.body) throw new HttpError(400, "body is not valid JSON");
+  const bytes = await readCappedBody(req, limit);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+}
+
+/**
+ * The body's bytes, at most `limit` of them whatever Content-Length claims: more is an HttpError
+ * 413 and the rest is never read. No body is an empty buffer.
+ */
+export async function readCappedBody(req: Request, limit: number): Promise<Buffer> {
   const tooLarge = () => new HttpError(413, `body too large: limit ${limit} bytes`);
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!req.body) throw new HttpError(400, "body is not valid JSON");
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -115,9 +129,5 @@ async function readText(req: Request, limit: number): Promise<string> {
     }
     parts.push(value);
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(parts));
-  } catch {
-    throw new HttpError(400, "body is not valid JSON");
-  }
+  return Buffer.concat(parts);
 }

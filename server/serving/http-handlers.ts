@@ -1,3 +1,4 @@
+import { RateLimitedError } from "../auth/request-actor";
 import type { Ctx } from "../context";
 import { DomainError, InvalidError, isDomainError } from "../errors";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
@@ -11,9 +12,31 @@ import { type PushInput, push } from "./push";
 /**
  * The REST doors of serving (app/api/v1/* and, later, the standalone feature server). Each parses
  * the body, builds the context only then (a refused body opens nothing) and calls one service. The
- * context comes from a provider so tests can hand in their own.
+ * context comes from a provider that resolves the request's caller (server/serving/rest-ctx.ts) so
+ * tests can hand in their own; the services decide what that caller may do (401/403/404).
  */
-export type CtxProvider = () => Promise<Ctx>;
+export type CtxProvider = (req?: Request) => Promise<Ctx>;
+
+/**
+ * Runs work with the caller's context; a caller over its rate limit gets 429 with Retry-After.
+ * Other refusals (401 for a bad key, 400 for a key in the URL) are domain errors mapped as usual.
+ */
+async function asCaller(
+  req: Request,
+  provide: CtxProvider,
+  work: (ctx: Ctx) => Promise<Response>,
+): Promise<Response> {
+  let ctx: Ctx;
+  try {
+    ctx = await provide(req);
+  } catch (e) {
+    if (!(e instanceof RateLimitedError)) throw e;
+    const res = errorResponse(429, e.message);
+    res.headers.set("retry-after", String(e.retryAfterSeconds));
+    return res;
+  }
+  return work(ctx);
+}
 
 /** Push bodies carry rows, so they may be larger than lookups. */
 export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
@@ -21,7 +44,7 @@ export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
 export function handleGetOnlineFeatures(req: Request, ctx: CtxProvider): Promise<Response> {
   return withErrorHandling(async ({ json }) => {
     const input = (await json()) as GetOnlineFeaturesInput;
-    return jsonResponse(await getOnlineFeatures({ ctx: await ctx(), input }));
+    return asCaller(req, ctx, async (c) => jsonResponse(await getOnlineFeatures({ ctx: c, input })));
   })(req);
 }
 
@@ -29,7 +52,7 @@ export function handlePush(req: Request, ctx: CtxProvider): Promise<Response> {
   return withErrorHandling(
     async ({ json }) => {
       const input = (await json()) as PushInput;
-      return jsonResponse(await push({ ctx: await ctx(), input }));
+      return asCaller(req, ctx, async (c) => jsonResponse(await push({ ctx: c, input })));
     },
     { bodyLimit: PUSH_BODY_LIMIT },
   )(req);
@@ -39,20 +62,27 @@ export function handlePush(req: Request, ctx: CtxProvider): Promise<Response> {
 export function handleMaterialize(req: Request, ctx: CtxProvider): Promise<Response> {
   return withErrorHandling(async ({ json }) => {
     const input = parseMaterializeRequest(await json());
-    const runs = await feastFieldNames(startMaterialization({ ctx: await ctx(), input }));
-    return jsonResponse({ runs: runs.map(runSummary) }, 202);
+    return asCaller(req, ctx, async (c) => {
+      const runs = await feastFieldNames(startMaterialization({ ctx: c, input }));
+      return jsonResponse({ runs: runs.map(runSummary) }, 202);
+    });
   })(req);
 }
 
 export function handleMaterializeIncremental(req: Request, ctx: CtxProvider): Promise<Response> {
   return withErrorHandling(async ({ json }) => {
     const input = parseMaterializeIncrementalRequest(await json());
-    const runs = await feastFieldNames(startIncrementalMaterialization({ ctx: await ctx(), input }));
-    return jsonResponse({ runs: runs.map(runSummary) }, 202);
+    return asCaller(req, ctx, async (c) => {
+      const runs = await feastFieldNames(startIncrementalMaterialization({ ctx: c, input }));
+      return jsonResponse({ runs: runs.map(runSummary) }, 202);
+    });
   })(req);
 }
 
-/** 200 when Postgres and the online store answer, else 503 saying which one does not. */
+/**
+ * 200 when Postgres and the online store answer, else 503 saying which one does not. Public: it
+ * builds its context without the request (no caller is resolved) and tells only up or down.
+ */
 export function handleHealth(req: Request, ctx: CtxProvider): Promise<Response> {
   return withErrorHandling(async () => {
     let services: Ctx;

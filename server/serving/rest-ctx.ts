@@ -1,8 +1,16 @@
 import "server-only";
+import { actorFromRequestHeaders } from "../auth/request-actor";
+import { actorFromRequest } from "../auth/session";
 import type { Ctx } from "../context";
 import { getRuntime } from "../runtime";
 
-/** The services context of REST calls in the web app. The security issue replaces the actor with the caller's. */
-export function restCtx(): Promise<Ctx> {
-  return getRuntime().then((r) => r.ctxFor({ kind: "local", name: "rest" }));
+/**
+ * The services context of a REST call in the web app, acting as the request's caller: an API key,
+ * else the signed-in session, else anonymous (refused by the services with 401). Without a request
+ * (health) the actor is anonymous: health touches no project.
+ */
+export async function restCtx(req?: Request): Promise<Ctx> {
+  const runtime = await getRuntime();
+  if (!req) return runtime.ctxFor({ kind: "anonymous" });
+  return runtime.ctxFor(await actorFromRequestHeaders(req, runtime.db, actorFromRequest));
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { createApiKey } from "../auth/api-keys";
 import type { Ctx } from "../context";
 import { resetEnvCache } from "../env";
 import { ConflictError, NotFoundError } from "../errors";
@@ -15,7 +16,7 @@ import {
   handleMaterializeIncremental,
   handlePush,
 } from "./http-handlers";
-import { PROJECT, postJson, seedServing } from "./test/harness";
+import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "./test/harness";
 
 let t: TestDb;
 let ctx: Ctx;
@@ -295,10 +296,17 @@ describe("materialize", () => {
   });
 });
 
-/** The route files themselves, wired to getRuntime() on the test database. */
+/** The route files themselves, wired to getRuntime() on the test database, called with an operator key. */
 describe("app/api/v1 routes", () => {
   const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
-  beforeAll(() => {
+  let key = "";
+  const postJson = (path: string, body: unknown) => {
+    const req = postJsonAnonymous(path, body);
+    req.headers.set("authorization", `Bearer ${key}`);
+    return req;
+  };
+  beforeAll(async () => {
+    key = (await createApiKey({ ctx, input: { project: PROJECT, name: "routes", role: "operator" } })).key;
     process.env.DATABASE_URL = t.url;
     delete process.env.REDIS_URL;
     resetEnvCache();

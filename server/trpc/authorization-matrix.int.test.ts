@@ -22,6 +22,7 @@ import { MATRIX_INPUTS } from "./test/matrix-inputs";
 let t: TestDb;
 let trusted: Ctx;
 const userIds = new Map<string, string>();
+const projectIds = new Map<string, string>();
 
 async function addUser(name: string, projectName: string, role: Role) {
   const id = randomUUID();
@@ -50,6 +51,7 @@ beforeAll(async () => {
     input: { project: "proj", startTs: new Date(0), endTs: new Date("2026-01-01T00:00:00Z") },
   });
   await ensureProject({ ctx: trusted, input: { name: "other" } });
+  for (const p of await t.db.select().from(schema.projects)) projectIds.set(p.name, p.id);
   for (const role of ROLES) await addUser(`user_${role}`, "proj", role);
   await addUser("outsider", "other", "owner");
 });
@@ -72,6 +74,28 @@ const callers: Caller[] = [
   {
     label: "owner of another project",
     actor: () => ({ kind: "user", id: userIds.get("outsider") ?? "", name: "outsider" }),
+    role: null,
+  },
+  ...ROLES.map((role) => ({
+    label: `API key ${role}`,
+    actor: (): Actor => ({
+      kind: "api_key",
+      id: randomUUID(),
+      name: `key_${role}`,
+      projectId: projectIds.get("proj") ?? "",
+      role,
+    }),
+    role,
+  })),
+  {
+    label: "owner API key of another project",
+    actor: (): Actor => ({
+      kind: "api_key",
+      id: randomUUID(),
+      name: "key_other",
+      projectId: projectIds.get("other") ?? "",
+      role: "owner",
+    }),
     role: null,
   },
 ];

@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./init";
+import { accessRouter } from "./routers/access";
 import { auditRouter } from "./routers/audit";
 import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
 import {
@@ -23,6 +24,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   freshness: freshnessRouter,
   audit: auditRouter,
+  access: accessRouter,
 });
 
 export type AppRouter = typeof appRouter;

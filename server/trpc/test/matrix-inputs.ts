@@ -2,6 +2,7 @@ import type { Ctx } from "../../context";
 import { listRuns } from "../../materialization";
 import { getFeatureView, listEntities } from "../../registry";
 import { driverViewSpec } from "../../registry/test/fixtures";
+import { ACCESS_MATRIX_INPUTS } from "./access-matrix-inputs";
 
 /**
  * A valid input for every tRPC procedure, against the matrix test's project "proj" (see
@@ -15,6 +16,7 @@ const P = "proj";
 type InputFor = (trusted: Ctx) => Promise<unknown> | unknown;
 
 export const MATRIX_INPUTS: Record<string, InputFor> = {
+  ...ACCESS_MATRIX_INPUTS,
   "projects.list": () => undefined,
   "entities.list": () => ({ project: P }),
   "entities.get": () => ({ project: P, name: "driver" }),
@@ -105,4 +107,5 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     endTs: new Date("2026-01-02T00:00:00Z"),
   }),
   "freshness.list": () => ({ project: P }),
+  "audit.list": () => ({ project: P }),
 };

@@ -1,9 +1,35 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { DEFAULT_BODY_LIMIT, errorResponse, HttpError, readCappedBody } from "@/server/http/rest";
 import { appRouter } from "@/server/trpc/root";
 import { createContext } from "@/trpc/context";
 
-function handler(req: Request) {
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext });
+/** The fetch adapter reads any body and runs any batch; both are bounded here (docs/adr/0010). */
+const BODY_LIMIT = DEFAULT_BODY_LIMIT;
+/** Keep at or above the client link's maxItems (trpc/client.tsx). */
+const MAX_BATCH_SIZE = 20;
+
+async function handler(req: Request): Promise<Response> {
+  let bounded = req;
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    try {
+      const body = await readCappedBody(req, BODY_LIMIT);
+      bounded = new Request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: new Uint8Array(body),
+      });
+    } catch (e) {
+      if (e instanceof HttpError) return errorResponse(e.status, e.message);
+      throw e;
+    }
+  }
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: bounded,
+    router: appRouter,
+    createContext,
+    maxBatchSize: MAX_BATCH_SIZE,
+  });
 }
 
 export { handler as GET, handler as POST };

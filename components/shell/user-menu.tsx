@@ -1,0 +1,70 @@
+"use client";
+
+import { LogOut } from "lucide-react";
+import { useState } from "react";
+import { signOut } from "@/components/auth/auth-api";
+import { Button } from "@/components/ui/button";
+
+/** Ends the session, then a full load of the login page (nothing of the old user stays cached). */
+function useSignOut() {
+  const [pending, setPending] = useState(false);
+  const [failed, setFailed] = useState(false);
+  async function run() {
+    setPending(true);
+    setFailed(false);
+    const result = await signOut();
+    if (result.ok) {
+      window.location.assign("/login");
+      return;
+    }
+    setFailed(true);
+    setPending(false);
+  }
+  return { pending, failed, run };
+}
+
+/** The sidebar's foot: who is signed in, and sign-out. */
+export function UserMenu({ email }: { email: string }) {
+  const { pending, failed, run } = useSignOut();
+  return (
+    <div className="border-t border-zinc-200 px-3 py-2.5">
+      <div className="flex items-center gap-2">
+        <span
+          className="flex size-6 shrink-0 items-center justify-center rounded-full bg-zinc-200 text-[11px] font-semibold text-zinc-700 uppercase"
+          aria-hidden
+        >
+          {email.slice(0, 1)}
+        </span>
+        <span
+          className="min-w-0 flex-1 truncate text-xs text-zinc-600"
+          title={email}
+          data-testid="signed-in-as"
+        >
+          {email}
+        </span>
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={run}
+          disabled={pending}
+          aria-label="Sign out"
+          title="Sign out"
+        >
+          <LogOut className="size-3.5" aria-hidden />
+        </Button>
+      </div>
+      {failed && <p className="mt-1 text-xs text-red-600">Sign-out failed; try again.</p>}
+    </div>
+  );
+}
+
+/** A plain sign-out button, for pages without the sidebar. */
+export function SignOutButton() {
+  const { pending, run } = useSignOut();
+  return (
+    <Button onClick={run} disabled={pending}>
+      <LogOut className="size-3.5" aria-hidden />
+      Sign out
+    </Button>
+  );
+}

@@ -1,0 +1,56 @@
+import { expect, request as playwrightRequest, test } from "@playwright/test";
+
+/** A per-run name, so re-runs against the same server never collide. */
+const keyName = `e2e-key-${Date.now().toString(36)}`;
+
+const LOOKUP = {
+  project: "demo",
+  features: ["driver_hourly_stats:conv_rate"],
+  entities: { driver_id: [1001] },
+};
+
+test("an API key created in settings serves lookups until it is revoked there", async ({ page, baseURL }) => {
+  // As the signed-in owner (the "app" project's storageState).
+  await page.goto("/p/demo/settings");
+  await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+  await expect(page.getByTestId("member-owner@e2e.quiver.test")).toBeVisible();
+
+  await page.getByRole("button", { name: "Create key" }).click();
+  const form = page.getByRole("form", { name: "Create an API key" });
+  await form.getByLabel("Name").fill(keyName);
+  await form.getByLabel("Role").selectOption("consumer");
+  await form.getByRole("button", { name: "Create key" }).click();
+
+  const shown = page.getByTestId("new-api-key");
+  await expect(shown).toHaveText(/^qvr_[A-Za-z0-9_-]{43}$/);
+  const key = (await shown.textContent()) ?? "";
+  const row = page.getByTestId(`api-key-${keyName}`);
+  await expect(row).toContainText(key.slice(0, 12));
+  await expect(row).toContainText("active");
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(shown).toHaveCount(0);
+
+  // A client with no cookies: only the key speaks for it.
+  const machine = await playwrightRequest.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  try {
+    const anonymous = await machine.post("/api/v1/get-online-features", { data: LOOKUP });
+    expect(anonymous.status()).toBe(401);
+    const allowed = await machine.post("/api/v1/get-online-features", {
+      data: LOOKUP,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(allowed.status()).toBe(200);
+
+    await row.getByRole("button", { name: "Revoke…" }).click();
+    await row.getByRole("button", { name: "Revoke", exact: true }).click();
+    await expect(row).toContainText("revoked");
+
+    const refused = await machine.post("/api/v1/get-online-features", {
+      data: LOOKUP,
+      headers: { "x-api-key": key },
+    });
+    expect(refused.status()).toBe(401);
+  } finally {
+    await machine.dispose();
+  }
+});

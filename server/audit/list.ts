@@ -1,0 +1,94 @@
+import { and, desc, eq, gte, ilike, lt, lte, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { authorize } from "../auth/authorize";
+import type { Ctx } from "../context";
+import { auditLog } from "../db/schema";
+import { Name } from "../registry/schemas";
+
+export const AUDIT_PAGE_MAX = 200;
+
+const Filter = z.string().trim().min(1).max(200).optional();
+
+export const ListAuditLogInput = z.object({
+  project: Name,
+  /** Exact action, e.g. "feature_view.update". */
+  action: Filter,
+  /** Part of the actor's name, any case. */
+  actorName: Filter,
+  objectType: Filter,
+  /** Part of the object's name, any case. */
+  objectName: Filter,
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).default(50),
+  /** The `nextCursor` of the previous page: entries older than it (ids only grow). */
+  cursor: z.number().int().positive().optional(),
+});
+export type ListAuditLogInput = z.input<typeof ListAuditLogInput>;
+
+export interface AuditLogEntry {
+  id: number;
+  actorKind: string;
+  actorName: string;
+  action: string;
+  objectType: string;
+  objectName: string;
+  before: unknown;
+  after: unknown;
+  createdAt: Date;
+}
+
+export interface AuditLogPage {
+  items: AuditLogEntry[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/** `%` and `_` in a user's filter are literal characters, not wildcards. */
+function contains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A project's audit log, newest first, in pages keyed by id (stable while entries keep arriving).
+ * Owners only: the log holds before/after of every definition and key change.
+ */
+export async function listAuditLog({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: ListAuditLogInput;
+}): Promise<AuditLogPage> {
+  const q = ListAuditLogInput.parse(input);
+  const project = await authorize(ctx, q.project, "audit.read");
+  const where: (SQL | undefined)[] = [
+    eq(auditLog.projectId, project.id),
+    q.action ? eq(auditLog.action, q.action) : undefined,
+    q.actorName ? ilike(auditLog.actorName, contains(q.actorName)) : undefined,
+    q.objectType ? eq(auditLog.objectType, q.objectType) : undefined,
+    q.objectName ? ilike(auditLog.objectName, contains(q.objectName)) : undefined,
+    q.from ? gte(auditLog.createdAt, q.from) : undefined,
+    q.to ? lte(auditLog.createdAt, q.to) : undefined,
+    q.cursor ? lt(auditLog.id, q.cursor) : undefined,
+  ];
+  const rows = await ctx.db
+    .select({
+      id: auditLog.id,
+      actorKind: auditLog.actorKind,
+      actorName: auditLog.actorName,
+      action: auditLog.action,
+      objectType: auditLog.objectType,
+      objectName: auditLog.objectName,
+      before: auditLog.before,
+      after: auditLog.after,
+      createdAt: auditLog.createdAt,
+    })
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(q.limit + 1);
+  const items = rows.slice(0, q.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > q.limit && last ? last.id : null };
+}

@@ -1,0 +1,165 @@
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { type Ctx, inTransaction } from "../context";
+import { projectMembers, users } from "../db/schema";
+import { ConflictError, InvalidError, NotFoundError } from "../errors";
+import { parseInput } from "../registry/parse";
+import { Name } from "../registry/schemas";
+import type { ProjectRow } from "./authorize";
+import { authorize } from "./authorize";
+import { ROLES, type Role } from "./roles";
+
+/** Who belongs to a project and with which role. Only owners manage them; a project keeps one owner. */
+
+export const ListMembersInput = z.object({ project: Name });
+export const AddMemberInput = z.object({
+  project: Name,
+  email: z.string().trim().toLowerCase().pipe(z.email("enter an email address like ada@example.com")),
+  role: z.enum(ROLES),
+});
+export const ChangeRoleInput = z.object({ project: Name, userId: z.string().min(1), role: z.enum(ROLES) });
+export const RemoveMemberInput = z.object({ project: Name, userId: z.string().min(1) });
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  createdAt: Date;
+}
+
+const memberColumns = {
+  userId: projectMembers.userId,
+  name: users.name,
+  email: users.email,
+  role: projectMembers.role,
+  createdAt: projectMembers.createdAt,
+};
+
+export async function listMembers({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof ListMembersInput>;
+}): Promise<Member[]> {
+  const { project } = parseInput(ListMembersInput, input);
+  const p = await authorize(ctx, project, "members.manage");
+  return ctx.db
+    .select(memberColumns)
+    .from(projectMembers)
+    .innerJoin(users, eq(users.id, projectMembers.userId))
+    .where(eq(projectMembers.projectId, p.id))
+    .orderBy(asc(users.email));
+}
+
+export async function addMember({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof AddMemberInput>;
+}): Promise<Member> {
+  const { project, email, role } = parseInput(AddMemberInput, input);
+  const p = await authorize(ctx, project, "members.manage");
+  return inTransaction(ctx, async (tx) => {
+    const [user] = await tx.db.select().from(users).where(eq(users.email, email)).limit(1);
+    if (!user)
+      throw new InvalidError(
+        `email: no user with email "${email}"; they must have an account first`,
+        "email",
+      );
+    const [row] = await tx.db
+      .insert(projectMembers)
+      .values({ projectId: p.id, userId: user.id, role })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new ConflictError(`${email} is already a member of project "${project}"`, "email");
+    await recordAudit(tx, {
+      project: p,
+      action: "member.add",
+      objectType: "member",
+      objectName: email,
+      after: { email, role },
+    });
+    return { userId: user.id, name: user.name, email: user.email, role, createdAt: row.createdAt };
+  });
+}
+
+export async function changeRole({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof ChangeRoleInput>;
+}): Promise<Member> {
+  const { project, userId, role } = parseInput(ChangeRoleInput, input);
+  const p = await authorize(ctx, project, "members.manage");
+  return inTransaction(ctx, async (tx) => {
+    const { current, lastOwner } = await lockMembers(tx, p, userId);
+    if (current.role === role) return current;
+    if (lastOwner) throw lastOwnerError(p, "demote");
+    await tx.db
+      .update(projectMembers)
+      .set({ role })
+      .where(and(eq(projectMembers.projectId, p.id), eq(projectMembers.userId, userId)));
+    await recordAudit(tx, {
+      project: p,
+      action: "member.role",
+      objectType: "member",
+      objectName: current.email,
+      before: { email: current.email, role: current.role },
+      after: { email: current.email, role },
+    });
+    return { ...current, role };
+  });
+}
+
+export async function removeMember({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof RemoveMemberInput>;
+}): Promise<void> {
+  const { project, userId } = parseInput(RemoveMemberInput, input);
+  const p = await authorize(ctx, project, "members.manage");
+  await inTransaction(ctx, async (tx) => {
+    const { current, lastOwner } = await lockMembers(tx, p, userId);
+    if (lastOwner) throw lastOwnerError(p, "remove");
+    await tx.db
+      .delete(projectMembers)
+      .where(and(eq(projectMembers.projectId, p.id), eq(projectMembers.userId, userId)));
+    await recordAudit(tx, {
+      project: p,
+      action: "member.remove",
+      objectType: "member",
+      objectName: current.email,
+      before: { email: current.email, role: current.role },
+    });
+  });
+}
+
+/**
+ * Locks the project's member rows (so two owners demoting each other at once cannot leave none)
+ * and returns the one of `userId`, and whether it is the project's only owner.
+ */
+async function lockMembers(tx: Ctx, p: ProjectRow, userId: string) {
+  const members = await tx.db
+    .select(memberColumns)
+    .from(projectMembers)
+    .innerJoin(users, eq(users.id, projectMembers.userId))
+    .where(eq(projectMembers.projectId, p.id))
+    .for("update", { of: projectMembers });
+  const current = members.find((m) => m.userId === userId);
+  if (!current) throw new NotFoundError(`no member ${userId} in project "${p.name}"`, "userId");
+  const owners = members.filter((m) => m.role === "owner").length;
+  return { current, lastOwner: current.role === "owner" && owners === 1 };
+}
+
+function lastOwnerError(p: ProjectRow, op: "remove" | "demote"): ConflictError {
+  return new ConflictError(
+    `cannot ${op} the last owner of project "${p.name}"; make someone else owner first`,
+  );
+}

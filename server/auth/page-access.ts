@@ -1,0 +1,39 @@
+import "server-only";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { getRuntime } from "../runtime";
+import { actorFromRequest } from "./session";
+import { needsSetup } from "./setup";
+
+export interface PageUser {
+  id: string;
+  email: string;
+}
+
+/** The page's signed-in user, or null; once per render. */
+export const pageUser = cache(async (): Promise<PageUser | null> => {
+  const actor = await actorFromRequest(await headers());
+  return actor.kind === "user" ? { id: actor.id, email: actor.name } : null;
+});
+
+export const setupPending = cache(async (): Promise<boolean> => needsSetup((await getRuntime()).db));
+
+/**
+ * For pages behind sign-in: on a database without users, the setup page; without a session, the
+ * login page, which comes back to `next`. Only a convenience: services check every call.
+ */
+export async function requirePageUser(next: string): Promise<PageUser> {
+  if (await setupPending()) redirect("/setup");
+  const user = await pageUser();
+  if (!user) redirect(`/login?next=${encodeURIComponent(next)}`);
+  return user;
+}
+
+/** A `?next=` target that stays on this site: a path, never `//host` or a URL. */
+export function safeNext(next: string | string[] | undefined): string {
+  const value = Array.isArray(next) ? next[0] : next;
+  if (value === undefined || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
+    return "/";
+  return value;
+}
