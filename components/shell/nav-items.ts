@@ -1,5 +1,6 @@
 import {
   Boxes,
+  ClipboardList,
   Database,
   Gauge,
   KeyRound,
@@ -8,13 +9,17 @@ import {
   Network,
   RefreshCw,
   Rows3,
+  Settings,
 } from "lucide-react";
+import type { Role } from "@/server/auth/roles";
 
 export interface NavItem {
   /** Path below /p/[project]. */
   segment: string;
   label: string;
   icon: LucideIcon;
+  /** Shown only to callers with at least this role in the project (the page checks again). */
+  minRole?: Role;
 }
 
 export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
@@ -34,6 +39,13 @@ export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
     items: [
       { segment: "jobs", label: "Jobs", icon: RefreshCw },
       { segment: "freshness", label: "Freshness", icon: Gauge },
+    ],
+  },
+  {
+    label: "Project",
+    items: [
+      { segment: "audit", label: "Audit log", icon: ClipboardList, minRole: "owner" },
+      { segment: "settings", label: "Settings", icon: Settings, minRole: "owner" },
     ],
   },
 ];

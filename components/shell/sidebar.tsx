@@ -1,10 +1,13 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
+import { ROLES } from "@/server/auth/roles";
+import { useTRPC } from "@/trpc/client";
 import { Logo } from "./logo";
-import { NAV_GROUPS } from "./nav-items";
+import { NAV_GROUPS, type NavItem } from "./nav-items";
 import { ProjectSwitcher } from "./project-switcher";
 import { UserMenu } from "./user-menu";
 
@@ -12,6 +15,16 @@ import { UserMenu } from "./user-menu";
 export function Sidebar({ project, user }: { project: string; user: { email: string } }) {
   const pathname = usePathname();
   const base = `/p/${encodeURIComponent(project)}`;
+  const trpc = useTRPC();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  const role = projects.data?.find((p) => p.name === project)?.role;
+  // Unknown role (still loading): hide role-gated items rather than flash them.
+  const visible = (item: NavItem) =>
+    !item.minRole ||
+    (role !== undefined && (role === null || ROLES.indexOf(role) >= ROLES.indexOf(item.minRole)));
+  const groups = NAV_GROUPS.map((g) => ({ ...g, items: g.items.filter(visible) })).filter(
+    (g) => g.items.length,
+  );
   return (
     <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50/80">
       <div className="flex h-14 items-center px-4">
@@ -26,7 +39,7 @@ export function Sidebar({ project, user }: { project: string; user: { email: str
         <ProjectSwitcher project={project} />
       </div>
       <nav className="flex-1 overflow-y-auto px-3 pb-4" aria-label="Sections">
-        {NAV_GROUPS.map((group) => (
+        {groups.map((group) => (
           <div key={group.label} className="mt-4 first:mt-1">
             <div className="px-2 pb-1 text-[11px] font-medium tracking-wide text-zinc-400 uppercase">
               {group.label}

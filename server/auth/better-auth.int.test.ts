@@ -62,9 +62,16 @@ describe("better-auth wiring", () => {
   });
 
   it("setup names the wrong field", async () => {
-    const res = await post("/quiver/setup", { ...owner, password: "short" }, { [CLIENT_IP_HEADER]: "10.0.0.8" });
+    const res = await post(
+      "/quiver/setup",
+      { ...owner, password: "short" },
+      { [CLIENT_IP_HEADER]: "10.0.0.8" },
+    );
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: "password", message: expect.stringContaining("10 characters") });
+    expect(await res.json()).toMatchObject({
+      field: "password",
+      message: expect.stringContaining("10 characters"),
+    });
   });
 
   it("setup creates the owner and signs them in with a secure, HTTP-only cookie", async () => {

@@ -117,4 +117,14 @@ describe("seedDemo", () => {
     );
     expect(read).toEqual([[null]]);
   });
+
+  it("keeps the demo project's members across a re-seed", async () => {
+    await t.pool.query(`insert into users (id, name, email) values ('u1', 'Ana', 'ana@example.com')`);
+    await t.pool.query(
+      `insert into project_members (project_id, user_id, role) select id, 'u1', 'owner' from projects where name = 'demo'`,
+    );
+    await seedDemo(ctx, NOW);
+    const { rows } = await t.pool.query("select role from project_members where user_id = 'u1'");
+    expect(rows).toEqual([{ role: "owner" }]);
+  });
 });

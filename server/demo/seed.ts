@@ -46,7 +46,7 @@ const SEED_LOCK = 724_312;
 export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSeed> {
   const project = DEMO_PROJECT.name;
   return withSeedLock(ctx, async () => {
-    const oldViews = await removeProject(ctx, project);
+    const oldViews = await clearProjectDefinitions(ctx, project);
     for (const view of oldViews) await ctx.online.deleteView(project, view);
     const rows = await inTransaction(ctx, (tx) => writeDemoTables(tx.db, now));
     await inTransaction(ctx, async (tx) => {
@@ -83,12 +83,12 @@ async function withSeedLock<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Deletes a project with everything in it; returns the names its feature views had. Children go
- * first, in reference order: cross-object references (view -> entity, service -> view) are not
- * cascading, so one delete of the project would trip them. The registry has no project deletion
- * yet, so the seed does it.
+ * Deletes every definition of a project (its runs go with its views); returns the names its feature
+ * views had. The project row stays, and with it its members, API keys and audit log, so re-seeding
+ * never locks anyone out. Children go first, in reference order: cross-object references
+ * (view -> entity, service -> view) are not cascading.
  */
-async function removeProject(ctx: Ctx, name: string): Promise<string[]> {
+async function clearProjectDefinitions(ctx: Ctx, name: string): Promise<string[]> {
   return inTransaction(ctx, async ({ db }) => {
     const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, name));
     if (!project) return [];
@@ -98,7 +98,6 @@ async function removeProject(ctx: Ctx, name: string): Promise<string[]> {
       .where(eq(featureViews.projectId, project.id));
     for (const table of [consumers, featureServices, featureViews, dataSources, entities])
       await db.delete(table).where(eq(table.projectId, project.id));
-    await db.delete(projects).where(eq(projects.id, project.id));
     return views.map((v) => v.name);
   });
 }
