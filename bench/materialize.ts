@@ -88,7 +88,7 @@ async function main() {
 
   try {
     await runMigrations(pool);
-    const jobs: JobQueue = { async enqueueMaterialization() {} };
+    const jobs: JobQueue = { async enqueueMaterialization() {}, async cancelMaterialization() {} };
     const ctx: Ctx = { actor: { kind: "system", name: "bench" }, db: createDb(pool), online, jobs };
     await seed(ctx, pool);
     const detail = await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } });

@@ -17,6 +17,14 @@ test("a write from a foreign or null origin is refused with 403", async ({ reque
   }
 });
 
+test("a REST push from a foreign origin is refused with 403", async ({ request }) => {
+  const res = await request.post("/api/v1/push", {
+    headers: { origin: "https://evil.example", "content-type": "application/json" },
+    data: JSON.stringify({ project: "demo", push_source: "driver_stats_push", rows: [] }),
+  });
+  expect(res.status()).toBe(403);
+});
+
 test("forwarding and middleware headers from a client change no decision", async ({ request }) => {
   const res = await request.post(TRPC_WRITE, {
     headers: {

@@ -20,6 +20,8 @@ export type Actor =
 export interface JobQueue {
   /** Enqueues the run's job under the run's id, so a double enqueue collapses. */
   enqueueMaterialization(runId: string): Promise<void>;
+  /** Cancels the run's job if it has not finished; a no-op for a job that is gone or done. */
+  cancelMaterialization(runId: string): Promise<void>;
 }
 
 /** What every service receives: the actor, the database (or an open transaction) and the stores. */

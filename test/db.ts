@@ -43,6 +43,9 @@ export const noJobs: JobQueue = {
   enqueueMaterialization() {
     throw new Error("this test context has no job queue; build one with the materialization test helpers");
   },
+  cancelMaterialization() {
+    throw new Error("this test context has no job queue; build one with the materialization test helpers");
+  },
 };
 
 export function testCtx(t: TestDb, extra: Partial<Ctx> = {}): Ctx {

@@ -3,6 +3,7 @@ import { BootError } from "../../server/boot/errors";
 import { DomainError } from "../../server/errors";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
+import { cancelCommand } from "./commands/cancel";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { seedCommand } from "./commands/seed";
@@ -24,6 +25,8 @@ Commands:
                                    online store
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
+  cancel <runId> [--project p]     cancel a queued or running materialization run (a running
+                                   one stops at its next batch; the watermark stays)
   user create --email E --name N (--password-stdin | --password P) [--project P --role R]
                                    create a user: the first one owns every project (like the
                                    setup page); later ones join --project as --role (viewer,
@@ -60,6 +63,7 @@ export const COMMANDS: Record<string, Command> = {
   seed: { run: seedCommand, action: "local" },
   materialize: { run: materializeCommand, action: "jobs.run" },
   "materialize-incremental": { run: materializeIncrementalCommand, action: "jobs.run" },
+  cancel: { run: cancelCommand, action: "jobs.run" },
   user: { run: userCommand, action: "members.manage" },
   "api-key": { run: apiKeyCommand, action: "keys.manage" },
 };

@@ -2,7 +2,7 @@
 export type SetupErrors = Partial<Record<"name" | "email" | "password" | "confirm", string>>;
 
 /** Keep in step with server/auth/new-user.ts (the client must not import server code). */
-const MIN_PASSWORD = 10;
+export const MIN_PASSWORD = 10;
 const MAX_PASSWORD = 128;
 
 export function validateSetup(input: {

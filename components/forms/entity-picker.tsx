@@ -2,6 +2,7 @@
 
 import { Plus, X } from "lucide-react";
 import { useState } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Select } from "@/components/ui/select";
@@ -36,6 +37,7 @@ export function EntityPicker({
   id,
   disabled,
 }: EntityPickerProps) {
+  const { can } = useProjectRole(project);
   const [creating, setCreating] = useState(false);
   const byName = new Map(entities.map((e) => [e.name, e]));
   const available = entities.filter((e) => !value.includes(e.name));
@@ -107,7 +109,7 @@ export function EntityPicker({
             </option>
           ))}
         </Select>
-        {!creating && (
+        {!creating && can("definitions.write") && (
           <Button size="md" disabled={disabled} onClick={() => setCreating(true)}>
             <Plus className="size-4" aria-hidden />
             New entity

@@ -2,6 +2,7 @@
 
 import { Plus } from "lucide-react";
 import { useState } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
@@ -22,6 +23,7 @@ interface SourcePickerProps {
 
 /** One data source from the project's list, or a new one registered inline. */
 export function SourcePicker({ project, value, onChange, sources, error, id, disabled }: SourcePickerProps) {
+  const { can } = useProjectRole(project);
   const [creating, setCreating] = useState(false);
   const chosen = sources.find((s) => s.name === value);
   const where = chosen ? (chosen.kind === "table" ? chosen.tableName : "SQL query") : undefined;
@@ -54,7 +56,7 @@ export function SourcePicker({ project, value, onChange, sources, error, id, dis
             {/* A name typed elsewhere (an edited view whose source was renamed) stays visible. */}
             {value && !chosen && <option value={value}>{value}</option>}
           </Select>
-          {!creating && (
+          {!creating && can("definitions.write") && (
             <Button disabled={disabled} onClick={() => setCreating(true)}>
               <Plus className="size-4" aria-hidden />
               New source

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Gauge } from "lucide-react";
 import Link from "next/link";
 import { Fragment } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { jobsHref } from "@/components/jobs/jobs-params";
 import { formatUtc } from "@/components/jobs/run-format";
 import { RunStatusBadge } from "@/components/jobs/run-status";
@@ -42,6 +43,7 @@ const SUMMARY_CLASSES: Record<FreshnessStatus, string> = {
 /** Per feature view: how fresh its online data is against its SLA; refreshed every 10 s. */
 export function FreshnessBoard({ project }: { project: string }) {
   const trpc = useTRPC();
+  const { can } = useProjectRole(project);
   const query = useQuery({ ...trpc.freshness.list.queryOptions({ project }), refetchInterval: REFRESH_MS });
 
   return (
@@ -74,9 +76,11 @@ export function FreshnessBoard({ project }: { project: string }) {
           title="No feature views to watch"
           description="Freshness is tracked per feature view. Register one and give it a freshness SLA."
           action={
-            <ButtonLink href={href.newView(project)} variant="primary">
-              Register feature view
-            </ButtonLink>
+            can("definitions.write") && (
+              <ButtonLink href={href.newView(project)} variant="primary">
+                Register feature view
+              </ButtonLink>
+            )
           }
         />
       ) : (

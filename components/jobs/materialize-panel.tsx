@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CircleAlert, Play, RefreshCw } from "lucide-react";
 import Link from "next/link";
 import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { serverError } from "@/components/forms/form-errors";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -42,6 +43,7 @@ function fromLocalInput(value: string): Date | undefined {
  */
 export function MaterializePanel({ project, featureView }: { project: string; featureView: string }) {
   const trpc = useTRPC();
+  const { can } = useProjectRole(project);
   const queryClient = useQueryClient();
   const runsInput = { project, featureView, limit: RECENT_RUNS };
   const runs = useQuery({
@@ -121,7 +123,7 @@ export function MaterializePanel({ project, featureView }: { project: string; fe
           >
             All runs
           </Link>
-          {!open && (
+          {!open && can("jobs.run") && (
             <Button variant="primary" size="sm" data-testid="materialize-button" onClick={openForm}>
               <Play className="size-3.5" aria-hidden />
               Materialize

@@ -3,6 +3,7 @@
 import { ChevronDown, ChevronRight } from "lucide-react";
 import Link from "next/link";
 import { Fragment, useState } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/registry/links";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
@@ -11,8 +12,9 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import type { RouterOutputs } from "@/trpc/types";
+import { CancelRunButton } from "./cancel-run-button";
 import { formatDuration, formatUtc, runDurationSeconds } from "./run-format";
-import { RunStatusBadge } from "./run-status";
+import { isActiveStatus, RunStatusBadge } from "./run-status";
 
 export type Run = RouterOutputs["jobs"]["list"][number];
 
@@ -25,7 +27,8 @@ interface RunsTableProps {
 
 /**
  * Materialization runs, one row each (`data-testid="run-row"`, `data-status`). A failed run's
- * error is cut to one line; clicking it opens the full text under the row.
+ * error is cut to one line; clicking it opens the full text under the row. Callers who may run
+ * jobs get a last column with a Cancel button on queued and running runs.
  */
 export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
   const [open, setOpen] = useState<Set<string>>(() => new Set());
@@ -36,7 +39,8 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
       else next.add(id);
       return next;
     });
-  const columns = showView ? 10 : 9;
+  const canCancel = useProjectRole(project).can("jobs.run");
+  const columns = (showView ? 10 : 9) + (canCancel ? 1 : 0);
 
   return (
     <Table>
@@ -52,6 +56,11 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
           <TH className="w-24">Triggered by</TH>
           <TH className="w-24">Created</TH>
           <TH>Error</TH>
+          {canCancel && (
+            <TH className="w-32">
+              <span className="sr-only">Actions</span>
+            </TH>
+          )}
         </tr>
       </THead>
       <TBody>
@@ -125,6 +134,11 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
                     <span className="text-zinc-400">—</span>
                   )}
                 </TD>
+                {canCancel && (
+                  <TD className="text-right">
+                    {isActiveStatus(run.status) && <CancelRunButton project={project} runId={run.id} />}
+                  </TD>
+                )}
               </TR>
               {expanded && run.error && (
                 <tr>

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Plus, SearchX, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type ReactNode, useEffect, useEffectEvent, useRef, useState, useTransition } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/registry/links";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -36,6 +37,7 @@ const DEBOUNCE_MS = 250;
  */
 export function FeatureSearch({ project }: { project: string }) {
   const trpc = useTRPC();
+  const { can } = useProjectRole(project);
   const router = useRouter();
   const pathname = usePathname();
   const state = readSearchState(useSearchParams());
@@ -100,10 +102,12 @@ export function FeatureSearch({ project }: { project: string }) {
         title="Features"
         description="Every feature of every feature view in this project. Search by name or description, narrow by tag, owner, entity or view."
         actions={
-          <ButtonLink href={href.newView(project)} variant="secondary">
-            <Plus className="size-4" aria-hidden />
-            Register feature view
-          </ButtonLink>
+          can("definitions.write") && (
+            <ButtonLink href={href.newView(project)} variant="secondary">
+              <Plus className="size-4" aria-hidden />
+              Register feature view
+            </ButtonLink>
+          )
         }
       />
       <SearchBox
@@ -185,9 +189,11 @@ export function FeatureSearch({ project }: { project: string }) {
                 title="No features yet"
                 description="Features appear here once a feature view is registered."
                 action={
-                  <ButtonLink href={href.newView(project)} variant="primary">
-                    Register feature view
-                  </ButtonLink>
+                  can("definitions.write") && (
+                    <ButtonLink href={href.newView(project)} variant="primary">
+                      Register feature view
+                    </ButtonLink>
+                  )
                 }
               />
             )

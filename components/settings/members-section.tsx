@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Users } from "lucide-react";
+import { CircleCheck, UserPlus, Users } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { serverError } from "@/components/forms/form-errors";
 import { Button } from "@/components/ui/button";
@@ -16,6 +16,7 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import { useTRPC } from "@/trpc/client";
+import { CreateAccountForm, type CreatedAccount } from "./create-account-form";
 import { ROLE_HINTS, ROLES, type Role } from "./roles";
 
 /** The project's members: add by email, change a role, remove (never the last owner). */
@@ -28,13 +29,40 @@ export function MembersSection({ project }: { project: string }) {
   const changeRole = useMutation(trpc.access.members.changeRole.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.access.members.remove.mutationOptions({ onSettled: refresh }));
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedAccount | null>(null);
   const rowError = changeRole.error ?? remove.error;
 
   return (
     <Section
       title="Members"
       description="People who can use this project. A project always keeps at least one owner."
+      actions={
+        !creating && (
+          <Button
+            onClick={() => {
+              setCreated(null);
+              setCreating(true);
+            }}
+          >
+            <UserPlus className="size-4" aria-hidden />
+            Create account
+          </Button>
+        )
+      }
     >
+      {creating && (
+        <CreateAccountForm
+          project={project}
+          onCancel={() => setCreating(false)}
+          onCreated={async (account) => {
+            setCreating(false);
+            setCreated(account);
+            await refresh();
+          }}
+        />
+      )}
+      {created && <AccountCreated account={created} project={project} onDone={() => setCreated(null)} />}
       <AddMemberForm project={project} onAdded={refresh} />
       {rowError && <ErrorState className="mb-3" error={rowError} title="Could not change the member" />}
       {members.isPending ? (
@@ -172,5 +200,37 @@ function AddMemberForm({ project, onAdded }: { project: string; onAdded: () => P
       </Button>
       {failure && !emailError && <p className="basis-full text-sm text-red-600">{failure.message}</p>}
     </form>
+  );
+}
+
+/** Quiver sends no email: the owner passes the temporary password on themselves. */
+function AccountCreated({
+  account,
+  project,
+  onDone,
+}: {
+  account: CreatedAccount;
+  project: string;
+  onDone: () => void;
+}) {
+  return (
+    <div
+      role="status"
+      className="mb-4 flex items-start gap-3 rounded-lg border border-emerald-200 bg-emerald-50 p-4"
+    >
+      <CircleCheck className="mt-0.5 size-5 shrink-0 text-emerald-600" aria-hidden />
+      <div className="min-w-0 flex-1 text-sm text-emerald-900">
+        <p className="font-semibold">
+          Account created for {account.name} ({account.email}), {account.role} in {project}
+        </p>
+        <p className="mt-0.5 text-emerald-900/80">
+          Hand them the temporary password yourself, over a channel you trust: Quiver sends no email. They
+          sign in at /login with their email and that password.
+        </p>
+      </div>
+      <Button size="sm" variant="ghost" onClick={onDone}>
+        Done
+      </Button>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import { ArrowLeft, Clock, Layers } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/registry/links";
 import { Badge, TagList } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -32,6 +33,7 @@ interface ViewDetailProps {
 /** One feature view at one version: header, schema, details, history and the two slots. */
 export function ViewDetail({ project, name, lineageSlot, materializationSlot }: ViewDetailProps) {
   const trpc = useTRPC();
+  const { can } = useProjectRole(project);
   const router = useRouter();
   const pathname = usePathname();
   const state = readViewState(useSearchParams());
@@ -81,14 +83,16 @@ export function ViewDetail({ project, name, lineageSlot, materializationSlot }: 
             eyebrow={back}
             title={<span className="font-mono">{v.name}</span>}
             actions={
-              <ButtonLink
-                href={`/p/${project}/views/new?edit=${encodeURIComponent(v.name)}`}
-                variant="secondary"
-                size="sm"
-                data-testid="edit-view"
-              >
-                Edit
-              </ButtonLink>
+              can("definitions.write") && (
+                <ButtonLink
+                  href={`/p/${project}/views/new?edit=${encodeURIComponent(v.name)}`}
+                  variant="secondary"
+                  size="sm"
+                  data-testid="edit-view"
+                >
+                  Edit
+                </ButtonLink>
+              )
             }
             meta={
               <>

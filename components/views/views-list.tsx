@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Layers, Plus } from "lucide-react";
 import Link from "next/link";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/registry/links";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -20,7 +21,8 @@ import { useTRPC } from "@/trpc/client";
 export function ViewsList({ project }: { project: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.featureViews.list.queryOptions({ project }));
-  const register = (
+  const { can } = useProjectRole(project);
+  const register = can("definitions.write") && (
     <ButtonLink href={href.newView(project)} variant="primary">
       <Plus className="size-4" aria-hidden />
       Register feature view
@@ -43,7 +45,7 @@ export function ViewsList({ project }: { project: string }) {
           icon={Layers}
           title="No feature views yet"
           description="A feature view names typed features read from a source and keyed by one or more entities."
-          action={register}
+          action={register || undefined}
         />
       ) : (
         <Table>

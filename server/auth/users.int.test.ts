@@ -6,7 +6,7 @@ import { auditLog, instanceSetup, projectMembers, projects, users } from "../db/
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { UnauthorizedError } from "./authorize";
 import { needsSetup } from "./setup";
-import { createUser } from "./users";
+import { createAccountInProject, createUser } from "./users";
 
 let t: TestDb;
 let local: Ctx;
@@ -93,5 +93,44 @@ describe("createUser", () => {
 
   it("writes nothing when the role is refused", async () => {
     expect(await t.db.select().from(users)).toHaveLength(3);
+  });
+});
+
+describe("createAccountInProject (Settings → Members → Create account)", () => {
+  const input = { name: "Kim", email: "kim@example.com", password: "temporary-pw-1", project: "other" };
+
+  it("lets an owner make an account in the project, audited as the owner", async () => {
+    const user = await createAccountInProject(as(ownerId, "ops@example.com"), { ...input, role: "consumer" });
+    const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, user.id));
+    expect(roles.map((m) => m.role)).toEqual(["consumer"]);
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.objectName, "kim@example.com"));
+    expect(audit.map((a) => `${a.action}@${a.project ?? "-"} by ${a.actorName}`).sort()).toEqual([
+      "member.add@other by ops@example.com",
+      "user.create@- by ops@example.com",
+    ]);
+  });
+
+  it("refuses an email that has an account, pointing at adding a member", async () => {
+    const again = createAccountInProject(as(ownerId, "ops@example.com"), {
+      ...input,
+      email: "KIM@example.com",
+      role: "viewer",
+    });
+    await expect(again).rejects.toThrow(ConflictError);
+    await expect(again).rejects.toThrow("kim@example.com already has an account: add them as a member");
+  });
+
+  it("never makes a first owner, even on an empty instance", async () => {
+    const empty = await createTestDb();
+    try {
+      await empty.db.insert(projects).values({ name: "demo" });
+      const anon: Ctx = { ...testCtx(empty), actor: { kind: "anonymous" } };
+      await expect(
+        createAccountInProject(anon, { ...input, project: "demo", role: "owner" }),
+      ).rejects.toThrow(UnauthorizedError);
+      expect(await empty.db.select().from(users)).toHaveLength(0);
+    } finally {
+      await empty.drop();
+    }
   });
 });

@@ -1,10 +1,12 @@
+import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { type Ctx, inTransaction } from "../context";
 import { projectMembers } from "../db/schema";
-import { InvalidError } from "../errors";
+import { ConflictError, InvalidError } from "../errors";
+import { Name } from "../registry/schemas";
 import { authorize } from "./authorize";
-import { type CreatedUser, insertUserWithPassword, type NewUserInput } from "./new-user";
-import type { Role } from "./roles";
+import { type CreatedUser, insertUserWithPassword, NewUserInput } from "./new-user";
+import { ROLES, type Role } from "./roles";
 import { createFirstOwner, needsSetup } from "./setup";
 
 export interface CreateUserInput extends NewUserInput {
@@ -32,9 +34,31 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<Crea
       "Quiver already has users: give the project and role the new user joins",
       "project",
     );
+  return { user: await createAccountInProject(ctx, { ...person, project, role }), firstOwner: false };
+}
+
+export const CreateAccountInput = NewUserInput.extend({ project: Name, role: z.enum(ROLES) });
+
+/**
+ * An owner makes an account in Settings and adds it to the project, in one transaction. Never the
+ * first owner (that is the setup page's job): an email that already has an account is refused, and
+ * the owner is pointed at "Add member" instead.
+ */
+export async function createAccountInProject(
+  ctx: Ctx,
+  input: z.input<typeof CreateAccountInput>,
+): Promise<CreatedUser> {
+  const { project, role, ...person } = input;
   return inTransaction(ctx, async (tx) => {
     const p = await authorize(tx, project, "members.manage");
-    const user = await insertUserWithPassword(tx.db, person);
+    const user = await insertUserWithPassword(tx.db, person).catch((e: unknown) => {
+      if (e instanceof ConflictError && e.field === "email")
+        throw new ConflictError(
+          `${person.email.trim().toLowerCase()} already has an account: add them as a member instead`,
+          "email",
+        );
+      throw e;
+    });
     await tx.db.insert(projectMembers).values({ projectId: p.id, userId: user.id, role });
     await recordAudit(tx, {
       action: "user.create",
@@ -49,6 +73,6 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<Crea
       objectName: user.email,
       after: { role },
     });
-    return { user, firstOwner: false };
+    return user;
   });
 }

@@ -1,3 +1,4 @@
+export { CancelRunInput, cancelRun } from "./cancel-run";
 export { getRun } from "./get-run";
 export { listRuns } from "./list-runs";
 export {

@@ -70,6 +70,10 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
       // Resolves to null when a job with this id already exists: the double enqueue collapsed.
       await boss.send(MATERIALIZE_JOB, data, { id: runId, ...options });
     },
+    async cancelMaterialization(runId) {
+      // Only jobs not yet completed change state; an active job's handler stops on the run row.
+      await boss.cancel(MATERIALIZE_JOB, runId);
+    },
   };
 }
 

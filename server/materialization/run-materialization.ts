@@ -18,7 +18,8 @@ export interface RunOptions {
  * claimed (running, attempts + 1), streamed from the source into the online store batch by batch
  * with progress on the row, and finished in one transaction that also moves the view's watermark.
  * On failure the row says why and the error is rethrown for the queue to retry; the watermark
- * does not move.
+ * does not move. A run cancelled while running stops at its next batch boundary, stays cancelled
+ * and leaves the watermark where it was.
  */
 export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptions = {}): Promise<Run> {
   const [found] = await loadRuns(ctx.db, [runId]);
@@ -75,10 +76,13 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       rowsRead += batch.length;
       rowsWritten += res.written;
       stepName = "recording progress";
-      await ctx.db
+      const [still] = await ctx.db
         .update(materializationRuns)
         .set({ rowsRead, rowsWritten })
-        .where(eq(materializationRuns.id, run.id));
+        .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
+        .returning({ id: materializationRuns.id });
+      // Cancelled meanwhile (cancel-run.ts): stop at this batch boundary, leaving the row as is.
+      if (!still) return await current(ctx, run);
       stepName = `reading source "${view.source.name}"`;
     }
 
@@ -87,8 +91,10 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       const [done] = await tx.db
         .update(materializationRuns)
         .set({ status: "succeeded", finishedAt: new Date(), rowsRead, rowsWritten, error: null })
-        .where(eq(materializationRuns.id, run.id))
+        .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
         .returning();
+      // Cancelled after the last batch: the run stays cancelled and the watermark stays put.
+      if (!done) return current(tx, run);
       // greatest() ignores a null watermark; a run over an older window never moves it back.
       await tx.db
         .update(featureViews)
@@ -107,10 +113,16 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
     await ctx.db
       .update(materializationRuns)
       .set({ status: "failed", error: message, finishedAt: new Date() })
-      .where(eq(materializationRuns.id, run.id))
+      // A cancelled run stays cancelled.
+      .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
       .catch((err: unknown) => console.error(`could not record the failure of run ${run.id}:`, err));
     throw e;
   }
+}
+
+/** The run as its row now stands (the claimed copy when the row is gone). */
+async function current(ctx: Ctx, run: Run): Promise<Run> {
+  return (await loadRuns(ctx.db, [run.id]))[0] ?? run;
 }
 
 function toOnlineRow(r: SourceRow) {

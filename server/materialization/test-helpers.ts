@@ -6,12 +6,17 @@ import { createDataSource, createEntity, createFeatureView, ensureProject } from
 import { createBoss, createJobQueue, type MaterializationWorker, startMaterializationWorker } from "./queue";
 
 /** A queue that only records what was enqueued: tests then call runMaterialization themselves. */
-export function recordingJobs(): JobQueue & { runIds: string[] } {
+export function recordingJobs(): JobQueue & { runIds: string[]; cancelledIds: string[] } {
   const runIds: string[] = [];
+  const cancelledIds: string[] = [];
   return {
     runIds,
+    cancelledIds,
     async enqueueMaterialization(runId) {
       runIds.push(runId);
+    },
+    async cancelMaterialization(runId) {
+      cancelledIds.push(runId);
     },
   };
 }
@@ -24,12 +29,21 @@ export interface TestQueue {
 }
 
 /**
- * Real pg-boss on a test database with a worker running jobs with `ctxFor()`, retrying after 1 s;
- * stop() before dropping the database.
+ * Real pg-boss on a test database with a worker running jobs with `ctxFor()` (in batches of
+ * `batchSize` rows), retrying after 1 s; stop() before dropping the database.
  */
-export async function startTestQueue(url: string, ctxFor: () => Ctx): Promise<TestQueue> {
+export async function startTestQueue(
+  url: string,
+  ctxFor: () => Ctx,
+  opts: { batchSize?: number } = {},
+): Promise<TestQueue> {
   const boss = await createBoss(url, { pollingIntervalSeconds: 0.5, max: 2 });
-  const worker = await startMaterializationWorker({ boss, ctxFor, concurrency: 2 });
+  const worker = await startMaterializationWorker({
+    boss,
+    ctxFor,
+    concurrency: 2,
+    batchSize: opts.batchSize,
+  });
   return {
     boss,
     jobs: createJobQueue(boss, { retryDelay: 1, retryBackoff: false }),

@@ -18,6 +18,7 @@ import {
   removeMember,
 } from "../../auth/members";
 import { ROLES } from "../../auth/roles";
+import { CreateAccountInput, createAccountInProject } from "../../auth/users";
 import { procedure, router } from "../init";
 
 /**
@@ -87,4 +88,13 @@ const membersRouter = router({
     .mutation(({ ctx, input }) => removeMember({ ctx: ctx.svc, input })),
 });
 
-export const accessRouter = router({ keys: keysRouter, members: membersRouter });
+export const accessRouter = router({
+  keys: keysRouter,
+  members: membersRouter,
+  /** An owner makes an account with a temporary password and adds it to the project. */
+  createUser: procedure
+    .meta({ action: "members.manage" })
+    .input(CreateAccountInput)
+    .output(z.object({ id: z.string(), name: z.string(), email: z.string() }))
+    .mutation(({ ctx, input }) => createAccountInProject(ctx.svc, input)),
+});

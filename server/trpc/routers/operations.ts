@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { GetFreshnessInput, getFreshness } from "../../freshness/get-freshness";
 import {
+  CancelRunInput,
+  cancelRun,
   GetRunInput,
   getRun,
   ListRunsInput,
@@ -60,6 +62,11 @@ export const jobsRouter = router({
     .input(StartIncrementalMaterializationInput)
     .output(z.array(out.Run))
     .mutation(({ ctx, input }) => startIncrementalMaterialization({ ctx: ctx.svc, input })),
+  cancel: procedure
+    .meta({ action: "jobs.run" })
+    .input(CancelRunInput)
+    .output(out.Run)
+    .mutation(({ ctx, input }) => cancelRun({ ctx: ctx.svc, input })),
 });
 
 export const freshnessRouter = router({

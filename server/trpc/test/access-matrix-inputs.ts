@@ -38,4 +38,8 @@ export const ACCESS_MATRIX_INPUTS: Record<string, (trusted: Ctx) => Promise<unkn
     role: "editor",
   }),
   "access.members.remove": async (trusted) => ({ project: P, userId: await freshMember(trusted) }),
+  "access.createUser": () => {
+    const email = `u_${randomUUID().slice(0, 8)}@example.com`;
+    return { project: P, email, name: email, password: "temporary-password-1", role: "viewer" };
+  },
 };

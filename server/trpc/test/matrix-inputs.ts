@@ -1,5 +1,5 @@
 import type { Ctx } from "../../context";
-import { listRuns } from "../../materialization";
+import { listRuns, startMaterialization } from "../../materialization";
 import { getFeatureView, listEntities } from "../../registry";
 import { driverViewSpec } from "../../registry/test/fixtures";
 import { ACCESS_MATRIX_INPUTS } from "./access-matrix-inputs";
@@ -106,6 +106,19 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     featureViews: ["driver_hourly_stats"],
     endTs: new Date("2026-01-02T00:00:00Z"),
   }),
+  // A fresh queued run each time: a cancelled run cannot be cancelled again.
+  "jobs.cancel": async (trusted) => {
+    const [run] = await startMaterialization({
+      ctx: trusted,
+      input: {
+        project: P,
+        featureViews: ["driver_hourly_stats"],
+        startTs: new Date("2026-01-01T00:00:00Z"),
+        endTs: new Date("2026-01-02T00:00:00Z"),
+      },
+    });
+    return { project: P, runId: run?.id };
+  },
   "freshness.list": () => ({ project: P }),
   "audit.list": () => ({ project: P }),
 };

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Network, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { KIND_STYLE } from "@/components/lineage/kinds";
 import { LineageGraphView } from "@/components/lineage/lineage-graph";
 import { LINEAGE_KINDS, type LineageGraph, type LineageNode } from "@/components/lineage/types";
@@ -35,6 +36,7 @@ const KIND_NAME: Record<LineageNode["kind"], string> = {
  */
 export function LineageExplorer({ project }: { project: string }) {
   const trpc = useTRPC();
+  const { can } = useProjectRole(project);
   const router = useRouter();
   const pathname = usePathname();
   const focus = useSearchParams().get("focus") || undefined;
@@ -80,9 +82,11 @@ export function LineageExplorer({ project }: { project: string }) {
           title="Nothing to trace yet"
           description="This project has no sources, entities or feature views. Register a feature view and its lineage appears here, with the services and consumers reading it."
           action={
-            <ButtonLink href={href.newView(project)} variant="primary">
-              Register feature view
-            </ButtonLink>
+            can("definitions.write") && (
+              <ButtonLink href={href.newView(project)} variant="primary">
+                Register feature view
+              </ButtonLink>
+            )
           }
         />
       ) : (

@@ -1,0 +1,58 @@
+import { and, eq } from "drizzle-orm";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
+import { actorLabel, type Ctx, inTransaction } from "../context";
+import { featureViews, materializationRuns } from "../db/schema";
+import { ConflictError, NotFoundError } from "../errors";
+import { parseInput } from "../registry/parse";
+import { isTerminal, loadRuns, type Run } from "./run-row";
+import { GetRunInput } from "./schemas";
+
+/** A run is named as for getRun: its project and id. */
+export const CancelRunInput = GetRunInput;
+export type CancelRunInput = GetRunInput;
+
+/**
+ * Cancels a queued or running run. The row is locked while its status is checked and changed, so
+ * a cancel never races a worker finishing the run; the audit entry commits with the change. The
+ * queue's job is cancelled after commit; a job already running sees the status at its next batch
+ * boundary and stops there without moving the watermark (run-materialization.ts).
+ */
+export async function cancelRun({ ctx, input }: { ctx: Ctx; input: CancelRunInput }): Promise<Run> {
+  const { project, runId } = parseInput(CancelRunInput, input);
+  const p = await authorize(ctx, project, "jobs.run");
+  await inTransaction(ctx, async (tx) => {
+    const [locked] = await tx.db
+      .select({ status: materializationRuns.status, featureView: featureViews.name })
+      .from(materializationRuns)
+      .innerJoin(featureViews, eq(featureViews.id, materializationRuns.featureViewId))
+      .where(and(eq(materializationRuns.projectId, p.id), eq(materializationRuns.id, runId)))
+      .for("update", { of: materializationRuns });
+    if (!locked)
+      throw new NotFoundError(
+        `runId: materialization run ${runId} not found in project "${project}"`,
+        "runId",
+      );
+    if (isTerminal(locked.status))
+      throw new ConflictError(
+        `runId: materialization run ${runId} is already ${locked.status}; only a queued or running run can be cancelled`,
+        "runId",
+      );
+    await tx.db
+      .update(materializationRuns)
+      .set({ status: "cancelled", finishedAt: new Date(), error: `cancelled by ${actorLabel(ctx.actor)}` })
+      .where(eq(materializationRuns.id, runId));
+    await recordAudit(tx, {
+      project: { id: p.id, name: p.name },
+      action: "materialization.cancel",
+      objectType: "feature_view",
+      objectName: locked.featureView,
+      before: { runId, status: locked.status },
+      after: { runId, status: "cancelled" },
+    });
+  });
+  await ctx.jobs.cancelMaterialization(runId);
+  const [run] = await loadRuns(ctx.db, [runId]);
+  if (!run) throw new NotFoundError(`runId: materialization run ${runId} not found`, "runId");
+  return run;
+}
