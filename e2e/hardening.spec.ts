@@ -56,6 +56,13 @@ test("an oversized tRPC body is refused with 413", async ({ request }) => {
   expect((await res.json()).error).toMatch(/too large/);
 });
 
+test("an oversized sign-in body is refused with 413", async ({ request }) => {
+  const res = await request.post("/api/auth/sign-in/email", {
+    data: { email: "a@example.com", password: "x".repeat(100 * 1024) },
+  });
+  expect(res.status()).toBe(413);
+});
+
 test("a tRPC batch larger than the bound is refused", async ({ request }) => {
   const paths = Array.from({ length: 21 }, () => "projects.list").join(",");
   const input = encodeURIComponent(JSON.stringify({}));
