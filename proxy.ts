@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { refuseCrossSiteWrite, withoutUntrustedHeaders } from "@/server/http/origin";
+import { PATH_HEADER } from "@/server/http/path-header";
 import { newNonce, securityHeaders } from "@/server/http/security-headers";
 
 /**
@@ -17,13 +18,17 @@ export function proxy(request: NextRequest): NextResponse {
   });
   const response = refusal
     ? NextResponse.json({ error: refusal.error }, { status: refusal.status })
-    : NextResponse.next({ request: { headers: forwardedHeaders(request.headers, headers) } });
+    : NextResponse.next({
+        request: { headers: forwardedHeaders(request.headers, headers, request.nextUrl.pathname) },
+      });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
 
-function forwardedHeaders(incoming: Headers, security: Record<string, string>): Headers {
+function forwardedHeaders(incoming: Headers, security: Record<string, string>, pathname: string): Headers {
   const out = withoutUntrustedHeaders(incoming);
+  // Server layouts do not know the requested path; the sign-in redirect uses it to come back here.
+  out.set(PATH_HEADER, pathname);
   const csp = security["Content-Security-Policy"];
   if (csp) out.set("Content-Security-Policy", csp);
   return out;

@@ -2,6 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { PATH_HEADER } from "../http/path-header";
 import { getRuntime } from "../runtime";
 import { actorFromRequest } from "./session";
 import { needsSetup } from "./setup";
@@ -26,8 +27,14 @@ export const setupPending = cache(async (): Promise<boolean> => needsSetup((awai
 export async function requirePageUser(next: string): Promise<PageUser> {
   if (await setupPending()) redirect("/setup");
   const user = await pageUser();
-  if (!user) redirect(`/login?next=${encodeURIComponent(next)}`);
+  if (!user) redirect(`/login?next=${encodeURIComponent(await requestedPath(next))}`);
   return user;
+}
+
+/** The exact page asked for (from proxy.ts) when it lies below `fallback`, else `fallback`. */
+async function requestedPath(fallback: string): Promise<string> {
+  const path = (await headers()).get(PATH_HEADER);
+  return path && safeNext(path) === path && path.startsWith(fallback) ? path : fallback;
 }
 
 /** A `?next=` target that stays on this site: a path, never `//host` or a URL. */

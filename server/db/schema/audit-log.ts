@@ -24,6 +24,8 @@ export const auditLog = pgTable(
   },
   (t) => [
     index("audit_log_project_created_idx").on(t.projectId, t.createdAt),
+    // Serves the audit page: one project's entries newest first, paged by id (server/audit/list.ts).
+    index("audit_log_project_id_idx").on(t.projectId, t.id),
     index("audit_log_action_idx").on(t.action),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_project_id_idx" ON "audit_log" USING btree ("project_id","id");
