@@ -1,21 +1,13 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { EntityInput, JOIN_KEY_TYPES, type JoinKeyType } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
-import {
-  blankAsRequired,
-  type FormErrors,
-  issuesToErrors,
-  sentence,
-  serverError,
-  withoutError,
-} from "./form-errors";
 import { Subform } from "./subform";
+import { useSubform } from "./use-subform";
 
 const FIELDS = new Set(["name", "joinKey", "valueType", "description"]);
 
@@ -32,46 +24,27 @@ export function NewEntityForm({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.entities.create.mutationOptions());
-  const [form, setForm] = useState({
-    name: "",
-    joinKey: "",
-    valueType: "int64" as JoinKeyType,
-    description: "",
-  });
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [banner, setBanner] = useState<string | null>(null);
-
-  const set = (key: keyof typeof form, value: string) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => withoutError(e, key));
-  };
-  const error = (key: string) => (errors[key] ? sentence(errors[key]) : undefined);
+  const { form, banner, set, error, validate, onServerError } = useSubform(
+    { name: "", joinKey: "", valueType: "int64" as JoinKeyType, description: "" },
+    FIELDS,
+  );
 
   function submit() {
-    setBanner(null);
-    const parsed = EntityInput.safeParse({
+    const input = validate(EntityInput, {
       ...form,
       name: form.name.trim(),
       joinKey: form.joinKey.trim(),
       description: form.description.trim(),
     });
-    if (!parsed.success) {
-      setErrors(blankAsRequired(issuesToErrors(parsed.error.issues), form));
-      return;
-    }
-    setErrors({});
+    if (!input) return;
     create.mutate(
-      { project, ...parsed.data },
+      { project, ...input },
       {
         onSuccess: async (entity) => {
           await queryClient.invalidateQueries({ queryKey: trpc.entities.list.queryKey({ project }) });
           onCreated(entity.name);
         },
-        onError: (e) => {
-          const { field, message } = serverError(e);
-          if (field && FIELDS.has(field)) setErrors({ [field]: message });
-          else setBanner(message);
-        },
+        onError: onServerError,
       },
     );
   }

@@ -1,22 +1,15 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useId } from "react";
 import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { DataSourceInput } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
-import {
-  blankAsRequired,
-  type FormErrors,
-  issuesToErrors,
-  sentence,
-  serverError,
-  withoutError,
-} from "./form-errors";
 import { Subform } from "./subform";
+import { useSubform } from "./use-subform";
 
 const FIELDS = new Set(["name", "kind", "tableName", "query", "timestampField", "createdTimestampField"]);
 
@@ -36,27 +29,21 @@ export function NewSourceForm({
   const queryClient = useQueryClient();
   const create = useMutation(trpc.sources.create.mutationOptions());
   const kindName = useId();
-  const [form, setForm] = useState({
-    name: "",
-    kind: "table" as Kind,
-    tableName: "",
-    query: "",
-    timestampField: "event_timestamp",
-    createdTimestampField: "",
-  });
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [banner, setBanner] = useState<string | null>(null);
-
-  const set = (key: keyof typeof form, value: string) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => withoutError(e, key));
-  };
-  const error = (key: string) => (errors[key] ? sentence(errors[key]) : undefined);
+  const { form, banner, set, error, validate, onServerError } = useSubform(
+    {
+      name: "",
+      kind: "table" as Kind,
+      tableName: "",
+      query: "",
+      timestampField: "event_timestamp",
+      createdTimestampField: "",
+    },
+    FIELDS,
+  );
 
   function submit() {
-    setBanner(null);
     const created = form.createdTimestampField.trim();
-    const parsed = DataSourceInput.safeParse({
+    const input = validate(DataSourceInput, {
       name: form.name.trim(),
       kind: form.kind,
       ...(form.kind === "table"
@@ -65,23 +52,15 @@ export function NewSourceForm({
       timestampField: form.timestampField.trim(),
       ...(created ? { createdTimestampField: created } : {}),
     });
-    if (!parsed.success) {
-      setErrors(blankAsRequired(issuesToErrors(parsed.error.issues), form));
-      return;
-    }
-    setErrors({});
+    if (!input) return;
     create.mutate(
-      { project, ...parsed.data },
+      { project, ...input },
       {
         onSuccess: async (source) => {
           await queryClient.invalidateQueries({ queryKey: trpc.sources.list.queryKey({ project }) });
           onCreated(source.name);
         },
-        onError: (e) => {
-          const { field, message } = serverError(e);
-          if (field && FIELDS.has(field)) setErrors({ [field]: message });
-          else setBanner(message);
-        },
+        onError: onServerError,
       },
     );
   }
