@@ -5,25 +5,37 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/materialize.ts        (Redis online store)
  *
  * Fills a source table with BENCH_ROWS rows (default 200k; two rows per entity, so half as many
- * entities), then times a whole runMaterialization (cursor scan, conversion, online writes,
- * progress updates) against:
- *   - scan:  `select count(*)` over the same DISTINCT ON query (the source side's floor);
- *   - write: the same rows written raw: for Postgres one INSERT ... SELECT of that query into
- *            online_values; for Redis a pipelined HSET of the same rows prepared in memory.
- * The ratio is quiver's time over (scan + write). Loopback only, bounded (at most 2M rows),
- * works in a database (and Redis key prefix) of its own and removes them.
+ * entities) in the offline database (`<bench database>_offline`, the project's schema `bench`, as
+ * its administrator), then times a whole runMaterialization (cursor scan as the project's reader
+ * role, conversion, online writes, progress updates) against:
+ *   - scan:  `select count(*)` over the same DISTINCT ON query, as the offline administrator (the
+ *            source side's floor);
+ *   - write: the same rows, prepared in memory, written raw: for Postgres INSERT ... SELECT FROM
+ *            unnest(...) into online_values in batches of BENCH_BATCH; for Redis a pipelined HSET.
+ * The ratio is quiver's time over (scan + write). Loopback only, bounded (at most 2M rows), works
+ * in databases, roles (and a Redis key prefix) of its own and removes them.
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type pg from "pg";
+import { offlineStoreConfig } from "../server/boot/offline-config";
 import type { Ctx, JobQueue } from "../server/context";
-import { createDb, createPool } from "../server/db/client";
+import { createDb, createPool, type Db } from "../server/db/client";
 import { freePort, startEmbeddedPostgres } from "../server/db/embedded";
 import { runMigrations } from "../server/db/migrate";
 import { runMaterialization, startMaterialization } from "../server/materialization";
-import { latestPerEntityQuery, readLatestPerEntity, type SourceRow, viewColumns } from "../server/offline";
+import {
+  createOfflineStore,
+  latestPerEntityQuery,
+  type OfflineStore,
+  readLatestPerEntity,
+  type SourceRow,
+  viewColumns,
+} from "../server/offline";
+import { ensureOfflineDatabase } from "../server/offline/database";
+import { quoteIdent } from "../server/offline/source-query";
 import { createOnlineStore } from "../server/online";
 import { connectRedis } from "../server/online/redis-client";
 import { rowKey, TS_FIELD, tsMicros } from "../server/online/redis-keys";
@@ -82,25 +94,39 @@ async function main() {
   const u = new URL(serverUrl);
   u.pathname = `/${dbName}`;
   const pool = createPool(u.toString(), 6);
+  const db = createDb(pool);
   const prefix = `quiver-bench-${randomBytes(4).toString("hex")}:`;
   const online = createOnlineStore({ redisUrl, pool, prefix });
   const raw = redisUrl ? connectRedis(redisUrl) : undefined;
+  // Roles are the cluster's: a prefix of this run's own, so the cleanup drops exactly these.
+  const rolePrefix = `qb_${randomBytes(4).toString("hex")}`;
+  let offline: OfflineStore | undefined;
+  let offlineAdmin: pg.Pool | undefined;
 
   try {
     await runMigrations(pool);
-    const jobs: JobQueue = { async enqueueMaterialization() {}, async cancelMaterialization() {} };
-    const ctx: Ctx = { actor: { kind: "system", name: "bench" }, db: createDb(pool), online, jobs };
-    await seed(ctx, pool);
+    const offlineUrl = (await ensureOfflineDatabase(u.toString())).url;
+    offlineAdmin = createPool(offlineUrl, 2);
+    offline = openOfflineStore(offlineUrl, rolePrefix, db);
+    const jobs: JobQueue = {
+      async enqueueMaterialization() {},
+      async cancelMaterialization() {},
+      async enqueueSourceProbe() {},
+    };
+    const ctx: Ctx = { actor: { kind: "system", name: "bench" }, db, online, offline, jobs };
+    await seed(ctx, offlineAdmin);
     const detail = await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } });
     const columns = viewColumns(detail.spec.fields, detail.entities);
     const window = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-02-01T00:00:00Z") };
     const q = latestPerEntityQuery(detail.source, columns, window);
     // Warm the buffer cache so no side pays for the first read from disk.
-    await pool.query("select count(*) from bench_src.driver_stats");
+    await offlineAdmin.query(`select count(*) from ${SOURCE_TABLE}`);
 
-    // Raw write input for Redis, prepared outside the timing.
+    // Raw write input, prepared outside the timing.
     const rows: SourceRow[] = [];
-    if (raw) for await (const b of readLatestPerEntity(pool, detail.source, columns, window)) rows.push(...b);
+    for await (const b of readLatestPerEntity(offline, PROJECT, detail.source, columns, window))
+      rows.push(...b);
+    const scanPool = offlineAdmin;
 
     const quiverMs: number[] = [];
     const scanMs: number[] = [];
@@ -122,7 +148,7 @@ async function main() {
       if (process.env.BENCH_VERBOSE) console.log(`round ${round}: quiver ${startMs.toFixed(0)} ms`);
 
       const [, s] = await timed(() =>
-        pool.query({ text: `select count(*) from (${q.text}) q`, values: q.values }),
+        scanPool.query({ text: `select count(*) from (${q.text}) q`, values: q.values }),
       );
       scanMs.push(s);
 
@@ -143,18 +169,25 @@ async function main() {
         await deleteKeys(raw, `${keyPrefix}*`);
       } else {
         await pool.query("delete from online_values where feature_view = 'raw_baseline'");
-        const [, w] = await timed(() =>
-          pool.query({
-            text: `insert into online_values (project, feature_view, entity_key, "values", event_ts)
-                   select $3, 'raw_baseline', json_build_array(json_build_array('driver_id', q.driver_id))::text,
-                          jsonb_build_object('conv_rate', q.conv_rate, 'trips', q.trips), q.__event_ts
-                   from (${q.text}) q
-                   on conflict (project, feature_view, entity_key) do update
-                     set "values" = excluded."values", event_ts = excluded.event_ts
-                     where online_values.event_ts <= excluded.event_ts`,
-            values: [...q.values, PROJECT],
-          }),
-        );
+        const [, w] = await timed(async () => {
+          for (let i = 0; i < rows.length; i += BATCH) {
+            const chunk = rows.slice(i, i + BATCH);
+            await pool.query({
+              text: `insert into online_values (project, feature_view, entity_key, "values", event_ts)
+                     select $1, 'raw_baseline', u.entity_key, u.vals, u.event_ts
+                     from unnest($2::text[], $3::jsonb[], $4::timestamptz[]) as u(entity_key, vals, event_ts)
+                     on conflict (project, feature_view, entity_key) do update
+                       set "values" = excluded."values", event_ts = excluded.event_ts
+                       where online_values.event_ts <= excluded.event_ts`,
+              values: [
+                PROJECT,
+                chunk.map((r) => r.entityKey),
+                chunk.map((r) => JSON.stringify(r.values)),
+                chunk.map((r) => r.eventTs),
+              ],
+            });
+          }
+        });
         writeMs.push(w);
       }
     }
@@ -171,7 +204,7 @@ async function main() {
     );
     console.log(`  raw scan (count)     ${median(scanMs).toFixed(0).padStart(7)} ms`);
     console.log(
-      `  raw write (${online.kind === "redis" ? "HSET pipeline" : "INSERT..SELECT"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
+      `  raw write (${online.kind === "redis" ? "HSET pipeline" : "INSERT..unnest"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
     );
     console.log(
       `  raw scan + write     ${baseline.toFixed(0).padStart(7)} ms  ${rate(baseline).padStart(10)} rows/s`,
@@ -184,30 +217,55 @@ async function main() {
       raw.disconnect();
     }
     await online.close().catch(() => {});
+    const roles = offline?.roles(PROJECT);
+    await offline?.close().catch(() => {});
+    await offlineAdmin?.end().catch(() => {});
     await pool.end().catch(() => {});
     await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+    await admin.query(`drop database if exists ${dbName}_offline with (force)`).catch(() => {});
+    // After the offline database: its grants were the roles' last dependencies.
+    for (const role of roles ? [roles.reader, roles.writer] : [])
+      await admin.query(`drop role if exists ${quoteIdent(role)}`).catch(() => {});
     await admin.end().catch(() => {});
     await stopEmbedded?.().catch(() => {});
     if (embeddedDir) fs.rmSync(embeddedDir, { recursive: true, force: true });
   }
 }
 
-async function seed(ctx: Ctx, pool: pg.Pool) {
+/** The source table: in the bench project's own offline schema (named after the project). */
+const SOURCE_TABLE = `${PROJECT}.driver_stats`;
+
+/** An offline store like the app's (its settings from env()), with roles of this run's own. */
+function openOfflineStore(offlineUrl: string, rolePrefix: string, db: Db): OfflineStore {
+  // The app's settings, with a secret and role names of the bench's own.
+  return createOfflineStore({
+    ...offlineStoreConfig(db, offlineUrl),
+    secret: randomBytes(24).toString("hex"),
+    rolePrefix,
+  });
+}
+
+/**
+ * The project's schema and roles (provisioned by the store), the source table filled in bulk by the
+ * offline administrator (readable by the project's reader through the schema's default privileges),
+ * then the registry objects.
+ */
+async function seed(ctx: Ctx, offlineAdmin: pg.Pool) {
   const entities = Math.floor(ROWS / 2);
-  await pool.query(`
-    create schema bench_src;
-    create table bench_src.driver_stats (
+  await ctx.offline.provision(PROJECT);
+  await offlineAdmin.query(`
+    create table ${SOURCE_TABLE} (
       driver_id bigint not null, conv_rate double precision, trips bigint,
       event_timestamp timestamptz not null, created timestamptz)`);
   // Two rows per driver, both inside the window; the later one is the one materialized.
-  await pool.query(
-    `insert into bench_src.driver_stats
+  await offlineAdmin.query(
+    `insert into ${SOURCE_TABLE}
      select 1000000 + (i % $2), random(), (random() * 1000)::bigint,
             timestamptz '2026-01-01T00:00:00Z' + (i * interval '1 second') / 10, now()
      from generate_series(0, $1 - 1) as i`,
     [ROWS, entities],
   );
-  await pool.query("analyze bench_src.driver_stats");
+  await offlineAdmin.query(`analyze ${SOURCE_TABLE}`);
   await ensureProject({ ctx, input: { name: PROJECT } });
   await createEntity({
     ctx,
@@ -219,7 +277,7 @@ async function seed(ctx: Ctx, pool: pg.Pool) {
       project: PROJECT,
       name: "driver_stats_source",
       kind: "table",
-      tableName: "bench_src.driver_stats",
+      tableName: SOURCE_TABLE,
       timestampField: "event_timestamp",
       createdTimestampField: "created",
     },

@@ -28,6 +28,7 @@ const baseUrl = process.env.DATABASE_URL;
 if (baseUrl) {
   const admin = createPool(baseUrl, 1);
   await admin.query(`drop database if exists ${E2E_DATABASE} with (force)`);
+  await admin.query(`drop database if exists ${E2E_DATABASE}_offline with (force)`);
   await admin.query(`create database ${E2E_DATABASE}`);
   await admin.end();
   const u = new URL(baseUrl);

@@ -1,5 +1,6 @@
 import type { Role } from "./auth/roles";
 import type { Db } from "./db/client";
+import type { OfflineStore } from "./offline/store";
 import type { OnlineStore } from "./online/types";
 
 /**
@@ -22,13 +23,19 @@ export interface JobQueue {
   enqueueMaterialization(runId: string): Promise<void>;
   /** Cancels the run's job if it has not finished; a no-op for a job that is gone or done. */
   cancelMaterialization(runId: string): Promise<void>;
+  /** Queues a background probe of the project's sources; collapses while one is already queued. */
+  enqueueSourceProbe(projectId: string): Promise<void>;
 }
 
-/** What every service receives: the actor, the database (or an open transaction) and the stores. */
+/**
+ * What every service receives: the actor, the registry database (or an open transaction) and the
+ * stores. The offline store has connections of its own: registry SQL and offline SQL never share one.
+ */
 export interface Ctx {
   actor: Actor;
   db: Db;
   online: OnlineStore;
+  offline: OfflineStore;
   jobs: JobQueue;
 }
 

@@ -4,6 +4,38 @@ import { z } from "zod";
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
+  /**
+   * The offline store's Postgres (used as its administrator: roles, schemas, grants; never for
+   * source SQL). Unset: a database named after DATABASE_URL's with "_offline" on the same server.
+   */
+  OFFLINE_DATABASE_URL: z.string().url().optional(),
+  /** `off` refuses query sources (registering them and scanning them). */
+  QUIVER_QUERY_SOURCES: z.enum(["on", "off"]).default("on"),
+  /** statement_timeout of source probes (registration checks, freshness), in ms. */
+  QUIVER_OFFLINE_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** statement_timeout of each step of a materialization scan, in ms. */
+  QUIVER_OFFLINE_SCAN_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
+  /** statement_timeout of offline writes (pushes, the demo seed), in ms. */
+  QUIVER_OFFLINE_WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** lock_timeout of every offline statement, in ms. */
+  QUIVER_OFFLINE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Concurrent offline statements per project and process (the size of its reader pool). */
+  QUIVER_OFFLINE_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
+  /** Prefix of the per-project offline roles; unset, one derived from the offline database's name. */
+  QUIVER_OFFLINE_ROLE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,19}$/)
+    .optional(),
+  /** Schemas a project owner may grant their project read access to (comma-separated). */
+  QUIVER_SHARED_SCHEMAS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Folder for the embedded Postgres data and the runtime file the CLI reads. */
   QUIVER_HOME: z.string().default(".quiver"),
@@ -24,7 +56,9 @@ let cached: Env | undefined;
 
 export function env(): Env {
   if (!cached) {
-    const parsed = EnvSchema.safeParse(process.env);
+    // A variable set but empty (`DATABASE_URL=`) counts as unset, as most tools take it.
+    const set = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+    const parsed = EnvSchema.safeParse(set);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
       throw new Error(`Invalid environment: ${issues}`);

@@ -1,10 +1,13 @@
 import "server-only";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
+import { offlineStoreConfig } from "./boot/offline-config";
 import type { Actor, Ctx, JobQueue } from "./context";
 import { createDb, createPool, type Db } from "./db/client";
 import { env } from "./env";
 import { createBoss, createJobQueue } from "./materialization";
+import { createOfflineStore, type OfflineStore } from "./offline";
+import { ensureOfflineDatabase } from "./offline/database";
 import { createOnlineStore } from "./online";
 import type { OnlineStore } from "./online/types";
 
@@ -18,6 +21,7 @@ export interface Runtime {
   readonly pool: pg.Pool;
   readonly db: Db;
   readonly online: OnlineStore;
+  readonly offline: OfflineStore;
   readonly boss: PgBoss;
   readonly jobs: JobQueue;
   ctxFor(actor: Actor): Ctx;
@@ -28,7 +32,19 @@ export interface Runtime {
 export interface RuntimeOptions {
   databaseUrl: string;
   redisUrl?: string;
+  /** OFFLINE_DATABASE_URL; unset: `<registry database>_offline` on the same server. */
+  offlineDatabaseUrl?: string;
   poolMax?: number;
+}
+
+/** The offline store of a registry: its database resolved (and created when it is Quiver's own). */
+export async function openOfflineStore(
+  db: Db,
+  registryUrl: string,
+  offlineUrl?: string,
+): Promise<OfflineStore> {
+  const { url } = await ensureOfflineDatabase(registryUrl, offlineUrl);
+  return createOfflineStore(offlineStoreConfig(db, url));
 }
 
 /** Seconds pg-boss waits for active jobs on close before failing them back to the queue. */
@@ -39,14 +55,18 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const db = createDb(pool);
   const online = createOnlineStore({ redisUrl: opts.redisUrl, pool });
   let boss: PgBoss;
+  let offline: OfflineStore | undefined;
   try {
+    offline = await openOfflineStore(db, opts.databaseUrl, opts.offlineDatabaseUrl);
     // Started, with its error listener and the materialize queue in place.
     boss = await createBoss(opts.databaseUrl);
   } catch (e) {
+    await offline?.close().catch(() => {});
     await online.close().catch(() => {});
     await pool.end().catch(() => {});
     throw e;
   }
+  const offlineStore = offline;
   const jobs = createJobQueue(boss);
   let closing: Promise<void> | undefined;
   return {
@@ -54,9 +74,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     pool,
     db,
     online,
+    offline: offlineStore,
     boss,
     jobs,
-    ctxFor: (actor) => ({ actor, db, online, jobs }),
+    ctxFor: (actor) => ({ actor, db, online, offline: offlineStore, jobs }),
     close() {
       closing ??= (async () => {
         await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});
@@ -65,6 +86,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         boss.removeAllListeners("error");
         boss.on("error", () => {});
         await online.close().catch(() => {});
+        await offlineStore.close().catch(() => {});
         await pool.end().catch(() => {});
       })();
       return closing;
@@ -82,13 +104,17 @@ export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder;
   const existing = holder[KEY];
   if (existing) return existing;
-  const { DATABASE_URL, REDIS_URL } = env();
+  const { DATABASE_URL, REDIS_URL, OFFLINE_DATABASE_URL } = env();
   if (!DATABASE_URL) {
     return Promise.reject(
       new Error("DATABASE_URL is not set: start the app with `npm start` (which sets it) or set it yourself"),
     );
   }
-  const created = createRuntime({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
+  const created = createRuntime({
+    databaseUrl: DATABASE_URL,
+    redisUrl: REDIS_URL,
+    offlineDatabaseUrl: OFFLINE_DATABASE_URL,
+  });
   holder[KEY] = created;
   // A failed start (database down) must not stick: the next request tries again.
   created.catch(() => {

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import type pg from "pg";
 import type { TestProject } from "vitest/node";
 import { createPool } from "../server/db/client";
 import { type EmbeddedHandle, freePort, startEmbeddedPostgres } from "../server/db/embedded";
@@ -35,9 +36,19 @@ export default async function setup(project: TestProject) {
       [`quiver_t_${process.pid}_%`, template],
     );
     for (const r of rows) await admin.query(`drop database if exists ${r.datname} with (force)`);
+    await dropRoles(admin, `qt${process.pid}`);
     await admin.end();
     await embedded?.stop();
   };
+}
+
+/** Drops the offline roles whose names start with `prefix_` (test databases use such prefixes). */
+export async function dropRoles(admin: pg.Pool, prefix: string): Promise<void> {
+  const { rows } = await admin.query<{ rolname: string }>(
+    "select rolname from pg_roles where rolname like $1",
+    [`${prefix.replaceAll("_", "\\_")}\\_%`],
+  );
+  for (const r of rows) await admin.query(`drop role if exists "${r.rolname}"`);
 }
 
 export function withDatabase(url: string, db: string): string {

@@ -6,6 +6,7 @@ import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
+import { offlineCommand } from "./commands/offline";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
 import { userCommand } from "./commands/user";
@@ -37,13 +38,21 @@ Commands:
   api-key list [--project P]       list a project's keys (prefix, role, expiry, last use)
   api-key revoke --id ID [--project P]
                                    revoke a key: refused from the next request on
+  offline show [--project P]       a project's offline space: its schemas and roles
+  offline check                    create every project's roles and schemas, check their grants
+  offline setup-sql [--project P]  the SQL a DBA runs when Quiver may not create roles
+  offline own --schema S [--project P]
+                                   give a project a schema of its own in the offline database
+  offline share|unshare --schema S [--project P]
+                                   let a project read a shared schema (from QUIVER_SHARED_SCHEMAS)
   help                             show this text
 
 Times are ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z, 2026-01-31T14:00:00+02:00) or "now";
 without an offset they are UTC. --project defaults to QUIVER_DEFAULT_PROJECT ("demo").
 
-Environment: DATABASE_URL (default: embedded Postgres in QUIVER_HOME), REDIS_URL (default: the
-online store is a Postgres table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
+Environment: DATABASE_URL (default: embedded Postgres in QUIVER_HOME), OFFLINE_DATABASE_URL
+(default: <database>_offline beside it), REDIS_URL (default: the online store is a Postgres
+table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
 
 export interface Command {
   run(argv: string[]): Promise<number | undefined>;
@@ -66,6 +75,7 @@ export const COMMANDS: Record<string, Command> = {
   cancel: { run: cancelCommand, action: "jobs.run" },
   user: { run: userCommand, action: "members.manage" },
   "api-key": { run: apiKeyCommand, action: "keys.manage" },
+  offline: { run: offlineCommand, action: "offline.manage" },
 };
 
 /**

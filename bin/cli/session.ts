@@ -40,7 +40,12 @@ export async function openSession(): Promise<Session> {
   // Ctrl-C while waiting on jobs: stop the in-process worker and the embedded Postgres cleanly.
   onShutdown(close, log);
   try {
-    runtime = await createRuntime({ databaseUrl: db.url, redisUrl: env().REDIS_URL, poolMax: 5 });
+    runtime = await createRuntime({
+      databaseUrl: db.url,
+      redisUrl: env().REDIS_URL,
+      offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
+      poolMax: 5,
+    });
   } catch (e) {
     await close().catch(() => {});
     throw e;

@@ -19,6 +19,8 @@ export const ACTIONS = {
   "members.manage": "owner",
   "keys.manage": "owner",
   "audit.read": "owner",
+  /** Grant and revoke the project's read access to shared offline schemas. */
+  "offline.manage": "owner",
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTIONS;
 

@@ -3,10 +3,12 @@ import { createPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { env, resetEnvCache } from "../env";
 import { type MaterializationWorker, startMaterializationWorker } from "../materialization";
+import { checkOfflineSpaces } from "../registry/offline-space";
 import { closeRuntime, createRuntime, type Runtime } from "../runtime";
 import { type AppServer, startAppServer } from "./app-server";
 import { ensureProductionBuild } from "./build";
 import { type DatabaseHandle, resolveDatabase } from "./database";
+import { BootError } from "./errors";
 import { PROJECT_ROOT } from "./paths";
 import { removeRuntimeFile, writeRuntimeFile } from "./runtime-file";
 import { describeSeed, materializeDemo, seedIfEmpty } from "./seed";
@@ -88,7 +90,11 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
   try {
     db = await openDatabase(log);
     const { REDIS_URL } = env();
-    runtime = await createRuntime({ databaseUrl: db.url, redisUrl: REDIS_URL });
+    runtime = await createRuntime({
+      databaseUrl: db.url,
+      redisUrl: REDIS_URL,
+      offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
+    });
     log(
       `online store: ${runtime.online.kind === "redis" ? `Redis at ${redact(REDIS_URL ?? "")}` : "Postgres table"}`,
     );
@@ -97,6 +103,7 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
       log(`demo seed failed (the app starts without it): ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     });
+    await checkOffline(rt, log);
     worker = await startMaterializationWorker({ boss: rt.boss, ctxFor: () => rt.ctxFor(WORKER_ACTOR) });
     if (seed) {
       log(describeSeed(seed));
@@ -131,8 +138,13 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
   onShutdown(stop, log);
   try {
     db = await openDatabase(log);
-    runtime = await createRuntime({ databaseUrl: db.url, redisUrl: env().REDIS_URL });
+    runtime = await createRuntime({
+      databaseUrl: db.url,
+      redisUrl: env().REDIS_URL,
+      offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
+    });
     const rt = runtime;
+    await checkOffline(rt, log);
     worker = await startMaterializationWorker({
       boss: rt.boss,
       ctxFor: () => rt.ctxFor(WORKER_ACTOR),
@@ -144,6 +156,21 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
     await stop().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Gives every project its offline roles and schemas and checks them. A role that is a superuser
+ * (or holds any privilege beyond its grants) stops the start: Quiver never runs offline SQL as one.
+ * Other problems (a DBA still has to create the roles) are logged; those projects' offline reads
+ * fail with the same message until fixed.
+ */
+async function checkOffline(rt: Runtime, log: Log): Promise<void> {
+  const checks = await checkOfflineSpaces(rt.ctxFor({ kind: "system", name: "start-up" }));
+  const privileged = checks.filter((c) => c.privileged);
+  if (privileged.length > 0)
+    throw new BootError(privileged.map((c) => `project ${c.project}: ${c.problem}`).join("\n"));
+  for (const c of checks) if (c.problem) log(`offline store, project ${c.project}: ${c.problem}`);
+  log(`offline store: database ${rt.offline.database} (${checks.length} project space(s) checked)`);
 }
 
 /** A connection URL without its password, for logs. */

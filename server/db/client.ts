@@ -22,3 +22,11 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 export function createDb(pool: pg.Pool): Db {
   return drizzle(pool, { schema });
 }
+
+/** The pool behind a root registry handle, for work that needs a session of its own (advisory locks). */
+export function registryPool(db: Db): pg.Pool {
+  const client: unknown = (db as { $client?: unknown }).$client;
+  if (typeof client === "object" && client !== null && "connect" in client && "totalCount" in client)
+    return client as pg.Pool;
+  throw new Error("this needs the root database handle, not a transaction");
+}

@@ -1,12 +1,12 @@
-import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type pg from "pg";
 import { gaussian, mulberry32 } from "./prng";
 
 export const DEMO_DRIVERS = { first: 1001, count: 50 } as const;
 export const DEMO_CUSTOMERS = { first: 2001, count: 50 } as const;
 export const DEMO_DAYS = 15;
-export const DRIVER_TABLE = "offline.driver_hourly_stats";
-export const CUSTOMER_TABLE = "offline.customer_profile";
+/** The demo's tables, in the demo project's own offline schema (named after it). */
+export const DRIVER_TABLE = "demo.driver_hourly_stats";
+export const CUSTOMER_TABLE = "demo.customer_profile";
 
 const HOUR_MS = 3_600_000;
 const SEED = 20_240_601;
@@ -29,21 +29,22 @@ function emptyColumns<K extends string>(names: readonly K[]): Columns<K> {
 }
 
 /**
- * (Re)creates the demo's offline tables in schema `offline` and fills them: hourly stats for
+ * (Re)creates the demo's offline tables in the demo's offline schema and fills them, as the project's
+ * writer role (the caller's transaction, `client`): hourly stats for
  * drivers 1001-1050 and a daily profile snapshot (at the same hour of day) for customers
  * 2001-2050, over the DEMO_DAYS up to the current hour. Values come from a seeded PRNG, so the
  * same `now` always gives the same rows. `created` lands a few minutes after the event, as a
  * pipeline writing late would.
  */
 export async function writeDemoTables(
-  db: Db,
+  client: pg.ClientBase,
   now: Date,
 ): Promise<{ driverRows: number; customerRows: number }> {
   const rand = mulberry32(SEED);
   const drivers = driverRows(rand, demoStart(now));
   const customers = customerRows(rand, demoEnd(now));
-  await db.execute(sql.raw(DDL));
-  await insertColumns(db, DRIVER_TABLE, drivers, {
+  await client.query(DDL);
+  await insertColumns(client, DRIVER_TABLE, drivers, {
     driver_id: "bigint",
     event_timestamp: "timestamptz",
     created: "timestamptz",
@@ -51,7 +52,7 @@ export async function writeDemoTables(
     acc_rate: "double precision",
     avg_daily_trips: "integer",
   });
-  await insertColumns(db, CUSTOMER_TABLE, customers, {
+  await insertColumns(client, CUSTOMER_TABLE, customers, {
     customer_id: "bigint",
     event_timestamp: "timestamptz",
     created: "timestamptz",
@@ -63,7 +64,6 @@ export async function writeDemoTables(
 }
 
 const DDL = `
-create schema if not exists offline;
 drop table if exists ${DRIVER_TABLE};
 create table ${DRIVER_TABLE} (
   driver_id bigint not null,
@@ -150,16 +150,18 @@ function customerRows(rand: () => number, end: Date): Columns {
  * One INSERT ... SELECT FROM unnest(...) per table: a parameter per column (an array literal)
  * instead of one per value, which stays far below Postgres' 65535-parameter limit.
  */
-async function insertColumns(db: Db, table: string, cols: Columns, types: Record<string, string>) {
+async function insertColumns(
+  client: pg.ClientBase,
+  table: string,
+  cols: Columns,
+  types: Record<string, string>,
+) {
   const names = Object.keys(types);
-  const arrays = names.map((n) => {
-    const type = types[n];
-    const literal = `{${(cols[n] ?? []).map((v) => (typeof v === "number" ? String(v) : `"${v}"`)).join(",")}}`;
-    return sql`${literal}::${sql.raw(`${type}[]`)}`;
-  });
-  await db.execute(
-    sql`insert into ${sql.raw(table)} (${sql.raw(names.join(", "))}) select * from unnest(${sql.join(arrays, sql`, `)})`,
+  const arrays = names.map(
+    (n) => `{${(cols[n] ?? []).map((v) => (typeof v === "number" ? String(v) : `"${v}"`)).join(",")}}`,
   );
+  const unnest = names.map((n, i) => `$${i + 1}::${types[n]}[]`).join(", ");
+  await client.query(`insert into ${table} (${names.join(", ")}) select * from unnest(${unnest})`, arrays);
 }
 
 function rowCount(cols: Columns): number {

@@ -19,8 +19,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
+/** The demo's tables live in the offline database, in the demo project's schema. */
 function driverStats() {
-  return t.pool.query<{
+  return t.offlineAdmin.query<{
     n: number;
     drivers: number;
     min_id: number;
@@ -33,7 +34,7 @@ function driverStats() {
         max(driver_id) as max_id, count(distinct event_timestamp)::int as hours,
         min(event_timestamp) as first, max(event_timestamp) as last,
         sum(conv_rate + acc_rate + avg_daily_trips) as checksum
-      from offline.driver_hourly_stats`);
+      from demo.driver_hourly_stats`);
 }
 
 describe("seedDemo", () => {
@@ -50,24 +51,34 @@ describe("seedDemo", () => {
     expect(d?.first.toISOString()).toBe(START);
     expect(d?.last.toISOString()).toBe(END);
     // Every driver has exactly one row per hour.
-    const dup = await t.pool.query(
-      "select 1 from offline.driver_hourly_stats group by driver_id, event_timestamp having count(*) > 1",
+    const dup = await t.offlineAdmin.query(
+      "select 1 from demo.driver_hourly_stats group by driver_id, event_timestamp having count(*) > 1",
     );
     expect(dup.rowCount).toBe(0);
-    const bad = await t.pool.query(
-      `select 1 from offline.driver_hourly_stats
+    const bad = await t.offlineAdmin.query(
+      `select 1 from demo.driver_hourly_stats
         where conv_rate not between 0 and 1 or acc_rate not between 0 and 1 or avg_daily_trips < 0
            or created < event_timestamp`,
     );
     expect(bad.rowCount).toBe(0);
 
-    const c = await t.pool.query<{ n: number; customers: number; days: number; last: Date }>(
+    const c = await t.offlineAdmin.query<{ n: number; customers: number; days: number; last: Date }>(
       `select count(*)::int as n, count(distinct customer_id)::int as customers,
         count(distinct event_timestamp)::int as days, max(event_timestamp) as last
-       from offline.customer_profile where customer_id between 2001 and 2050`,
+       from demo.customer_profile where customer_id between 2001 and 2050`,
     );
     expect(c.rows[0]).toMatchObject({ n: 750, customers: 50, days: 15 });
     expect(c.rows[0]?.last.toISOString()).toBe(END);
+
+    // Written as the demo project's writer role, never as an administrator.
+    const owners = await t.offlineAdmin.query(
+      "select tablename, tableowner from pg_tables where schemaname = 'demo' order by tablename",
+    );
+    const writer = t.offline.roles("demo").writer;
+    expect(owners.rows).toEqual([
+      { tablename: "customer_profile", tableowner: writer },
+      { tablename: "driver_hourly_stats", tableowner: writer },
+    ]);
   });
 
   it("registers the demo project's entities, views, service and consumer", async () => {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../context";
+import { registryPool } from "../db/client";
 import { consumers, dataSources, entities, featureServices, featureViews, projects } from "../db/schema";
-import { offlinePool } from "../offline/source-reader";
 import {
   createConsumer,
   createDataSource,
@@ -34,7 +34,7 @@ export interface DemoSeed {
 const SEED_LOCK = 724_312;
 
 /**
- * Writes the demo: offline tables in schema `offline` and the `demo` project's registry objects
+ * Writes the demo: offline tables in the demo's offline schema and the `demo` project's registry objects
  * (entities, sources, feature views, a feature service, a consumer). Re-seeding drops the demo
  * project and rebuilds tables and objects, so the result is the same every time for the same
  * `now`; the online values of the old demo views are removed too.
@@ -48,9 +48,10 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
   return withSeedLock(ctx, async () => {
     const oldViews = await clearProjectDefinitions(ctx, project);
     for (const view of oldViews) await ctx.online.deleteView(project, view);
-    const rows = await inTransaction(ctx, (tx) => writeDemoTables(tx.db, now));
+    await ensureProject({ ctx, input: DEMO_PROJECT });
+    // As the demo's offline writer role, in its own schema: never as the registry's role.
+    const rows = await ctx.offline.transaction(project, "write", (client) => writeDemoTables(client, now));
     await inTransaction(ctx, async (tx) => {
-      await ensureProject({ ctx: tx, input: DEMO_PROJECT });
       for (const input of DEMO_ENTITIES) await createEntity({ ctx: tx, input: { ...input, project } });
       for (const input of DEMO_SOURCES) await createDataSource({ ctx: tx, input: { ...input, project } });
     });
@@ -72,7 +73,7 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
 
 /** Holds a session advisory lock on a connection of its own while fn runs. */
 async function withSeedLock<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
-  const client = await offlinePool(ctx.db).connect();
+  const client = await registryPool(ctx.db).connect();
   try {
     await client.query("select pg_advisory_lock($1)", [SEED_LOCK]);
     return await fn();

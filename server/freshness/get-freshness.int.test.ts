@@ -4,22 +4,31 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { schema } from "../db/client";
-import { createFeatureView } from "../registry";
+import { recordingJobs } from "../materialization/test-helpers";
+import { createDataSource, createFeatureView, requireProject } from "../registry";
 import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
 import { getFreshness } from "./get-freshness";
+import { probeProjectSources } from "./probe-sources";
 
 let t: TestDb;
 let ctx: Ctx;
+let jobs: ReturnType<typeof recordingJobs>;
+let projectId: string;
 const now = new Date("2026-03-01T12:00:00Z");
 
 beforeAll(async () => {
   t = await createTestDb();
-  ctx = testCtx(t);
-  await t.pool.query(`create schema offline;
-    create table offline.driver_stats (driver_id bigint, event_timestamp timestamptz, created timestamptz,
+  jobs = recordingJobs();
+  ctx = testCtx(t, { jobs });
+  await t.offlineSql(
+    "proj",
+    `create table driver_stats (driver_id bigint, event_timestamp timestamptz, created timestamptz,
       conv_rate float8, acc_rate float8, avg_daily_trips bigint);
-    insert into offline.driver_stats values (1, '2026-03-01T11:00:00Z', now(), 0.5, 0.5, 3)`);
-  await seedBasics(ctx);
+    insert into driver_stats values (1, '2026-03-01T11:00:00Z', now(), 0.5, 0.5, 3),
+      (2, '2026-03-01T10:00:00Z', now(), 0.4, 0.4, 2)`,
+  );
+  await seedBasics(ctx, t);
+  projectId = (await requireProject(ctx, "proj")).id;
   await createFeatureView({
     ctx,
     input: { project: "proj", spec: driverViewSpec({ freshnessSlaSeconds: 3600 }) },
@@ -29,7 +38,21 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 describe("getFreshness", () => {
-  it("reports a view with an SLA and no run as never materialized", async () => {
+  it("shows a source not probed yet as pending, and asks for a probe of the project", async () => {
+    const rows = await getFreshness({ ctx, input: { project: "proj" }, now });
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.probe).toEqual({ status: "pending", probedAt: null, rowCount: null, error: null });
+      expect(row.newestSourceEvent).toBeNull();
+      expect(row.backlogSeconds).toBeNull();
+    }
+    expect(jobs.probedProjects).toEqual([projectId]);
+  });
+
+  it("reports a view with an SLA and no run as never materialized, with its source's last probe", async () => {
+    const before = new Date();
+    expect(await probeProjectSources(ctx, projectId)).toBe(1);
+    jobs.probedProjects.length = 0;
     const [view, noSla] = await getFreshness({ ctx, input: { project: "proj" }, now });
     expect(view).toMatchObject({
       featureView: "driver_hourly_stats",
@@ -37,8 +60,13 @@ describe("getFreshness", () => {
       watermark: null,
       lastRun: null,
       newestSourceEvent: new Date("2026-03-01T11:00:00Z"),
+      probe: { status: "ok", rowCount: 2, error: null },
     });
+    expect(view?.probe.probedAt?.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
     expect(noSla?.status).toBe("no_sla");
+    expect(noSla?.probe).toEqual(view?.probe);
+    // Fresh probes: the page asks for no other.
+    expect(jobs.probedProjects).toEqual([]);
   });
 
   it("meets the SLA while now - watermark is within it, and breaches after", async () => {
@@ -67,10 +95,60 @@ describe("getFreshness", () => {
     expect(stale).toMatchObject({ status: "breached", lagSeconds: 5400 });
   });
 
-  it("reports an unreadable source instead of failing the dashboard", async () => {
-    await t.pool.query("drop table offline.driver_stats");
+  it("asks for new probes when the last one is older than a minute, showing the old one meanwhile", async () => {
+    const old = new Date(Date.now() - 61_000);
+    await ctx.db.update(schema.sourceProbes).set({ probedAt: old });
+    jobs.probedProjects.length = 0;
+    const [view] = await getFreshness({ ctx, input: { project: "proj" }, now });
+    expect(view?.probe).toEqual({ status: "ok", probedAt: old, rowCount: 2, error: null });
+    expect(jobs.probedProjects).toEqual([projectId]);
+  });
+
+  it("records a probe that runs past the probe timeout as timed out", async () => {
+    const quick = testCtx(t, {
+      jobs,
+      offline: t.openOffline({ timeouts: { probeMs: 300, scanMs: 300, writeMs: 300, lockMs: 300 } }),
+    });
+    await seedBasics(quick, t, "slow");
+    await createDataSource({
+      ctx: quick,
+      input: {
+        project: "slow",
+        name: "slow_source",
+        kind: "query",
+        query: "select d.* from slow.driver_stats d cross join generate_series(1, 100000000) g",
+        timestampField: "event_timestamp",
+      },
+    });
+    await t.offlineSql("slow", "insert into driver_stats (driver_id, event_timestamp) values (1, now())");
+    await createFeatureView({
+      ctx: quick,
+      input: { project: "slow", spec: driverViewSpec({ name: "slow_view", source: "slow_source" }) },
+    });
+    const slowId = (await requireProject(quick, "slow")).id;
+    expect(await probeProjectSources(quick, slowId)).toBe(2);
+    const [view] = await getFreshness({ ctx: quick, input: { project: "slow" }, now });
+    expect(view).toMatchObject({
+      featureView: "slow_view",
+      newestSourceEvent: null,
+      probe: { status: "timeout", rowCount: null, error: 'source "slow_source": timed out after 0.3 s' },
+    });
+  });
+
+  it("reports an unreadable source as a probe error instead of failing the dashboard", async () => {
+    await t.offlineSql("proj", "drop table driver_stats");
+    expect(await probeProjectSources(ctx, projectId)).toBe(1);
     const rows = await getFreshness({ ctx, input: { project: "proj" }, now });
     expect(rows).toHaveLength(2);
-    expect(rows[0]?.sourceError).toMatch(/driver_stats/);
+    for (const row of rows)
+      expect(row).toMatchObject({
+        newestSourceEvent: null,
+        backlogSeconds: null,
+        probe: {
+          status: "error",
+          rowCount: null,
+          error: 'source "driver_stats_source": relation "proj.driver_stats" does not exist',
+        },
+      });
   });
 });

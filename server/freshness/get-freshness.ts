@@ -2,10 +2,10 @@ import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
-import { dataSources, featureViews, materializationRuns } from "../db/schema";
-import { newestEventTs, offlinePool } from "../offline";
+import { dataSources, featureViews, materializationRuns, type ProbeStatus } from "../db/schema";
 import { parseInput } from "../registry/parse";
 import { Name } from "../registry/schemas";
+import { loadProbes, probesStale } from "./probe-sources";
 
 export const GetFreshnessInput = z.object({ project: Name });
 
@@ -15,9 +15,16 @@ export interface ViewFreshness {
   featureView: string;
   online: boolean;
   slaSeconds: number | null;
-  /** Newest event time in the offline source (null when empty or unreadable). */
+  /** Newest event time in the offline source, as of the last probe (null when empty or unknown). */
   newestSourceEvent: Date | null;
-  sourceError: string | null;
+  /** The last background probe of the source; pending when none has finished yet. */
+  probe: {
+    status: ProbeStatus | "pending";
+    probedAt: Date | null;
+    rowCount: number | null;
+    /** Safe to show: names the problem, never a value. */
+    error: string | null;
+  };
   /** End of the last successful materialization: the online store holds data up to here. */
   watermark: Date | null;
   /** Seconds between now and the watermark. */
@@ -68,52 +75,52 @@ export async function getFreshness({
     );
   const lastRunOf = new Map(lastRuns.map((r) => [r.featureViewId, r]));
 
-  const pool = offlinePool(ctx.db);
-  return Promise.all(
-    views.map(async ({ view, source }) => {
-      let newest: Date | null = null;
-      let sourceError: string | null = null;
-      try {
-        newest = await newestEventTs(pool, source);
-      } catch (e) {
-        sourceError = e instanceof Error ? e.message : String(e);
-      }
-      const watermark = view.materializedUntil;
-      const lagSeconds = watermark
-        ? Math.max(0, Math.round((now.getTime() - watermark.getTime()) / 1000))
-        : null;
-      const backlogSeconds =
-        watermark && newest ? Math.max(0, Math.round((newest.getTime() - watermark.getTime()) / 1000)) : null;
-      const sla = view.freshnessSlaSeconds;
-      const status: SlaStatus =
-        sla === null
-          ? "no_sla"
-          : lagSeconds === null
-            ? "never_materialized"
-            : lagSeconds <= sla
-              ? "met"
-              : "breached";
-      const run = lastRunOf.get(view.id);
-      return {
-        featureView: view.name,
-        online: view.online,
-        slaSeconds: sla,
-        newestSourceEvent: newest,
-        sourceError,
-        watermark,
-        lagSeconds,
-        backlogSeconds,
-        status,
-        lastRun: run
-          ? {
-              id: run.id,
-              status: run.status,
-              finishedAt: run.finishedAt,
-              createdAt: run.createdAt,
-              error: run.error,
-            }
-          : null,
-      };
-    }),
-  );
+  // Source SQL never runs while the page waits: it reads the last probes and asks for fresh ones.
+  const probes = await loadProbes(ctx, p.id);
+  if (await probesStale(ctx, p.id))
+    await ctx.jobs.enqueueSourceProbe(p.id).catch((e: unknown) => {
+      console.error(`could not queue the source probes of project ${p.name}:`, e);
+    });
+  return views.map(({ view, source }) => {
+    const found = probes.get(source.id);
+    const newest = found?.newestEventTs ?? null;
+    const watermark = view.materializedUntil;
+    const lagSeconds = watermark
+      ? Math.max(0, Math.round((now.getTime() - watermark.getTime()) / 1000))
+      : null;
+    const backlogSeconds =
+      watermark && newest ? Math.max(0, Math.round((newest.getTime() - watermark.getTime()) / 1000)) : null;
+    const sla = view.freshnessSlaSeconds;
+    const status: SlaStatus =
+      sla === null
+        ? "no_sla"
+        : lagSeconds === null
+          ? "never_materialized"
+          : lagSeconds <= sla
+            ? "met"
+            : "breached";
+    const run = lastRunOf.get(view.id);
+    return {
+      featureView: view.name,
+      online: view.online,
+      slaSeconds: sla,
+      newestSourceEvent: newest,
+      probe: found
+        ? { status: found.status, probedAt: found.probedAt, rowCount: found.rowCount, error: found.error }
+        : { status: "pending", probedAt: null, rowCount: null, error: null },
+      watermark,
+      lagSeconds,
+      backlogSeconds,
+      status,
+      lastRun: run
+        ? {
+            id: run.id,
+            status: run.status,
+            finishedAt: run.finishedAt,
+            createdAt: run.createdAt,
+            error: run.error,
+          }
+        : null,
+    };
+  });
 }

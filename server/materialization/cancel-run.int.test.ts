@@ -30,8 +30,8 @@ beforeAll(async () => {
   t = await createTestDb();
   jobs = recordingJobs();
   ctx = testCtx(t, { jobs });
-  await seedDriverView(ctx, t.pool);
-  await insertDriverRows(t.pool, [
+  await seedDriverView(ctx, t);
+  await insertDriverRows(t, [
     [1, 0.1, 10, at("08:00").toISOString(), null],
     [2, 0.2, 20, at("09:00").toISOString(), null],
     [3, 0.3, 30, at("10:00").toISOString(), null],
@@ -172,8 +172,9 @@ describe("cancelRun on the real queue", () => {
     const worker = testCtx(t, { actor: { kind: "system", name: "worker" } });
     queue = await startTestQueue(t.url, () => worker, { batchSize: 5 });
     queued = testCtx(t, { jobs: queue.jobs });
-    await t.pool.query(
-      `insert into offline.driver_stats
+    await t.offlineSql(
+      PROJECT,
+      `insert into driver_stats
        select g, 0.5, g, '2026-01-01T06:00:00Z'::timestamptz, null from generate_series(100, $1) g`,
       [100 + ROWS],
     );

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
-import { getFeatureView } from "../registry";
+import { dataSources, sourceProbes } from "../db/schema";
+import { getFeatureView, requireProject } from "../registry";
 import { startMaterialization } from "./start-materialization";
 import {
   insertDriverRows,
@@ -25,8 +27,8 @@ beforeAll(async () => {
   const worker = testCtx(t, { actor: { kind: "system", name: "worker" } });
   queue = await startTestQueue(t.url, () => worker);
   ctx = testCtx(t, { jobs: queue.jobs });
-  await seedDriverView(ctx, t.pool);
-  await insertDriverRows(t.pool, [
+  await seedDriverView(ctx, t);
+  await insertDriverRows(t, [
     [1, 0.1, 10, at("08:00").toISOString(), null],
     [1, 0.2, 20, at("09:00").toISOString(), null],
     [2, 0.3, 30, at("08:30").toISOString(), null],
@@ -88,7 +90,7 @@ describe("materialization queue", () => {
 
   it("retries a failed run, and the watermark moves only once it succeeds", async () => {
     const before = (await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } })).materializedUntil;
-    await t.pool.query("alter table offline.driver_stats rename to driver_stats_away");
+    await t.offlineSql(PROJECT, "alter table driver_stats rename to driver_stats_away");
     let restored = false;
     try {
       const [run] = await startMaterialization({
@@ -98,12 +100,12 @@ describe("materialization queue", () => {
       if (!run) throw new Error("no run");
       const [failed] = await waitForRuns(ctx, [run.id], undefined, { intervalMs: 100, timeoutMs: 20_000 });
       expect(failed).toMatchObject({ status: "failed", attempts: 1 });
-      expect(failed?.error).toMatch(/does not exist/);
+      expect(failed?.error).toMatch(/relation "proj\.driver_stats" does not exist/);
       expect(
         (await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } })).materializedUntil,
       ).toEqual(before);
 
-      await t.pool.query("alter table offline.driver_stats_away rename to driver_stats");
+      await t.offlineSql(PROJECT, "alter table driver_stats_away rename to driver_stats");
       restored = true;
       const [done] = await waitForRuns(ctx, [run.id], undefined, {
         intervalMs: 100,
@@ -117,7 +119,25 @@ describe("materialization queue", () => {
         (await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } })).materializedUntil,
       ).toEqual(at("13:00"));
     } finally {
-      if (!restored) await t.pool.query("alter table offline.driver_stats_away rename to driver_stats");
+      if (!restored) await t.offlineSql(PROJECT, "alter table driver_stats_away rename to driver_stats");
     }
+  });
+
+  it("probes a project's sources on the worker when asked", async () => {
+    const project = await requireProject(ctx, PROJECT);
+    await queue.jobs.enqueueSourceProbe(project.id);
+    const probe = await vi.waitFor(
+      async () => {
+        const [row] = await ctx.db
+          .select({ probe: sourceProbes })
+          .from(sourceProbes)
+          .innerJoin(dataSources, eq(dataSources.id, sourceProbes.sourceId))
+          .where(eq(dataSources.projectId, project.id));
+        if (!row) throw new Error("no probe yet");
+        return row.probe;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(probe).toMatchObject({ status: "ok", newestEventTs: at("09:00"), rowCount: 3, error: null });
   });
 });

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../context";
+import { probeProjectSources } from "../freshness/probe-sources";
 import { runMaterialization } from "./run-materialization";
 
 /**
@@ -36,6 +37,18 @@ export interface MaterializeJobData {
   runId: string;
 }
 
+/** Background probes of a project's sources (server/freshness/probe-sources.ts). */
+export const PROBE_JOB = "probe-sources";
+/**
+ * "stately": at most one queued and one active probe job per project (the singleton key), so
+ * however often pages ask, probes never pile up. Probes are cheap to redo: no retries.
+ */
+const PROBE_QUEUE = { name: PROBE_JOB, policy: "stately", retryLimit: 0, expireInSeconds: 15 * 60 } as const;
+
+export interface ProbeJobData {
+  projectId: string;
+}
+
 export interface BossOptions {
   /** Worker poll period; pg-boss's minimum is 0.5 s. Default 2 s. */
   pollingIntervalSeconds?: number;
@@ -58,6 +71,7 @@ export async function createBoss(connectionString: string, opts: BossOptions = {
   // createQueue leaves an existing queue as it is; updateQueue brings its policy up to date.
   await boss.createQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, policy: "standard", ...JOB_POLICY });
   await boss.updateQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, ...JOB_POLICY });
+  await boss.createQueue(PROBE_JOB, PROBE_QUEUE);
   return boss;
 }
 
@@ -73,6 +87,11 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
     async cancelMaterialization(runId) {
       // Only jobs not yet completed change state; an active job's handler stops on the run row.
       await boss.cancel(MATERIALIZE_JOB, runId);
+    },
+    async enqueueSourceProbe(projectId) {
+      const data: ProbeJobData = { projectId };
+      // Resolves to null when the project has a probe queued already.
+      await boss.send(PROBE_JOB, data, { singletonKey: projectId });
     },
   };
 }
@@ -92,7 +111,10 @@ export interface MaterializationWorker {
   stop(): Promise<void>;
 }
 
-/** Registers `concurrency` pollers of the materialize queue, each taking one job at a time. */
+/**
+ * Registers `concurrency` pollers of the materialize queue, each taking one job at a time, and one
+ * poller of the source probe queue.
+ */
 export async function startMaterializationWorker(opts: WorkerOptions): Promise<MaterializationWorker> {
   const { boss, ctxFor } = opts;
   const concurrency = opts.concurrency ?? 2;
@@ -109,6 +131,15 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       }),
     );
   }
+  ids.push(
+    await boss.work<ProbeJobData>(PROBE_JOB, { batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) {
+        const projectId = job.data?.projectId;
+        if (typeof projectId !== "string") throw new Error(`probe job ${job.id} carries no project id`);
+        return { sources: await probeProjectSources(ctxFor(), projectId) };
+      }
+    }),
+  );
   return {
     async stop() {
       for (const id of ids) await boss.offWork({ id });

@@ -29,8 +29,8 @@ beforeAll(async () => {
   t = await createTestDb();
   jobs = recordingJobs();
   ctx = testCtx(t, { jobs });
-  await seedDriverView(ctx, t.pool);
-  await insertDriverRows(t.pool, [
+  await seedDriverView(ctx, t);
+  await insertDriverRows(t, [
     // driver 1: latest in [07:00, 10:30] is 10:00; 11:00 lies after the window
     [1, 0.1, 10, iso("08:00"), iso("08:00")],
     [1, 0.2, 20, iso("10:00"), iso("10:00")],
@@ -161,16 +161,16 @@ describe("runMaterialization", () => {
       input: { project: PROJECT, startTs: at("07:00"), endTs: at("10:30") },
     });
     if (!run) throw new Error("no run");
-    await t.pool.query("alter table offline.driver_stats rename to driver_stats_moved");
+    await t.offlineSql(PROJECT, "alter table driver_stats rename to driver_stats_moved");
     try {
       await expect(runMaterialization(ctx, run.id)).rejects.toThrow(/does not exist/);
     } finally {
-      await t.pool.query("alter table offline.driver_stats_moved rename to driver_stats");
+      await t.offlineSql(PROJECT, "alter table driver_stats_moved rename to driver_stats");
     }
     const failed = await getRun({ ctx, input: { project: PROJECT, runId: run.id } });
     expect(failed).toMatchObject({ status: "failed", attempts: 1 });
     expect(failed.error).toBe(
-      'reading source "driver_stats_source": relation "offline.driver_stats" does not exist',
+      'reading source "driver_stats_source": relation "proj.driver_stats" does not exist',
     );
     expect(await watermark()).toEqual(at("08:00"));
 

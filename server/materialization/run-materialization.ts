@@ -2,7 +2,7 @@ import { and, eq, notInArray, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { InvalidError, NotFoundError } from "../errors";
-import { offlinePool, readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
+import { readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
 import { getFeatureView } from "../registry";
 import { loadRuns, type Run } from "./run-row";
 import { safeErrorMessage } from "./safe-error";
@@ -58,13 +58,13 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
         `feature view "${view.name}" v${view.version} names an entity that no longer exists`,
       );
     const columns = viewColumns(view.spec.fields, view.entities);
-    const pool = offlinePool(ctx.db);
 
     let rowsRead = 0;
     let rowsWritten = 0;
     stepName = `reading source "${view.source.name}"`;
     const batches = readLatestPerEntity(
-      pool,
+      ctx.offline,
+      run.project,
       view.source,
       columns,
       { start: run.startTs, end: run.endTs },

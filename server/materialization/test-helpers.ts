@@ -1,22 +1,31 @@
-import type pg from "pg";
 import type PgBoss from "pg-boss";
+import type { TestDb } from "../../test/db";
 import type { Ctx, JobQueue } from "../context";
 import { entityKey } from "../online/entity-key";
 import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
 import { createBoss, createJobQueue, type MaterializationWorker, startMaterializationWorker } from "./queue";
 
 /** A queue that only records what was enqueued: tests then call runMaterialization themselves. */
-export function recordingJobs(): JobQueue & { runIds: string[]; cancelledIds: string[] } {
+export function recordingJobs(): JobQueue & {
+  runIds: string[];
+  cancelledIds: string[];
+  probedProjects: string[];
+} {
   const runIds: string[] = [];
   const cancelledIds: string[] = [];
+  const probedProjects: string[] = [];
   return {
     runIds,
     cancelledIds,
+    probedProjects,
     async enqueueMaterialization(runId) {
       runIds.push(runId);
     },
     async cancelMaterialization(runId) {
       cancelledIds.push(runId);
+    },
+    async enqueueSourceProbe(projectId) {
+      probedProjects.push(projectId);
     },
   };
 }
@@ -58,15 +67,20 @@ export async function startTestQueue(
 export const PROJECT = "proj";
 export const VIEW = "driver_stats";
 
+/** What the seeding helpers need of a test database: SQL in a project's offline schema. */
+export type OfflineSql = Pick<TestDb, "offlineSql">;
+
 /**
- * A project with a driver entity, a table source `offline.driver_stats` (driver_id, conv, trips,
- * event_timestamp, created; `conv` mapped to the feature conv_rate) and an online view over it.
+ * A project with a driver entity, a table source `proj.driver_stats` (in the offline database:
+ * driver_id, conv, trips, event_timestamp, created; `conv` mapped to the feature conv_rate) and an
+ * online view over it.
  */
-export async function seedDriverView(ctx: Ctx, pool: pg.Pool, opts: { ttlSeconds?: number } = {}) {
-  await pool.query(`
-    create schema if not exists offline;
-    create table offline.driver_stats (
-      driver_id bigint, conv double precision, trips bigint, event_timestamp timestamptz, created timestamptz)`);
+export async function seedDriverView(ctx: Ctx, t: OfflineSql, opts: { ttlSeconds?: number } = {}) {
+  await t.offlineSql(
+    PROJECT,
+    `create table driver_stats (
+      driver_id bigint, conv double precision, trips bigint, event_timestamp timestamptz, created timestamptz)`,
+  );
   await ensureProject({ ctx, input: { name: PROJECT } });
   await createEntity({
     ctx,
@@ -78,7 +92,7 @@ export async function seedDriverView(ctx: Ctx, pool: pg.Pool, opts: { ttlSeconds
       project: PROJECT,
       name: "driver_stats_source",
       kind: "table",
-      tableName: "offline.driver_stats",
+      tableName: `${PROJECT}.driver_stats`,
       timestampField: "event_timestamp",
       createdTimestampField: "created",
       fieldMapping: { conv: "conv_rate" },
@@ -110,7 +124,8 @@ export type DriverRow = [
   created: string | null,
 ];
 
-export async function insertDriverRows(pool: pg.Pool, rows: DriverRow[]): Promise<void> {
+/** Rows into the seeded source table `proj.driver_stats`, as the offline database's administrator. */
+export async function insertDriverRows(t: OfflineSql, rows: DriverRow[]): Promise<void> {
   if (rows.length === 0) return;
   const params: unknown[] = [];
   const tuples = rows.map((r, i) => {
@@ -118,7 +133,7 @@ export async function insertDriverRows(pool: pg.Pool, rows: DriverRow[]): Promis
     const b = i * 5;
     return `($${b + 1}::bigint, $${b + 2}::float8, $${b + 3}::bigint, $${b + 4}::timestamptz, $${b + 5}::timestamptz)`;
   });
-  await pool.query(`insert into offline.driver_stats values ${tuples.join(", ")}`, params);
+  await t.offlineSql(PROJECT, `insert into driver_stats values ${tuples.join(", ")}`, params);
 }
 
 /** The online values of the seeded view for these drivers (null when not stored). */

@@ -1,3 +1,5 @@
+export { describeOfflineError, offlineError } from "./errors";
+export { isReservedSchema, type OfflineSpace, type ProjectRoles } from "./roles";
 export {
   type FieldColumn,
   type JoinKeyColumn,
@@ -11,9 +13,18 @@ export {
 export {
   checkSource,
   DEFAULT_BATCH_SIZE,
-  newestEventTs,
-  offlinePool,
+  probeSource,
   readLatestPerEntity,
+  type SourceProbe,
   type SourceRow,
 } from "./source-reader";
+export { admitSource, describeSpace, qualifyTable, querySourcesOff } from "./space";
+export {
+  createOfflineStore,
+  type OfflinePurpose,
+  type OfflineStore,
+  type OfflineStoreConfig,
+  type OfflineTx,
+  PrivilegedRoleError,
+} from "./store";
 export { toOnlineValue } from "./value-conversion";

@@ -11,10 +11,13 @@ import { readLatestPerEntity } from "./source-reader";
  */
 
 let t: TestDb;
+/** The project; its offline schema has the same name. */
+const P = "prop";
 
 const source: SourceDef = {
   name: "prop",
   kind: "table",
+  // Unqualified: a table of the project's own schema.
   tableName: "prop_rows",
   query: null,
   timestampField: "ts",
@@ -53,7 +56,7 @@ function oracle(rows: Row[], start: number, end: number): Map<number, Set<number
 
 beforeAll(async () => {
   t = await createTestDb();
-  await t.pool.query("create table prop_rows (k int, v int, ts timestamptz, created timestamptz)");
+  await t.offlineSql(P, "create table prop_rows (k int, v int, ts timestamptz, created timestamptz)");
 });
 
 afterAll(async () => {
@@ -77,9 +80,10 @@ describe("latest per entity (property)", () => {
         fc.integer({ min: 1, max: 5 }),
         async (rows, a, b, batchSize) => {
           const [start, end] = a <= b ? [a, b] : [b, a];
-          await t.pool.query("truncate prop_rows");
+          await t.offlineSql(P, "truncate prop_rows");
           if (rows.length > 0)
-            await t.pool.query(
+            await t.offlineSql(
+              P,
               `insert into prop_rows
                select * from unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[])`,
               [
@@ -91,7 +95,8 @@ describe("latest per entity (property)", () => {
             );
           const got = new Map<number, number>();
           for await (const batch of readLatestPerEntity(
-            t.pool,
+            t.offline,
+            P,
             source,
             view,
             { start: minute(start), end: minute(end) },

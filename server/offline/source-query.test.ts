@@ -12,7 +12,7 @@ import {
 const table: SourceDef = {
   name: "driver_stats",
   kind: "table",
-  tableName: "offline.driver_stats",
+  tableName: "proj.driver_stats",
   query: null,
   timestampField: "event_timestamp",
   createdTimestampField: "created",
@@ -44,7 +44,7 @@ describe("quoteIdent", () => {
 
 describe("sourceRelation", () => {
   it("quotes each part of a schema-qualified table", () => {
-    expect(sourceRelation(table)).toBe('"offline"."driver_stats" AS src');
+    expect(sourceRelation(table)).toBe('"proj"."driver_stats" AS src');
     expect(sourceRelation({ ...table, tableName: "Stats" })).toBe('"Stats" AS src');
   });
   it("refuses a table name that is not an identifier path", () => {
@@ -79,7 +79,7 @@ describe("latestPerEntityQuery", () => {
         '  src."last_seen"::timestamptz AS "last_seen",',
         '  src."event_timestamp"::timestamptz AS "__event_ts",',
         '  src."created"::timestamptz AS "__created_ts"',
-        'FROM "offline"."driver_stats" AS src',
+        'FROM "proj"."driver_stats" AS src',
         'WHERE src."event_timestamp" >= $1::timestamptz',
         '  AND src."event_timestamp" <= $2::timestamptz',
         '  AND src."driver_id" IS NOT NULL',
@@ -156,9 +156,9 @@ describe("latestPerEntityQuery", () => {
 });
 
 describe("newestEventTsQuery", () => {
-  it("takes the max of the timestamp column", () => {
+  it("takes the max of the timestamp column and counts the rows", () => {
     expect(newestEventTsQuery(table).text).toBe(
-      'SELECT max(src."event_timestamp")::timestamptz AS newest FROM "offline"."driver_stats" AS src',
+      'SELECT max(src."event_timestamp")::timestamptz AS newest, count(*) AS rows FROM "proj"."driver_stats" AS src',
     );
   });
 });

@@ -154,10 +154,10 @@ export function latestPerEntityQuery(
   return { text, values: [window.start, window.end] };
 }
 
-/** The newest event timestamp in the whole source (null when it is empty). */
+/** The newest event timestamp in the whole source (null when it is empty) and its row count. */
 export function newestEventTsQuery(source: SourceDef): BuiltQuery {
   return {
-    text: `SELECT max(${col(source.timestampField)})::timestamptz AS newest FROM ${sourceRelation(source)}`,
+    text: `SELECT max(${col(source.timestampField)})::timestamptz AS newest, count(*) AS rows FROM ${sourceRelation(source)}`,
     values: [],
   };
 }

@@ -2,20 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../test/db";
 import { entityKey } from "../online/entity-key";
 import type { SourceDef, ViewColumns } from "./source-query";
-import {
-  checkSource,
-  newestEventTs,
-  offlinePool,
-  readLatestPerEntity,
-  type SourceRow,
-} from "./source-reader";
+import { checkSource, probeSource, readLatestPerEntity, type SourceRow } from "./source-reader";
+import type { OfflineStore } from "./store";
 
 let t: TestDb;
+/** A store with one reader connection for the project: a connection left busy would block the next read. */
+let single: OfflineStore;
+const P = "proj";
 
 const source: SourceDef = {
   name: "driver_stats",
   kind: "table",
-  tableName: "offline.driver_stats",
+  tableName: "proj.driver_stats",
   query: null,
   timestampField: "event_timestamp",
   createdTimestampField: "created",
@@ -34,12 +32,14 @@ const at = (s: string) => new Date(`2026-01-01T${s}Z`);
 
 beforeAll(async () => {
   t = await createTestDb();
-  await t.pool.query(`
-    create schema offline;
-    create table offline.driver_stats (
+  single = t.openOffline({ connectionsPerProject: 1, acquireTimeoutMs: 2_000 });
+  await t.offlineSql(
+    P,
+    `
+    create table driver_stats (
       driver_id bigint, conv double precision, trips bigint,
       event_timestamp timestamptz, created timestamptz);
-    insert into offline.driver_stats values
+    insert into driver_stats values
       -- driver 1: latest in window is 10:00 (11:00 is outside)
       (1, 0.1, 10, '2026-01-01T08:00:00Z', '2026-01-01T08:00:00Z'),
       (1, 0.2, 20, '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z'),
@@ -56,7 +56,8 @@ beforeAll(async () => {
       -- a huge id and a null driver (ignored)
       (9007199254740993, 1.5, 9007199254740993, '2026-01-01T08:00:00Z', null),
       (null, 0.0, 0, '2026-01-01T08:00:00Z', null);
-  `);
+  `,
+  );
 });
 
 afterAll(async () => {
@@ -68,10 +69,11 @@ async function readAll(
   v: ViewColumns,
   window: { start: Date; end: Date },
   batchSize?: number,
+  store: OfflineStore = t.offline,
 ): Promise<{ rows: SourceRow[]; batches: number }> {
   const rows: SourceRow[] = [];
   let batches = 0;
-  for await (const batch of readLatestPerEntity(t.pool, s, v, window, { batchSize })) {
+  for await (const batch of readLatestPerEntity(store, P, s, v, window, { batchSize })) {
     batches++;
     rows.push(...batch);
   }
@@ -111,12 +113,12 @@ describe("readLatestPerEntity", () => {
   });
 
   it("frees its connection when the consumer stops early", async () => {
-    for await (const batch of readLatestPerEntity(t.pool, source, view, window, { batchSize: 1 })) {
+    for await (const batch of readLatestPerEntity(single, P, source, view, window, { batchSize: 1 })) {
       expect(batch).toHaveLength(1);
       break;
     }
-    expect(t.pool.totalCount - t.pool.idleCount).toBe(0);
-    const { rows } = await readAll(source, view, window);
+    // The store's only connection of the project is free again: the next read gets it.
+    const { rows } = await readAll(source, view, window, undefined, single);
     expect(rows).toHaveLength(4);
   });
 
@@ -125,39 +127,75 @@ describe("readLatestPerEntity", () => {
       ...source,
       kind: "query",
       tableName: null,
-      query: "select * from offline.driver_stats where driver_id <> 1;",
+      query: "select * from proj.driver_stats where driver_id <> 1;",
     };
     const { rows } = await readAll(q, view, window);
     expect(rows.map((r) => String(r.joinKeys.driver_id)).sort()).toEqual(["2", "3", "9007199254740993"]);
 
-    // A second statement smuggled in is refused by the extended protocol...
+    // A second statement smuggled in is refused by the sandbox before it reaches Postgres...
     const smuggler: SourceDef = {
       ...q,
-      query:
-        "select * from offline.driver_stats) s; delete from offline.driver_stats; select * from (select 1",
+      query: "select * from proj.driver_stats) s; delete from proj.driver_stats; select * from (select 1",
     };
-    await expect(readAll(smuggler, view, window)).rejects.toThrow(/cannot insert multiple commands/);
-    // ...and a query that writes through a function hits the read-only transaction.
-    await t.pool.query("create sequence offline.seq");
+    await expect(readAll(smuggler, view, window)).rejects.toThrow(
+      'query: syntax error at or near ")" (at position 32)',
+    );
+    const two: SourceDef = { ...q, query: "select * from proj.driver_stats; delete from proj.driver_stats" };
+    await expect(readAll(two, view, window)).rejects.toThrow(
+      "query: must be exactly one statement, found 2 (the second starts at position 34)",
+    );
+    // ...a function known to write is refused by the sandbox too...
+    await t.offlineSql(P, "create sequence seq");
     const writer: SourceDef = {
       ...q,
-      query: "select s.*, nextval('offline.seq') from offline.driver_stats s",
+      query: "select s.*, nextval('proj.seq') from proj.driver_stats s",
     };
-    await expect(readAll(writer, view, window)).rejects.toThrow(/read-only transaction/);
-    const { rows: still } = await t.pool.query("select count(*)::int as n from offline.driver_stats");
-    expect(still[0]?.n).toBe(11);
+    await expect(readAll(writer, view, window)).rejects.toThrow(
+      "query: function nextval is not allowed in a query source (at position 13)",
+    );
+    // ...and one that writes out of the sandbox's sight hits the read-only transaction.
+    await t.offlineSql(
+      P,
+      `create table wiped (n int);
+       create function proj.wipe() returns int language sql volatile as 'insert into proj.wiped values (1) returning n'`,
+    );
+    const hidden: SourceDef = { ...q, query: "select s.*, proj.wipe() as w from proj.driver_stats s" };
+    await expect(readAll(hidden, view, window)).rejects.toThrow(
+      "the statement tried to write in a read-only transaction (SQLSTATE 25006)",
+    );
+    const { rows: still } = await t.offlineSql(
+      P,
+      "select (select count(*)::int from driver_stats) as n, (select count(*)::int from wiped) as w",
+    );
+    expect(still[0]).toEqual({ n: 11, w: 0 });
+  });
+
+  it("replaces a data error's message, which would quote the value, by its SQLSTATE's name", async () => {
+    const q: SourceDef = {
+      ...source,
+      kind: "query",
+      tableName: null,
+      query:
+        "select driver_id, ('hidden' || conv)::float8 as conv, trips, event_timestamp, created from proj.driver_stats",
+    };
+    const e: unknown = await readAll(q, view, window).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toBe("a value has the wrong syntax for its type (SQLSTATE 22P02)");
   });
 
   it("converts typed columns and reads timestamp columns as UTC", async () => {
-    await t.pool.query(`
-      create table offline.typed (
+    await t.offlineSql(
+      P,
+      `
+      create table typed (
         k text, ts timestamp, b bytea, n numeric, seen timestamp, tags text[], ids bigint[], meta jsonb, d date);
-      insert into offline.typed values
+      insert into typed values
         ('a', '2026-01-01 10:00:00', '\\x00ff', 12.5, '2026-01-01 09:00:00', '{x,y}', '{1,9007199254740993}', '{"a":1}', '2026-03-04');
-    `);
+    `,
+    );
     const s: SourceDef = {
       ...source,
-      tableName: "offline.typed",
+      tableName: "proj.typed",
       timestampField: "ts",
       createdTimestampField: null,
       fieldMapping: {},
@@ -188,23 +226,57 @@ describe("readLatestPerEntity", () => {
     });
   });
 
-  it("fails with the Postgres message when the source is gone", async () => {
-    const gone = { ...source, tableName: "offline.nope" };
-    await expect(readAll(gone, view, window)).rejects.toThrow(/relation "offline.nope" does not exist/);
-    expect(t.pool.totalCount - t.pool.idleCount).toBe(0);
+  it("fails naming the missing table, and frees its connection", async () => {
+    const gone = { ...source, tableName: "proj.nope" };
+    await expect(readAll(gone, view, window, undefined, single)).rejects.toThrow(
+      'relation "proj.nope" does not exist',
+    );
+    const { rows } = await readAll(source, view, window, undefined, single);
+    expect(rows).toHaveLength(4);
+  });
+
+  it("refuses a table outside the project's offline space before running anything", async () => {
+    const outside = { ...source, tableName: "offline.driver_stats" };
+    await expect(readAll(outside, view, window)).rejects.toThrow(
+      'tableName: a table source of project "proj" may name only tables in its offline space (schemas proj); "offline.driver_stats" is outside it',
+    );
   });
 });
 
-describe("newestEventTs", () => {
-  it("gives the greatest event time, or null for an empty source", async () => {
-    expect(await newestEventTs(t.pool, source)).toEqual(at("11:00:00"));
+describe("probeSource", () => {
+  it("gives the greatest event time and the row count, or null and 0 for an empty source", async () => {
+    expect(await probeSource(t.offline, P, source)).toEqual({ newest: at("11:00:00"), rows: 11 });
     const empty = {
       ...source,
       kind: "query" as const,
       tableName: null,
-      query: "select * from offline.driver_stats where false",
+      query: "select * from proj.driver_stats where false",
     };
-    expect(await newestEventTs(t.pool, empty)).toBeNull();
+    expect(await probeSource(t.offline, P, empty)).toEqual({ newest: null, rows: 0 });
+  });
+
+  it("reads an unqualified table name in the project's own schema", async () => {
+    expect(await probeSource(t.offline, P, { ...source, tableName: "driver_stats" })).toEqual({
+      newest: at("11:00:00"),
+      rows: 11,
+    });
+  });
+
+  it("names a missing table", async () => {
+    await expect(probeSource(t.offline, P, { ...source, tableName: "proj.nope" })).rejects.toThrow(
+      'relation "proj.nope" does not exist',
+    );
+  });
+
+  it("stops at the probe timeout and says so", async () => {
+    const quick = t.openOffline({ timeouts: { probeMs: 200, scanMs: 200, writeMs: 200, lockMs: 200 } });
+    const slow: SourceDef = {
+      ...source,
+      kind: "query",
+      tableName: null,
+      query: "select s.* from proj.driver_stats s cross join generate_series(1, 100000000) g",
+    };
+    await expect(probeSource(quick, P, slow)).rejects.toThrow('source "driver_stats": timed out after 0.2 s');
   });
 });
 
@@ -212,48 +284,58 @@ describe("checkSource", () => {
   const needs = { joinKeys: ["driver_id"], fields: ["conv_rate", "trips"] };
 
   it("accepts a usable source", async () => {
-    expect(await checkSource(t.pool, source, needs)).toBeNull();
+    expect(await checkSource(t.offline, P, source, needs)).toBeNull();
   });
 
   it("names a missing table", async () => {
-    const e = await checkSource(t.pool, { ...source, tableName: "offline.missing" }, needs);
+    const e = await checkSource(t.offline, P, { ...source, tableName: "proj.missing" }, needs);
     expect(e?.code).toBe("INVALID");
-    expect(e?.message).toMatch(/offline\.missing.*does not exist/);
+    expect(e?.message).toBe(
+      'source "driver_stats": its table proj.missing cannot be read: relation "proj.missing" does not exist',
+    );
+  });
+
+  it("refuses a table outside the project's offline space", async () => {
+    const e = await checkSource(t.offline, P, { ...source, tableName: "offline.driver_stats" }, needs);
+    expect(e?.code).toBe("INVALID");
+    expect(e?.message).toMatch(
+      /may name only tables in its offline space .*"offline\.driver_stats" is outside it/,
+    );
   });
 
   it("names a missing column, following fieldMapping", async () => {
-    const e1 = await checkSource(t.pool, source, { ...needs, fields: ["conv_rate", "speed"] });
+    const e1 = await checkSource(t.offline, P, source, { ...needs, fields: ["conv_rate", "speed"] });
     expect(e1?.message).toBe('source "driver_stats" has no column "speed" for field "speed"');
-    const e2 = await checkSource(t.pool, { ...source, fieldMapping: { cr: "conv_rate" } }, needs);
+    const e2 = await checkSource(t.offline, P, { ...source, fieldMapping: { cr: "conv_rate" } }, needs);
     expect(e2?.message).toContain('no column "cr" for field "conv_rate"');
-    const e3 = await checkSource(t.pool, source, { ...needs, joinKeys: ["rider_id"] });
+    const e3 = await checkSource(t.offline, P, source, { ...needs, joinKeys: ["rider_id"] });
     expect(e3?.message).toContain('for join key "rider_id"');
   });
 
   it("checks the time columns exist and hold times", async () => {
-    const e1 = await checkSource(t.pool, { ...source, timestampField: "ts" }, needs);
+    const e1 = await checkSource(t.offline, P, { ...source, timestampField: "ts" }, needs);
     expect(e1?.message).toBe('source "driver_stats" has no timestamp column "ts"');
-    const e2 = await checkSource(t.pool, { ...source, timestampField: "trips" }, needs);
+    const e2 = await checkSource(t.offline, P, { ...source, timestampField: "trips" }, needs);
     expect(e2?.message).toMatch(/timestamp column "trips" must be a date, timestamp or timestamptz/);
-    const e3 = await checkSource(t.pool, { ...source, createdTimestampField: "made" }, needs);
+    const e3 = await checkSource(t.offline, P, { ...source, createdTimestampField: "made" }, needs);
     expect(e3?.message).toContain('no created timestamp column "made"');
   });
 
-  it("reports a broken query with its Postgres message", async () => {
-    const e = await checkSource(
-      t.pool,
-      { ...source, kind: "query", tableName: null, query: "select nonsense from" },
+  it("reports a broken query with the parser's or Postgres's message", async () => {
+    const query = { ...source, kind: "query" as const, tableName: null };
+    const e1 = await checkSource(t.offline, P, { ...query, query: "select nonsense from" }, needs);
+    expect(e1?.code).toBe("INVALID");
+    expect(e1?.message).toBe(
+      'source "driver_stats": its query cannot be read: syntax error at end of input (at position 21)',
+    );
+    const e2 = await checkSource(
+      t.offline,
+      P,
+      { ...query, query: "select nonsense from proj.driver_stats" },
       needs,
     );
-    expect(e?.message).toMatch(/its query cannot be read: syntax error/);
-  });
-});
-
-describe("offlinePool", () => {
-  it("finds the pool behind a root handle and refuses a transaction", async () => {
-    expect(offlinePool(t.db)).toBe(t.pool);
-    await t.db.transaction(async (tx) => {
-      expect(() => offlinePool(tx)).toThrow(/root database handle/);
-    });
+    expect(e2?.message).toBe(
+      'source "driver_stats": its query cannot be read: column "nonsense" does not exist',
+    );
   });
 });

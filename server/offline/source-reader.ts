@@ -1,7 +1,7 @@
 import type pg from "pg";
-import type { Db } from "../db/client";
 import { InvalidError } from "../errors";
 import { entityKey } from "../online/entity-key";
+import { offlineError } from "./errors";
 import {
   type BuiltQuery,
   CREATED_TS,
@@ -13,12 +13,15 @@ import {
   sourceColumnOf,
   type ViewColumns,
 } from "./source-query";
+import { admitSource } from "./space";
+import type { OfflineStore } from "./store";
 import { toJoinKeyValue, toOnlineValue } from "./value-conversion";
 
 /**
- * Runs offline scans against Postgres. Every scan gets its own pooled connection and a READ ONLY
- * transaction in UTC: a query source can never write, `timestamp` columns are read as UTC, and the
- * extended protocol refuses a query source that smuggles in a second statement.
+ * Runs offline scans through the offline store: as the project's reader role, in a READ ONLY
+ * transaction in UTC with the purpose's timeouts, after the source passed admitSource (its table
+ * in the project's space, its query through the sandbox). The extended protocol refuses a second
+ * statement too. Errors come back mapped (errors.ts): no row data in any message.
  */
 
 export const DEFAULT_BATCH_SIZE = 5000;
@@ -31,41 +34,6 @@ export interface SourceRow {
   values: Record<string, unknown>;
   eventTs: Date;
   createdTs: Date | null;
-}
-
-/** The pool behind a registry handle: scans need connections of their own, outside any transaction. */
-export function offlinePool(db: Db): pg.Pool {
-  const client: unknown = (db as { $client?: unknown }).$client;
-  if (isPool(client)) return client;
-  throw new Error("offline scans need the root database handle, not a transaction");
-}
-
-function isPool(x: unknown): x is pg.Pool {
-  return typeof x === "object" && x !== null && "connect" in x && "totalCount" in x;
-}
-
-async function beginScan(client: pg.PoolClient): Promise<void> {
-  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  await client.query("SET LOCAL TIME ZONE 'UTC'");
-}
-
-async function inReadOnlyUtc<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await beginScan(client);
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch((err: Error) => {
-      broken = err;
-    });
-    throw e;
-  } finally {
-    // A connection that could not roll back is not safe to reuse.
-    client.release(broken);
-  }
 }
 
 /**
@@ -81,13 +49,18 @@ function run(client: pg.PoolClient, q: BuiltQuery): Promise<pg.QueryResult> {
   return client.query(config);
 }
 
+function describeSource(source: SourceDef): string {
+  return `source "${source.name}"`;
+}
+
 /**
  * Streams, in batches, the latest row per entity key in [start, end] (inclusive; see
  * latestPerEntityQuery). The server-side cursor keeps memory flat whatever the source size.
  * Stop early with `break` (or `return()`): the transaction is rolled back and the connection freed.
  */
 export async function* readLatestPerEntity(
-  pool: pg.Pool,
+  store: OfflineStore,
+  project: string,
   source: SourceDef,
   view: ViewColumns,
   window: { start: Date; end: Date },
@@ -95,26 +68,32 @@ export async function* readLatestPerEntity(
 ): AsyncGenerator<SourceRow[]> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error("batchSize must be a positive integer");
-  const q = latestPerEntityQuery(source, view, window);
-  const client = await pool.connect();
-  let done = false;
-  let broken: Error | undefined;
+  const admitted = await admitSource(store, project, source);
+  const q = latestPerEntityQuery(admitted, view, window);
+  // No prefix: the caller's step ("reading source X") names the source already.
+  const fail = (e: unknown) => offlineError(e, "", store.timeouts.scanMs);
+  const tx = await store.begin(project, "scan").catch((e: unknown) => {
+    throw fail(e);
+  });
   try {
-    await beginScan(client);
-    await run(client, { text: `DECLARE quiver_scan NO SCROLL CURSOR FOR ${q.text}`, values: q.values });
+    try {
+      await run(tx.client, { text: `DECLARE quiver_scan NO SCROLL CURSOR FOR ${q.text}`, values: q.values });
+    } catch (e) {
+      throw fail(e);
+    }
     for (;;) {
-      const { rows } = await client.query(`FETCH FORWARD ${batchSize} FROM quiver_scan`);
-      if (rows.length > 0) yield rows.map((r: Record<string, unknown>) => toSourceRow(r, view));
+      let rows: Record<string, unknown>[];
+      try {
+        ({ rows } = await tx.client.query(`FETCH FORWARD ${batchSize} FROM quiver_scan`));
+      } catch (e) {
+        throw fail(e);
+      }
+      if (rows.length > 0) yield rows.map((r) => toSourceRow(r, view));
       if (rows.length < batchSize) break;
     }
-    await client.query("COMMIT");
-    done = true;
+    await tx.commit();
   } finally {
-    if (!done)
-      await client.query("ROLLBACK").catch((err: Error) => {
-        broken = err;
-      });
-    client.release(broken);
+    await tx.rollback();
   }
 }
 
@@ -136,13 +115,28 @@ function toSourceRow(r: Record<string, unknown>, view: ViewColumns): SourceRow {
   };
 }
 
-/** The greatest event timestamp in the source, or null when it holds no rows. */
-export async function newestEventTs(pool: pg.Pool, source: SourceDef): Promise<Date | null> {
-  return inReadOnlyUtc(pool, async (client) => {
-    const { rows } = await run(client, newestEventTsQuery(source));
-    const newest: unknown = rows[0]?.newest;
-    return newest instanceof Date ? newest : null;
-  });
+/** What a background probe learns of a source. */
+export interface SourceProbe {
+  newest: Date | null;
+  rows: number;
+}
+
+/** The greatest event timestamp in the source (null when empty) and its row count, as a probe. */
+export async function probeSource(
+  store: OfflineStore,
+  project: string,
+  source: SourceDef,
+): Promise<SourceProbe> {
+  const admitted = await admitSource(store, project, source);
+  try {
+    return await store.transaction(project, "probe", async (client) => {
+      const { rows } = await run(client, newestEventTsQuery(admitted));
+      const newest: unknown = rows[0]?.newest;
+      return { newest: newest instanceof Date ? newest : null, rows: Number(rows[0]?.rows ?? 0) };
+    });
+  } catch (e) {
+    throw offlineError(e, describeSource(source), store.timeouts.probeMs);
+  }
 }
 
 // pg type oids of the column types an event or created timestamp may have.
@@ -159,19 +153,27 @@ const TIME_TYPES = new Map([
  * or null when the source is usable.
  */
 export async function checkSource(
-  pool: pg.Pool,
+  store: OfflineStore,
+  project: string,
   source: SourceDef,
   needs: { joinKeys: string[]; fields: string[] },
 ): Promise<InvalidError | null> {
   let columns: Map<string, number>;
   try {
-    columns = await inReadOnlyUtc(pool, async (client) => {
-      const res = await run(client, probeColumnsQuery(source));
+    const admitted = await admitSource(store, project, source);
+    columns = await store.transaction(project, "probe", async (client) => {
+      const res = await run(client, probeColumnsQuery(admitted));
       return new Map(res.fields.map((f) => [f.name, f.dataTypeID]));
     });
   } catch (e) {
     const what = source.kind === "table" ? `table ${source.tableName}` : "query";
-    return new InvalidError(`source "${source.name}": its ${what} cannot be read: ${pgMessage(e)}`, "source");
+    const prefix = `source "${source.name}": its ${what} cannot be read`;
+    // A refusal of the sandbox or the space rules is already safe; it gets the same context.
+    if (e instanceof InvalidError)
+      return new InvalidError(`${prefix}: ${e.message.replace(/^(query|tableName): /, "")}`, "source");
+    const err = offlineError(e, prefix, store.timeouts.probeMs);
+    if (err instanceof InvalidError) return new InvalidError(err.message, "source");
+    throw err;
   }
   const timeColumn = (field: string, column: string): InvalidError | null => {
     const type = columns.get(column);
@@ -205,8 +207,4 @@ export async function checkSource(
     }
   }
   return null;
-}
-
-function pgMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

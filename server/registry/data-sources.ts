@@ -5,6 +5,7 @@ import { authorize } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../context";
 import { dataSources } from "../db/schema";
 import { NotFoundError } from "../errors";
+import { admitSource } from "../offline";
 import { parseInput } from "./parse";
 import { DataSourceInput, Name } from "./schemas";
 import { uniquely } from "./unique";
@@ -24,6 +25,15 @@ function columnsOf(data: z.infer<typeof DataSourceInput>) {
   };
 }
 
+/**
+ * A source must keep the offline rules before it is stored: a table in the project's offline
+ * space, or a query that passes the sandbox (and query sources switched on). admitSource checks
+ * them again before every statement.
+ */
+async function admit(ctx: Ctx, project: string, data: z.infer<typeof DataSourceInput>): Promise<void> {
+  await admitSource(ctx.offline, project, columnsOf(data));
+}
+
 export async function createDataSource({
   ctx,
   input,
@@ -33,6 +43,7 @@ export async function createDataSource({
 }) {
   const { project, ...data } = parseInput(CreateDataSourceInput, input);
   const p = await authorize(ctx, project, "definitions.write");
+  await admit(ctx, p.name, data);
   return inTransaction(ctx, async (tx) => {
     const [row] = await uniquely(`data source "${data.name}"`, () =>
       tx.db
@@ -61,6 +72,7 @@ export async function updateDataSource({
   const { project, ...data } = parseInput(CreateDataSourceInput, input);
   const p = await authorize(ctx, project, "definitions.write");
   const current = await getDataSource({ ctx, input: { project, name: data.name } });
+  await admit(ctx, p.name, data);
   return inTransaction(ctx, async (tx) => {
     const [row] = await tx.db
       .update(dataSources)

@@ -23,7 +23,7 @@ let ctx: Ctx;
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t);
-  await seedBasics(ctx);
+  await seedBasics(ctx, t);
 });
 afterAll(() => t.drop());
 
@@ -241,7 +241,7 @@ describe("checks against the offline source", () => {
         project: "proj",
         name: "ghost_source",
         kind: "table",
-        tableName: "offline.ghost",
+        tableName: "proj.ghost",
         timestampField: "ts",
       },
     });
@@ -251,6 +251,26 @@ describe("checks against the offline source", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as InvalidError).field).toBe("source");
-    expect((err as Error).message).toMatch(/ghost/);
+    expect((err as Error).message).toBe(
+      'source: source "ghost_source": its table proj.ghost cannot be read: relation "proj.ghost" does not exist',
+    );
+  });
+
+  it("refuses to register a source whose table lies outside the project's offline space", async () => {
+    const err = await createDataSource({
+      ctx,
+      input: {
+        project: "proj",
+        name: "foreign_source",
+        kind: "table",
+        tableName: "offline.driver_stats",
+        timestampField: "event_timestamp",
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidError);
+    expect((err as InvalidError).field).toBe("tableName");
+    expect((err as Error).message).toBe(
+      'tableName: a table source of project "proj" may name only tables in its offline space (schemas proj); "offline.driver_stats" is outside it',
+    );
   });
 });

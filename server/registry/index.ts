@@ -3,5 +3,6 @@ export * from "./data-sources";
 export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
+export * from "./offline-space";
 export * from "./projects";
 export * from "./search";

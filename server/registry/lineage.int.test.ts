@@ -304,7 +304,7 @@ async function seedShop(ctx: Ctx): Promise<void> {
         projectId,
         name: "driver_src",
         kind: "table",
-        tableName: "offline.driver_stats",
+        tableName: "shop.driver_stats",
         timestampField: "ts",
       },
       { projectId, name: "trips_src", kind: "query", query: "select * from trips", timestampField: "ts" },

@@ -4,7 +4,9 @@ import { UnauthorizedError } from "../auth/authorize";
 import type { Role } from "../auth/roles";
 import type { Ctx } from "../context";
 import { projectMembers, projects } from "../db/schema";
-import { ForbiddenError, NotFoundError } from "../errors";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
+import { isReservedSchema } from "../offline/roles";
+import { schemaOwner } from "./offline-space";
 import { parseInput } from "./parse";
 import { Name } from "./schemas";
 
@@ -27,6 +29,15 @@ export async function ensureProject({ ctx, input }: { ctx: Ctx; input: z.input<t
   if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
     throw new ForbiddenError("projects are created by an administrator (npx quiver) for now");
   const data = parseInput(ProjectInput, input);
+  // The project's offline schema is named after it by default (docs/adr/0013-offline-isolation.md).
+  if (isReservedSchema(data.name))
+    throw new InvalidError(
+      `name: "${data.name}" is reserved by Postgres; choose another project name`,
+      "name",
+    );
+  const owner = await schemaOwner(ctx.db, data.name);
+  if (owner && owner !== data.name)
+    throw new ConflictError(`name: offline schema "${data.name}" belongs to project "${owner}"`, "name");
   await ctx.db.insert(projects).values(data).onConflictDoNothing({ target: projects.name });
   return requireProject(ctx, data.name);
 }

@@ -50,6 +50,9 @@ export const EntityInput = z.object({
 export type EntityInput = z.input<typeof EntityInput>;
 
 /** A Postgres identifier path like `offline.driver_stats` or `driver_stats`. */
+/** Longest query source accepted (the SQL sandbox's parser stays far from its stack limit below it). */
+export const MAX_QUERY_CHARS = 10_000;
+
 export const TABLE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const ColumnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a plain column name");
 
@@ -57,8 +60,11 @@ export const DataSourceInput = z
   .object({
     name: Name,
     kind: z.enum(["table", "query"]),
-    tableName: z.string().regex(TABLE_NAME_PATTERN, "must be a table name like schema.table").optional(),
-    query: z.string().min(1).max(20000).optional(),
+    tableName: z
+      .string()
+      .regex(TABLE_NAME_PATTERN, "must be a table name like schema.table or table")
+      .optional(),
+    query: z.string().min(1).max(MAX_QUERY_CHARS).optional(),
     timestampField: ColumnName,
     createdTimestampField: ColumnName.optional(),
     fieldMapping: z.record(ColumnName, Name).default({}),

@@ -10,7 +10,7 @@ let ctx: Ctx;
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t);
-  await seedBasics(ctx);
+  await seedBasics(ctx, t);
   await createEntity({
     ctx,
     input: { project: "proj", name: "customer", joinKey: "customer_id", valueType: "int64" },
@@ -40,7 +40,7 @@ beforeAll(async () => {
     },
   });
   // A second project must never leak into the first one's results.
-  await seedBasics(ctx, "other");
+  await seedBasics(ctx, t, "other");
   await createFeatureView({ ctx, input: { project: "other", spec: driverViewSpec() } });
 });
 afterAll(() => t.drop());

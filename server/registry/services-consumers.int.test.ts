@@ -22,7 +22,7 @@ let ctx: Ctx;
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t);
-  await seedBasics(ctx);
+  await seedBasics(ctx, t);
   await createFeatureView({ ctx, input: { project: "proj", spec: driverViewSpec() } });
 });
 afterAll(() => t.drop());

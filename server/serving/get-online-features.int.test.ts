@@ -11,7 +11,7 @@ let t: TestDb;
 
 beforeAll(async () => {
   t = await createTestDb();
-  await seedServing(testCtx(t), t.pool);
+  await seedServing(testCtx(t), t);
 });
 afterAll(() => t.drop());
 

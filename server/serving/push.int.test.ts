@@ -13,9 +13,10 @@ let t: TestDb;
 beforeAll(async () => {
   t = await createTestDb();
   const ctx = testCtx(t);
-  await seedServing(ctx, t.pool);
-  await t.pool.query(
-    "create table offline.events (event_timestamp timestamptz not null, created timestamptz)",
+  await seedServing(ctx, t);
+  await t.offlineSql(
+    PROJECT,
+    "create table events (event_timestamp timestamptz not null, created timestamptz)",
   );
   await createDataSource({
     ctx,
@@ -23,7 +24,7 @@ beforeAll(async () => {
       project: PROJECT,
       name: "events_source",
       kind: "table",
-      tableName: "offline.events",
+      tableName: "proj.events",
       timestampField: "event_timestamp",
       createdTimestampField: "created",
     },
@@ -46,14 +47,15 @@ function driverDf(ids: (number | string | null)[], over: Record<string, unknown[
   };
 }
 
+/** The source table's rows for these drivers, read in the offline database. */
 async function offlineRows(ids: number[]) {
-  const { rows } = await t.pool.query<{
+  const { rows } = await t.offlineAdmin.query<{
     driver_id: number;
     conv: number;
     created: Date | null;
     event_timestamp: Date;
   }>(
-    "select driver_id::int, conv, created, event_timestamp from offline.driver_stats where driver_id = any($1) order by driver_id",
+    "select driver_id::int, conv, created, event_timestamp from proj.driver_stats where driver_id = any($1) order by driver_id",
     [ids],
   );
   return rows;
@@ -217,7 +219,7 @@ for (const [n, store] of STORE_KINDS.entries()) {
             df: driverDf(ids, { acc_rate: [0.5, 5] }),
             to: "online_and_offline",
           }),
-          /offline write to table offline\.driver_stats failed: .*check constraint/,
+          /^offline write to table proj\.driver_stats: a check constraint is violated \(SQLSTATE 23514\)$/,
           "df",
         );
         expect(write).not.toHaveBeenCalled();

@@ -1,10 +1,10 @@
-import { type SQL, sql } from "drizzle-orm";
+import type pg from "pg";
 import { z } from "zod";
-import { type Ctx, inTransaction } from "../context";
+import type { Ctx } from "../context";
 import type { dataSources } from "../db/schema";
 import { env } from "../env";
 import { InvalidError } from "../errors";
-import { quoteIdent, sourceColumnOf } from "../offline/source-query";
+import { offlineError, qualifyTable, quoteIdent, sourceColumnOf } from "../offline";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRow } from "../online/types";
 import { parseInput } from "../registry/parse";
@@ -23,8 +23,9 @@ import { findDataSource, findProject, type ServingView, viewsOfSource } from "./
 /**
  * Push ingestion (Feast's POST /push): rows for a data source go to the online store of every
  * online view reading that source, and/or into the source's table. Everything is checked before
- * anything is written; the offline insert and the online writes run inside one transaction, so a
- * failing online write rolls the offline rows back (docs/adr/0006-retrieval-api.md).
+ * anything is written. Offline rows go in as the project's writer role, only into its own schemas,
+ * in an offline transaction that commits after the online writes, so a failing online write rolls
+ * the offline rows back (docs/adr/0006-retrieval-api.md, 0013-offline-isolation.md).
  */
 
 /** Rows per push. */
@@ -130,33 +131,51 @@ export async function push({ ctx, input }: { ctx: Ctx; input: PushInput }): Prom
     rows: onlineRowsOf(view, rows, eventTs ?? [], valuesOf),
   }));
 
-  const write = async (tx: Ctx): Promise<PushResult> => {
-    let offlineRows = 0;
-    if (toOffline) {
-      const columns = Object.keys(req.df);
-      const params = columns.map((c) =>
-        c === source.timestampField
-          ? (eventTs ?? [])
-          : c === source.createdTimestampField
-            ? (created ?? [])
-            : (converted.get(c)?.values().next().value ?? []).map((v) => v.offline),
-      );
-      // A pushed row without a created time gets "now", so a correction pushed at the same event
-      // time wins the tie in materialization as it does in the online store.
-      if (source.createdTimestampField && !columns.includes(source.createdTimestampField)) {
-        columns.push(source.createdTimestampField);
-        params.push(new Array<Date>(rows).fill(new Date()));
-      }
-      offlineRows = await insertOffline(tx, source, columns, params, rows);
-    }
+  const writeOnline = async (): Promise<PushResult["online"]> => {
     const online: PushResult["online"] = [];
     for (const { view, rows: viewRows } of onlineRows) {
-      const r = await tx.online.write(project.name, view.name, viewRows);
+      const r = await ctx.online.write(project.name, view.name, viewRows);
       online.push({ feature_view: view.name, written: r.written, skipped: r.skipped });
     }
-    return { push_source_name: source.name, rows, online, offline_rows: offlineRows };
+    return online;
   };
-  return toOffline ? inTransaction(ctx, write) : write(ctx);
+  if (!toOffline)
+    return { push_source_name: source.name, rows, online: await writeOnline(), offline_rows: 0 };
+
+  const table = qualifyTable(source.tableName ?? "", project.name, await ctx.offline.space(project.name));
+  if (!(await ctx.offline.space(project.name)).own.includes(table.schema))
+    throw new InvalidError(
+      `to: data source "${source.name}" reads a shared schema (${table.schema}); offline pushes go only into the project's own schemas`,
+      "to",
+    );
+  const columns = Object.keys(req.df);
+  const params = columns.map((c) =>
+    c === source.timestampField
+      ? (eventTs ?? [])
+      : c === source.createdTimestampField
+        ? (created ?? [])
+        : (converted.get(c)?.values().next().value ?? []).map((v) => v.offline),
+  );
+  // A pushed row without a created time gets "now", so a correction pushed at the same event
+  // time wins the tie in materialization as it does in the online store.
+  if (source.createdTimestampField && !columns.includes(source.createdTimestampField)) {
+    columns.push(source.createdTimestampField);
+    params.push(new Array<Date>(rows).fill(new Date()));
+  }
+  // The offline rows commit only once the online writes succeeded: a failing online write rolls
+  // them back (the online writes themselves are idempotent, so a retry of the push is harmless).
+  return ctx.offline.transaction(project.name, "write", async (client) => {
+    const offlineRows = await insertOffline(
+      client,
+      ctx.offline.timeouts.writeMs,
+      source,
+      table,
+      columns,
+      params,
+      rows,
+    );
+    return { push_source_name: source.name, rows, online: await writeOnline(), offline_rows: offlineRows };
+  });
 }
 
 function must<T>(value: T | undefined, column: string, row: number, expected: string, got: unknown): T {
@@ -265,20 +284,31 @@ function onlineRowsOf(
 }
 
 /**
- * Inserts the rows into the source's table, in statements of bounded size, inside the caller's
- * transaction. Columns are checked against the table first; data errors Postgres raises (a value
- * its column type refuses, a constraint) are the request's fault and come back as 400s.
+ * Inserts the rows into the source's table as the project's writer role, in statements of bounded
+ * size, inside the caller's offline transaction. Columns are checked against the table first; data
+ * errors Postgres raises (a value its column type refuses, a constraint) are the request's fault
+ * and come back as 400s, in words that quote no value (offline/errors.ts).
  */
 async function insertOffline(
-  tx: Ctx,
+  client: pg.ClientBase,
+  timeoutMs: number,
   source: Source,
+  target: { schema: string; table: string },
   columns: string[],
   params: unknown[][],
   rows: number,
 ): Promise<number> {
-  const table = (source.tableName ?? "").split(".").map(quoteIdent).join(".");
-  const existing = await offlineStep(source, async () => {
-    const res = await tx.db.execute(sql.raw(`select * from ${table} limit 0`));
+  const table = `${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
+  const what = `offline write to table ${source.tableName}`;
+  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw offlineError(e, what, timeoutMs, "df");
+    }
+  };
+  const existing = await step(async () => {
+    const res = await client.query(`select * from ${table} limit 0`);
     return new Set(res.fields.map((f) => f.name));
   });
   for (const c of columns)
@@ -286,41 +316,24 @@ async function insertOffline(
       throw new InvalidError(`df.${c}: table ${source.tableName} has no column "${c}"`, `df.${c}`);
 
   const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
-  const head = sql.raw(`insert into ${table} (${columns.map(quoteIdent).join(", ")}) values `);
+  const head = `insert into ${table} (${columns.map(quoteIdent).join(", ")}) values `;
   for (let start = 0; start < rows; start += perStatement) {
     const end = Math.min(rows, start + perStatement);
-    const tuples: SQL[] = [];
-    for (let i = start; i < end; i++)
-      tuples.push(
-        sql`(${sql.join(
-          params.map((p) => sql`${p[i] ?? null}`),
-          sql`, `,
-        )})`,
-      );
-    await offlineStep(source, () => tx.db.execute(sql`${head}${sql.join(tuples, sql`, `)}`));
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (let i = start; i < end; i++) {
+      tuples.push(`(${params.map((p) => `$${values.push(utc(p[i] ?? null))}`).join(", ")})`);
+    }
+    await step(() => client.query(head + tuples.join(", "), values));
   }
   return rows;
 }
 
-/** Postgres error classes that describe the pushed data or the table, not a broken server. */
-const CALLER_ERROR_CLASSES = ["22", "23", "42"];
-
-async function offlineStep<T>(source: Source, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const pg = pgError(e);
-    if (pg && CALLER_ERROR_CLASSES.includes(pg.code.slice(0, 2)))
-      throw new InvalidError(`offline write to table ${source.tableName} failed: ${pg.message}`, "df");
-    throw e;
-  }
-}
-
-/** The Postgres error behind a (possibly wrapped) query error. */
-function pgError(e: unknown): { code: string; message: string } | undefined {
-  for (let cur = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: cur.message };
-  }
-  return undefined;
+/**
+ * A Date as an ISO string in UTC: pg would send it in the process's local time with an offset,
+ * which a `timestamp` (no time zone) column drops, shifting the stored wall time by TZ.
+ */
+function utc(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  return Array.isArray(v) ? v.map(utc) : v;
 }

@@ -46,7 +46,7 @@ async function key(project: string, role: Role, name = `${project}-${role}`, exp
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t, { jobs: recordingJobs() });
-  await seedServing(ctx, t.pool);
+  await seedServing(ctx, t);
   await ensureProject({ ctx, input: { name: "other" } });
   for (const role of ["viewer", "consumer", "operator"] as const) await key(PROJECT, role);
   await key("other", "owner");

@@ -28,7 +28,7 @@ let projectId = "";
 beforeAll(async () => {
   t = await createTestDb();
   base = testCtx(t, { jobs: recordingJobs() });
-  await seedServing(base, t.pool);
+  await seedServing(base, t);
   projectId = (await ensureProject({ ctx: base, input: { name: PROJECT } })).id;
   otherId = (await ensureProject({ ctx: base, input: { name: "other" } })).id;
 });

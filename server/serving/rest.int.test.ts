@@ -27,7 +27,7 @@ beforeAll(async () => {
   t = await createTestDb();
   jobs = recordingJobs();
   ctx = testCtx(t, { jobs });
-  await seedServing(ctx, t.pool);
+  await seedServing(ctx, t);
 });
 afterAll(() => t.drop());
 

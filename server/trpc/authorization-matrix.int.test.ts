@@ -6,13 +6,14 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ROLES, type Role, roleAllows } from "../auth/roles";
 import type { Actor, Ctx } from "../context";
 import { schema } from "../db/client";
+import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";
 import { recordingJobs } from "../materialization/test-helpers";
 import { createConsumer, createFeatureService, createFeatureView, ensureProject } from "../registry";
 import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
 import type { ProcedureMeta } from "./init";
 import { appRouter, createCaller } from "./root";
-import { MATRIX_INPUTS } from "./test/matrix-inputs";
+import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "./test/matrix-inputs";
 
 /**
  * Every tRPC procedure, called as anonymous, as each project role, as an API key of each role and
@@ -33,10 +34,16 @@ async function addUser(name: string, projectName: string, role: Role) {
   userIds.set(name, id);
 }
 
+const savedShared = process.env.QUIVER_SHARED_SCHEMAS;
+
 beforeAll(async () => {
+  // offline.grantShared needs a schema the deployment offers for sharing.
+  process.env.QUIVER_SHARED_SCHEMAS = MATRIX_SHARED_SCHEMA;
+  resetEnvCache();
   t = await createTestDb();
   trusted = testCtx(t, { jobs: recordingJobs() });
-  await seedBasics(trusted, "proj");
+  await t.offlineAdmin.query(`create schema ${MATRIX_SHARED_SCHEMA}`);
+  await seedBasics(trusted, t, "proj");
   await createFeatureView({ ctx: trusted, input: { project: "proj", spec: driverViewSpec() } });
   await createFeatureService({
     ctx: trusted,
@@ -55,7 +62,12 @@ beforeAll(async () => {
   for (const role of ROLES) await addUser(`user_${role}`, "proj", role);
   await addUser("outsider", "other", "owner");
 });
-afterAll(() => t.drop());
+afterAll(async () => {
+  if (savedShared === undefined) delete process.env.QUIVER_SHARED_SCHEMAS;
+  else process.env.QUIVER_SHARED_SCHEMAS = savedShared;
+  resetEnvCache();
+  await t?.drop();
+});
 
 interface Caller {
   label: string;

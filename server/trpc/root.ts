@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { accessRouter } from "./routers/access";
 import { auditRouter } from "./routers/audit";
+import { offlineRouter } from "./routers/offline";
 import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
 import {
   consumersRouter,
@@ -25,6 +26,7 @@ export const appRouter = router({
   freshness: freshnessRouter,
   audit: auditRouter,
   access: accessRouter,
+  offline: offlineRouter,
 });
 
 export type AppRouter = typeof appRouter;

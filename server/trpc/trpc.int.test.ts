@@ -10,7 +10,7 @@ let t: TestDb;
 
 beforeAll(async () => {
   t = await createTestDb();
-  await seedBasics(testCtx(t));
+  await seedBasics(testCtx(t), t);
 });
 afterAll(() => t.drop());
 

@@ -17,7 +17,7 @@ const saved = { url: process.env.DATABASE_URL, home: process.env.QUIVER_HOME };
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t, { jobs: recordingJobs() });
-  await seedDriverView(ctx, t.pool);
+  await seedDriverView(ctx, t);
   // The CLI opens its own session on this database; a private home keeps runtime.json out of the way.
   home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-cancel-"));
   process.env.DATABASE_URL = t.url;

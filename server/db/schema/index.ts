@@ -7,5 +7,6 @@ export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
 export * from "./materialization-runs";
+export * from "./offline";
 export * from "./online-values";
 export * from "./projects";

@@ -21,7 +21,7 @@ export async function createFeatureView({
   const { project, spec } = parseInput(CreateFeatureViewInput, input);
   const p = await authorize(ctx, project, "definitions.write");
   const checked = await resolveReferences(ctx, p.id, spec);
-  await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
+  await checkSpecAgainstSource(ctx, p.name, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
     // Resolved again inside the transaction: the rows written must be the ones that exist now.
     const refs = await resolveReferences(tx, p.id, spec);

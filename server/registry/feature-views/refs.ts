@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Ctx } from "../../context";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
 import { InvalidError } from "../../errors";
-import { checkSource, offlinePool } from "../../offline";
+import { checkSource } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
 
 export type EntityRow = typeof entities.$inferSelect;
@@ -92,11 +92,12 @@ export function headColumns(spec: FeatureViewSpec, sourceId: string) {
  */
 export async function checkSpecAgainstSource(
   ctx: Ctx,
+  project: string,
   source: DataSourceRow,
   spec: FeatureViewSpec,
   resolvedEntities: EntityRow[],
 ): Promise<void> {
-  const problem = await checkSource(offlinePool(ctx.db), source, {
+  const problem = await checkSource(ctx.offline, project, source, {
     joinKeys: resolvedEntities.map((e) => e.joinKey),
     fields: spec.fields.map((f) => f.name),
   });

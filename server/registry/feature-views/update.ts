@@ -32,7 +32,7 @@ export async function updateFeatureView({
   const { project, baseVersion, spec } = parseInput(UpdateFeatureViewInput, input);
   const p = await authorize(ctx, project, "definitions.write");
   const checked = await resolveReferences(ctx, p.id, spec);
-  await checkSpecAgainstSource(ctx, checked.source, spec, checked.entities);
+  await checkSpecAgainstSource(ctx, p.name, checked.source, spec, checked.entities);
   return inTransaction(ctx, async (tx) => {
     const [view] = await tx.db
       .select({ id: featureViews.id, currentVersion: featureViews.currentVersion })

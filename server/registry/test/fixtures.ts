@@ -1,11 +1,14 @@
-import { sql } from "drizzle-orm";
+import type { TestDb } from "../../../test/db";
 import type { Ctx } from "../../context";
 import { createDataSource, createEntity, ensureProject } from "../index";
 import type { FeatureViewSpecInput } from "../schemas";
 
-/** A project with a driver entity and a table source, the usual ground for view tests. */
-export async function seedBasics(ctx: Ctx, project = "proj") {
-  await ctx.db.execute(sql.raw(OFFLINE_TABLE));
+/**
+ * A project with a driver entity and a table source over `<project>.driver_stats` (a table of the
+ * project's offline schema, created here), the usual ground for view tests.
+ */
+export async function seedBasics(ctx: Ctx, t: Pick<TestDb, "offlineSql">, project = "proj") {
+  await t.offlineSql(project, OFFLINE_TABLE);
   await ensureProject({ ctx, input: { name: project } });
   await createEntity({
     ctx,
@@ -17,7 +20,7 @@ export async function seedBasics(ctx: Ctx, project = "proj") {
       project,
       name: "driver_stats_source",
       kind: "table",
-      tableName: "offline.driver_stats",
+      tableName: `${project}.driver_stats`,
       timestampField: "event_timestamp",
       createdTimestampField: "created",
     },
@@ -42,10 +45,12 @@ export function driverViewSpec(over: Partial<FeatureViewSpecInput> = {}): Featur
   };
 }
 
-/** The offline table behind the fixtures' source, with a column for every field the tests use. */
+/**
+ * The offline table behind the fixtures' source (created in the project's schema), with a column
+ * for every field the tests use.
+ */
 const OFFLINE_TABLE = `
-  create schema if not exists offline;
-  create table if not exists offline.driver_stats (
+  create table if not exists driver_stats (
     driver_id bigint, customer_id bigint, event_timestamp timestamptz not null, created timestamptz,
     conv_rate float8, acc_rate float8, avg_daily_trips bigint, rating float8[], current_balance float8,
     lifetime_trip_count bigint, conversion_score float4, surge_multiplier float8)`;

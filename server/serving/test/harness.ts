@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type pg from "pg";
 import { redisUrlOrSkip, type TestDb, testCtx } from "../../../test/db";
 import type { Ctx } from "../../context";
 import { entityKey } from "../../online/entity-key";
@@ -62,22 +61,24 @@ export const STORE_KINDS: StoreKind[] = [
 /**
  * Project "proj" with:
  * - entities driver (driver_id, int64) and customer (customer_id, string);
- * - table source driver_stats_source (offline.driver_stats; column `conv` mapped to conv_rate),
- *   query source driver_profile_source, table source trips_source (offline.trips);
+ * - in the offline database, schema proj: tables driver_stats and trips;
+ * - table source driver_stats_source (proj.driver_stats; column `conv` mapped to conv_rate),
+ *   query source driver_profile_source (over proj.driver_stats), table source trips_source (proj.trips);
  * - views driver_hourly_stats (ttl 1 day), driver_profile (ttl 0; shares the feature name
  *   conv_rate), customer_trips (keyed by driver and customer), driver_archive (offline only,
  *   reads driver_stats_source too);
  * - feature service driver_activity = driver_hourly_stats:conv_rate, :acc_rate, driver_profile:*.
  */
-export async function seedServing(ctx: Ctx, pool: pg.Pool): Promise<void> {
-  await pool.query(`
-    create schema if not exists offline;
-    create table offline.driver_stats (
+export async function seedServing(ctx: Ctx, t: Pick<TestDb, "offlineSql">): Promise<void> {
+  const project = PROJECT;
+  await t.offlineSql(
+    project,
+    `create table driver_stats (
       driver_id bigint not null, conv double precision, acc_rate double precision check (acc_rate <= 1), avg_daily_trips bigint,
       event_timestamp timestamptz not null, created timestamptz);
-    create table offline.trips (
-      driver_id bigint, customer_id text, trips_together bigint, event_timestamp timestamptz);`);
-  const project = PROJECT;
+    create table trips (
+      driver_id bigint, customer_id text, trips_together bigint, event_timestamp timestamptz);`,
+  );
   await ensureProject({ ctx, input: { name: project } });
   await createEntity({ ctx, input: { project, name: "driver", joinKey: "driver_id", valueType: "int64" } });
   await createEntity({
@@ -90,7 +91,7 @@ export async function seedServing(ctx: Ctx, pool: pg.Pool): Promise<void> {
       project,
       name: "driver_stats_source",
       kind: "table",
-      tableName: "offline.driver_stats",
+      tableName: "proj.driver_stats",
       timestampField: "event_timestamp",
       createdTimestampField: "created",
       fieldMapping: { conv: "conv_rate" },
@@ -103,7 +104,7 @@ export async function seedServing(ctx: Ctx, pool: pg.Pool): Promise<void> {
       name: "driver_profile_source",
       kind: "query",
       query:
-        "select driver_id, conv as conv_rate, 'x' as city, array['t'] as tags, event_timestamp from offline.driver_stats",
+        "select driver_id, conv as conv_rate, 'x' as city, array['t'] as tags, event_timestamp from proj.driver_stats",
       timestampField: "event_timestamp",
     },
   });
@@ -113,7 +114,7 @@ export async function seedServing(ctx: Ctx, pool: pg.Pool): Promise<void> {
       project,
       name: "trips_source",
       kind: "table",
-      tableName: "offline.trips",
+      tableName: "proj.trips",
       timestampField: "event_timestamp",
     },
   });

@@ -53,7 +53,12 @@ export const ViewFreshness = z.object({
   online: z.boolean(),
   slaSeconds: z.number().nullable(),
   newestSourceEvent: z.date().nullable(),
-  sourceError: z.string().nullable(),
+  probe: z.object({
+    status: z.enum(["ok", "timeout", "error", "pending"]),
+    probedAt: z.date().nullable(),
+    rowCount: z.number().nullable(),
+    error: z.string().nullable(),
+  }),
   watermark: z.date().nullable(),
   lagSeconds: z.number().nullable(),
   backlogSeconds: z.number().nullable(),

@@ -1,8 +1,12 @@
 import type { Ctx } from "../../context";
+import { ConflictError, NotFoundError } from "../../errors";
 import { listRuns, startMaterialization } from "../../materialization";
-import { getFeatureView, listEntities } from "../../registry";
+import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../registry";
 import { driverViewSpec } from "../../registry/test/fixtures";
 import { ACCESS_MATRIX_INPUTS } from "./access-matrix-inputs";
+
+/** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
+export const MATRIX_SHARED_SCHEMA = "matrix_shared";
 
 /**
  * A valid input for every tRPC procedure, against the matrix test's project "proj" (see
@@ -37,14 +41,14 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     project: P,
     name: fresh("src"),
     kind: "table",
-    tableName: "offline.driver_stats",
+    tableName: "proj.driver_stats",
     timestampField: "event_timestamp",
   }),
   "sources.update": () => ({
     project: P,
     name: "driver_stats_source",
     kind: "table",
-    tableName: "offline.driver_stats",
+    tableName: "proj.driver_stats",
     timestampField: "event_timestamp",
     createdTimestampField: "created",
     description: fresh("d"),
@@ -121,4 +125,20 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   },
   "freshness.list": () => ({ project: P }),
   "audit.list": () => ({ project: P }),
+  "offline.space": () => ({ project: P }),
+  // Each cell starts from the state its call changes: not granted yet for a grant, granted for a revoke.
+  "offline.grantShared": async (trusted) => {
+    const input = { project: P, schema: MATRIX_SHARED_SCHEMA };
+    await revokeSharedSchema({ ctx: trusted, input }).catch((e: unknown) => {
+      if (!(e instanceof NotFoundError)) throw e;
+    });
+    return input;
+  },
+  "offline.revokeShared": async (trusted) => {
+    const input = { project: P, schema: MATRIX_SHARED_SCHEMA };
+    await grantSharedSchema({ ctx: trusted, input }).catch((e: unknown) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
+    return input;
+  },
 };

@@ -1,0 +1,271 @@
+import { and, asc, eq, ne } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { authorize } from "../auth/authorize";
+import { actorLabel, type Ctx, inTransaction } from "../context";
+import type { Db } from "../db/client";
+import { projectOfflineSchemas, projects } from "../db/schema";
+import { env } from "../env";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
+import { isReservedSchema, type OfflineSpace, PrivilegedRoleError } from "../offline";
+import { parseInput } from "./parse";
+import { Name } from "./schemas";
+
+/**
+ * A project's offline space (docs/adr/0013-offline-isolation.md): the schemas of the offline
+ * database its roles may use. By default one schema named after the project; an administrator may
+ * configure others instead (addOwnSchema, CLI only); the owner may grant read access to schemas
+ * the deployment offers for sharing (QUIVER_SHARED_SCHEMAS).
+ */
+
+/** The space the registry records for a project (the offline store's loadSpace). */
+export async function loadOfflineSpace(db: Db, project: string): Promise<OfflineSpace> {
+  const rows = await db
+    .select({ schema: projectOfflineSchemas.schemaName, access: projectOfflineSchemas.access })
+    .from(projectOfflineSchemas)
+    .innerJoin(projects, eq(projects.id, projectOfflineSchemas.projectId))
+    .where(eq(projects.name, project))
+    .orderBy(asc(projectOfflineSchemas.createdAt), asc(projectOfflineSchemas.schemaName));
+  const own = rows.filter((r) => r.access === "own").map((r) => r.schema);
+  return {
+    own: own.length > 0 ? own : [project],
+    shared: rows.filter((r) => r.access === "shared").map((r) => r.schema),
+  };
+}
+
+const Scoped = z.object({ project: Name });
+export const OfflineSchemaInput = Scoped.extend({ schema: Name });
+
+export interface OfflineSpaceView extends OfflineSpace {
+  /** Shared schemas the deployment offers that the project does not read yet. */
+  shareable: string[];
+  database: string;
+  roles: { reader: string; writer: string };
+}
+
+export async function getOfflineSpace({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof Scoped>;
+}): Promise<OfflineSpaceView> {
+  const { project } = parseInput(Scoped, input);
+  const p = await authorize(ctx, project, "definitions.read");
+  const space = await loadOfflineSpace(ctx.db, p.name);
+  return {
+    ...space,
+    shareable: env().QUIVER_SHARED_SCHEMAS.filter((s) => !space.shared.includes(s)),
+    database: ctx.offline.database,
+    roles: ctx.offline.roles(p.name),
+  };
+}
+
+/** Whether a project other than `projectId` owns the schema (explicitly, or by its name by default). */
+async function ownedElsewhere(db: Db, projectId: string, schema: string): Promise<string | undefined> {
+  const [explicit] = await db
+    .select({ name: projects.name })
+    .from(projectOfflineSchemas)
+    .innerJoin(projects, eq(projects.id, projectOfflineSchemas.projectId))
+    .where(
+      and(
+        eq(projectOfflineSchemas.schemaName, schema),
+        eq(projectOfflineSchemas.access, "own"),
+        ne(projects.id, projectId),
+      ),
+    )
+    .limit(1);
+  if (explicit) return explicit.name;
+  const [named] = await db
+    .select({ id: projects.id, name: projects.name })
+    .from(projects)
+    .where(and(eq(projects.name, schema), ne(projects.id, projectId)))
+    .limit(1);
+  if (!named) return undefined;
+  // A project with schemas of its own configured does not own its name's schema.
+  const [configured] = await db
+    .select({ schema: projectOfflineSchemas.schemaName })
+    .from(projectOfflineSchemas)
+    .where(and(eq(projectOfflineSchemas.projectId, named.id), eq(projectOfflineSchemas.access, "own")))
+    .limit(1);
+  return configured ? undefined : named.name;
+}
+
+/** Grants the project read access to a schema the deployment offers for sharing; owner only, audited. */
+export async function grantSharedSchema({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof OfflineSchemaInput>;
+}): Promise<OfflineSpace> {
+  const { project, schema } = parseInput(OfflineSchemaInput, input);
+  const p = await authorize(ctx, project, "offline.manage");
+  const offered = env().QUIVER_SHARED_SCHEMAS;
+  if (!offered.includes(schema))
+    throw new InvalidError(
+      offered.length === 0
+        ? "schema: this deployment offers no shared schemas (QUIVER_SHARED_SCHEMAS is empty)"
+        : `schema: "${schema}" is not one of the shared schemas this deployment offers (${offered.join(", ")})`,
+      "schema",
+    );
+  if (isReservedSchema(schema)) throw new InvalidError(`schema: "${schema}" is Postgres's own`, "schema");
+  const owner = await ownedElsewhere(ctx.db, p.id, schema);
+  if (owner || (await loadOfflineSpace(ctx.db, p.name)).own.includes(schema))
+    throw new InvalidError(`schema: "${schema}" is a project's own schema, not a shared one`, "schema");
+  await inTransaction(ctx, async (tx) => {
+    const inserted = await tx.db
+      .insert(projectOfflineSchemas)
+      .values({ projectId: p.id, schemaName: schema, access: "shared", grantedBy: actorLabel(ctx.actor) })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted.length === 0)
+      throw new ConflictError(`project "${p.name}" reads schema "${schema}" already`);
+    await recordAudit(tx, {
+      project: p,
+      action: "offline_schema.grant",
+      objectType: "offline_schema",
+      objectName: schema,
+      after: { schema, access: "shared" },
+    });
+  });
+  // After the commit: Postgres's grants follow the registry (a failed grant is redone at the next start).
+  await ctx.offline.provision(p.name);
+  return loadOfflineSpace(ctx.db, p.name);
+}
+
+export async function revokeSharedSchema({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof OfflineSchemaInput>;
+}): Promise<OfflineSpace> {
+  const { project, schema } = parseInput(OfflineSchemaInput, input);
+  const p = await authorize(ctx, project, "offline.manage");
+  await inTransaction(ctx, async (tx) => {
+    const deleted = await tx.db
+      .delete(projectOfflineSchemas)
+      .where(
+        and(
+          eq(projectOfflineSchemas.projectId, p.id),
+          eq(projectOfflineSchemas.schemaName, schema),
+          eq(projectOfflineSchemas.access, "shared"),
+        ),
+      )
+      .returning();
+    if (deleted.length === 0)
+      throw new NotFoundError(`project "${p.name}" has no shared schema "${schema}"`, "schema");
+    await recordAudit(tx, {
+      project: p,
+      action: "offline_schema.revoke",
+      objectType: "offline_schema",
+      objectName: schema,
+      before: { schema, access: "shared" },
+    });
+  });
+  await ctx.offline.revokeShared(p.name, schema);
+  return loadOfflineSpace(ctx.db, p.name);
+}
+
+/**
+ * Gives a project a schema of its own (instead of, or besides, the default one named after it);
+ * administrators only (the CLI), audited. The schema is created in the offline database.
+ */
+export async function addOwnSchema({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof OfflineSchemaInput>;
+}): Promise<OfflineSpace> {
+  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
+    throw new ForbiddenError(
+      "a project's own offline schemas are configured by an administrator (npx quiver)",
+    );
+  const { project, schema } = parseInput(OfflineSchemaInput, input);
+  const p = await authorize(ctx, project, "offline.manage");
+  if (isReservedSchema(schema)) throw new InvalidError(`schema: "${schema}" is Postgres's own`, "schema");
+  if (env().QUIVER_SHARED_SCHEMAS.includes(schema))
+    throw new InvalidError(`schema: "${schema}" is offered for sharing (QUIVER_SHARED_SCHEMAS)`, "schema");
+  const owner = await ownedElsewhere(ctx.db, p.id, schema);
+  if (owner) throw new ConflictError(`schema "${schema}" belongs to project "${owner}"`, "schema");
+  await inTransaction(ctx, async (tx) => {
+    await tx.db
+      .delete(projectOfflineSchemas)
+      .where(and(eq(projectOfflineSchemas.projectId, p.id), eq(projectOfflineSchemas.schemaName, schema)));
+    await tx.db
+      .insert(projectOfflineSchemas)
+      .values({ projectId: p.id, schemaName: schema, access: "own", grantedBy: actorLabel(ctx.actor) });
+    await recordAudit(tx, {
+      project: p,
+      action: "offline_schema.own",
+      objectType: "offline_schema",
+      objectName: schema,
+      after: { schema, access: "own" },
+    });
+  });
+  await ctx.offline.provision(p.name);
+  return loadOfflineSpace(ctx.db, p.name);
+}
+
+/** Whether a schema name is taken as some project's own (for project creation). */
+export async function schemaOwner(db: Db, schema: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ name: projects.name })
+    .from(projectOfflineSchemas)
+    .innerJoin(projects, eq(projects.id, projectOfflineSchemas.projectId))
+    .where(and(eq(projectOfflineSchemas.schemaName, schema), eq(projectOfflineSchemas.access, "own")))
+    .limit(1);
+  return row?.name;
+}
+
+/**
+ * The statements a DBA runs to give the project its space when Quiver's administrator connection
+ * may not (role passwords included): administrators only (the CLI).
+ */
+export async function offlineSetupStatements({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof Scoped>;
+}): Promise<string[]> {
+  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
+    throw new ForbiddenError(
+      "the offline setup statements hold role passwords: administrators only (npx quiver)",
+    );
+  const { project } = parseInput(Scoped, input);
+  const p = await authorize(ctx, project, "offline.manage");
+  return ctx.offline.setupStatements(p.name);
+}
+
+export interface OfflineCheck {
+  project: string;
+  /** null when the project's roles work and hold no privilege beyond their grants. */
+  problem: string | null;
+  /** The roles are privileged: Quiver refuses to run offline SQL for this project. */
+  privileged: boolean;
+}
+
+/** Provisions every project's space and checks its roles (start-up, `quiver offline check`). */
+export async function checkOfflineSpaces(ctx: Ctx): Promise<OfflineCheck[]> {
+  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
+    throw new ForbiddenError("checking every project's offline space is for administrators");
+  const rows = await ctx.db.select({ name: projects.name }).from(projects).orderBy(asc(projects.name));
+  const out: OfflineCheck[] = [];
+  for (const { name } of rows) {
+    try {
+      await ctx.offline.provision(name);
+      await ctx.offline.verify(name);
+      out.push({ project: name, problem: null, privileged: false });
+    } catch (e) {
+      out.push({
+        project: name,
+        problem: e instanceof Error ? e.message : String(e),
+        privileged: e instanceof PrivilegedRoleError,
+      });
+    }
+  }
+  return out;
+}
