@@ -20,7 +20,7 @@ test("a new entity and a new source are made inline and selected", async ({ page
   await page.getByRole("textbox", { name: "Table name" }).fill("not a table!");
   await page.getByRole("button", { name: "Create source" }).click();
   await expect(page.getByText(/table name like schema\.table/i)).toBeVisible();
-  await page.getByRole("textbox", { name: "Table name" }).fill("offline.driver_hourly_stats");
+  await page.getByRole("textbox", { name: "Table name" }).fill("demo.driver_hourly_stats");
   await page.getByRole("button", { name: "Create source" }).click();
   await expect(page.getByRole("combobox", { name: "Source" })).toHaveValue(`rides_${suffix}`);
 });

@@ -119,12 +119,12 @@ export function NewSourceForm({
           label="Table name"
           required
           error={error("tableName")}
-          hint="A table of the offline store, like offline.driver_stats"
+          hint={`A table in this project's offline space, like ${project}.driver_stats (a name without a schema means ${project}.)`}
         >
           <Input
             value={form.tableName}
             onChange={(e) => set("tableName", e.target.value)}
-            placeholder="offline.driver_stats"
+            placeholder={`${project}.driver_stats`}
             className="font-mono text-[13px]"
             autoComplete="off"
             spellCheck={false}
@@ -135,12 +135,12 @@ export function NewSourceForm({
           label="Query"
           required
           error={error("query")}
-          hint="A SELECT whose columns include the timestamp, join keys and fields"
+          hint="One plain SELECT over this project's offline space whose columns include the timestamp, join keys and fields; it runs read-only, with a time limit"
         >
           <Textarea
             value={form.query}
             onChange={(e) => set("query", e.target.value)}
-            placeholder="select * from offline.driver_stats where active"
+            placeholder={`select * from ${project}.driver_stats where active`}
             className="font-mono text-[13px]"
             spellCheck={false}
           />

@@ -191,13 +191,7 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
                 )}
               </TD>
               <TD>
-                {r.sourceError ? (
-                  <span className="font-medium text-red-700" title={r.sourceError}>
-                    Unreadable
-                  </span>
-                ) : (
-                  <TimeCell date={r.newestSourceEvent} />
-                )}
+                <SourceCell probe={r.probe} newest={r.newestSourceEvent} />
               </TD>
               <TD>
                 <TimeCell date={r.watermark} />
@@ -224,13 +218,13 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
                 )}
               </TD>
             </TR>
-            {r.sourceError && (
+            {r.probe.status === "error" && r.probe.error && (
               <tr>
                 <td
                   colSpan={8}
                   className="border-b border-zinc-100 bg-red-50/50 px-3 py-1.5 text-xs break-words text-red-700"
                 >
-                  <span className="font-medium">Source error:</span> {r.sourceError}
+                  <span className="font-medium">Source probe failed:</span> {r.probe.error}
                 </td>
               </tr>
             )}
@@ -238,6 +232,39 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
         ))}
       </TBody>
     </Table>
+  );
+}
+
+/**
+ * The newest source event as of the last background probe, with the probe's age: sources are never
+ * queried while the page waits, so a slow one shows "unknown (timed out)" instead of hanging it.
+ */
+function SourceCell({ probe, newest }: { probe: Row["probe"]; newest: Date | null }) {
+  const age = probe.probedAt && (
+    <div className="text-[11px] whitespace-nowrap text-zinc-400">
+      probed <RelativeTime date={probe.probedAt} />
+    </div>
+  );
+  if (probe.status === "pending") return <span className="text-zinc-500 italic">probing…</span>;
+  if (probe.status === "timeout")
+    return (
+      <div className="leading-tight" title={probe.error ?? undefined}>
+        <span className="font-medium text-amber-700">unknown (timed out)</span>
+        {age}
+      </div>
+    );
+  if (probe.status === "error")
+    return (
+      <div className="leading-tight" title={probe.error ?? undefined}>
+        <span className="font-medium text-red-700">unreadable</span>
+        {age}
+      </div>
+    );
+  return (
+    <div className="leading-tight">
+      <TimeCell date={newest} />
+      {age}
+    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { useTRPC } from "@/trpc/client";
 import { ApiKeysSection } from "./api-keys-section";
 import { MembersSection } from "./members-section";
+import { OfflineSpaceSection } from "./offline-space-section";
 
 function isForbidden(error: unknown): boolean {
   return error instanceof TRPCClientError && error.data?.code === "FORBIDDEN";
@@ -44,6 +45,7 @@ export function ProjectSettings({ project }: { project: string }) {
       <div className="flex flex-col gap-10">
         <MembersSection project={project} />
         <ApiKeysSection project={project} />
+        <OfflineSpaceSection project={project} />
       </div>
     </PageBody>
   );
