@@ -14,17 +14,17 @@ test("the source form refuses Quiver's tables and unsafe queries, naming the rul
   await page.getByRole("textbox", { name: "Name", exact: true }).last().fill(`stolen_${suffix}`);
   await page.getByRole("textbox", { name: "Table name" }).fill("public.users");
   await page.getByRole("button", { name: "Create source" }).click();
-  await expect(page.getByText(/may name only tables in its offline space \(schemas demo\)/)).toBeVisible();
+  await expect(page.getByText(/may name only tables in its offline space \(schemas demo\)/i)).toBeVisible();
 
   await page.getByText("SQL query", { exact: true }).click();
   const query = page.getByRole("textbox", { name: "Query" });
   await query.fill("select pg_sleep(30) as x, now() as event_timestamp");
   await page.getByRole("button", { name: "Create source" }).click();
-  await expect(page.getByText(/function pg_sleep is not allowed in a query source/)).toBeVisible();
+  await expect(page.getByText(/function pg_sleep is not allowed in a query source/i)).toBeVisible();
 
   await query.fill("select 1 as x, now() as event_timestamp; delete from users");
   await page.getByRole("button", { name: "Create source" }).click();
-  await expect(page.getByText(/must be exactly one statement, found 2/)).toBeVisible();
+  await expect(page.getByText(/must be exactly one statement, found 2/i)).toBeVisible();
   await page.screenshot({ path: "/tmp/quiver-shots/source-form-sandbox.png", fullPage: true });
 });
 
