@@ -1,4 +1,13 @@
-import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  doublePrecision,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { Role } from "../../auth/roles";
 import { users } from "./auth";
 import { projects } from "./projects";
@@ -44,3 +53,13 @@ export const apiKeys = pgTable(
     uniqueIndex("api_keys_project_name_idx").on(t.projectId, t.name),
   ],
 );
+
+/**
+ * Token buckets shared by every process (the API-key and sign-in limits when Redis is not
+ * configured): one row per key, refilled by elapsed time in the same atomic UPDATE that takes a token.
+ */
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  key: text("key").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});

@@ -17,6 +17,8 @@ export const users = pgTable(
     email: text("email").notNull(),
     emailVerified: boolean("email_verified").notNull().default(false),
     image: text("image"),
+    /** An instance administrator: sees the instance audit log, creates projects. */
+    isAdmin: boolean("is_admin").notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email)],

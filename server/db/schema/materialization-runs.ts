@@ -30,6 +30,8 @@ export const materializationRuns = pgTable(
     triggeredBy: text("triggered_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
+    /** Last sign of life of the worker running it; a running run whose heartbeat stops is failed and retried. */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
