@@ -1,5 +1,13 @@
 import { z } from "zod";
 
+/** A comma-separated list, trimmed, without empty entries. */
+function list(s: string): string[] {
+  return s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 /** Process configuration, parsed once. Unset DATABASE_URL / REDIS_URL select the embedded defaults. */
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -27,15 +35,7 @@ const EnvSchema = z.object({
     .regex(/^[a-z][a-z0-9_]{0,19}$/)
     .optional(),
   /** Schemas a project owner may grant their project read access to (comma-separated). */
-  QUIVER_SHARED_SCHEMAS: z
-    .string()
-    .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
+  QUIVER_SHARED_SCHEMAS: z.string().default("").transform(list),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Folder for the embedded Postgres data and the runtime file the CLI reads. */
   QUIVER_HOME: z.string().default(".quiver"),
@@ -47,6 +47,14 @@ const EnvSchema = z.object({
   QUIVER_AUTH_SECRET: z.string().min(32).optional(),
   /** Sign-in attempts allowed per minute and client IP. */
   QUIVER_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  /** The app's public address (scheme, host, port), e.g. https://features.example.com behind a proxy. */
+  QUIVER_PUBLIC_URL: z.string().url().optional(),
+  /** More origins allowed to sign in and send writes (comma-separated), besides the public URL and loopback. */
+  QUIVER_TRUSTED_ORIGINS: z.string().default("").transform(list),
+  /** Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated). */
+  QUIVER_TRUSTED_PROXIES: z.string().default("").transform(list),
+  /** A running materialization run whose heartbeat is older than this is failed and retried, in seconds. */
+  QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
