@@ -2,11 +2,13 @@ import { type NextRequest, NextResponse } from "next/server";
 import { refuseCrossSiteWrite, withoutUntrustedHeaders } from "@/server/http/origin";
 import { PATH_HEADER } from "@/server/http/path-header";
 import { newNonce, securityHeaders } from "@/server/http/security-headers";
+import { originSettings, trustedOrigins } from "@/server/http/trusted-origins";
 
 /**
- * Runs before every route (Next 16's proxy, formerly middleware): refuses cross-site writes to /api,
- * hides untrusted forwarding headers from handlers, and sets the security headers with a fresh CSP
- * nonce. Next reads the nonce from the request's CSP header and puts it on its own scripts.
+ * Runs before every route (Next 16's proxy, formerly middleware): refuses writes to /api from
+ * origins outside the trusted list (docs/adr/0015), hides forwarding headers from handlers, and sets
+ * the security headers with a fresh CSP nonce. Next reads the nonce from the request's CSP header
+ * and puts it on its own scripts.
  * Authorization is not decided here: services check every call (docs/adr/0010-web-hardening.md).
  */
 export function proxy(request: NextRequest): NextResponse {
@@ -15,6 +17,7 @@ export function proxy(request: NextRequest): NextResponse {
     method: request.method,
     pathname: request.nextUrl.pathname,
     headers: request.headers,
+    trustedOrigins: trustedOrigins(originSettings()),
   });
   const response = refusal
     ? NextResponse.json({ error: refusal.error }, { status: refusal.status })

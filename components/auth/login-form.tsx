@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { safeNext } from "@/server/http/safe-next";
 import { signIn, signInMessage } from "./auth-api";
 import { FormAlert } from "./auth-frame";
 
@@ -19,7 +20,7 @@ export function LoginForm({ next }: { next: string }) {
     setError(null);
     const result = await signIn(String(data.get("email") ?? ""), String(data.get("password") ?? ""));
     if (result.ok) {
-      window.location.assign(next);
+      window.location.assign(safeNext(next));
       return;
     }
     setError(signInMessage(result));

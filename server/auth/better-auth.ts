@@ -8,6 +8,8 @@ import type { Actor, Ctx } from "../context";
 import type { Db } from "../db/client";
 import { accounts, rateLimits, sessions, users, verifications } from "../db/schema";
 import { isDomainError } from "../errors";
+import { type OriginSettings, originSettings, publicOrigin, trustedOrigins } from "../http/trusted-origins";
+import { nulProblem } from "../registry/text";
 import { CLIENT_IP_HEADER } from "./client-ip";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./new-user";
 import { createFirstOwner } from "./setup";
@@ -23,14 +25,21 @@ export interface AuthOptions {
   /** A services context for an actor (the runtime's ctxFor): logins are audited, setup runs a service. */
   ctxFor: (actor: Actor) => Ctx;
   audit: (actor: Actor, entry: AuditEntry) => Promise<void>;
+  /** Where browsers may sign in from; unset, from PORT, QUIVER_PUBLIC_URL and QUIVER_TRUSTED_ORIGINS. */
+  origins?: OriginSettings;
 }
 
 export function createAuth(db: Db, opts: AuthOptions) {
+  const origins = opts.origins ?? originSettings();
   return betterAuth({
     secret: opts.secret,
     basePath: "/api/auth",
-    // No fixed baseURL: the app answers on whatever localhost port it was started on, and
-    // better-auth then trusts exactly the origin of the request's own URL (never x-forwarded-host).
+    // The public URL when set; else none, and better-auth takes the request's own URL, which Next
+    // builds as http://localhost:PORT whatever the Host header says (never x-forwarded-host).
+    baseURL: publicOrigin(origins),
+    // The same list as the proxy's write check (docs/adr/0015): loopback names on the app's port,
+    // the public URL, QUIVER_TRUSTED_ORIGINS. Sign-in and sign-out from any other Origin are 403.
+    trustedOrigins: trustedOrigins(origins),
     database: drizzleAdapter(db, {
       provider: "pg",
       // Keyed by better-auth's model names; the adapter looks tables up by these keys.
@@ -73,6 +82,11 @@ export function createAuth(db: Db, opts: AuthOptions) {
     logger: { log: logAuthEvent },
     plugins: [setupPlugin(opts)],
     hooks: {
+      // A NUL character (which Postgres cannot store) is a 400 naming the field, before any query.
+      before: createAuthMiddleware(async (ctx) => {
+        const nul = nulProblem(ctx.body);
+        if (nul) throw new APIError("BAD_REQUEST", { message: nul.message, field: nul.field ?? null });
+      }),
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== LOGIN_PATH) return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email.toLowerCase() : "";
@@ -83,11 +97,17 @@ export function createAuth(db: Db, opts: AuthOptions) {
             action: "auth.login",
             objectType: "user",
             objectName: created.user.email,
+            after: { ip: ctx.headers?.get(CLIENT_IP_HEADER) ?? null },
           });
         } else if (ctx.context.returned instanceof APIError) {
           await opts.audit(
             { kind: "anonymous" },
-            { action: "auth.login_failed", objectType: "user", objectName: email },
+            {
+              action: "auth.login_failed",
+              objectType: "user",
+              objectName: email,
+              after: { ip: ctx.headers?.get(CLIENT_IP_HEADER) ?? null },
+            },
           );
         }
       }),

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { PATH_HEADER } from "../http/path-header";
+import { sameOriginPath } from "../http/safe-next";
 import { getRuntime } from "../runtime";
 import { actorFromRequest } from "./session";
 import { needsSetup } from "./setup";
@@ -33,14 +34,7 @@ export async function requirePageUser(next: string): Promise<PageUser> {
 
 /** The exact page asked for (from proxy.ts) when it lies below `fallback`, else `fallback`. */
 async function requestedPath(fallback: string): Promise<string> {
-  const path = (await headers()).get(PATH_HEADER);
-  return path && safeNext(path) === path && path.startsWith(fallback) ? path : fallback;
-}
-
-/** A `?next=` target that stays on this site: a path, never `//host` or a URL. */
-export function safeNext(next: string | string[] | undefined): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  if (value === undefined || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
-    return "/";
-  return value;
+  const header = (await headers()).get(PATH_HEADER);
+  const path = header === null ? null : sameOriginPath(header);
+  return path && path === header && path.startsWith(fallback) ? path : fallback;
 }

@@ -1,5 +1,7 @@
 import http from "node:http";
-import { CLIENT_IP_HEADER } from "../auth/client-ip";
+import { CLIENT_IP_HEADER, clientAddress, type TrustedProxies, trustedProxies } from "../auth/client-ip";
+import { env, resetEnvCache } from "../env";
+import { originSettings, trustedOrigins } from "../http/trusted-origins";
 import { BootError } from "./errors";
 
 export interface AppServer {
@@ -17,6 +19,11 @@ const CLOSE_GRACE_MS = 5_000;
  * hot reload; otherwise the production build in `.next` must exist.
  */
 export async function startAppServer(opts: { dir: string; dev: boolean; port: number }): Promise<AppServer> {
+  // The trusted origins (loopback names on this port) are read from env() by the proxy and
+  // better-auth in this process: PORT must be the port served, also when `--port` chose it.
+  process.env.PORT = String(opts.port);
+  resetEnvCache();
+  const proxies = checkedSettings();
   const { default: next } = await import("next");
   const server = http.createServer();
   const app = next({
@@ -28,15 +35,7 @@ export async function startAppServer(opts: { dir: string; dev: boolean; port: nu
   });
   await app.prepare();
   const handle = app.getRequestHandler();
-  server.on("request", (req, res) => {
-    // The client's address (for login throttling), from the socket: a client's own value is replaced.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
-    handle(req, res).catch((e: unknown) => {
-      console.error(`[quiver] ${req.method} ${req.url} failed:`, e);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal Server Error");
-    });
-  });
+  server.on("request", requestListener(handle, proxies));
   await listen(server, opts.port);
   return {
     url: `http://localhost:${opts.port}`,
@@ -48,6 +47,39 @@ export async function startAppServer(opts: { dir: string; dev: boolean; port: nu
       clearTimeout(timer);
       await app.close();
     },
+  };
+}
+
+/** Origins and proxies parsed once at start, so a typo stops the launch instead of every request. */
+function checkedSettings(): TrustedProxies {
+  try {
+    trustedOrigins(originSettings());
+    return trustedProxies(env().QUIVER_TRUSTED_PROXIES);
+  } catch (e) {
+    throw new BootError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * Quiver's listener around a request handler: sets the client's address (login throttle, rate
+ * limits) from the socket, or from X-Forwarded-For when the socket is a trusted proxy, replacing
+ * any value a client sent; a handler's failure is a bare 500.
+ */
+export function requestListener(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+  proxies: TrustedProxies,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    req.headers[CLIENT_IP_HEADER] = clientAddress(
+      req.socket.remoteAddress,
+      req.headers["x-forwarded-for"],
+      proxies,
+    );
+    handle(req, res).catch((e: unknown) => {
+      console.error(`[quiver] ${req.method} ${req.url} failed:`, e);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal Server Error");
+    });
   };
 }
 

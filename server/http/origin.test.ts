@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { isSameOrigin, refuseCrossSiteWrite, withoutUntrustedHeaders } from "./origin";
+import { refuseCrossSiteWrite, withoutUntrustedHeaders } from "./origin";
+
+// What trustedOrigins() gives for PORT=3000 and QUIVER_PUBLIC_URL=https://quiver.example.com.
+const TRUSTED = [
+  "http://localhost:3000",
+  "http://127.0.0.1:3000",
+  "http://[::1]:3000",
+  "https://quiver.example.com",
+];
 
 function check(method: string, pathname: string, h: Record<string, string>) {
-  return refuseCrossSiteWrite({ method, pathname, headers: new Headers(h) });
+  return refuseCrossSiteWrite({ method, pathname, headers: new Headers(h), trustedOrigins: TRUSTED });
 }
 
 const json = { "content-type": "application/json", "content-length": "2" };
@@ -27,12 +35,32 @@ describe("refuseCrossSiteWrite", () => {
     expect(check("DELETE", "/api/x", { host: "localhost:3000" })).toBeNull();
   });
 
+  it("lets writes from every loopback name on the app's port through", () => {
+    for (const origin of ["http://127.0.0.1:3000", "http://[::1]:3000", "http://LOCALHOST:3000"])
+      expect(
+        check("POST", "/api/auth/sign-out", { ...json, host: "localhost:3000", origin }),
+        origin,
+      ).toBeNull();
+  });
+
+  it("lets the public URL's origin through behind a proxy, whatever Host the proxy sends", () => {
+    for (const host of ["quiver.example.com", "localhost:3000", "10.0.0.5:3000"])
+      expect(
+        check("POST", "/api/auth/sign-in/email", { ...json, host, origin: "https://quiver.example.com" }),
+        host,
+      ).toBeNull();
+  });
+
   it("refuses a foreign or null origin with 403", () => {
     for (const origin of [
       "https://evil.example",
       "null",
       "http://localhost:3001",
-      "http://127.0.0.1:3000",
+      "http://127.0.0.2:3000",
+      "https://localhost:3000",
+      "http://quiver.example.com",
+      "https://quiver.example.com:8443",
+      "https://quiver.example.com.evil.example",
       "not a url",
       "file:///x",
     ])
@@ -42,7 +70,16 @@ describe("refuseCrossSiteWrite", () => {
     ).toBe(403);
   });
 
-  it("decides by the Host header, never x-forwarded-host", () => {
+  it("refuses a foreign origin even when Host names it (DNS rebinding, a proxy passing Host through)", () => {
+    expect(
+      check("POST", "/api/trpc/x", { ...json, host: "evil.example", origin: "http://evil.example" })?.status,
+    ).toBe(403);
+    expect(
+      check("POST", "/api/trpc/x", { ...json, host: "box.lan:3000", origin: "http://box.lan:3000" })?.status,
+    ).toBe(403);
+  });
+
+  it("decides by the trusted list, never x-forwarded-host", () => {
     const r = check("POST", "/api/trpc/x", {
       ...json,
       host: "localhost:3000",
@@ -74,15 +111,6 @@ describe("refuseCrossSiteWrite", () => {
       check("POST", "/p/demo", { origin: "https://evil.example", "content-type": "text/plain" }),
     ).toBeNull();
     expect(check("POST", "/apix", { origin: "https://evil.example" })).toBeNull();
-  });
-});
-
-describe("isSameOrigin", () => {
-  it("compares host and port, dropping default ports", () => {
-    expect(isSameOrigin("https://q.example", "q.example:443")).toBe(true);
-    expect(isSameOrigin("http://q.example", "Q.EXAMPLE")).toBe(true);
-    expect(isSameOrigin("https://q.example:8443", "q.example")).toBe(false);
-    expect(isSameOrigin("https://q.example", null)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
  * Request checks that run in proxy.ts before any handler (docs/adr/0010-web-hardening.md). Pure
  * functions over a method, a path and headers, unit-tested without a server.
  */
+import { isTrustedOrigin } from "./trusted-origins";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -13,9 +14,11 @@ const SIMPLE_CONTENT_TYPES = new Set([
 ]);
 
 /**
- * Headers a client may send but only a trusted hop should set. Quiver trusts none of them: its
- * decisions use the Host header and the socket's address (x-quiver-client-ip, set by its own HTTP
- * server); x-middleware-subrequest once let clients skip Next's middleware (CVE-2025-29927).
+ * Headers a client may send but only a trusted hop should set. No handler sees them: origins are
+ * checked against a configured list (server/http/trusted-origins.ts), and the client's address
+ * (x-quiver-client-ip) is decided by Quiver's own HTTP server, which reads x-forwarded-for only from
+ * QUIVER_TRUSTED_PROXIES (server/auth/client-ip.ts); x-middleware-subrequest once let clients skip
+ * Next's middleware (CVE-2025-29927).
  */
 export function isUntrustedInternalHeader(name: string): boolean {
   const n = name.toLowerCase();
@@ -42,23 +45,35 @@ export interface RequestFacts {
   method: string;
   pathname: string;
   headers: Headers;
+  /** The origins a browser may write from (trustedOrigins() of server/http/trusted-origins.ts). */
+  trustedOrigins: readonly string[];
 }
 
 /**
  * Cross-site request forgery guard for state-changing /api requests: a browser always sends Origin
- * on them, so a foreign or "null" Origin is refused; requests without one (curl, SDKs with API keys)
- * carry no ambient cookie risk and pass. Bodies must be JSON: the "simple" types are what a form on
- * another site can send without a CORS preflight. Returns null when the request may go on.
+ * on them, so an Origin outside `trustedOrigins`, or "null", is refused; requests without one
+ * (curl, SDKs with API keys) carry no ambient cookie risk and pass. The Host header is not
+ * consulted: a reverse proxy may rewrite it, and a DNS-rebinding page controls it. Bodies must be
+ * JSON: the "simple" types are what a form on another site can send without a CORS preflight.
+ * Returns null when the request may go on.
  */
-export function refuseCrossSiteWrite({ method, pathname, headers }: RequestFacts): Refusal | null {
+export function refuseCrossSiteWrite({
+  method,
+  pathname,
+  headers,
+  trustedOrigins,
+}: RequestFacts): Refusal | null {
   if (!STATE_CHANGING.has(method.toUpperCase())) return null;
   if (pathname !== "/api" && !pathname.startsWith("/api/")) return null;
   const origin = headers.get("origin");
   if (origin !== null) {
     if (origin.trim() === "null")
       return { status: 403, error: 'requests from an opaque ("null") origin are refused' };
-    if (!isSameOrigin(origin, headers.get("host")))
-      return { status: 403, error: `origin ${origin} is not allowed` };
+    if (!isTrustedOrigin(origin, trustedOrigins))
+      return {
+        status: 403,
+        error: `origin ${origin} is not allowed: set QUIVER_PUBLIC_URL or QUIVER_TRUSTED_ORIGINS to serve it`,
+      };
   }
   const type = mediaType(headers.get("content-type"));
   if (type === null) {
@@ -68,30 +83,6 @@ export function refuseCrossSiteWrite({ method, pathname, headers }: RequestFacts
   if (SIMPLE_CONTENT_TYPES.has(type))
     return { status: 415, error: `content type ${type} is refused: send application/json` };
   return null;
-}
-
-/**
- * The Origin names this server when its host (and port) is the request's Host header. The scheme is
- * not compared: behind a TLS-terminating proxy the server cannot know it without trusting
- * x-forwarded-proto, which any client can send.
- */
-export function isSameOrigin(origin: string, host: string | null): boolean {
-  if (!host) return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  return url.host === normalizeHost(host, url.protocol);
-}
-
-/** Host header as URL.host would spell it: lower case, default port dropped. */
-function normalizeHost(host: string, protocol: string): string {
-  const h = host.trim().toLowerCase();
-  const defaultPort = protocol === "https:" ? ":443" : ":80";
-  return h.endsWith(defaultPort) ? h.slice(0, -defaultPort.length) : h;
 }
 
 function mediaType(contentType: string | null): string | null {
