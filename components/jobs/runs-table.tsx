@@ -1,8 +1,8 @@
 "use client";
 
-import { ChevronDown, ChevronRight } from "lucide-react";
+import { CircleAlert, CircleSlash, RotateCw } from "lucide-react";
 import Link from "next/link";
-import { Fragment, useState } from "react";
+import { Fragment } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/registry/links";
 import { Badge } from "@/components/ui/badge";
@@ -13,6 +13,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import type { RouterOutputs } from "@/trpc/types";
 import { CancelRunButton } from "./cancel-run-button";
+import { RetryRunButton } from "./retry-run-button";
 import { formatDuration, formatUtc, runDurationSeconds } from "./run-format";
 import { isActiveStatus, RunStatusBadge } from "./run-status";
 
@@ -25,38 +26,35 @@ interface RunsTableProps {
   showView?: boolean;
 }
 
+/** The first block of a run id, enough to tell runs apart on a page. */
+const shortId = (id: string) => id.slice(0, 8);
+
 /**
- * Materialization runs, one row each (`data-testid="run-row"`, `data-status`). A failed run's
- * error is cut to one line; clicking it opens the full text under the row. Callers who may run
- * jobs get a last column with a Cancel button on queued and running runs.
+ * Materialization runs, one row each (`data-testid="run-row"`, `data-status`, `id="run-<id>"`). A
+ * run with an error, or a retry link, gets a line under its row across the whole table
+ * (`data-testid="run-detail"`) with the full text, wrapped: an error is never cut. Callers who may
+ * run jobs get a last column with Cancel on queued, running and retrying runs and Retry on failed
+ * runs not retried yet.
  */
 export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
-  const [open, setOpen] = useState<Set<string>>(() => new Set());
-  const toggle = (id: string) =>
-    setOpen((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  const canCancel = useProjectRole(project).can("jobs.run");
-  const columns = (showView ? 10 : 9) + (canCancel ? 1 : 0);
+  const canRun = useProjectRole(project).can("jobs.run");
+  const columns = (showView ? 9 : 8) + (canRun ? 1 : 0);
 
   return (
     <Table>
       <THead>
         <tr>
-          {showView && <TH className="w-[17%]">View</TH>}
-          <TH className="w-28">Kind</TH>
-          <TH className="w-40">Window (UTC)</TH>
+          {/* No width: the view's name takes what the fixed columns leave. */}
+          {showView && <TH>View</TH>}
+          <TH className="w-24">Kind</TH>
+          <TH className="w-44">Window (UTC)</TH>
           <TH className="w-28">Status</TH>
           <TH className="w-24 text-right">Rows written</TH>
           <TH className="w-20 text-right">Attempts</TH>
           <TH className="w-24">Duration</TH>
-          <TH className="w-24">Triggered by</TH>
+          <TH className="w-28">Triggered by</TH>
           <TH className="w-24">Created</TH>
-          <TH>Error</TH>
-          {canCancel && (
+          {canRun && (
             <TH className="w-32">
               <span className="sr-only">Actions</span>
             </TH>
@@ -65,13 +63,15 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
       </THead>
       <TBody>
         {runs.map((run) => {
-          const expanded = open.has(run.id);
           const seconds = runDurationSeconds(run);
+          const detail = Boolean(run.error || run.retryOf || run.retriedBy);
+          // The detail line belongs to its run: no rule between them.
+          const cell = detail ? "border-b-0" : undefined;
           return (
             <Fragment key={run.id}>
-              <TR data-testid="run-row" data-status={run.status} data-run-id={run.id}>
+              <TR id={`run-${run.id}`} data-testid="run-row" data-status={run.status} data-run-id={run.id}>
                 {showView && (
-                  <TD>
+                  <TD className={cell}>
                     <Truncate text={`${run.featureView} v${run.featureViewVersion}`}>
                       <Link
                         href={href.view(project, run.featureView)}
@@ -82,10 +82,10 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
                     </Truncate>
                   </TD>
                 )}
-                <TD>
+                <TD className={cell}>
                   <Badge tone={run.kind === "incremental" ? "violet" : "gray"}>{run.kind}</Badge>
                 </TD>
-                <TD className="font-mono text-[11px] leading-4 text-zinc-600">
+                <TD className={cn("font-mono text-[11px] leading-4 text-zinc-600", cell)}>
                   <span className="block" title={run.startTs.toISOString()}>
                     {formatUtc(run.startTs)}
                   </span>
@@ -93,59 +93,48 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
                     → {formatUtc(run.endTs)}
                   </span>
                 </TD>
-                <TD>
+                <TD className={cell}>
                   <RunStatusBadge status={run.status} />
                 </TD>
-                <TD className="text-right tabular-nums" title={`${formatCount(run.rowsRead)} rows read`}>
+                <TD
+                  className={cn("text-right tabular-nums", cell)}
+                  title={`${formatCount(run.rowsRead)} rows read`}
+                >
                   {formatCount(run.rowsWritten)}
                 </TD>
                 <TD
-                  className={cn("text-right tabular-nums", run.attempts > 1 && "font-medium text-amber-700")}
+                  className={cn(
+                    "text-right tabular-nums",
+                    run.attempts > 1 && "font-medium text-amber-700",
+                    cell,
+                  )}
                 >
                   {run.attempts}
                 </TD>
                 {/* A running run's duration grows between the server's render and the browser's. */}
-                <TD className="tabular-nums" suppressHydrationWarning>
+                <TD className={cn("tabular-nums", cell)} suppressHydrationWarning>
                   {seconds === null ? <span className="text-zinc-400">—</span> : formatDuration(seconds)}
                 </TD>
-                <TD>
+                <TD className={cell}>
                   <Truncate text={run.triggeredBy} className="text-zinc-600" />
                 </TD>
-                <TD className="text-zinc-500">
+                <TD className={cn("text-zinc-500", cell)}>
                   <RelativeTime date={run.createdAt} />
                 </TD>
-                <TD>
-                  {run.error ? (
-                    <button
-                      type="button"
-                      onClick={() => toggle(run.id)}
-                      aria-expanded={expanded}
-                      title={run.error}
-                      className="flex w-full min-w-0 items-center gap-1 text-left text-red-700 hover:text-red-900"
-                    >
-                      {expanded ? (
-                        <ChevronDown className="size-3.5 shrink-0" aria-hidden />
-                      ) : (
-                        <ChevronRight className="size-3.5 shrink-0" aria-hidden />
-                      )}
-                      <span className="min-w-0 truncate">{run.error}</span>
-                    </button>
-                  ) : (
-                    <span className="text-zinc-400">—</span>
-                  )}
-                </TD>
-                {canCancel && (
-                  <TD className="text-right">
-                    {isActiveStatus(run.status) && <CancelRunButton project={project} runId={run.id} />}
+                {canRun && (
+                  <TD className={cn("text-right", cell)}>
+                    {isActiveStatus(run.status) ? (
+                      <CancelRunButton project={project} runId={run.id} />
+                    ) : run.status === "failed" && !run.retriedBy ? (
+                      <RetryRunButton project={project} runId={run.id} />
+                    ) : null}
                   </TD>
                 )}
               </TR>
-              {expanded && run.error && (
-                <tr>
-                  <td colSpan={columns} className="border-b border-zinc-100 bg-red-50/50 px-3 py-2">
-                    <pre className="font-mono text-xs break-words whitespace-pre-wrap text-red-800">
-                      {run.error}
-                    </pre>
+              {detail && (
+                <tr data-testid="run-detail" data-run-id={run.id} className="[&:last-child>td]:border-b-0">
+                  <td colSpan={columns} className="border-b border-zinc-100 px-3 pt-0 pb-2.5">
+                    <RunDetail run={run} />
                   </td>
                 </tr>
               )}
@@ -154,5 +143,59 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
         })}
       </TBody>
     </Table>
+  );
+}
+
+/** The run's error in full (wrapped, never cut) and its retry links. */
+function RunDetail({ run }: { run: Run }) {
+  const tone =
+    run.status === "cancelled"
+      ? "text-zinc-600"
+      : run.status === "retrying"
+        ? "text-violet-800"
+        : "text-red-700";
+  const Icon = run.status === "cancelled" ? CircleSlash : run.status === "retrying" ? RotateCw : CircleAlert;
+  return (
+    <div className="flex flex-col gap-1 text-xs">
+      {run.error && (
+        <p data-testid="run-error" className={cn("flex min-w-0 items-start gap-1.5", tone)}>
+          <Icon className="mt-px size-3.5 shrink-0" aria-hidden />
+          <span className="min-w-0 font-mono break-words whitespace-pre-wrap">
+            {run.status === "retrying" && (
+              <span className="font-sans font-medium">Attempt {run.attempts} failed, retrying: </span>
+            )}
+            {run.error}
+          </span>
+        </p>
+      )}
+      {(run.retryOf || run.retriedBy) && (
+        <p className="flex flex-wrap gap-x-3 text-zinc-500">
+          {run.retryOf && (
+            <span>
+              Retry of run{" "}
+              <a
+                href={`#run-${run.retryOf}`}
+                title={run.retryOf}
+                className="font-mono text-indigo-600 hover:underline"
+              >
+                {shortId(run.retryOf)}
+              </a>
+            </span>
+          )}
+          {run.retriedBy && (
+            <span data-testid="retried-by">
+              Retried as run{" "}
+              <a
+                href={`#run-${run.retriedBy}`}
+                title={run.retriedBy}
+                className="font-mono text-indigo-600 hover:underline"
+              >
+                {shortId(run.retriedBy)}
+              </a>
+            </span>
+          )}
+        </p>
+      )}
+    </div>
   );
 }

@@ -7,6 +7,7 @@ import { auditLog, materializationRuns } from "../db/schema";
 import { ensureProject, getFeatureView } from "../registry";
 import { cancelRun } from "./cancel-run";
 import { getRun } from "./get-run";
+import { createJobQueue, MATERIALIZE_JOB } from "./queue";
 import { runMaterialization } from "./run-materialization";
 import type { Run } from "./run-row";
 import { startMaterialization } from "./start-materialization";
@@ -214,5 +215,32 @@ describe("cancelRun on the real queue", () => {
     expect(await watermark()).toEqual(before);
     const { rows } = await t.pool.query("select state from pgboss.job where id = $1", [run.id]);
     expect(rows[0]?.state).toBe("cancelled");
+  });
+
+  it("cancels a run waiting for its retry: the row and its job, so no attempt follows", async () => {
+    // A long retry delay keeps the run between attempts for as long as the test needs.
+    const patient: Ctx = {
+      ...queued,
+      jobs: createJobQueue(queue.boss, { retryDelay: 300, retryBackoff: false }),
+    };
+    await t.offlineSql(PROJECT, "alter table driver_stats rename to driver_stats_gone");
+    let restored = false;
+    try {
+      const run = await queuedRun(patient);
+      const waiting = await poll(run.id, (r) => r.status !== "queued" && r.status !== "running");
+      expect(waiting).toMatchObject({ status: "retrying", attempts: 1 });
+      expect(waiting.error).toMatch(/relation "proj\.driver_stats" does not exist/);
+      expect((await queue.boss.getJobById(MATERIALIZE_JOB, run.id))?.state).toBe("retry");
+
+      const done = await cancelRun({ ctx: patient, input: { project: PROJECT, runId: run.id } });
+      expect(done).toMatchObject({ status: "cancelled", attempts: 1, error: "cancelled by test" });
+      expect((await queue.boss.getJobById(MATERIALIZE_JOB, run.id))?.state).toBe("cancelled");
+      // Were the job delivered after all, the run stays cancelled.
+      await t.offlineSql(PROJECT, "alter table driver_stats_gone rename to driver_stats");
+      restored = true;
+      expect(await runMaterialization(ctx, run.id)).toMatchObject({ status: "cancelled", attempts: 1 });
+    } finally {
+      if (!restored) await t.offlineSql(PROJECT, "alter table driver_stats_gone rename to driver_stats");
+    }
   });
 });

@@ -13,10 +13,11 @@ export const CancelRunInput = GetRunInput;
 export type CancelRunInput = GetRunInput;
 
 /**
- * Cancels a queued or running run. The row is locked while its status is checked and changed, so
- * a cancel never races a worker finishing the run; the audit entry commits with the change. The
- * queue's job is cancelled after commit; a job already running sees the status at its next batch
- * boundary and stops there without moving the watermark (run-materialization.ts).
+ * Cancels a queued, running or retrying run (one waiting for its next attempt). The row is locked
+ * while its status is checked and changed, so a cancel never races a worker finishing the run; the
+ * audit entry commits with the change. The queue's job is cancelled after commit (a job waiting
+ * for its retry never runs); a job already running sees the status at its next batch boundary and
+ * stops there without moving the watermark (run-materialization.ts).
  */
 export async function cancelRun({ ctx, input }: { ctx: Ctx; input: CancelRunInput }): Promise<Run> {
   const { project, runId } = parseInput(CancelRunInput, input);
@@ -35,7 +36,7 @@ export async function cancelRun({ ctx, input }: { ctx: Ctx; input: CancelRunInpu
       );
     if (isTerminal(locked.status))
       throw new ConflictError(
-        `runId: materialization run ${runId} is already ${locked.status}; only a queued or running run can be cancelled`,
+        `runId: materialization run ${runId} is already ${locked.status}; only a queued, running or retrying run can be cancelled`,
         "runId",
       );
     await tx.db

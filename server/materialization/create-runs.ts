@@ -31,6 +31,8 @@ export interface PlannedRun {
   view: FeatureViewRow;
   startTs: Date;
   endTs: Date;
+  /** The run this one retries (retry-run.ts); audited as materialization.retry. */
+  retryOf?: string;
 }
 
 /**
@@ -45,37 +47,55 @@ export async function createRuns(
   planned: PlannedRun[],
 ): Promise<Run[]> {
   if (planned.length === 0) return [];
-  const triggeredBy = actorLabel(ctx.actor);
-  const rows = await inTransaction(ctx, async (tx) => {
-    const inserted = await tx.db
-      .insert(materializationRuns)
-      .values(
-        planned.map((p) => ({
-          id: randomUUID(),
-          projectId: p.view.projectId,
-          featureViewId: p.view.id,
-          featureViewVersion: p.view.currentVersion,
-          kind,
-          status: "queued" as const,
-          startTs: p.startTs,
-          endTs: p.endTs,
-          triggeredBy,
-        })),
-      )
-      .returning();
-    for (const run of inserted) {
-      const view = planned.find((p) => p.view.id === run.featureViewId)?.view;
-      await recordAudit(tx, {
-        project: { id: run.projectId, name: project },
-        action: "materialization.start",
-        objectType: "feature_view",
-        objectName: view?.name ?? run.featureViewId,
-        after: { runId: run.id, kind, startTs: run.startTs, endTs: run.endTs },
-      });
-    }
-    return inserted;
-  });
+  const runs = await inTransaction(ctx, (tx) => insertRuns(tx, project, kind, planned));
+  for (const run of runs) await ctx.jobs.enqueueMaterialization(run.id);
+  return runs;
+}
+
+/**
+ * Inserts the queued runs and their audit entries with `tx` (a transaction's context) and
+ * enqueues nothing: the caller sends the jobs once the transaction has committed.
+ */
+export async function insertRuns(
+  tx: Ctx,
+  project: string,
+  kind: RunKind,
+  planned: PlannedRun[],
+): Promise<Run[]> {
+  const triggeredBy = actorLabel(tx.actor);
+  const inserted = await tx.db
+    .insert(materializationRuns)
+    .values(
+      planned.map((p) => ({
+        id: randomUUID(),
+        projectId: p.view.projectId,
+        featureViewId: p.view.id,
+        featureViewVersion: p.view.currentVersion,
+        kind,
+        status: "queued" as const,
+        startTs: p.startTs,
+        endTs: p.endTs,
+        triggeredBy,
+        retryOf: p.retryOf ?? null,
+      })),
+    )
+    .returning();
+  for (const run of inserted) {
+    const view = planned.find((p) => p.view.id === run.featureViewId)?.view;
+    await recordAudit(tx, {
+      project: { id: run.projectId, name: project },
+      action: run.retryOf ? "materialization.retry" : "materialization.start",
+      objectType: "feature_view",
+      objectName: view?.name ?? run.featureViewId,
+      ...(run.retryOf ? { before: { runId: run.retryOf } } : {}),
+      after: { runId: run.id, kind, startTs: run.startTs, endTs: run.endTs },
+    });
+  }
   const nameOf = new Map(planned.map((p) => [p.view.id, p.view.name]));
-  for (const row of rows) await ctx.jobs.enqueueMaterialization(row.id);
-  return rows.map((r) => ({ ...r, featureView: nameOf.get(r.featureViewId) ?? "", project }));
+  return inserted.map((r) => ({
+    ...r,
+    featureView: nameOf.get(r.featureViewId) ?? "",
+    project,
+    retriedBy: null,
+  }));
 }

@@ -99,7 +99,7 @@ describe("materialization queue", () => {
       });
       if (!run) throw new Error("no run");
       const [failed] = await waitForRuns(ctx, [run.id], undefined, { intervalMs: 100, timeoutMs: 20_000 });
-      expect(failed).toMatchObject({ status: "failed", attempts: 1 });
+      expect(failed).toMatchObject({ status: "retrying", attempts: 1 });
       expect(failed?.error).toMatch(/relation "proj\.driver_stats" does not exist/);
       expect(
         (await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } })).materializedUntil,

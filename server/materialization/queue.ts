@@ -1,25 +1,18 @@
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../context";
 import { probeProjectSources } from "../freshness/probe-sources";
+import { heartbeatTimeoutSeconds } from "./heartbeat";
+import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
 import { runMaterialization } from "./run-materialization";
+import { type RunSweeper, startRunSweeper } from "./sweep-runs";
 
 /**
  * The materialization job queue on pg-boss (in the same Postgres, schema "pgboss"). A job's id is
  * its run's id, so enqueuing a run twice collapses to one job; the job only carries that id and
- * the handler is thin: the run row holds status, progress and errors.
+ * the handler is thin: the run row holds status, progress, heartbeat and errors.
  */
 
-export const MATERIALIZE_JOB = "materialize";
-/** Retries after the first attempt; a run gets at most MAX_ATTEMPTS attempts. */
-export const RETRY_LIMIT = 2;
-export const MAX_ATTEMPTS = RETRY_LIMIT + 1;
-/** First retry after 10 s, doubling (pg-boss backoff). */
-export const RETRY_DELAY_SECONDS = 10;
-/**
- * An active job older than this is failed by pg-boss's supervisor and retried: that is how a run
- * whose worker died halfway gets picked up again. It also bounds one attempt's run time.
- */
-export const EXPIRE_IN_SECONDS = 60 * 60;
+export { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT };
 
 export const JOB_POLICY: {
   retryLimit: number;
@@ -104,31 +97,47 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Rows per source fetch and online write. */
   batchSize?: number;
+  /** QUIVER_RUN_HEARTBEAT_TIMEOUT_S unless set. */
+  heartbeatTimeoutSeconds?: number;
+  /** How often this process sweeps runs whose worker died; default a quarter of the timeout. */
+  sweepIntervalMs?: number;
 }
 
 export interface MaterializationWorker {
-  /** Stops fetching new jobs; jobs in flight finish (pg-boss's graceful stop waits for them). */
+  /** Stops fetching new jobs and sweeping; jobs in flight finish (pg-boss's graceful stop waits for them). */
   stop(): Promise<void>;
+  /** This process's sweeper of runs whose worker stopped heartbeating (sweep-runs.ts). */
+  sweeper: RunSweeper;
 }
 
 /**
- * Registers `concurrency` pollers of the materialize queue, each taking one job at a time, and one
- * poller of the source probe queue.
+ * Registers `concurrency` pollers of the materialize queue, each taking one job at a time, one
+ * poller of the source probe queue, and the sweeper that fails and retries runs whose worker died.
  */
 export async function startMaterializationWorker(opts: WorkerOptions): Promise<MaterializationWorker> {
   const { boss, ctxFor } = opts;
   const concurrency = opts.concurrency ?? 2;
+  const timeoutSeconds = opts.heartbeatTimeoutSeconds ?? heartbeatTimeoutSeconds();
   const ids: string[] = [];
   for (let i = 0; i < concurrency; i++) {
     ids.push(
-      await boss.work<MaterializeJobData>(MATERIALIZE_JOB, { batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) {
-          const runId = job.data?.runId;
-          if (typeof runId !== "string") throw new Error(`materialize job ${job.id} carries no run id`);
-          const run = await runMaterialization(ctxFor(), runId, { batchSize: opts.batchSize });
-          return { status: run.status, rowsWritten: run.rowsWritten };
-        }
-      }),
+      await boss.work<MaterializeJobData>(
+        MATERIALIZE_JOB,
+        { batchSize: 1, includeMetadata: true },
+        async (jobs) => {
+          for (const job of jobs) {
+            const runId = job.data?.runId;
+            if (typeof runId !== "string") throw new Error(`materialize job ${job.id} carries no run id`);
+            const run = await runMaterialization(ctxFor(), runId, {
+              batchSize: opts.batchSize,
+              heartbeatTimeoutSeconds: timeoutSeconds,
+              // pg-boss retries a failed job only while its count allows; the row must agree.
+              lastAttempt: job.retryCount >= job.retryLimit,
+            });
+            return { status: run.status, rowsWritten: run.rowsWritten };
+          }
+        },
+      ),
     );
   }
   ids.push(
@@ -140,8 +149,16 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       }
     }),
   );
+  const sweeper = startRunSweeper({
+    db: ctxFor().db,
+    boss,
+    timeoutSeconds,
+    intervalMs: opts.sweepIntervalMs,
+  });
   return {
+    sweeper,
     async stop() {
+      await sweeper.stop();
       for (const id of ids) await boss.offWork({ id });
     },
   };

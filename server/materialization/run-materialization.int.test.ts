@@ -154,7 +154,7 @@ describe("runMaterialization", () => {
     expect(await watermark()).toEqual(at("10:30"));
   });
 
-  it("on failure records the error, rethrows, and keeps the watermark; a retry then succeeds", async () => {
+  it("on failure records the error, rethrows, waits for its retry and keeps the watermark; the retry succeeds", async () => {
     await materialize("07:00", "08:00");
     const [run] = await startMaterialization({
       ctx,
@@ -168,7 +168,7 @@ describe("runMaterialization", () => {
       await t.offlineSql(PROJECT, "alter table driver_stats_moved rename to driver_stats");
     }
     const failed = await getRun({ ctx, input: { project: PROJECT, runId: run.id } });
-    expect(failed).toMatchObject({ status: "failed", attempts: 1 });
+    expect(failed).toMatchObject({ status: "retrying", attempts: 1 });
     expect(failed.error).toBe(
       'reading source "driver_stats_source": relation "proj.driver_stats" does not exist',
     );
@@ -178,6 +178,29 @@ describe("runMaterialization", () => {
     const retried = await runMaterialization(ctx, run.id);
     expect(retried).toMatchObject({ status: "succeeded", attempts: 2, error: null, rowsWritten: 3 });
     expect(await watermark()).toEqual(at("10:30"));
+  });
+
+  it("a failed last attempt ends the run failed, and a later delivery does not claim it", async () => {
+    const [run] = await startMaterialization({
+      ctx,
+      input: { project: PROJECT, startTs: at("07:00"), endTs: at("10:30") },
+    });
+    if (!run) throw new Error("no run");
+    await t.offlineSql(PROJECT, "alter table driver_stats rename to driver_stats_moved");
+    try {
+      await expect(runMaterialization(ctx, run.id, { lastAttempt: true })).rejects.toThrow(/does not exist/);
+    } finally {
+      await t.offlineSql(PROJECT, "alter table driver_stats_moved rename to driver_stats");
+    }
+    expect(await runMaterialization(ctx, run.id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await watermark()).toBeNull();
+  });
+
+  it("records the heartbeat on claim and after each batch", async () => {
+    const run = await materialize("00:00", "23:59", 1);
+    const [row] = await t.db.select().from(materializationRuns).where(eq(materializationRuns.id, run.id));
+    expect(row?.heartbeatAt).toBeInstanceOf(Date);
+    expect(row?.heartbeatAt?.getTime()).toBeGreaterThanOrEqual((row?.startedAt?.getTime() ?? 0) - 1000);
   });
 
   it("records progress on the run row after each batch", async () => {

@@ -1,53 +1,80 @@
-import { and, eq, notInArray, sql } from "drizzle-orm";
+import { setTimeout as sleep } from "node:timers/promises";
+import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { InvalidError, NotFoundError } from "../errors";
 import { readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
 import { getFeatureView } from "../registry";
+import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
+import { MAX_ATTEMPTS } from "./policy";
 import { loadRuns, type Run } from "./run-row";
-import { safeErrorMessage } from "./safe-error";
+import { type RunStep, safeErrorMessage } from "./safe-error";
 
 export interface RunOptions {
   /** Rows per source fetch and per online write. */
   batchSize?: number;
+  /** QUIVER_RUN_HEARTBEAT_TIMEOUT_S unless set; the run beats four times per timeout. */
+  heartbeatTimeoutSeconds?: number;
+  /**
+   * The queue will not retry after this attempt (pg-boss's count is spent): a failure ends the run
+   * as `failed`. Either way a run gets at most MAX_ATTEMPTS attempts.
+   */
+  lastAttempt?: boolean;
 }
 
 /**
  * The job body: materializes one run. The run row is the source of truth: a run that already
- * succeeded (or was cancelled) is left alone, so a double delivery is harmless; otherwise it is
- * claimed (running, attempts + 1), streamed from the source into the online store batch by batch
- * with progress on the row, and finished in one transaction that also moves the view's watermark.
- * On failure the row says why and the error is rethrown for the queue to retry; the watermark
- * does not move. A run cancelled while running stops at its next batch boundary, stays cancelled
- * and leaves the watermark where it was.
+ * ended is left alone, so a double delivery is harmless; otherwise it is claimed (running,
+ * attempts + 1, heartbeat), streamed from the source into the online store batch by batch with
+ * progress and heartbeat on the row, and finished in one transaction that also moves the view's
+ * watermark. A timer beats while a batch is slow. On failure the row says why and becomes
+ * `retrying` (the error is rethrown for the queue to retry) or, with no attempt left, `failed`;
+ * the watermark does not move. A run cancelled, or given up by the sweeper, while running stops
+ * at its next batch boundary: every write of an attempt names its attempt number, so an attempt
+ * that lost its run can change nothing.
+ *
+ * A delivery that finds the run running under a live heartbeat (a restart's redelivery while the
+ * old process's last beat is still fresh) waits until that heartbeat goes stale or the run ends.
  */
 export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptions = {}): Promise<Run> {
+  const timeoutS = opts.heartbeatTimeoutSeconds ?? heartbeatTimeoutSeconds();
   const [found] = await loadRuns(ctx.db, [runId]);
   if (!found) throw new NotFoundError(`materialization run ${runId} not found`, "runId");
-  if (found.status === "succeeded" || found.status === "cancelled") return found;
 
-  const [claimed] = await ctx.db
-    .update(materializationRuns)
-    .set({
-      status: "running",
-      attempts: sql`${materializationRuns.attempts} + 1`,
-      startedAt: new Date(),
-      finishedAt: null,
-      error: null,
-      rowsRead: 0,
-      rowsWritten: 0,
-    })
-    .where(
-      and(
-        eq(materializationRuns.id, runId),
-        notInArray(materializationRuns.status, ["succeeded", "cancelled"]),
-      ),
-    )
-    .returning();
-  if (!claimed) return (await loadRuns(ctx.db, [runId]))[0] ?? found;
-  const run: Run = { ...found, ...claimed };
+  const waitUntil = Date.now() + (timeoutS + 5) * 1000;
+  let claimed: Run | undefined;
+  for (;;) {
+    claimed = await claim(ctx, runId, timeoutS);
+    if (claimed) break;
+    const now = (await loadRuns(ctx.db, [runId]))[0] ?? found;
+    if (now.status !== "running" || now.attempts >= MAX_ATTEMPTS || Date.now() > waitUntil) return now;
+    await sleep(Math.min(1000, heartbeatIntervalMs(timeoutS)));
+  }
+  const run = claimed;
+  // Every write of this attempt: only while the row is still this attempt's.
+  const mine = and(
+    eq(materializationRuns.id, run.id),
+    eq(materializationRuns.status, "running"),
+    eq(materializationRuns.attempts, run.attempts),
+  );
 
-  let stepName = "loading the feature view";
+  let lastBatchAt = Date.now();
+  const stallMs = stallLimitMs(ctx.offline.timeouts.scanMs);
+  let beating: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (beating || Date.now() - lastBatchAt > stallMs) return;
+    beating = ctx.db
+      .update(materializationRuns)
+      .set({ heartbeatAt: sql`now()` })
+      .where(mine)
+      .catch((e: unknown) => console.error(`heartbeat of run ${run.id}:`, e instanceof Error ? e.message : e))
+      .finally(() => {
+        beating = undefined;
+      });
+  }, heartbeatIntervalMs(timeoutS));
+  timer.unref();
+
+  let step: RunStep = { label: "loading the feature view", store: "registry" };
   try {
     const view = await getFeatureView({
       ctx,
@@ -61,7 +88,8 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
 
     let rowsRead = 0;
     let rowsWritten = 0;
-    stepName = `reading source "${view.source.name}"`;
+    const reading: RunStep = { label: `reading source "${view.source.name}"`, store: "offline" };
+    step = reading;
     const batches = readLatestPerEntity(
       ctx.offline,
       run.project,
@@ -71,27 +99,28 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       opts,
     );
     for await (const batch of prefetched(batches)) {
-      stepName = "writing to the online store";
+      step = { label: "writing to the online store", store: "online" };
       const res = await ctx.online.write(run.project, view.name, batch.map(toOnlineRow));
       rowsRead += batch.length;
       rowsWritten += res.written;
-      stepName = "recording progress";
+      step = { label: "recording progress", store: "registry" };
       const [still] = await ctx.db
         .update(materializationRuns)
-        .set({ rowsRead, rowsWritten })
-        .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
+        .set({ rowsRead, rowsWritten, heartbeatAt: sql`now()` })
+        .where(mine)
         .returning({ id: materializationRuns.id });
-      // Cancelled meanwhile (cancel-run.ts): stop at this batch boundary, leaving the row as is.
+      // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
       if (!still) return await current(ctx, run);
-      stepName = `reading source "${view.source.name}"`;
+      lastBatchAt = Date.now();
+      step = reading;
     }
 
-    stepName = "recording success";
+    step = { label: "recording success", store: "registry" };
     return await inTransaction(ctx, async (tx) => {
       const [done] = await tx.db
         .update(materializationRuns)
         .set({ status: "succeeded", finishedAt: new Date(), rowsRead, rowsWritten, error: null })
-        .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
+        .where(mine)
         .returning();
       // Cancelled after the last batch: the run stays cancelled and the watermark stays put.
       if (!done) return current(tx, run);
@@ -105,19 +134,57 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       return { ...run, ...done };
     });
   } catch (e) {
-    const message = safeErrorMessage(stepName, e);
+    const message = safeErrorMessage(step, e);
     console.error(
-      `materialization run ${run.id} (${run.project}/${run.featureView}) failed while ${stepName}:`,
+      `materialization run ${run.id} (${run.project}/${run.featureView}) attempt ${run.attempts} failed while ${step.label}:`,
       e instanceof Error ? (e.stack ?? e.message) : e,
     );
+    const last = opts.lastAttempt === true || run.attempts >= MAX_ATTEMPTS;
     await ctx.db
       .update(materializationRuns)
-      .set({ status: "failed", error: message, finishedAt: new Date() })
-      // A cancelled run stays cancelled.
-      .where(and(eq(materializationRuns.id, run.id), eq(materializationRuns.status, "running")))
+      .set({ status: last ? "failed" : "retrying", error: message, finishedAt: new Date() })
+      // A cancelled run stays cancelled; a run the sweeper took over is no longer this attempt's.
+      .where(mine)
       .catch((err: unknown) => console.error(`could not record the failure of run ${run.id}:`, err));
     throw e;
+  } finally {
+    clearInterval(timer);
+    await beating;
   }
+}
+
+/**
+ * Takes the run for a new attempt: a queued run, one waiting for its retry, or a running one whose
+ * worker stopped beating (its attempt is over, whether or not the sweeper got to it first); never
+ * past MAX_ATTEMPTS. One UPDATE, so of two deliveries at most one claims.
+ */
+async function claim(ctx: Ctx, runId: string, timeoutS: number): Promise<Run | undefined> {
+  const claimable: SQL | undefined = or(
+    inArray(materializationRuns.status, ["queued", "retrying"]),
+    and(eq(materializationRuns.status, "running"), heartbeatStale(timeoutS)),
+  );
+  const [row] = await ctx.db
+    .update(materializationRuns)
+    .set({
+      status: "running",
+      attempts: sql`${materializationRuns.attempts} + 1`,
+      startedAt: new Date(),
+      heartbeatAt: sql`now()`,
+      finishedAt: null,
+      error: null,
+      rowsRead: 0,
+      rowsWritten: 0,
+    })
+    .where(
+      and(
+        eq(materializationRuns.id, runId),
+        sql`${materializationRuns.attempts} < ${MAX_ATTEMPTS}`,
+        claimable,
+      ),
+    )
+    .returning({ id: materializationRuns.id });
+  if (!row) return undefined;
+  return (await loadRuns(ctx.db, [runId]))[0];
 }
 
 /** The run as its row now stands (the claimed copy when the row is gone). */

@@ -1,26 +1,47 @@
-import { eq, getTableColumns, inArray } from "drizzle-orm";
+import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { featureViews, materializationRuns, projects, type RunStatus } from "../db/schema";
 
 export type RunRow = typeof materializationRuns.$inferSelect;
 
-/** A run as services return it: the row with its view's and project's names. */
-export type Run = RunRow & { featureView: string; project: string };
+/**
+ * A run as services return it: the row with its view's and project's names, and the id of the run
+ * that retries it (retry-run.ts), if any.
+ */
+export type Run = RunRow & { featureView: string; project: string; retriedBy: string | null };
 
-/** States a run leaves only by being started again (a failed run may be retried by the queue). */
+/**
+ * A run's life (docs/adr/0016-run-heartbeats-and-retries.md):
+ *
+ *   queued → running → succeeded
+ *              │  ↑
+ *              ↓  │ (the queue's next attempt)
+ *            retrying          running/queued/retrying → cancelled
+ *              │
+ *              ↓ (no attempt left)
+ *            failed
+ *
+ * `retrying`: an attempt failed (its worker threw, or stopped heartbeating) and the queue will start
+ * the next one; the error says why the last attempt failed. A run leaves a final status only through
+ * a new run (retryRun).
+ */
 export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled"];
 
 export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The select every run read shares: run columns plus view and project names. */
+/** The select every run read shares: run columns plus view and project names, and the run's retry. */
 export function selectRuns(db: Db) {
   return db
     .select({
       ...getTableColumns(materializationRuns),
       featureView: featureViews.name,
       project: projects.name,
+      // Served by materialization_runs_retry_of_idx.
+      retriedBy: sql<
+        string | null
+      >`(select r.id from ${materializationRuns} as r where r.retry_of = ${materializationRuns.id} order by r.created_at desc limit 1)`,
     })
     .from(materializationRuns)
     .innerJoin(featureViews, eq(featureViews.id, materializationRuns.featureViewId))

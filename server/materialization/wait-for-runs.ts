@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ctx } from "../context";
 import { NotFoundError } from "../errors";
-import { MAX_ATTEMPTS } from "./queue";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 
 export interface WaitOptions {
@@ -10,14 +9,15 @@ export interface WaitOptions {
   /** Give up (throw) after this long; default: wait forever. */
   timeoutMs?: number;
   /**
-   * Keep waiting on a failed run the queue will still retry (attempts < MAX_ATTEMPTS). Default
-   * false: a failed run ends the wait, which suits callers that run jobs themselves.
+   * Keep waiting on a run the queue will still retry (`retrying`). Default false: a failed attempt
+   * ends the wait, which suits callers that run jobs themselves.
    */
   throughRetries?: boolean;
 }
 
 /**
- * Polls the run rows until every run is terminal (succeeded, failed or cancelled), calling
+ * Polls the run rows until every run is terminal (succeeded, failed or cancelled; or retrying,
+ * without throughRetries), calling
  * onProgress with each poll's rows (for the CLI's progress line). Returns the rows in the order
  * of runIds.
  */
@@ -39,8 +39,7 @@ export async function waitForRuns(
     });
     onProgress?.(runs);
     const settled = runs.every(
-      (r) =>
-        isTerminal(r.status) && !(opts.throughRetries && r.status === "failed" && r.attempts < MAX_ATTEMPTS),
+      (r) => isTerminal(r.status) || (!opts.throughRetries && r.status === "retrying"),
     );
     if (settled) return runs;
     if (Date.now() + interval > deadline)

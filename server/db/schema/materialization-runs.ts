@@ -1,8 +1,18 @@
-import { bigint, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { featureViews } from "./feature-views";
 import { projects } from "./projects";
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** `retrying`: an attempt failed and the queue will run the next one (server/materialization/run-row.ts). */
+export type RunStatus = "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
 export type RunKind = "range" | "incremental";
 
 /** One materialization of one feature view over [start_ts, end_ts]. Its id is the queue job's id. */
@@ -33,9 +43,12 @@ export const materializationRuns = pgTable(
     /** Last sign of life of the worker running it; a running run whose heartbeat stops is failed and retried. */
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** The failed run this one retries over the same window (server/materialization/retry-run.ts). */
+    retryOf: uuid("retry_of").references((): AnyPgColumn => materializationRuns.id, { onDelete: "set null" }),
   },
   (t) => [
     index("materialization_runs_view_created_idx").on(t.featureViewId, t.createdAt),
     index("materialization_runs_project_created_idx").on(t.projectId, t.createdAt),
+    index("materialization_runs_retry_of_idx").on(t.retryOf),
   ],
 );

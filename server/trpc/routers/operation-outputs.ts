@@ -35,7 +35,7 @@ export const Run = z.object({
   featureView: z.string(),
   featureViewVersion: z.number(),
   kind: z.enum(["range", "incremental"]),
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  status: z.enum(["queued", "running", "retrying", "succeeded", "failed", "cancelled"]),
   startTs: z.date(),
   endTs: z.date(),
   rowsRead: z.number(),
@@ -45,7 +45,11 @@ export const Run = z.object({
   triggeredBy: z.string(),
   createdAt: z.date(),
   startedAt: z.date().nullable(),
+  heartbeatAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
+  /** The run this one retries, and the run that retries this one. */
+  retryOf: z.string().nullable(),
+  retriedBy: z.string().nullable(),
 });
 
 export const ViewFreshness = z.object({

@@ -7,6 +7,8 @@ import {
   getRun,
   ListRunsInput,
   listRuns,
+  RetryRunInput,
+  retryRun,
   StartIncrementalMaterializationInput,
   StartMaterializationInput,
   startIncrementalMaterialization,
@@ -67,6 +69,11 @@ export const jobsRouter = router({
     .input(CancelRunInput)
     .output(out.Run)
     .mutation(({ ctx, input }) => cancelRun({ ctx: ctx.svc, input })),
+  retry: procedure
+    .meta({ action: "jobs.run" })
+    .input(RetryRunInput)
+    .output(out.Run)
+    .mutation(({ ctx, input }) => retryRun({ ctx: ctx.svc, input })),
 });
 
 export const freshnessRouter = router({
