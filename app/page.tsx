@@ -2,6 +2,7 @@ import { FolderPlus } from "lucide-react";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/shell/logo";
 import { SignOutButton } from "@/components/shell/user-menu";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requirePageUser } from "@/server/auth/page-access";
 import { getQueryClient, trpc } from "@/trpc/server";
@@ -17,6 +18,8 @@ export default async function Home() {
   const projects = await getQueryClient().fetchQuery(trpc.projects.list.queryOptions());
   const target = projects.find((p) => p.name === "demo") ?? projects[0];
   if (target) redirect(`/p/${encodeURIComponent(target.name)}/features`);
+  // Instance administrators may create one (docs/adr/0014-instance-administrators.md).
+  const me = await getQueryClient().fetchQuery(trpc.account.me.queryOptions());
   return (
     <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
       <Logo className="mb-8" />
@@ -35,7 +38,16 @@ export default async function Home() {
             <p className="mt-3">Then reload this page.</p>
           </>
         }
-        action={<SignOutButton />}
+        action={
+          <>
+            {me?.isAdmin && (
+              <ButtonLink href="/admin/projects/new" variant="primary">
+                New project
+              </ButtonLink>
+            )}
+            <SignOutButton />
+          </>
+        }
       />
     </main>
   );

@@ -48,7 +48,10 @@ export function AuditList({ project }: { project: string }) {
         title="Audit log"
         description="Every change of a definition, job, member and API key in this project, and who made it. Entries cannot be edited or deleted."
       />
-      <AuditFilterBar project={project} filters={filters} />
+      <AuditFilterBar
+        filters={filters}
+        hrefFor={(f) => auditHref(project, readAuditFilters(new URLSearchParams(f)))}
+      />
       {log.isPending ? (
         <SkeletonTable rows={8} columns={5} />
       ) : log.isError ? (

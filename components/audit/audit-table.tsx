@@ -11,6 +11,8 @@ import { AuditDiff } from "./audit-diff";
 
 export interface AuditRow {
   id: number;
+  /** The project the entry was recorded in (instance log only); null for instance-level entries. */
+  project?: string | null;
   actorKind: string;
   actorName: string;
   action: string;
@@ -21,8 +23,11 @@ export interface AuditRow {
   createdAt: Date;
 }
 
-/** Audit entries, newest first; a row with a before or after opens to show them side by side. */
-export function AuditTable({ rows }: { rows: AuditRow[] }) {
+/**
+ * Audit entries, newest first; a row with a before or after opens to show them side by side.
+ * `showProject` adds the project column (the instance log, where entries of every project mix).
+ */
+export function AuditTable({ rows, showProject = false }: { rows: AuditRow[]; showProject?: boolean }) {
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   const toggle = (id: number) =>
     setOpen((s) => {
@@ -36,6 +41,7 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
         <tr>
           <TH className="w-32">When</TH>
           <TH className="w-64">Who</TH>
+          {showProject && <TH className="w-40">Project</TH>}
           <TH className="w-52">Action</TH>
           <TH>Object</TH>
           <TH className="w-24">
@@ -56,6 +62,17 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
                 <TD>
                   <ActorBadge kind={r.actorKind} name={r.actorName} />
                 </TD>
+                {showProject && (
+                  <TD className="truncate text-[13px]">
+                    {r.project ? (
+                      <span className="font-mono" title={r.project}>
+                        {r.project}
+                      </span>
+                    ) : (
+                      <span className="text-zinc-400">instance</span>
+                    )}
+                  </TD>
+                )}
                 <TD className="truncate font-mono text-[13px]">{r.action}</TD>
                 <TD>
                   <span className="flex min-w-0 items-center gap-1.5">
@@ -88,7 +105,7 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
               </TR>
               {isOpen && (
                 <tr id={`audit-diff-${r.id}`}>
-                  <td colSpan={5} className="border-b border-zinc-100 bg-white px-3 py-3">
+                  <td colSpan={showProject ? 6 : 5} className="border-b border-zinc-100 bg-white px-3 py-3">
                     <AuditDiff before={r.before} after={r.after} />
                   </td>
                 </tr>

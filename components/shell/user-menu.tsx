@@ -4,6 +4,7 @@ import { LogOut } from "lucide-react";
 import { useState } from "react";
 import { signOut } from "@/components/auth/auth-api";
 import { Button } from "@/components/ui/button";
+import { AccountMenu } from "./account-menu";
 
 /** Ends the session, then a full load of the login page (nothing of the old user stays cached). */
 function useSignOut() {
@@ -23,25 +24,16 @@ function useSignOut() {
   return { pending, failed, run };
 }
 
-/** The sidebar's foot: who is signed in, and sign-out. */
+/**
+ * The sidebar's foot: who is signed in (opening the account menu: recent sign-ins, and the
+ * Instance pages for administrators), and sign-out.
+ */
 export function UserMenu({ email }: { email: string }) {
   const { pending, failed, run } = useSignOut();
   return (
-    <div className="border-t border-zinc-200 px-3 py-2.5">
+    <div className="relative border-t border-zinc-200 px-3 py-2.5">
       <div className="flex items-center gap-2">
-        <span
-          className="flex size-6 shrink-0 items-center justify-center rounded-full bg-zinc-200 text-[11px] font-semibold text-zinc-700 uppercase"
-          aria-hidden
-        >
-          {email.slice(0, 1)}
-        </span>
-        <span
-          className="min-w-0 flex-1 truncate text-xs text-zinc-600"
-          title={email}
-          data-testid="signed-in-as"
-        >
-          {email}
-        </span>
+        <AccountMenu email={email} />
         <Button
           variant="ghost"
           size="sm"

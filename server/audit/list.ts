@@ -3,14 +3,15 @@ import { z } from "zod";
 import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
 import { auditLog } from "../db/schema";
+import { parseInput } from "../registry/parse";
 import { Name } from "../registry/schemas";
 
 export const AUDIT_PAGE_MAX = 200;
 
 const Filter = z.string().trim().min(1).max(200).optional();
 
-export const ListAuditLogInput = z.object({
-  project: Name,
+/** The filters and paging of every audit view: a project's (here) and the instance's (./instance.ts). */
+export const AuditFilterInput = z.object({
   /** Exact action, e.g. "feature_view.update". */
   action: Filter,
   /** Part of the actor's name, any case. */
@@ -24,6 +25,8 @@ export const ListAuditLogInput = z.object({
   /** The `nextCursor` of the previous page: entries older than it (ids only grow). */
   cursor: z.number().int().positive().optional(),
 });
+
+export const ListAuditLogInput = AuditFilterInput.extend({ project: Name });
 export type ListAuditLogInput = z.input<typeof ListAuditLogInput>;
 
 export interface AuditLogEntry {
@@ -49,6 +52,29 @@ function contains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The WHERE terms of the filters and the cursor (undefined terms are dropped by and()). */
+export function auditFilterTerms(q: z.output<typeof AuditFilterInput>): (SQL | undefined)[] {
+  return [
+    q.action ? eq(auditLog.action, q.action) : undefined,
+    q.actorName ? ilike(auditLog.actorName, contains(q.actorName)) : undefined,
+    q.objectType ? eq(auditLog.objectType, q.objectType) : undefined,
+    q.objectName ? ilike(auditLog.objectName, contains(q.objectName)) : undefined,
+    q.from ? gte(auditLog.createdAt, q.from) : undefined,
+    q.to ? lte(auditLog.createdAt, q.to) : undefined,
+    q.cursor ? lt(auditLog.id, q.cursor) : undefined,
+  ];
+}
+
+/** One page of rows, newest first, and the cursor of the next: `limit + 1` rows tell if there is one. */
+export function toPage<T extends { id: number }>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: number | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? last.id : null };
+}
+
 /**
  * A project's audit log, newest first, in pages keyed by id (stable while entries keep arriving).
  * Owners only: the log holds before/after of every definition and key change.
@@ -60,18 +86,9 @@ export async function listAuditLog({
   ctx: Ctx;
   input: ListAuditLogInput;
 }): Promise<AuditLogPage> {
-  const q = ListAuditLogInput.parse(input);
+  const q = parseInput(ListAuditLogInput, input);
   const project = await authorize(ctx, q.project, "audit.read");
-  const where: (SQL | undefined)[] = [
-    eq(auditLog.projectId, project.id),
-    q.action ? eq(auditLog.action, q.action) : undefined,
-    q.actorName ? ilike(auditLog.actorName, contains(q.actorName)) : undefined,
-    q.objectType ? eq(auditLog.objectType, q.objectType) : undefined,
-    q.objectName ? ilike(auditLog.objectName, contains(q.objectName)) : undefined,
-    q.from ? gte(auditLog.createdAt, q.from) : undefined,
-    q.to ? lte(auditLog.createdAt, q.to) : undefined,
-    q.cursor ? lt(auditLog.id, q.cursor) : undefined,
-  ];
+  const where = [eq(auditLog.projectId, project.id), ...auditFilterTerms(q)];
   const rows = await ctx.db
     .select({
       id: auditLog.id,
@@ -88,7 +105,5 @@ export async function listAuditLog({
     .where(and(...where))
     .orderBy(desc(auditLog.id))
     .limit(q.limit + 1);
-  const items = rows.slice(0, q.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > q.limit && last ? last.id : null };
+  return toPage(rows, q.limit);
 }

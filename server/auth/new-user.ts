@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { Actor } from "../context";
 import type { Db } from "../db/client";
 import { accounts, users } from "../db/schema";
-import { ConflictError, InvalidError } from "../errors";
+import { ConflictError } from "../errors";
+import { parseInput } from "../registry/parse";
 import { pgCode } from "../registry/unique";
 
 /** better-auth's limits: sign-in refuses passwords outside them (see server/auth/better-auth.ts). */
@@ -29,11 +30,7 @@ export interface CreatedUser {
 
 /** Validates like a service: the first issue becomes an InvalidError naming its field. */
 export function parseNewUser(input: NewUserInput): z.output<typeof NewUserInput> {
-  const parsed = NewUserInput.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join(".") || undefined;
-  throw new InvalidError(`${field ?? "input"}: ${issue?.message ?? "invalid"}`, field);
+  return parseInput(NewUserInput, input);
 }
 
 /**
@@ -41,12 +38,17 @@ export function parseNewUser(input: NewUserInput): z.output<typeof NewUserInput>
  * hash, provider "credential"), but in the caller's transaction: sign-up through better-auth is
  * disabled, so only the setup page and `quiver user create` make accounts.
  */
-export async function insertUserWithPassword(db: Db, input: NewUserInput): Promise<CreatedUser> {
+export async function insertUserWithPassword(
+  db: Db,
+  input: NewUserInput,
+  /** admin: an instance administrator (the first owner, `quiver user create --admin`). */
+  opts: { admin?: boolean } = {},
+): Promise<CreatedUser> {
   const { name, email, password } = parseNewUser(input);
   const id = randomUUID();
   const hash = await hashPassword(password);
   try {
-    await db.insert(users).values({ id, name, email });
+    await db.insert(users).values({ id, name, email, isAdmin: opts.admin ?? false });
   } catch (e) {
     if (pgCode(e) === "23505") throw new ConflictError(`a user with email ${email} already exists`, "email");
     throw e;

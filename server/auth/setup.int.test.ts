@@ -77,3 +77,12 @@ describe("first-run setup", () => {
     expect(await t.db.select().from(users)).toHaveLength(1);
   });
 });
+
+describe("the first owner is an instance administrator", () => {
+  it("and the audit entry of their account says so", async () => {
+    const [owner] = await t.db.select().from(users);
+    expect(owner?.isAdmin).toBe(true);
+    const [created] = await t.db.select().from(auditLog).where(eq(auditLog.action, "user.create"));
+    expect(created?.after).toMatchObject({ firstOwner: true, admin: true });
+  });
+});

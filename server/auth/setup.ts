@@ -14,7 +14,8 @@ export async function needsSetup(db: Db): Promise<boolean> {
 }
 
 /**
- * Creates the first user as owner of every project (the demo), in one transaction that first
+ * Creates the first user as owner of every project (the demo) and instance administrator
+ * (docs/adr/0014-instance-administrators.md), in one transaction that first
  * claims instance_setup's single row: of two people racing, the second hits its primary key and
  * gets a ConflictError, and nothing of theirs is written. Anonymous callers (the setup page) are
  * recorded in the audit log as the new owner; the CLI as itself.
@@ -30,7 +31,7 @@ export async function createFirstOwner(ctx: Ctx, input: NewUserInput): Promise<C
     }
     // Defence in depth: a database that has users but lost its instance_setup row stays closed.
     if (!(await needsSetup(tx.db))) throw new ConflictError("Quiver is already set up: sign in instead");
-    const user = await insertUserWithPassword(tx.db, input);
+    const user = await insertUserWithPassword(tx.db, input, { admin: true });
     await tx.db.update(instanceSetup).set({ ownerId: user.id }).where(eq(instanceSetup.id, 1));
     const all = await tx.db.select({ id: projects.id, name: projects.name }).from(projects);
     if (all.length > 0)
@@ -42,7 +43,7 @@ export async function createFirstOwner(ctx: Ctx, input: NewUserInput): Promise<C
       action: "user.create",
       objectType: "user",
       objectName: user.email,
-      after: { name: user.name, email: user.email, firstOwner: true },
+      after: { name: user.name, email: user.email, firstOwner: true, admin: true },
     });
     for (const p of all)
       await recordAudit(audited, {

@@ -134,3 +134,90 @@ describe("createAccountInProject (Settings → Members → Create account)", () 
     }
   });
 });
+
+describe("instance administrators (docs/adr/0014-instance-administrators.md)", () => {
+  const adminOf = async (email: string) =>
+    (await t.db.select({ isAdmin: users.isAdmin }).from(users).where(eq(users.email, email)))[0]?.isAdmin;
+  const auditOf = async (email: string) =>
+    (await t.db.select().from(auditLog).where(eq(auditLog.objectName, email))).map(
+      (a) => `${a.action}@${a.project ?? "-"}`,
+    );
+
+  it("the first user is one; later users are not unless asked", async () => {
+    expect(await adminOf("ops@example.com")).toBe(true);
+    expect(await adminOf("val@example.com")).toBe(false);
+  });
+
+  it("`user create --admin` makes one without a project, audited without a project", async () => {
+    const r = await createUser(local, {
+      name: "Root",
+      email: "root@example.com",
+      password: "a long password",
+      admin: true,
+    });
+    expect(r.firstOwner).toBe(false);
+    expect(await adminOf("root@example.com")).toBe(true);
+    expect(await t.db.select().from(projectMembers).where(eq(projectMembers.userId, r.user.id))).toEqual([]);
+    expect(await auditOf("root@example.com")).toEqual(["user.create@-", "user.admin_grant@-"]);
+  });
+
+  it("or with a project and role", async () => {
+    const r = await createUser(local, {
+      name: "Ed",
+      email: "ed@example.com",
+      password: "a long password",
+      project: "demo",
+      role: "editor",
+      admin: true,
+    });
+    expect(await adminOf("ed@example.com")).toBe(true);
+    const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, r.user.id));
+    expect(roles.map((m) => m.role)).toEqual(["editor"]);
+  });
+
+  it("only an administrator makes one; a project owner who is not gets 403 and nothing is written", async () => {
+    const [viewer] = await t.db.select().from(users).where(eq(users.email, "val@example.com"));
+    await t.db
+      .insert(projectMembers)
+      .values({ projectId: await projectId("other"), userId: viewer?.id ?? "", role: "owner" });
+    const input = { name: "Z", email: "z@example.com", password: "a long password", admin: true };
+    await expect(createUser(as(viewer?.id ?? "", "val@example.com"), input)).rejects.toThrow(ForbiddenError);
+    await expect(
+      createUser(as(viewer?.id ?? "", "val@example.com"), { ...input, project: "other", role: "viewer" }),
+    ).rejects.toThrow(ForbiddenError);
+    expect(await t.db.select().from(users).where(eq(users.email, "z@example.com"))).toEqual([]);
+  });
+
+  it("refuses an email that has an account, pointing at `quiver user admin`, and changes nothing", async () => {
+    const again = createUser(local, {
+      name: "Val",
+      email: "Val@Example.com",
+      password: "a long password",
+      admin: true,
+    });
+    await expect(again).rejects.toThrow(ConflictError);
+    await expect(again).rejects.toThrow(
+      "val@example.com already has an account: make it an administrator with `npx quiver user admin --email val@example.com`",
+    );
+    expect(await adminOf("val@example.com")).toBe(false);
+  });
+
+  it("an owner's Create account never makes one, whatever the input says", async () => {
+    const input = {
+      name: "Sly",
+      email: "sly@example.com",
+      password: "a long password",
+      project: "demo",
+      role: "viewer" as const,
+      admin: true,
+    };
+    await createAccountInProject(as(ownerId, "ops@example.com"), input);
+    expect(await adminOf("sly@example.com")).toBe(false);
+  });
+});
+
+async function projectId(name: string): Promise<string> {
+  const [p] = await t.db.select().from(projects).where(eq(projects.name, name));
+  if (!p) throw new Error(`no project ${name}`);
+  return p.id;
+}

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { requireInstanceAdmin } from "../admin/access";
+import { setInstanceAdmin } from "../admin/admins";
 import { recordAudit } from "../audit/record";
 import { type Ctx, inTransaction } from "../context";
 import { projectMembers } from "../db/schema";
@@ -13,6 +15,11 @@ export interface CreateUserInput extends NewUserInput {
   /** The project the user joins, with `role`; ignored for the first user (owner of every project). */
   project?: string;
   role?: Role;
+  /**
+   * An instance administrator (`quiver user create --admin`), who may then go without a project;
+   * only an administrator makes one. The first user always is one.
+   */
+  admin?: boolean;
 }
 
 export interface CreateUserResult {
@@ -22,19 +29,53 @@ export interface CreateUserResult {
 }
 
 /**
- * `quiver user create`: the first user becomes owner of every project, exactly like the setup page
- * (and claims it, so the page closes); any later user joins one project with one role, which needs
- * members.manage there.
+ * `quiver user create`: the first user becomes owner of every project and instance administrator,
+ * exactly like the setup page (and claims it, so the page closes); any later user joins one project
+ * with one role, which needs members.manage there, or is made an administrator (`admin`), with or
+ * without a project. An email that has an account already is refused, never changed.
  */
 export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<CreateUserResult> {
-  const { project, role, ...person } = input;
+  const { project, role, admin = false, ...person } = input;
   if (await needsSetup(ctx.db)) return { user: await createFirstOwner(ctx, person), firstOwner: true };
-  if (!project || !role)
-    throw new InvalidError(
-      "Quiver already has users: give the project and role the new user joins",
-      "project",
+  if (!admin) {
+    if (!project || !role)
+      throw new InvalidError(
+        "Quiver already has users: give the project and role the new user joins, or make them an instance administrator (--admin)",
+        "project",
+      );
+    return { user: await createAccountInProject(ctx, { ...person, project, role }), firstOwner: false };
+  }
+  await requireInstanceAdmin(ctx);
+  if ((project === undefined) !== (role === undefined))
+    throw new InvalidError("give the project and the role together, or neither", "project");
+  const user = await inTransaction(ctx, async (tx) => {
+    const made =
+      project && role
+        ? await createAccountInProject(tx, { ...person, project, role })
+        : await createAccount(tx, person);
+    await setInstanceAdmin({ ctx: tx, input: { email: made.email, admin: true } });
+    return made;
+  }).catch((e: unknown) => {
+    if (!(e instanceof ConflictError && e.field === "email")) throw e;
+    const email = person.email.trim().toLowerCase();
+    throw new ConflictError(
+      `${email} already has an account: make it an administrator with \`npx quiver user admin --email ${email}\``,
+      "email",
     );
-  return { user: await createAccountInProject(ctx, { ...person, project, role }), firstOwner: false };
+  });
+  return { user, firstOwner: false };
+}
+
+/** An account in no project (an administrator's), audited without a project. */
+async function createAccount(ctx: Ctx, person: NewUserInput): Promise<CreatedUser> {
+  const user = await insertUserWithPassword(ctx.db, person);
+  await recordAudit(ctx, {
+    action: "user.create",
+    objectType: "user",
+    objectName: user.email,
+    after: { name: user.name, email: user.email },
+  });
+  return user;
 }
 
 export const CreateAccountInput = NewUserInput.extend({ project: Name, role: z.enum(ROLES) });

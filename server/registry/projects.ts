@@ -1,10 +1,13 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { requireInstanceAdmin } from "../admin/access";
+import { recordAudit } from "../audit/record";
 import { UnauthorizedError } from "../auth/authorize";
 import type { Role } from "../auth/roles";
-import type { Ctx } from "../context";
+import { type Ctx, inTransaction } from "../context";
 import { projectMembers, projects } from "../db/schema";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from "../errors";
+import { describeOfflineError } from "../offline/errors";
 import { isReservedSchema } from "../offline/roles";
 import { schemaOwner } from "./offline-space";
 import { parseInput } from "./parse";
@@ -28,8 +31,17 @@ export async function requireProject(ctx: Ctx, name: string): Promise<ProjectRow
 export async function ensureProject({ ctx, input }: { ctx: Ctx; input: z.input<typeof ProjectInput> }) {
   if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
     throw new ForbiddenError("projects are created by an administrator (npx quiver) for now");
+  const data = await parseNewProject(ctx, input);
+  await ctx.db.insert(projects).values(data).onConflictDoNothing({ target: projects.name });
+  return requireProject(ctx, data.name);
+}
+
+/**
+ * Parses a new project and checks its name is free as an offline schema too: the project's schema
+ * is named after it by default (docs/adr/0013-offline-isolation.md).
+ */
+async function parseNewProject(ctx: Ctx, input: z.input<typeof ProjectInput>) {
   const data = parseInput(ProjectInput, input);
-  // The project's offline schema is named after it by default (docs/adr/0013-offline-isolation.md).
   if (isReservedSchema(data.name))
     throw new InvalidError(
       `name: "${data.name}" is reserved by Postgres; choose another project name`,
@@ -38,8 +50,63 @@ export async function ensureProject({ ctx, input }: { ctx: Ctx; input: z.input<t
   const owner = await schemaOwner(ctx.db, data.name);
   if (owner && owner !== data.name)
     throw new ConflictError(`name: offline schema "${data.name}" belongs to project "${owner}"`, "name");
-  await ctx.db.insert(projects).values(data).onConflictDoNothing({ target: projects.name });
-  return requireProject(ctx, data.name);
+  return data;
+}
+
+/**
+ * An instance administrator creates a project (the UI's "New project"); Quiver itself and the
+ * local CLI may too. A person who creates one becomes its owner. The project's offline space
+ * (roles and schema) is set up before the transaction commits: when that fails, nothing is
+ * created and the error says why. Audited as `project.create` in the new project.
+ */
+export async function createProject({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: z.input<typeof ProjectInput>;
+}): Promise<ProjectRow> {
+  await requireInstanceAdmin(ctx);
+  const data = await parseNewProject(ctx, input);
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .insert(projects)
+      .values(data)
+      .onConflictDoNothing({ target: projects.name })
+      .returning();
+    if (!row) throw new ConflictError(`name: a project named "${data.name}" exists already`, "name");
+    const project = { id: row.id, name: row.name };
+    const { actor } = tx;
+    await recordAudit(tx, {
+      project,
+      action: "project.create",
+      objectType: "project",
+      objectName: row.name,
+      after: { name: row.name, description: row.description },
+    });
+    if (actor.kind === "user") {
+      await tx.db.insert(projectMembers).values({ projectId: row.id, userId: actor.id, role: "owner" });
+      await recordAudit(tx, {
+        project,
+        action: "member.add",
+        objectType: "member",
+        objectName: actor.name,
+        after: { role: "owner" },
+      });
+    }
+    try {
+      await tx.offline.provision(row.name);
+    } catch (e) {
+      console.error(`[quiver] offline space of new project "${row.name}":`, e);
+      const why = describeOfflineError(e, tx.offline.timeouts.writeMs).message;
+      throw new UnavailableError(
+        `project "${row.name}" was not created: its offline space (schema "${row.name}" and its roles in ` +
+          `database "${tx.offline.database}") could not be set up: ${why}. Check that Quiver's offline ` +
+          "administrator may create roles and schemas (`npx quiver offline check`), then try again",
+      );
+    }
+    return row;
+  });
 }
 
 /** The projects the actor may see: a user's memberships, a key's own project, all for Quiver itself. */

@@ -61,6 +61,12 @@ beforeAll(async () => {
   for (const p of await t.db.select().from(schema.projects)) projectIds.set(p.name, p.id);
   for (const role of ROLES) await addUser(`user_${role}`, "proj", role);
   await addUser("outsider", "other", "owner");
+  // An instance administrator who belongs to no project: admin rights give no project access.
+  const adminId = randomUUID();
+  await t.db
+    .insert(schema.users)
+    .values({ id: adminId, name: "instance_admin", email: "instance_admin@example.com", isAdmin: true });
+  userIds.set("instance_admin", adminId);
 });
 afterAll(async () => {
   if (savedShared === undefined) delete process.env.QUIVER_SHARED_SCHEMAS;
@@ -74,6 +80,8 @@ interface Caller {
   actor: () => Actor;
   /** The role the caller holds in "proj"; null when it holds none. */
   role: Role | null;
+  /** An instance administrator (users.is_admin). */
+  admin?: boolean;
 }
 
 const callers: Caller[] = [
@@ -87,6 +95,12 @@ const callers: Caller[] = [
     label: "owner of another project",
     actor: () => ({ kind: "user", id: userIds.get("outsider") ?? "", name: "outsider" }),
     role: null,
+  },
+  {
+    label: "instance admin",
+    actor: () => ({ kind: "user", id: userIds.get("instance_admin") ?? "", name: "instance_admin" }),
+    role: null,
+    admin: true,
   },
   ...ROLES.map((role) => ({
     label: `API key ${role}`,
@@ -129,6 +143,7 @@ function expected(meta: ProcedureMeta, caller: Caller): "allow" | "UNAUTHORIZED"
   if (meta.action === "public") return "allow";
   if (caller.label === "anonymous") return "UNAUTHORIZED";
   if (meta.action === "signed_in") return "allow";
+  if (meta.action === "instance.admin") return caller.admin ? "allow" : "FORBIDDEN";
   if (caller.role === null) return "NOT_FOUND";
   return roleAllows(caller.role, meta.action) ? "allow" : "FORBIDDEN";
 }

@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import type { Action } from "../auth/roles";
 import type { Actor, Ctx } from "../context";
 import { type DomainErrorCode, isDomainError } from "../errors";
+import { rejectNul } from "../registry/text";
 
 export interface TrpcContext {
   actor: Actor;
@@ -13,8 +14,12 @@ export interface TrpcContext {
 
 /** Every procedure declares what it needs; a test fails for any that declares nothing. */
 export interface ProcedureMeta {
-  /** A project action (checked again by the service), or a door open to all / to anyone signed in. */
-  action: Action | "public" | "signed_in";
+  /**
+   * A project action (checked again by the service), a door open to all / to anyone signed in, or
+   * "instance.admin": instance administrators only (the service checks users.is_admin; API keys
+   * never are one). See docs/adr/0014-instance-administrators.md.
+   */
+  action: Action | "public" | "signed_in" | "instance.admin";
 }
 
 const t = initTRPC
@@ -73,6 +78,20 @@ const requireDeclaredAction = t.middleware(({ meta, ctx, next }) => {
     throw new TRPCError({ code: "FORBIDDEN", message: "this procedure declares no permission" });
   if (meta.action !== "public" && ctx.actor.kind === "anonymous")
     throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  if (meta.action === "instance.admin" && ctx.actor.kind === "api_key")
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "instance administrators only: API keys never are one",
+    });
+  return next();
+});
+
+/**
+ * A NUL character anywhere in the raw input is a 400 naming its field, before the procedure's own
+ * schema runs: Postgres cannot store one, and no schema has to remember (server/registry/text.ts).
+ */
+const refuseNulInput = t.middleware(async ({ getRawInput, next }) => {
+  rejectNul(await getRawInput());
   return next();
 });
 
@@ -80,6 +99,7 @@ const requireDeclaredAction = t.middleware(({ meta, ctx, next }) => {
 export const procedure = t.procedure
   .use(mapDomainErrors)
   .use(requireDeclaredAction)
+  .use(refuseNulInput)
   .use(async ({ ctx, next }) => {
     const svc = await ctx.services();
     return next({ ctx: { ...ctx, svc } });

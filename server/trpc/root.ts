@@ -1,5 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { accessRouter } from "./routers/access";
+import { accountRouter } from "./routers/account";
+import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { offlineRouter } from "./routers/offline";
 import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
@@ -27,6 +29,8 @@ export const appRouter = router({
   audit: auditRouter,
   access: accessRouter,
   offline: offlineRouter,
+  account: accountRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import { setInstanceAdmin } from "../../../server/admin/admins";
 import { isRole, ROLES } from "../../../server/auth/roles";
 import { createUser } from "../../../server/auth/users";
 import { parseCommandArgs, UsageError } from "../args";
@@ -5,18 +6,23 @@ import { log } from "../log";
 import { withSession } from "../session";
 
 /**
- * `quiver user create --email e --name n (--password-stdin | --password p) [--project p --role r]`:
- * the first user becomes owner of every project (like the setup page); later ones join one project.
+ * `quiver user create --email e --name n (--password-stdin | --password p) [--project p --role r] [--admin]`:
+ * the first user becomes owner of every project and instance administrator (like the setup page);
+ * later ones join one project, or become administrators with --admin (a project is then optional).
+ * `quiver user admin --email e [--revoke]` makes an existing user an administrator, or no longer one.
  */
 export async function userCommand(argv: string[]): Promise<number> {
   const { positionals, values } = parseCommandArgs(argv, {
     strings: ["email", "name", "password", "project", "role"],
-    booleans: ["password-stdin"],
+    booleans: ["password-stdin", "admin", "revoke"],
     positionals: [1, 1],
-    names: "create",
+    names: "create|admin",
   });
+  if (positionals[0] === "admin") return adminCommand(values);
   if (positionals[0] !== "create")
-    throw new UsageError(`unknown subcommand "${positionals[0]}": use "user create"`);
+    throw new UsageError(`unknown subcommand "${positionals[0]}": use "user create" or "user admin"`);
+  if (values.revoke) throw new UsageError("--revoke belongs to `user admin`");
+  const admin = values.admin === true;
   const email = required(values.email, "--email");
   const name = required(values.name, "--name");
   const password = await passwordFrom(values);
@@ -27,12 +33,32 @@ export async function userCommand(argv: string[]): Promise<number> {
   if ((project === undefined) !== (role === undefined))
     throw new UsageError("give --project and --role together");
   return withSession(async (s) => {
-    const { user, firstOwner } = await createUser(s.ctx, { name, email, password, project, role });
+    const { user, firstOwner } = await createUser(s.ctx, { name, email, password, project, role, admin });
+    const where = project ? `${role} in project ${project}` : "in no project yet";
     log(
       firstOwner
-        ? `created ${user.email}, owner of every project (the setup page is now closed)`
-        : `created ${user.email}, ${role} in project ${project}`,
+        ? `created ${user.email}, owner of every project and instance administrator (the setup page is now closed)`
+        : admin
+          ? `created ${user.email}, instance administrator, ${where}`
+          : `created ${user.email}, ${where}`,
     );
+    return 0;
+  });
+}
+
+/** `user admin --email e [--revoke]`: grants or takes away instance administration, audited. */
+async function adminCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
+  for (const flag of ["name", "password", "password-stdin", "project", "role", "admin"])
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`user create\``);
+  const email = required(values.email, "--email");
+  const admin = values.revoke !== true;
+  return withSession(async (s) => {
+    const r = await setInstanceAdmin({ ctx: s.ctx, input: { email, admin } });
+    if (!r.changed)
+      log(
+        `${r.email} ${admin ? "is an instance administrator already" : "is not an instance administrator"}; nothing changed`,
+      );
+    else log(`${r.email} is ${admin ? "now" : "no longer"} an instance administrator`);
     return 0;
   });
 }

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import type { Ctx } from "../../context";
+import { materializationRuns } from "../../db/schema";
 import { ConflictError, NotFoundError } from "../../errors";
 import { listRuns, startMaterialization } from "../../materialization";
 import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../registry";
@@ -123,8 +125,29 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     });
     return { project: P, runId: run?.id };
   },
+  // A fresh failed run each time: a run is retried at most once.
+  "jobs.retry": async (trusted) => {
+    const [run] = await startMaterialization({
+      ctx: trusted,
+      input: {
+        project: P,
+        featureViews: ["driver_hourly_stats"],
+        startTs: new Date("2026-01-01T00:00:00Z"),
+        endTs: new Date("2026-01-02T00:00:00Z"),
+      },
+    });
+    await trusted.db
+      .update(materializationRuns)
+      .set({ status: "failed", attempts: 3, error: "reading source: timed out after 600 s" })
+      .where(eq(materializationRuns.id, run?.id ?? ""));
+    return { project: P, runId: run?.id };
+  },
   "freshness.list": () => ({ project: P }),
   "audit.list": () => ({ project: P }),
+  "admin.audit": () => ({}),
+  "admin.createProject": () => ({ name: fresh("made") }),
+  "account.me": () => undefined,
+  "account.signIns": () => undefined,
   "offline.space": () => ({ project: P }),
   // Each cell starts from the state its call changes: not granted yet for a grant, granted for a revoke.
   "offline.grantShared": async (trusted) => {
