@@ -1,6 +1,8 @@
 import "server-only";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
+import { apiKeyLimits } from "./auth/rate-limit";
+import { createSharedRateLimiter, type SharedRateLimiter } from "./auth/shared-rate-limit";
 import { offlineStoreConfig } from "./boot/offline-config";
 import type { Actor, Ctx, JobQueue } from "./context";
 import { createDb, createPool, type Db } from "./db/client";
@@ -24,6 +26,8 @@ export interface Runtime {
   readonly offline: OfflineStore;
   readonly boss: PgBoss;
   readonly jobs: JobQueue;
+  /** The per-key limit of API keys, held in Redis or Postgres so every process shares it. */
+  readonly apiKeyLimiter: SharedRateLimiter;
   ctxFor(actor: Actor): Ctx;
   /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
   close(): Promise<void>;
@@ -51,6 +55,7 @@ export async function openOfflineStore(
 const STOP_TIMEOUT_MS = 10_000;
 
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const limits = apiKeyLimits();
   const pool = createPool(opts.databaseUrl, opts.poolMax ?? 10);
   const db = createDb(pool);
   const online = createOnlineStore({ redisUrl: opts.redisUrl, pool });
@@ -68,6 +73,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const offlineStore = offline;
   const jobs = createJobQueue(boss);
+  const apiKeyLimiter = createSharedRateLimiter({ ...limits, pool, redisUrl: opts.redisUrl });
   let closing: Promise<void> | undefined;
   return {
     databaseUrl: opts.databaseUrl,
@@ -77,6 +83,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     offline: offlineStore,
     boss,
     jobs,
+    apiKeyLimiter,
     ctxFor: (actor) => ({ actor, db, online, offline: offlineStore, jobs }),
     close() {
       closing ??= (async () => {
@@ -86,6 +93,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         boss.removeAllListeners("error");
         boss.on("error", () => {});
         await online.close().catch(() => {});
+        await apiKeyLimiter.close().catch(() => {});
         await offlineStore.close().catch(() => {});
         await pool.end().catch(() => {});
       })();

@@ -7,6 +7,7 @@ import { cancelCommand } from "./commands/cancel";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { offlineCommand } from "./commands/offline";
+import { retryCommand } from "./commands/retry";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
 import { userCommand } from "./commands/user";
@@ -26,12 +27,16 @@ Commands:
                                    online store
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
-  cancel <runId> [--project p]     cancel a queued or running materialization run (a running
-                                   one stops at its next batch; the watermark stays)
-  user create --email E --name N (--password-stdin | --password P) [--project P --role R]
-                                   create a user: the first one owns every project (like the
-                                   setup page); later ones join --project as --role (viewer,
-                                   consumer, editor, operator, owner)
+  cancel <runId> [--project p]     cancel a queued, running or retrying materialization run (a
+                                   running one stops at its next batch; the watermark stays)
+  retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
+  user create --email E --name N (--password-stdin | --password P) [--project P --role R] [--admin]
+                                   create a user: the first one owns every project and is an
+                                   instance administrator (like the setup page); later ones join
+                                   --project as --role (viewer, consumer, editor, operator, owner);
+                                   --admin makes an instance administrator (project optional)
+  user admin --email E [--revoke]  make an existing user an instance administrator (sees the
+                                   instance audit log, creates projects), or no longer one
   api-key create --project P --role R --name N [--expires 2027-01-01]
                                    create an API key for one project and role; prints the key
                                    once (only its hash is stored)
@@ -73,6 +78,7 @@ export const COMMANDS: Record<string, Command> = {
   materialize: { run: materializeCommand, action: "jobs.run" },
   "materialize-incremental": { run: materializeIncrementalCommand, action: "jobs.run" },
   cancel: { run: cancelCommand, action: "jobs.run" },
+  retry: { run: retryCommand, action: "jobs.run" },
   user: { run: userCommand, action: "members.manage" },
   "api-key": { run: apiKeyCommand, action: "keys.manage" },
   offline: { run: offlineCommand, action: "offline.manage" },

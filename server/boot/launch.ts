@@ -43,6 +43,8 @@ export function describeDatabase(db: DatabaseHandle): string {
   if (db.source === "env") return `database: ${where} (DATABASE_URL)`;
   if (db.source === "embedded")
     return `database: embedded Postgres at ${where}, data in ${env().QUIVER_HOME}/pg`;
+  if (db.peer && !db.peer.embedded)
+    return `database: ${where}, the DATABASE_URL of the running Quiver process ${db.peer.pid}`;
   const owner = db.peer ? `of the running Quiver process ${db.peer.pid}` : "left running by an earlier run";
   return `database: the embedded Postgres ${owner} at ${where}`;
 }

