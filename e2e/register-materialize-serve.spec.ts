@@ -43,7 +43,7 @@ test("materialize it from its page and watch the run succeed", async ({ page }) 
   // The window defaults to the last 24 hours; the demo data reaches the current hour.
   await page.getByTestId("materialize-window").click();
   const run = page.getByTestId("run-row").first();
-  await expect(run).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await expect(run).toHaveAttribute("data-status", "succeeded", { timeout: 90_000 });
   await expect(run).toContainText("50");
 });
 

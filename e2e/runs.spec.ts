@@ -85,7 +85,7 @@ test("a failed attempt's error is shown whole on the Jobs page and the view page
   failing = await materialize(page);
 
   await page.goto(`/p/demo/jobs?view=${VIEW}`);
-  await expect(runRow(page, waiting)).toHaveAttribute("data-status", "retrying", { timeout: 30_000 });
+  await expect(runRow(page, waiting)).toHaveAttribute("data-status", "retrying", { timeout: 90_000 });
   await expectWholeError(page, waiting);
   await expect(runDetail(page, waiting)).toContainText("Attempt 1 failed, retrying:");
   await page.screenshot({ path: "/tmp/quiver-shots/jobs-run-error.png", fullPage: true });
