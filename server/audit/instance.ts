@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { requireInstanceAdmin } from "../admin/access";
 import type { Ctx } from "../context";
@@ -6,7 +6,7 @@ import { auditLog } from "../db/schema";
 import { InvalidError } from "../errors";
 import { parseInput } from "../registry/parse";
 import { Name } from "../registry/schemas";
-import { AuditFilterInput, type AuditLogEntry, auditFilterTerms, toPage } from "./list";
+import { AuditFilterInput, type AuditLogEntry, auditFilterTerms, auditPage } from "./list";
 
 export const ListInstanceAuditInput = AuditFilterInput.extend({
   /** Only the entries recorded in this project (by the name they were recorded under). */
@@ -48,22 +48,5 @@ export async function listInstanceAudit({
     q.project ? eq(auditLog.project, q.project) : undefined,
     ...auditFilterTerms(q),
   ];
-  const rows = await ctx.db
-    .select({
-      id: auditLog.id,
-      project: auditLog.project,
-      actorKind: auditLog.actorKind,
-      actorName: auditLog.actorName,
-      action: auditLog.action,
-      objectType: auditLog.objectType,
-      objectName: auditLog.objectName,
-      before: auditLog.before,
-      after: auditLog.after,
-      createdAt: auditLog.createdAt,
-    })
-    .from(auditLog)
-    .where(and(...where))
-    .orderBy(desc(auditLog.id))
-    .limit(q.limit + 1);
-  return toPage(rows, q.limit);
+  return auditPage(ctx.db, where, q.limit);
 }

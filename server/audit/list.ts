@@ -2,6 +2,7 @@ import { and, desc, eq, gte, ilike, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";
+import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
 import { parseInput } from "../registry/parse";
 import { Name } from "../registry/schemas";
@@ -65,11 +66,32 @@ export function auditFilterTerms(q: z.output<typeof AuditFilterInput>): (SQL | u
   ];
 }
 
-/** One page of rows, newest first, and the cursor of the next: `limit + 1` rows tell if there is one. */
-export function toPage<T extends { id: number }>(
-  rows: T[],
+/**
+ * One page of the entries matching `where`, newest first, with the cursor of the next (`limit + 1`
+ * rows tell whether there is one). Project and instance pages both read through it.
+ */
+export async function auditPage(
+  db: Db,
+  where: (SQL | undefined)[],
   limit: number,
-): { items: T[]; nextCursor: number | null } {
+): Promise<{ items: (AuditLogEntry & { project: string | null })[]; nextCursor: number | null }> {
+  const rows = await db
+    .select({
+      id: auditLog.id,
+      project: auditLog.project,
+      actorKind: auditLog.actorKind,
+      actorName: auditLog.actorName,
+      action: auditLog.action,
+      objectType: auditLog.objectType,
+      objectName: auditLog.objectName,
+      before: auditLog.before,
+      after: auditLog.after,
+      createdAt: auditLog.createdAt,
+    })
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? last.id : null };
@@ -89,21 +111,5 @@ export async function listAuditLog({
   const q = parseInput(ListAuditLogInput, input);
   const project = await authorize(ctx, q.project, "audit.read");
   const where = [eq(auditLog.projectId, project.id), ...auditFilterTerms(q)];
-  const rows = await ctx.db
-    .select({
-      id: auditLog.id,
-      actorKind: auditLog.actorKind,
-      actorName: auditLog.actorName,
-      action: auditLog.action,
-      objectType: auditLog.objectType,
-      objectName: auditLog.objectName,
-      before: auditLog.before,
-      after: auditLog.after,
-      createdAt: auditLog.createdAt,
-    })
-    .from(auditLog)
-    .where(and(...where))
-    .orderBy(desc(auditLog.id))
-    .limit(q.limit + 1);
-  return toPage(rows, q.limit);
+  return auditPage(ctx.db, where, q.limit);
 }
