@@ -4,7 +4,7 @@ import { Logo } from "@/components/shell/logo";
 import { SignOutButton } from "@/components/shell/user-menu";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { requirePageUser } from "@/server/auth/page-access";
+import { requirePageUser } from "@/server/web/page-access";
 import { getQueryClient, trpc } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
 /**
  * Materialization throughput against raw baselines, measured in the same run:
- *   npx tsx bench/materialize.ts                               (embedded Postgres, Postgres store)
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/materialize.ts
- *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/materialize.ts        (Redis online store)
+ *   npm run bench:materialize                                (embedded Postgres, Postgres store)
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:materialize
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:materialize         (Redis online store)
  *
  * Fills a source table with BENCH_ROWS rows (default 200k; two rows per entity, so half as many
  * entities) in the offline database (`<bench database>_offline`, the project's schema `bench`, as

@@ -1,6 +1,6 @@
 /**
  * Online store read/write cost against raw Redis, measured in the same run:
- *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/online-read.ts
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:online-read
  *
  * Loads ENTITIES entities x FEATURES features of one view through the Redis store, then reads
  * random batches of BATCH keys through store.read() and through a bare ioredis pipeline of the
@@ -31,7 +31,7 @@ const WRITE_CHUNK = 1000;
 
 const url = process.env.REDIS_URL;
 if (!url) {
-  console.error("REDIS_URL is required, e.g. REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/online-read.ts");
+  console.error("REDIS_URL is required, e.g. REDIS_URL=redis://127.0.0.1:6379 npm run bench:online-read");
   process.exit(2);
 }
 const parsed = new URL(url);

@@ -27,9 +27,14 @@ async function signIn(browser: Browser, email: string, password: string, wrongFi
 }
 
 async function openAccountMenu(page: Page) {
-  await page.getByRole("button", { name: "Account menu" }).click();
+  const button = page.getByRole("button", { name: "Account menu" });
   const menu = page.getByRole("dialog", { name: "Account" });
-  await expect(menu).toBeVisible();
+  // On a busy machine the page can paint before React hydrates, and a click then does nothing:
+  // click until the menu shows (only while it is closed, so a slow open is never toggled shut).
+  await expect(async () => {
+    if (!(await menu.isVisible())) await button.click();
+    await expect(menu).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
   return menu;
 }
 

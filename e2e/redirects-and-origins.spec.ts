@@ -3,7 +3,7 @@ import { OWNER } from "./fixtures/owner";
 
 // docs/adr/0015: `?next=` never leaves the site, and signing in and out works at every loopback
 // name of the app's port. (The public-hostname case behind a proxy is an integration test:
-// server/auth/public-origin.int.test.ts.)
+// server/web/public-origin.int.test.ts.)
 
 const SIGNED_OUT = { cookies: [], origins: [] };
 

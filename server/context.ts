@@ -1,3 +1,4 @@
+import "server-only";
 import type { Role } from "./auth/roles";
 import type { Db } from "./db/client";
 import type { OfflineStore } from "./offline/store";

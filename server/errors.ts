@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Domain errors thrown by services. Every door (tRPC, REST, CLI) maps them to its own codes in one
  * place; anything else is an internal error whose text is never shown to users.

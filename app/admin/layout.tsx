@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { AdminSidebar } from "@/components/admin/admin-sidebar";
 import { AdminsOnly } from "@/components/admin/admins-only";
-import { requirePageUser } from "@/server/auth/page-access";
+import { requirePageUser } from "@/server/web/page-access";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";

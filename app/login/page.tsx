@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthFrame } from "@/components/auth/auth-frame";
 import { LoginForm } from "@/components/auth/login-form";
-import { pageUser, setupPending } from "@/server/auth/page-access";
 import { safeNext } from "@/server/http/safe-next";
+import { pageUser, setupPending } from "@/server/web/page-access";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthFrame } from "@/components/auth/auth-frame";
 import { SetupForm } from "@/components/auth/setup-form";
-import { setupPending } from "@/server/auth/page-access";
+import { setupPending } from "@/server/web/page-access";
 
 export const metadata: Metadata = { title: "Set up" };
 export const dynamic = "force-dynamic";

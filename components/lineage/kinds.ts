@@ -1,4 +1,4 @@
-import type { LineageNode, LineageNodeKind } from "./types";
+import type { LineageNode, LineageNodeKind } from "@/server/registry/lineage/types";
 
 /**
  * How each kind of lineage node looks: its badge text and classes, and its minimap color. Full class

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_OF, type LineageLayout, layoutLineage, nodeSize, visibleGraph } from "./layout";
 import {
   type LineageGraph,
   type LineageNode,
   type LineageNodeKind,
   lineageEdgeId,
   lineageNodeId,
-} from "./types";
+} from "@/server/registry/lineage/types";
+import { COLUMN_OF, type LineageLayout, layoutLineage, nodeSize, visibleGraph } from "./layout";
 
 describe("layoutLineage", () => {
   it("positions every node with its kind's size, top-left anchored inside the drawing", async () => {

@@ -1,13 +1,13 @@
 import ElkConstructor from "elkjs/lib/elk.bundled.js";
 import type { ELK, ElkNode } from "elkjs/lib/elk-api";
-import { orderColumns, ranks } from "./order";
 import {
   type LineageEdge,
   type LineageGraph,
   type LineageNode,
   type LineageNodeKind,
   lineageEdgeId,
-} from "./types";
+} from "@/server/registry/lineage/types";
+import { orderColumns, ranks } from "./order";
 
 /**
  * Lineage layout: a pure module (no React, no DOM) that turns a LineageGraph into positions with

@@ -4,11 +4,16 @@ import "@xyflow/react/dist/style.css";
 import { Background, Controls, type Edge, MiniMap, Panel, ReactFlow } from "@xyflow/react";
 import clsx from "clsx";
 import { useEffect, useMemo, useState } from "react";
+import { reachable } from "@/server/registry/lineage/traverse";
+import {
+  LINEAGE_KINDS,
+  type LineageGraph,
+  type LineageNode,
+  lineageNodeId,
+} from "@/server/registry/lineage/types";
 import { KIND_STYLE } from "./kinds";
 import { type LineageLayout, layoutLineage } from "./layout";
 import { type LineageFlowNode, lineageNodeTypes } from "./lineage-node";
-import { reachable } from "./traverse";
-import { LINEAGE_KINDS, type LineageGraph, type LineageNode, lineageNodeId } from "./types";
 
 export interface LineageGraphProps {
   graph: LineageGraph;

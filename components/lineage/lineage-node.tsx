@@ -5,8 +5,8 @@ import clsx from "clsx";
 import { ArrowUpRight } from "lucide-react";
 import Link from "next/link";
 import { memo } from "react";
+import type { LineageNode, LineageNodeKind } from "@/server/registry/lineage/types";
 import { detailOf, KIND_STYLE } from "./kinds";
-import type { LineageNode, LineageNodeKind } from "./types";
 
 /** What the graph passes each React Flow node: the lineage node and how to draw it now. */
 export type LineageNodeData = {

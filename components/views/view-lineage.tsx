@@ -6,11 +6,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback } from "react";
 import { LineageGraphView } from "@/components/lineage/lineage-graph";
-import type { LineageNode } from "@/components/lineage/types";
 import { href } from "@/components/registry/links";
 import { Card } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/error-state";
 import { Skeleton } from "@/components/ui/skeleton";
+import type { LineageNode } from "@/server/registry/lineage/types";
 import { useTRPC } from "@/trpc/client";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { UnauthorizedError } from "../auth/authorize";
 import type { Ctx } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { requireInstanceAdmin } from "../admin/access";

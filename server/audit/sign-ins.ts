@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { UnauthorizedError } from "../auth/authorize";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Ctx } from "../context";
 import { projectMembers, projects } from "../db/schema";

@@ -1,8 +1,9 @@
+import "server-only";
 import { BlockList, isIP } from "node:net";
 
 /**
  * The one request header Quiver reads a client's address from (login throttle, rate limits).
- * Quiver's HTTP server (server/boot/app-server.ts) sets it with clientAddress(), replacing any
+ * Quiver's HTTP server (server/web/app-server.ts) sets it with clientAddress(), replacing any
  * value a client sent; proxy.ts then hides x-forwarded-for from every handler.
  */
 export const CLIENT_IP_HEADER = "x-quiver-client-ip";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Actor } from "../context";
 import type { Db } from "../db/client";
 import { InvalidError } from "../errors";

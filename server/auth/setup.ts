@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { type Ctx, inTransaction } from "../context";

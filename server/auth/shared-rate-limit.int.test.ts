@@ -47,7 +47,14 @@ interface Result {
 function hammer(cfg: { redisUrl?: string; key: string; rate: number; burst: number }) {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(PROJECT_ROOT, "server/auth/test/hammer-rate-limit.ts")],
+    [
+      "--import",
+      "tsx",
+      // the child loads server modules, which `import "server-only"`
+      "--import",
+      path.join(PROJECT_ROOT, "bin/hooks/register-server-only.mjs"),
+      path.join(PROJECT_ROOT, "server/auth/test/hammer-rate-limit.ts"),
+    ],
     {
       cwd: PROJECT_ROOT,
       env: { ...process.env, HAMMER: JSON.stringify({ databaseUrl: t.url, prefix, ...cfg }) },

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Redis, Result } from "ioredis";
 import type pg from "pg";
 import { connectRedis, whenReady } from "../online/redis-client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { requireInstanceAdmin } from "../admin/access";
 import { setInstanceAdmin } from "../admin/admins";

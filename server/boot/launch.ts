@@ -1,3 +1,4 @@
+import "server-only";
 import type { Actor } from "../context";
 import { createPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
@@ -5,7 +6,7 @@ import { env, resetEnvCache } from "../env";
 import { type MaterializationWorker, startMaterializationWorker } from "../materialization";
 import { checkOfflineSpaces } from "../registry/offline-space";
 import { closeRuntime, createRuntime, type Runtime } from "../runtime";
-import { type AppServer, startAppServer } from "./app-server";
+import { type AppServer, startAppServer } from "../web/app-server";
 import { ensureProductionBuild } from "./build";
 import { type DatabaseHandle, resolveDatabase } from "./database";
 import { BootError } from "./errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { authSecret } from "../auth/secret";
 import type { Db } from "../db/client";
 import { env } from "../env";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Ctx } from "../context";
 import { type DemoSeed, seedDemo } from "../demo/seed";
 import { type Run, startIncrementalMaterialization } from "../materialization";

@@ -1,3 +1,5 @@
+import "server-only";
+
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** A stop that hangs (a job ignoring cancellation, a stuck socket) must not keep the process alive. */
 const HARD_LIMIT_MS = 25_000;

@@ -1,3 +1,4 @@
+import "server-only";
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";

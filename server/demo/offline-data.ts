@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { gaussian, mulberry32 } from "./prng";
 

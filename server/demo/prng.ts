@@ -1,3 +1,4 @@
+import "server-only";
 /** mulberry32: a tiny seeded PRNG with a uniform output in [0, 1); the same seed gives the same stream. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../context";
 import { registryPool } from "../db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { httpStatusOf, isDomainError } from "../errors";
 import { rejectNul } from "../registry/text";
 

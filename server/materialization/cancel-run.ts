@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";

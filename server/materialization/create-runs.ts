@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";

@@ -31,6 +31,8 @@ import { PROJECT, seedDriverView, VIEW } from "./test-helpers";
 const ROWS = 400;
 const TIMEOUT_S = 5;
 const WORKER_SCRIPT = path.join(import.meta.dirname, "test", "worker-process.ts");
+/** The child loads server modules, which `import "server-only"`. */
+const SERVER_ONLY_HOOK = path.join(import.meta.dirname, "../../bin/hooks/register-server-only.mjs");
 
 let t: TestDb;
 let ctx: Ctx;
@@ -100,6 +102,20 @@ async function jobState(runId: string): Promise<string | undefined> {
   return (await boss.getJobById(MATERIALIZE_JOB, runId))?.state;
 }
 
+/** The sweeper fails the dead attempt's job just after it commits the run row: wait for the job too. */
+async function waitForJobState(
+  runId: string,
+  state: string,
+  timeoutMs = 30_000,
+): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await jobState(runId);
+    if (current === state || Date.now() > deadline) return current;
+    await sleep(50);
+  }
+}
+
 async function watermarkMoves(): Promise<Date[]> {
   const { rows } = await t.pool.query<{ until: Date }>("select until from watermark_moves");
   return rows.map((r) => r.until);
@@ -115,7 +131,7 @@ async function queueRun(): Promise<Run> {
 }
 
 function startChildWorker(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", WORKER_SCRIPT], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "--import", SERVER_ONLY_HOOK, WORKER_SCRIPT], {
     env: {
       ...process.env,
       DATABASE_URL: t.url,
@@ -165,7 +181,7 @@ describe("a worker killed in the middle of a run", () => {
     expect(swept.rowsRead).toBeGreaterThan(0);
     expect(swept.rowsRead).toBeLessThan(ROWS);
     // The job no longer blocks: the queue retries it after its retry delay.
-    expect(await jobState(run.id)).toBe("retry");
+    expect(await waitForJobState(run.id, "retry")).toBe("retry");
     expect(await watermarkMoves()).toEqual([]);
 
     worker = await startMaterializationWorker({

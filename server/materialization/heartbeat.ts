@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { materializationRuns } from "../db/schema";
 import { env } from "../env";

@@ -1,3 +1,5 @@
+import "server-only";
+
 export { CancelRunInput, cancelRun } from "./cancel-run";
 export { getRun } from "./get-run";
 export { listRuns } from "./list-runs";

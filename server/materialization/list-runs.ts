@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
 import type { Ctx } from "../context";

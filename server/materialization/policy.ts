@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The materialize queue's retry policy (docs/adr/0005-materialization.md, 0016). The run row counts
  * attempts; pg-boss's job carries the same limits so both agree on when a run has none left.

@@ -1,3 +1,4 @@
+import "server-only";
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../context";
 import { probeProjectSources } from "../freshness/probe-sources";

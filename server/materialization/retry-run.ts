@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { featureViews, materializationRuns, projects, type RunStatus } from "../db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { isDomainError } from "../errors";
 import { describeOfflineError } from "../offline";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Ctx } from "../context";
 import { InvalidError } from "../errors";
 import { parseInput } from "../registry/parse";

@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 import { lockDownDatabasePlan } from "./roles";
 import { quoteIdent } from "./source-query";

@@ -1,3 +1,4 @@
+import "server-only";
 import { InvalidError, isDomainError, UnavailableError } from "../errors";
 
 /**

@@ -1,3 +1,5 @@
+import "server-only";
+
 export { describeOfflineError, offlineError } from "./errors";
 export { isReservedSchema, type OfflineSpace, type ProjectRoles } from "./roles";
 export {

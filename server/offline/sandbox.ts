@@ -1,3 +1,4 @@
+import "server-only";
 import type { ParseResult } from "libpg-query";
 import { InvalidError } from "../errors";
 import { MAX_QUERY_CHARS } from "../registry/schemas";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { dataSources } from "../db/schema";
 import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
 

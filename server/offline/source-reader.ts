@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { InvalidError } from "../errors";
 import { entityKey } from "../online/entity-key";

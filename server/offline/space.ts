@@ -1,3 +1,4 @@
+import "server-only";
 import { ForbiddenError, InvalidError } from "../errors";
 import type { OfflineSpace } from "./roles";
 import { checkQuerySource } from "./sandbox";

@@ -1,3 +1,4 @@
+import "server-only";
 import { InvalidError } from "../errors";
 import type { ScalarType, ValueType } from "../registry/schemas";
 

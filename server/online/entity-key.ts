@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The canonical key of one entity row: join keys sorted by name, values as strings, JSON-encoded
  * so that no value can forge a separator. `{driver_id: 1001}` and `{driver_id: "1001"}` give the

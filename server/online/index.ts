@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { createPostgresOnlineStore } from "./postgres-store";
 import { connectRedis, createRedisOnlineStore } from "./redis-store";

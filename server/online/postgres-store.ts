@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 import { chunks, latestPerKey } from "./latest-per-key";
 import type { OnlineRecord, OnlineStore, ReadRequest, WriteResult } from "./types";

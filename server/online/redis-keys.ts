@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The Redis key layout (docs/adr/0003-online-store-layout.md):
  *

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Redis, Result } from "ioredis";
 import { chunks, latestPerKey } from "./latest-per-key";
 import { unreachable, whenReady } from "./redis-client";

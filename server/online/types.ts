@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The online store: the latest value of each feature per entity key, with its event time.
  * Implementations: Redis (redis-store.ts) and a Postgres table (postgres-store.ts).

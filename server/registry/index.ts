@@ -1,3 +1,5 @@
+import "server-only";
+
 export * from "./consumers";
 export * from "./data-sources";
 export * from "./entities";

@@ -1,6 +1,11 @@
+import "server-only";
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { reachable, subgraph } from "../../components/lineage/traverse";
+import { authorize } from "../auth/authorize";
+import type { Ctx } from "../context";
+import { schema } from "../db/client";
+import { NotFoundError } from "../errors";
+import { reachable, subgraph } from "./lineage/traverse";
 import {
   LINEAGE_KINDS,
   type LineageEdge,
@@ -8,11 +13,7 @@ import {
   type LineageNode,
   lineageEdgeId,
   lineageNodeId,
-} from "../../components/lineage/types";
-import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
-import { schema } from "../db/client";
-import { NotFoundError } from "../errors";
+} from "./lineage/types";
 import { parseInput } from "./parse";
 import { Name } from "./schemas";
 

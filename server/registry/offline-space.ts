@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, arrayContains, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";

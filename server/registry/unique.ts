@@ -1,3 +1,4 @@
+import "server-only";
 import { ConflictError } from "../errors";
 
 /** Runs a write, turning a unique-key violation into a ConflictError that names the object. */

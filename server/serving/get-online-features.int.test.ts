@@ -3,8 +3,8 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { InvalidError } from "../errors";
 import { entityKey } from "../online/entity-key";
+import { handleGetOnlineFeatures } from "../web/http-handlers";
 import { type GetOnlineFeaturesInput, getOnlineFeatures, MAX_ROWS } from "./get-online-features";
-import { handleGetOnlineFeatures } from "./http-handlers";
 import { ago, driverKey, PROJECT, postJson, STORE_KINDS, seedServing } from "./test/harness";
 
 let t: TestDb;

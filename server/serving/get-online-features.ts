@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { Ctx } from "../context";
 import { env } from "../env";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { env } from "../env";
 import { InvalidError } from "../errors";

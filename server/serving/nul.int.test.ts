@@ -3,8 +3,8 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { InvalidError } from "../errors";
 import { recordingJobs } from "../materialization/test-helpers";
+import { handleGetOnlineFeatures, handleMaterialize, handlePush } from "../web/http-handlers";
 import { getOnlineFeatures } from "./get-online-features";
-import { handleGetOnlineFeatures, handleMaterialize, handlePush } from "./http-handlers";
 import { push } from "./push";
 import { PROJECT, postJson, seedServing } from "./test/harness";
 

@@ -3,8 +3,8 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { InvalidError } from "../errors";
 import { createDataSource } from "../registry";
+import { handlePush } from "../web/http-handlers";
 import { getOnlineFeatures } from "./get-online-features";
-import { handlePush } from "./http-handlers";
 import { MAX_PUSH_ROWS, type PushInput, push } from "./push";
 import { PROJECT, postJson, STORE_KINDS, seedServing } from "./test/harness";
 

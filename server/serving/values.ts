@@ -1,3 +1,4 @@
+import "server-only";
 import type { JoinKeyType, ScalarType, ValueType } from "../registry/schemas";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
 import type { Action } from "../auth/roles";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createCallerFactory, router } from "./init";
 import { accessRouter } from "./routers/access";
 import { accountRouter } from "./routers/account";

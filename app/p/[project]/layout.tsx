@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { Sidebar } from "@/components/shell/sidebar";
-import { requirePageUser } from "@/server/auth/page-access";
+import { requirePageUser } from "@/server/web/page-access";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 interface Props {

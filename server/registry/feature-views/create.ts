@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { authorize } from "../../auth/authorize";

@@ -1,3 +1,5 @@
+import "server-only";
+
 export * from "./create";
 export * from "./diff";
 export * from "./get";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Ctx } from "../../context";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { getMe } from "../../admin/access";
 import { ListMySignInsInput, listMySignIns } from "../../audit/sign-ins";

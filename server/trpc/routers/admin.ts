@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ListInstanceAuditInput, listInstanceAudit } from "../../audit/instance";
 import { createProject, ProjectInput } from "../../registry/projects";

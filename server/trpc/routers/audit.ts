@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ListAuditLogInput, listAuditLog } from "../../audit/list";
 import { procedure, router } from "../init";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { getOfflineSpace, grantSharedSchema, OfflineSchemaInput, revokeSharedSchema } from "../../registry";
 import { Name } from "../../registry/schemas";

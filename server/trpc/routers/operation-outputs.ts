@@ -1,5 +1,6 @@
+import "server-only";
 import { z } from "zod";
-import { LINEAGE_KINDS } from "../../../components/lineage/types";
+import { LINEAGE_KINDS } from "../../registry/lineage/types";
 
 export const LineageGraph = z.object({
   project: z.string(),

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ROLES } from "../../auth/roles";
 import { FeatureViewSpec } from "../../registry/schemas";

@@ -1,5 +1,5 @@
-import { handleGetOnlineFeatures } from "@/server/serving/http-handlers";
-import { restCtx } from "@/server/serving/rest-ctx";
+import { handleGetOnlineFeatures } from "@/server/web/http-handlers";
+import { restCtx } from "@/server/web/rest-ctx";
 
 export function POST(req: Request) {
   return handleGetOnlineFeatures(req, restCtx);

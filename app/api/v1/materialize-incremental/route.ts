@@ -1,5 +1,5 @@
-import { handleMaterializeIncremental } from "@/server/serving/http-handlers";
-import { restCtx } from "@/server/serving/rest-ctx";
+import { handleMaterializeIncremental } from "@/server/web/http-handlers";
+import { restCtx } from "@/server/web/rest-ctx";
 
 export function POST(req: Request) {
   return handleMaterializeIncremental(req, restCtx);

@@ -1,5 +1,5 @@
-import { handleMaterialize } from "@/server/serving/http-handlers";
-import { restCtx } from "@/server/serving/rest-ctx";
+import { handleMaterialize } from "@/server/web/http-handlers";
+import { restCtx } from "@/server/web/rest-ctx";
 
 export function POST(req: Request) {
   return handleMaterialize(req, restCtx);

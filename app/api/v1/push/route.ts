@@ -1,5 +1,5 @@
-import { handlePush } from "@/server/serving/http-handlers";
-import { restCtx } from "@/server/serving/rest-ctx";
+import { handlePush } from "@/server/web/http-handlers";
+import { restCtx } from "@/server/web/rest-ctx";
 
 export function POST(req: Request) {
   return handlePush(req, restCtx);

@@ -7,7 +7,6 @@ import { useCallback } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { KIND_STYLE } from "@/components/lineage/kinds";
 import { LineageGraphView } from "@/components/lineage/lineage-graph";
-import { LINEAGE_KINDS, type LineageGraph, type LineageNode } from "@/components/lineage/types";
 import { href } from "@/components/registry/links";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -16,6 +15,7 @@ import { formatCount } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
 import { lineageHref } from "@/components/views/view-lineage";
+import { LINEAGE_KINDS, type LineageGraph, type LineageNode } from "@/server/registry/lineage/types";
 import { useTRPC } from "@/trpc/client";
 
 /** Above this many nodes the graph opens with features folded into view -> service edges. */

@@ -9,6 +9,7 @@ import { recordingJobs } from "../materialization/test-helpers";
 import { connectRedis, createRedisOnlineStore } from "../online/redis-store";
 import type { OnlineStore } from "../online/types";
 import { closeRuntime } from "../runtime";
+import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "../serving/test/harness";
 import {
   handleGetOnlineFeatures,
   handleHealth,
@@ -16,7 +17,6 @@ import {
   handleMaterializeIncremental,
   handlePush,
 } from "./http-handlers";
-import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "./test/harness";
 
 let t: TestDb;
 let ctx: Ctx;

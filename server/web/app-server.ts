@@ -1,8 +1,9 @@
+import "server-only";
 import http from "node:http";
 import { CLIENT_IP_HEADER, clientAddress, type TrustedProxies, trustedProxies } from "../auth/client-ip";
+import { BootError } from "../boot/errors";
 import { env, resetEnvCache } from "../env";
 import { originSettings, trustedOrigins } from "../http/trusted-origins";
-import { BootError } from "./errors";
 
 export interface AppServer {
   url: string;

@@ -1,18 +1,19 @@
+import "server-only";
 import { RateLimitedError } from "../auth/request-actor";
 import type { Ctx } from "../context";
 import { DomainError, InvalidError, isDomainError } from "../errors";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
 import { startIncrementalMaterialization, startMaterialization } from "../materialization";
 import type { Run } from "../materialization/run-row";
-import { type GetOnlineFeaturesInput, getOnlineFeatures } from "./get-online-features";
-import { checkHealth } from "./health";
-import { parseMaterializeIncrementalRequest, parseMaterializeRequest } from "./materialize-requests";
-import { type PushInput, push } from "./push";
+import { type GetOnlineFeaturesInput, getOnlineFeatures } from "../serving/get-online-features";
+import { checkHealth } from "../serving/health";
+import { parseMaterializeIncrementalRequest, parseMaterializeRequest } from "../serving/materialize-requests";
+import { type PushInput, push } from "../serving/push";
 
 /**
  * The REST doors of serving (app/api/v1/* and, later, the standalone feature server). Each parses
  * the body, builds the context only then (a refused body opens nothing) and calls one service. The
- * context comes from a provider that resolves the request's caller (server/serving/rest-ctx.ts) so
+ * context comes from a provider that resolves the request's caller (server/web/rest-ctx.ts) so
  * tests can hand in their own; the services decide what that caller may do (401/403/404).
  */
 export type CtxProvider = (req?: Request) => Promise<Ctx>;

@@ -9,6 +9,7 @@ import { resetEnvCache } from "../env";
 import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";
 import { closeRuntime } from "../runtime";
+import { PROJECT, seedServing } from "../serving/test/harness";
 import {
   type CtxProvider,
   handleGetOnlineFeatures,
@@ -16,7 +17,6 @@ import {
   handleMaterialize,
   handlePush,
 } from "./http-handlers";
-import { PROJECT, seedServing } from "./test/harness";
 
 /**
  * The REST doors as callers see them: which key gets what answer. 401 = who are you, 403 = too

@@ -5,6 +5,7 @@ import type { Actor, Ctx } from "../context";
 import { ROUTE_ACTIONS } from "../http/route-actions";
 import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";
+import { PROJECT, postJson, seedServing } from "../serving/test/harness";
 import {
   type CtxProvider,
   handleGetOnlineFeatures,
@@ -13,7 +14,6 @@ import {
   handleMaterializeIncremental,
   handlePush,
 } from "./http-handlers";
-import { PROJECT, postJson, seedServing } from "./test/harness";
 
 /**
  * Every REST route, called as anonymous, as each role (a signed-in member and an API key alike),

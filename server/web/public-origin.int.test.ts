@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxy } from "../../proxy";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { recordAudit } from "../audit/record";
+import { type Auth, createAuth } from "../auth/better-auth";
+import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import { projects } from "../db/schema";
 import { resetEnvCache } from "../env";
-import { type Auth, createAuth } from "./better-auth";
-import { CLIENT_IP_HEADER } from "./client-ip";
 
 // Sign-in and sign-out from the origins docs/adr/0015 trusts, through both doors a browser's write
 // passes: proxy.ts (Next's proxy) and better-auth's handler, configured as `quiver start` would
