@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../context";
 import { auditLog, materializationRuns } from "../db/schema";
@@ -230,7 +230,11 @@ describe("cancelRun on the real queue", () => {
       const waiting = await poll(run.id, (r) => r.status !== "queued" && r.status !== "running");
       expect(waiting).toMatchObject({ status: "retrying", attempts: 1 });
       expect(waiting.error).toMatch(/relation "proj\.driver_stats" does not exist/);
-      expect((await queue.boss.getJobById(MATERIALIZE_JOB, run.id))?.state).toBe("retry");
+      // The row is written before the handler throws; pg-boss marks the job for retry just after.
+      await vi.waitFor(
+        async () => expect((await queue.boss.getJobById(MATERIALIZE_JOB, run.id))?.state).toBe("retry"),
+        { timeout: 30_000, interval: 50 },
+      );
 
       const done = await cancelRun({ ctx: patient, input: { project: PROJECT, runId: run.id } });
       expect(done).toMatchObject({ status: "cancelled", attempts: 1, error: "cancelled by test" });
