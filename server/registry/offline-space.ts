@@ -92,6 +92,38 @@ async function ownedElsewhere(db: Db, projectId: string, schema: string): Promis
   return configured ? undefined : named.name;
 }
 
+/**
+ * One change of a project's space: the registry rows and their audit entry in one transaction, then
+ * Postgres's grants brought in line (after the commit; a failed grant is redone at the next start),
+ * and the space as it is now.
+ */
+async function changeSpace(
+  ctx: Ctx,
+  p: { id: string; name: string },
+  audit: { action: string; schema: string; before?: unknown; after?: unknown },
+  write: (tx: Ctx) => Promise<void>,
+  apply: () => Promise<void>,
+): Promise<OfflineSpace> {
+  await inTransaction(ctx, async (tx) => {
+    await write(tx);
+    await recordAudit(tx, {
+      project: p,
+      action: audit.action,
+      objectType: "offline_schema",
+      objectName: audit.schema,
+      before: audit.before,
+      after: audit.after,
+    });
+  });
+  await apply();
+  return loadOfflineSpace(ctx.db, p.name);
+}
+
+/** Offline administration that holds credentials or reaches every project: Quiver itself and the CLI. */
+function requireAdministrator(ctx: Ctx, what: string): void {
+  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local") throw new ForbiddenError(what);
+}
+
 /** Grants the project read access to a schema the deployment offers for sharing; owner only, audited. */
 export async function grantSharedSchema({
   ctx,
@@ -114,25 +146,21 @@ export async function grantSharedSchema({
   const owner = await ownedElsewhere(ctx.db, p.id, schema);
   if (owner || (await loadOfflineSpace(ctx.db, p.name)).own.includes(schema))
     throw new InvalidError(`schema: "${schema}" is a project's own schema, not a shared one`, "schema");
-  await inTransaction(ctx, async (tx) => {
-    const inserted = await tx.db
-      .insert(projectOfflineSchemas)
-      .values({ projectId: p.id, schemaName: schema, access: "shared", grantedBy: actorLabel(ctx.actor) })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted.length === 0)
-      throw new ConflictError(`project "${p.name}" reads schema "${schema}" already`);
-    await recordAudit(tx, {
-      project: p,
-      action: "offline_schema.grant",
-      objectType: "offline_schema",
-      objectName: schema,
-      after: { schema, access: "shared" },
-    });
-  });
-  // After the commit: Postgres's grants follow the registry (a failed grant is redone at the next start).
-  await ctx.offline.provision(p.name);
-  return loadOfflineSpace(ctx.db, p.name);
+  return changeSpace(
+    ctx,
+    p,
+    { action: "offline_schema.grant", schema, after: { schema, access: "shared" } },
+    async (tx) => {
+      const inserted = await tx.db
+        .insert(projectOfflineSchemas)
+        .values({ projectId: p.id, schemaName: schema, access: "shared", grantedBy: actorLabel(ctx.actor) })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted.length === 0)
+        throw new ConflictError(`project "${p.name}" reads schema "${schema}" already`);
+    },
+    () => ctx.offline.provision(p.name),
+  );
 }
 
 export async function revokeSharedSchema({
@@ -144,29 +172,26 @@ export async function revokeSharedSchema({
 }): Promise<OfflineSpace> {
   const { project, schema } = parseInput(OfflineSchemaInput, input);
   const p = await authorize(ctx, project, "offline.manage");
-  await inTransaction(ctx, async (tx) => {
-    const deleted = await tx.db
-      .delete(projectOfflineSchemas)
-      .where(
-        and(
-          eq(projectOfflineSchemas.projectId, p.id),
-          eq(projectOfflineSchemas.schemaName, schema),
-          eq(projectOfflineSchemas.access, "shared"),
-        ),
-      )
-      .returning();
-    if (deleted.length === 0)
-      throw new NotFoundError(`project "${p.name}" has no shared schema "${schema}"`, "schema");
-    await recordAudit(tx, {
-      project: p,
-      action: "offline_schema.revoke",
-      objectType: "offline_schema",
-      objectName: schema,
-      before: { schema, access: "shared" },
-    });
-  });
-  await ctx.offline.revokeShared(p.name, schema);
-  return loadOfflineSpace(ctx.db, p.name);
+  return changeSpace(
+    ctx,
+    p,
+    { action: "offline_schema.revoke", schema, before: { schema, access: "shared" } },
+    async (tx) => {
+      const deleted = await tx.db
+        .delete(projectOfflineSchemas)
+        .where(
+          and(
+            eq(projectOfflineSchemas.projectId, p.id),
+            eq(projectOfflineSchemas.schemaName, schema),
+            eq(projectOfflineSchemas.access, "shared"),
+          ),
+        )
+        .returning();
+      if (deleted.length === 0)
+        throw new NotFoundError(`project "${p.name}" has no shared schema "${schema}"`, "schema");
+    },
+    () => ctx.offline.revokeShared(p.name, schema),
+  );
 }
 
 /**
@@ -180,10 +205,10 @@ export async function addOwnSchema({
   ctx: Ctx;
   input: z.input<typeof OfflineSchemaInput>;
 }): Promise<OfflineSpace> {
-  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
-    throw new ForbiddenError(
-      "a project's own offline schemas are configured by an administrator (npx quiver)",
-    );
+  requireAdministrator(
+    ctx,
+    "a project's own offline schemas are configured by an administrator (npx quiver)",
+  );
   const { project, schema } = parseInput(OfflineSchemaInput, input);
   const p = await authorize(ctx, project, "offline.manage");
   if (isReservedSchema(schema)) throw new InvalidError(`schema: "${schema}" is Postgres's own`, "schema");
@@ -191,23 +216,20 @@ export async function addOwnSchema({
     throw new InvalidError(`schema: "${schema}" is offered for sharing (QUIVER_SHARED_SCHEMAS)`, "schema");
   const owner = await ownedElsewhere(ctx.db, p.id, schema);
   if (owner) throw new ConflictError(`schema "${schema}" belongs to project "${owner}"`, "schema");
-  await inTransaction(ctx, async (tx) => {
-    await tx.db
-      .delete(projectOfflineSchemas)
-      .where(and(eq(projectOfflineSchemas.projectId, p.id), eq(projectOfflineSchemas.schemaName, schema)));
-    await tx.db
-      .insert(projectOfflineSchemas)
-      .values({ projectId: p.id, schemaName: schema, access: "own", grantedBy: actorLabel(ctx.actor) });
-    await recordAudit(tx, {
-      project: p,
-      action: "offline_schema.own",
-      objectType: "offline_schema",
-      objectName: schema,
-      after: { schema, access: "own" },
-    });
-  });
-  await ctx.offline.provision(p.name);
-  return loadOfflineSpace(ctx.db, p.name);
+  return changeSpace(
+    ctx,
+    p,
+    { action: "offline_schema.own", schema, after: { schema, access: "own" } },
+    async (tx) => {
+      await tx.db
+        .delete(projectOfflineSchemas)
+        .where(and(eq(projectOfflineSchemas.projectId, p.id), eq(projectOfflineSchemas.schemaName, schema)));
+      await tx.db
+        .insert(projectOfflineSchemas)
+        .values({ projectId: p.id, schemaName: schema, access: "own", grantedBy: actorLabel(ctx.actor) });
+    },
+    () => ctx.offline.provision(p.name),
+  );
 }
 
 /** Whether a schema name is taken as some project's own (for project creation). */
@@ -232,10 +254,10 @@ export async function offlineSetupStatements({
   ctx: Ctx;
   input: z.input<typeof Scoped>;
 }): Promise<string[]> {
-  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
-    throw new ForbiddenError(
-      "the offline setup statements hold role passwords: administrators only (npx quiver)",
-    );
+  requireAdministrator(
+    ctx,
+    "the offline setup statements hold role passwords: administrators only (npx quiver)",
+  );
   const { project } = parseInput(Scoped, input);
   const p = await authorize(ctx, project, "offline.manage");
   return ctx.offline.setupStatements(p.name);
@@ -251,8 +273,7 @@ export interface OfflineCheck {
 
 /** Provisions every project's space and checks its roles (start-up, `quiver offline check`). */
 export async function checkOfflineSpaces(ctx: Ctx): Promise<OfflineCheck[]> {
-  if (ctx.actor.kind !== "system" && ctx.actor.kind !== "local")
-    throw new ForbiddenError("checking every project's offline space is for administrators");
+  requireAdministrator(ctx, "checking every project's offline space is for administrators");
   const rows = await ctx.db.select({ name: projects.name }).from(projects).orderBy(asc(projects.name));
   const out: OfflineCheck[] = [];
   for (const { name } of rows) {
