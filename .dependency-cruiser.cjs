@@ -71,6 +71,7 @@ module.exports = {
         pathNot: [
           "^server/registry/lineage/(types|traverse)\\.ts$",
           "^server/registry/schemas\\.ts$",
+          "^server/core/name\\.ts$",
           "^server/auth/roles\\.ts$",
           "^server/http/safe-next\\.ts$",
         ],

@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type pg from "pg";
 import { offlineStoreConfig } from "../server/boot/offline-config";
-import type { Ctx, JobQueue } from "../server/context";
+import type { Ctx, JobQueue } from "../server/core/context";
 import { createDb, createPool, type Db } from "../server/db/client";
 import { freePort, startEmbeddedPostgres } from "../server/db/embedded";
 import { runMigrations } from "../server/db/migrate";

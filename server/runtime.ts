@@ -4,7 +4,7 @@ import type PgBoss from "pg-boss";
 import { apiKeyLimits } from "./auth/rate-limit";
 import { createSharedRateLimiter, type SharedRateLimiter } from "./auth/shared-rate-limit";
 import { offlineStoreConfig } from "./boot/offline-config";
-import type { Actor, Ctx, JobQueue } from "./context";
+import type { Actor, Ctx, JobQueue } from "./core/context";
 import { createDb, createPool, type Db } from "./db/client";
 import { env } from "./env";
 import { createBoss, createJobQueue } from "./materialization";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { inject } from "vitest";
-import type { Ctx, JobQueue } from "../server/context";
+import type { Ctx, JobQueue } from "../server/core/context";
 import { createDb, createPool, type Db } from "../server/db/client";
 import { createOfflineStore, type OfflineStore, type OfflineStoreConfig } from "../server/offline";
 import { ensureOfflineDatabase } from "../server/offline/database";

@@ -1,6 +1,6 @@
 import type { Action } from "../../server/auth/roles";
 import { BootError } from "../../server/boot/errors";
-import { DomainError } from "../../server/errors";
+import { DomainError } from "../../server/core/errors";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";

@@ -2,7 +2,7 @@ import type { DatabaseHandle } from "../../server/boot/database";
 import { openDatabase, recordRuntime, WORKER_ACTOR } from "../../server/boot/launch";
 import { removeRuntimeFile } from "../../server/boot/runtime-file";
 import { onShutdown } from "../../server/boot/shutdown";
-import type { Actor, Ctx } from "../../server/context";
+import type { Actor, Ctx } from "../../server/core/context";
 import { env } from "../../server/env";
 import { type MaterializationWorker, startMaterializationWorker } from "../../server/materialization";
 import { createRuntime, type Runtime } from "../../server/runtime";

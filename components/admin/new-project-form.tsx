@@ -11,7 +11,7 @@ import { Input } from "@/components/ui/input";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { HeaderSkeleton } from "@/components/ui/skeleton";
 import { Textarea } from "@/components/ui/textarea";
-import { NAME_PATTERN } from "@/server/registry/schemas";
+import { NAME_PATTERN } from "@/server/core/name";
 import { useTRPC } from "@/trpc/client";
 import { AdminsOnly, isForbidden } from "./admins-only";
 

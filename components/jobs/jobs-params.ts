@@ -1,4 +1,4 @@
-import { NAME_PATTERN } from "@/server/registry/schemas";
+import { NAME_PATTERN } from "@/server/core/name";
 
 /**
  * The jobs page's URL contract, shared by the server page (to prefetch) and the client list:

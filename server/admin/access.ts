@@ -1,9 +1,9 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { UnauthorizedError } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ForbiddenError } from "../core/errors";
 import { users } from "../db/schema";
-import { ForbiddenError } from "../errors";
 
 /**
  * Instance administrators (docs/adr/0014-instance-administrators.md): people with `users.is_admin`,

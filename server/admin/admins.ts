@@ -2,10 +2,10 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { NotFoundError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
 import { users } from "../db/schema";
-import { NotFoundError } from "../errors";
-import { parseInput } from "../registry/parse";
 import { requireInstanceAdmin } from "./access";
 
 export const SetInstanceAdminInput = z.object({

@@ -2,11 +2,11 @@ import "server-only";
 import { eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { requireInstanceAdmin } from "../admin/access";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { auditLog } from "../db/schema";
-import { InvalidError } from "../errors";
-import { parseInput } from "../registry/parse";
-import { Name } from "../registry/schemas";
 import { AuditFilterInput, type AuditLogEntry, auditFilterTerms, auditPage } from "./list";
 
 export const ListInstanceAuditInput = AuditFilterInput.extend({

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ForbiddenError, NotFoundError } from "../core/errors";
 import { projectMembers, projects, users } from "../db/schema";
-import { ForbiddenError, NotFoundError } from "../errors";
 import { listAuditLog } from "./list";
 import { recordAudit } from "./record";
 

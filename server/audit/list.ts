@@ -2,11 +2,11 @@ import "server-only";
 import { and, desc, eq, gte, ilike, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
-import { parseInput } from "../registry/parse";
-import { Name } from "../registry/schemas";
 
 export const AUDIT_PAGE_MAX = 200;
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { auditLog } from "../db/schema";
 
 export interface AuditEntry {

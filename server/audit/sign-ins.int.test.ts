@@ -5,7 +5,7 @@ import { UnauthorizedError } from "../auth/authorize";
 import { type Auth, createAuth } from "../auth/better-auth";
 import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import { createUser } from "../auth/users";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { listInstanceAudit } from "./instance";
 import { recordAudit } from "./record";
 import { listMySignIns } from "./sign-ins";

@@ -2,9 +2,9 @@ import "server-only";
 import { and, desc, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { UnauthorizedError } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { parseInput } from "../core/parse-input";
 import { auditLog, users } from "../db/schema";
-import { parseInput } from "../registry/parse";
 
 export const SIGN_INS_SHOWN = 10;
 

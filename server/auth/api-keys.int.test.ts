@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { apiKeys, auditLog } from "../db/schema";
 import { createApiKey, hashApiKey, listApiKeys, resolveApiKey, revokeApiKey } from "./api-keys";
 import { addProjectWithMember, insertUser } from "./test-helpers";

@@ -3,13 +3,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type Actor, actorLabel, type Ctx, inTransaction } from "../context";
+import { type Actor, actorLabel, type Ctx, inTransaction } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
+import { uniquely } from "../core/unique";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
-import { InvalidError, NotFoundError } from "../errors";
-import { parseInput } from "../registry/parse";
-import { Name } from "../registry/schemas";
-import { uniquely } from "../registry/unique";
 import { authorize } from "./authorize";
 import { ROLES } from "./roles";
 

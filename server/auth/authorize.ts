@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { DomainError, ForbiddenError, NotFoundError } from "../core/errors";
 import { projectMembers, projects } from "../db/schema";
-import { DomainError, ForbiddenError, NotFoundError } from "../errors";
 import { ACTIONS, type Action, type Role, roleAllows } from "./roles";
 
 export type ProjectRow = typeof projects.$inferSelect;

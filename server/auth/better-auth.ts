@@ -5,12 +5,12 @@ import { APIError, createAuthEndpoint, createAuthMiddleware, formCsrfMiddleware 
 import { setSessionCookie } from "better-auth/cookies";
 import { z } from "zod";
 import type { AuditEntry } from "../audit/record";
-import type { Actor, Ctx } from "../context";
+import type { Actor, Ctx } from "../core/context";
+import { isDomainError } from "../core/errors";
+import { nulProblem } from "../core/text";
 import type { Db } from "../db/client";
 import { accounts, rateLimits, sessions, users, verifications } from "../db/schema";
-import { isDomainError } from "../errors";
 import { type OriginSettings, originSettings, publicOrigin, trustedOrigins } from "../http/trusted-origins";
-import { nulProblem } from "../registry/text";
 import { CLIENT_IP_HEADER } from "./client-ip";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./new-user";
 import { createFirstOwner } from "./setup";

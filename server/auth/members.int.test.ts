@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { auditLog } from "../db/schema";
 import { addMember, changeRole, listMembers, removeMember } from "./members";
 import { addProjectWithMember, insertUser } from "./test-helpers";

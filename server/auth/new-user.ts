@@ -2,12 +2,12 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
-import type { Actor } from "../context";
+import type { Actor } from "../core/context";
+import { ConflictError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
+import { pgCode } from "../core/pg-error";
 import type { Db } from "../db/client";
 import { accounts, users } from "../db/schema";
-import { ConflictError } from "../errors";
-import { parseInput } from "../registry/parse";
-import { pgCode } from "../registry/unique";
 
 /** better-auth's limits: sign-in refuses passwords outside them (see server/auth/better-auth.ts). */
 export const MIN_PASSWORD_LENGTH = 10;

@@ -1,7 +1,7 @@
 import "server-only";
-import type { Actor } from "../context";
+import type { Actor } from "../core/context";
+import { InvalidError } from "../core/errors";
 import type { Db } from "../db/client";
-import { InvalidError } from "../errors";
 import { API_KEY_PREFIX, resolveApiKey } from "./api-keys";
 import { UnauthorizedError } from "./authorize";
 import type { RateLimiter } from "./rate-limit";

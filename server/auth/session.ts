@@ -1,5 +1,5 @@
 import "server-only";
-import type { Actor } from "../context";
+import type { Actor } from "../core/context";
 import { getAuth } from "./get-auth";
 
 const ANONYMOUS: Actor = { kind: "anonymous" };

@@ -2,9 +2,9 @@ import { verifyPassword } from "better-auth/crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ConflictError, InvalidError } from "../core/errors";
 import { accounts, auditLog, instanceSetup, projectMembers, projects, users } from "../db/schema";
-import { ConflictError, InvalidError } from "../errors";
 import { createFirstOwner, needsSetup } from "./setup";
 
 let t: TestDb;

@@ -1,11 +1,11 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { ConflictError } from "../core/errors";
+import { pgCode } from "../core/pg-error";
 import type { Db } from "../db/client";
 import { instanceSetup, projectMembers, projects, users } from "../db/schema";
-import { ConflictError } from "../errors";
-import { pgCode } from "../registry/unique";
 import { type CreatedUser, insertUserWithPassword, type NewUserInput, userActor } from "./new-user";
 
 /** True while no user exists: the first visit then shows the setup page. */

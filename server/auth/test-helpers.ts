@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Actor, Ctx } from "../context";
+import type { Actor, Ctx } from "../core/context";
 import { projectMembers, users } from "../db/schema";
 import { ensureProject } from "../registry";
 import type { Role } from "./roles";

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../core/errors";
 import { auditLog, instanceSetup, projectMembers, projects, users } from "../db/schema";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { UnauthorizedError } from "./authorize";
 import { needsSetup } from "./setup";
 import { createAccountInProject, createUser } from "./users";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Actor } from "../context";
+import type { Actor } from "../core/context";
 import { createPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { env, resetEnvCache } from "../env";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { type DemoSeed, seedDemo } from "../demo/seed";
 import { type Run, startIncrementalMaterialization } from "../materialization";
 import { listProjects } from "../registry";

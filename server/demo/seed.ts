@@ -1,6 +1,6 @@
 import "server-only";
 import { eq } from "drizzle-orm";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
 import { registryPool } from "../db/client";
 import { consumers, dataSources, entities, featureServices, featureViews, projects } from "../db/schema";
 import {

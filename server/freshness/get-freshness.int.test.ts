@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { schema } from "../db/client";
 import { recordingJobs } from "../materialization/test-helpers";
 import { createDataSource, createFeatureView, requireProject } from "../registry";

@@ -2,10 +2,10 @@ import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { dataSources, featureViews, materializationRuns, type ProbeStatus } from "../db/schema";
-import { parseInput } from "../registry/parse";
-import { Name } from "../registry/schemas";
 import { loadProbes, probesStale } from "./probe-sources";
 
 export const GetFreshnessInput = z.object({ project: Name });

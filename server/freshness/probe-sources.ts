@@ -1,6 +1,6 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { dataSources, projects, sourceProbes } from "../db/schema";
 import { describeOfflineError, probeSource } from "../offline";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import { httpStatusOf, isDomainError } from "../errors";
-import { rejectNul } from "../registry/text";
+import { httpStatusOf, isDomainError } from "../core/errors";
+import { rejectNul } from "../core/text";
 
 /**
  * The one place REST errors are mapped (docs/adr/0006-retrieval-api.md). Route handlers wrap their
@@ -82,7 +82,7 @@ function safePath(url: string): string {
 
 /**
  * Reads at most `limit` bytes (whatever Content-Length claims) and parses them as a JSON object. A
- * `\u0000` in any string or key is a 400 naming its field (server/registry/text.ts).
+ * `\u0000` in any string or key is a 400 naming its field (server/core/text.ts).
  */
 export async function readJsonObject(req: Request, limit: number): Promise<JsonObject> {
   const text = await readText(req, limit);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { auditLog, materializationRuns } from "../db/schema";
 import { ensureProject, getFeatureView } from "../registry";
 import { cancelRun } from "./cancel-run";

@@ -2,10 +2,10 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { actorLabel, type Ctx, inTransaction } from "../context";
+import { actorLabel, type Ctx, inTransaction } from "../core/context";
+import { ConflictError, NotFoundError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
 import { featureViews, materializationRuns } from "../db/schema";
-import { ConflictError, NotFoundError } from "../errors";
-import { parseInput } from "../registry/parse";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 import { GetRunInput } from "./schemas";
 

@@ -2,9 +2,9 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { actorLabel, type Ctx, inTransaction } from "../context";
+import { actorLabel, type Ctx, inTransaction } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { materializationRuns, type RunKind } from "../db/schema";
-import { InvalidError, NotFoundError } from "../errors";
 import { type FeatureViewRow, listFeatureViews } from "../registry";
 import type { Run } from "./run-row";
 

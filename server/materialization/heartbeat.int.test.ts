@@ -8,7 +8,7 @@ import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { dropRoles } from "../../test/global-setup";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { materializationRuns } from "../db/schema";
 import {

@@ -1,10 +1,10 @@
 import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { NotFoundError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
 import { featureViews, materializationRuns } from "../db/schema";
-import { NotFoundError } from "../errors";
-import { parseInput } from "../registry/parse";
 import { type Run, selectRuns } from "./run-row";
 import { ListRunsInput } from "./schemas";
 

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { dataSources, sourceProbes } from "../db/schema";
 import { getFeatureView, requireProject } from "../registry";
 import { startMaterialization } from "./start-materialization";

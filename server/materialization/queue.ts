@@ -1,6 +1,6 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import type { Ctx, JobQueue } from "../context";
+import type { Ctx, JobQueue } from "../core/context";
 import { probeProjectSources } from "../freshness/probe-sources";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";

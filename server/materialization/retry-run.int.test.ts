@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { auditLog, materializationRuns } from "../db/schema";
 import { ensureProject, getFeatureView } from "../registry";
 import { getRun } from "./get-run";

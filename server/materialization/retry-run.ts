@@ -1,11 +1,11 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
 import { featureViews, materializationRuns } from "../db/schema";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import { listFeatureViews } from "../registry";
-import { parseInput } from "../registry/parse";
 import { insertRuns } from "./create-runs";
 import type { Run } from "./run-row";
 import { GetRunInput } from "./schemas";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { freePort } from "../db/embedded";
 import { connectRedis, createPostgresOnlineStore, createRedisOnlineStore } from "../online";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { getFeatureView } from "../registry";
 import { getRun } from "./get-run";

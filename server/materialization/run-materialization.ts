@@ -1,9 +1,9 @@
 import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
-import { InvalidError, NotFoundError } from "../errors";
 import { readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
 import { getFeatureView } from "../registry";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";

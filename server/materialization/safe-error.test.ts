@@ -1,6 +1,6 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { InvalidError, UnavailableError } from "../errors";
+import { InvalidError, UnavailableError } from "../core/errors";
 import { OfflineTimeoutError } from "../offline/errors";
 import { type RunStep, safeErrorMessage } from "./safe-error";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { isDomainError } from "../errors";
+import { isDomainError } from "../core/errors";
 import { describeOfflineError } from "../offline";
 
 /**

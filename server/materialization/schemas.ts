@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { Name } from "../registry/schemas";
+import { Name } from "../core/name";
 
 /** Inputs of the materialization services, shared by every door (tRPC, REST, CLI). */
 

@@ -1,7 +1,7 @@
 import "server-only";
-import type { Ctx } from "../context";
-import { InvalidError } from "../errors";
-import { parseInput } from "../registry/parse";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
+import { parseInput } from "../core/parse-input";
 import { createRuns, resolveViews } from "./create-runs";
 import type { Run } from "./run-row";
 import { StartIncrementalMaterializationInput } from "./schemas";

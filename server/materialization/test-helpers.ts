@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import type { TestDb } from "../../test/db";
-import type { Ctx, JobQueue } from "../context";
+import type { Ctx, JobQueue } from "../core/context";
 import { entityKey } from "../online/entity-key";
 import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
 import { createBoss, createJobQueue, type MaterializationWorker, startMaterializationWorker } from "./queue";

@@ -1,7 +1,7 @@
 import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Ctx } from "../context";
-import { NotFoundError } from "../errors";
+import type { Ctx } from "../core/context";
+import { NotFoundError } from "../core/errors";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 
 export interface WaitOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidError, UnavailableError } from "../errors";
+import { InvalidError, UnavailableError } from "../core/errors";
 import { describeOfflineError, OfflineTimeoutError, offlineError } from "./errors";
 
 /** A Postgres error as pg raises it: an Error with a SQLSTATE code, maybe wrapped by a caller. */

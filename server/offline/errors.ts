@@ -1,5 +1,6 @@
 import "server-only";
-import { InvalidError, isDomainError, UnavailableError } from "../errors";
+import { InvalidError, isDomainError, UnavailableError } from "../core/errors";
+import { pgErrorOf } from "../core/pg-error";
 
 /**
  * Error text from offline SQL, made safe to show. Postgres messages of data errors quote the value
@@ -56,14 +57,6 @@ const NAMES: Record<string, string> = {
   "57P01": "the offline database is shutting down",
   "57P03": "the offline database is not accepting connections yet",
 };
-
-function pgErrorOf(e: unknown): { code: string; message: string } | undefined {
-  for (let cur = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: cur.message };
-  }
-  return undefined;
-}
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: "connection refused",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidError } from "../errors";
+import { InvalidError } from "../core/errors";
 import { checkQuerySource, DENIED_FUNCTIONS } from "./sandbox";
 
 /** The error checkQuerySource throws for `sql`; fails the test when it accepts it. */

@@ -1,6 +1,6 @@
 import "server-only";
 import type { ParseResult } from "libpg-query";
-import { InvalidError } from "../errors";
+import { InvalidError } from "../core/errors";
 import { MAX_QUERY_CHARS } from "../registry/schemas";
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import type pg from "pg";
-import { InvalidError } from "../errors";
+import { InvalidError } from "../core/errors";
 import { entityKey } from "../online/entity-key";
 import { offlineError } from "./errors";
 import {

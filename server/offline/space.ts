@@ -1,5 +1,5 @@
 import "server-only";
-import { ForbiddenError, InvalidError } from "../errors";
+import { ForbiddenError, InvalidError } from "../core/errors";
 import type { OfflineSpace } from "./roles";
 import { checkQuerySource } from "./sandbox";
 import type { SourceDef } from "./source-query";

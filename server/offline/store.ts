@@ -1,6 +1,6 @@
 import "server-only";
 import pg from "pg";
-import { UnavailableError } from "../errors";
+import { UnavailableError } from "../core/errors";
 import {
   isReservedSchema,
   type OfflineSpace,

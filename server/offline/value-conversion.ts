@@ -1,5 +1,5 @@
 import "server-only";
-import { InvalidError } from "../errors";
+import { InvalidError } from "../core/errors";
 import type { ScalarType, ValueType } from "../registry/schemas";
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import { Redis } from "ioredis";
-import { UnavailableError } from "../errors";
+import { UnavailableError } from "../core/errors";
 
 /** How long a call waits for a connection that is still being opened before it gives up. */
 const READY_TIMEOUT_MS = 2000;

@@ -3,13 +3,14 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
+import { uniquely } from "../core/unique";
 import { dataSources } from "../db/schema";
-import { NotFoundError } from "../errors";
 import { admitSource } from "../offline";
-import { parseInput } from "./parse";
-import { DataSourceInput, Name } from "./schemas";
-import { uniquely } from "./unique";
+import { DataSourceInput } from "./schemas";
 
 export type DataSourceRow = typeof dataSources.$inferSelect;
 

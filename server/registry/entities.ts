@@ -3,12 +3,13 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { ConflictError, NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
+import { uniquely } from "../core/unique";
 import { entities, featureViewEntities } from "../db/schema";
-import { ConflictError, NotFoundError } from "../errors";
-import { parseInput } from "./parse";
-import { EntityInput, Name } from "./schemas";
-import { uniquely } from "./unique";
+import { EntityInput } from "./schemas";
 
 export type EntityRow = typeof entities.$inferSelect;
 

@@ -3,12 +3,13 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
+import { uniquely } from "../core/unique";
 import { featureServiceProjections, featureServices, featureViews, featureViewVersions } from "../db/schema";
-import { InvalidError, NotFoundError } from "../errors";
-import { parseInput } from "./parse";
-import { FeatureServiceInput, Name } from "./schemas";
-import { uniquely } from "./unique";
+import { FeatureServiceInput } from "./schemas";
 
 export const CreateFeatureServiceInput = FeatureServiceInput.extend({ project: Name });
 const GetInput = z.object({ project: Name, name: Name });

@@ -1,9 +1,9 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { schema } from "../db/client";
-import { ConflictError, InvalidError, NotFoundError } from "../errors";
 import {
   createDataSource,
   createEntity,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { schema } from "../db/client";
-import { InvalidError, NotFoundError } from "../errors";
 import { getFeatureConsumers, getLineage, getNeighborhood } from "./lineage";
 
 let t: TestDb;

@@ -2,9 +2,11 @@ import "server-only";
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { schema } from "../db/client";
-import { NotFoundError } from "../errors";
 import { reachable, subgraph } from "./lineage/traverse";
 import {
   LINEAGE_KINDS,
@@ -14,8 +16,6 @@ import {
   lineageEdgeId,
   lineageNodeId,
 } from "./lineage/types";
-import { parseInput } from "./parse";
-import { Name } from "./schemas";
 
 /**
  * Lineage: the project's registry as a DAG, source/entity -> feature view -> feature ->

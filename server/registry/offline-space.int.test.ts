@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { addProjectWithMember, insertUser } from "../auth/test-helpers";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { auditLog } from "../db/schema";
 import { resetEnvCache } from "../env";
 import { probeSource } from "../offline";

@@ -3,14 +3,14 @@ import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { authorize } from "../auth/authorize";
-import { actorLabel, type Ctx, inTransaction } from "../context";
+import { actorLabel, type Ctx, inTransaction } from "../core/context";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import type { Db } from "../db/client";
 import { projectOfflineSchemas, projects } from "../db/schema";
 import { env } from "../env";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../errors";
 import { isReservedSchema, type OfflineSpace, PrivilegedRoleError } from "../offline";
-import { parseInput } from "./parse";
-import { Name } from "./schemas";
 
 /**
  * A project's offline space (docs/adr/0013-offline-isolation.md): the schemas of the offline

@@ -5,14 +5,14 @@ import { requireInstanceAdmin } from "../admin/access";
 import { recordAudit } from "../audit/record";
 import { UnauthorizedError } from "../auth/authorize";
 import type { Role } from "../auth/roles";
-import { type Ctx, inTransaction } from "../context";
+import { type Ctx, inTransaction } from "../core/context";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { projectMembers, projects } from "../db/schema";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from "../errors";
 import { describeOfflineError } from "../offline/errors";
 import { isReservedSchema } from "../offline/roles";
 import { schemaOwner } from "./offline-space";
-import { parseInput } from "./parse";
-import { Name } from "./schemas";
 
 export type ProjectRow = typeof projects.$inferSelect;
 

@@ -1,15 +1,10 @@
 import { z } from "zod";
+import { Name } from "../core/name";
 
 /**
  * The zod shapes of registry definitions, defined once and imported by every door
  * (tRPC, REST, CLI, forms). Services parse their input with these.
  */
-
-export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
-
-export const Name = z
-  .string()
-  .regex(NAME_PATTERN, "must start with a lowercase letter and hold only a-z, 0-9 and _ (at most 63)");
 
 export const SCALAR_TYPES = [
   "int32",

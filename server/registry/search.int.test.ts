@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { createEntity, createFeatureView, searchFeatures, updateFeatureView } from "./index";
 import { driverViewSpec, seedBasics } from "./test/fixtures";
 

@@ -2,10 +2,10 @@ import "server-only";
 import { and, arrayContains, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { features } from "../db/schema";
-import { parseInput } from "./parse";
-import { Name } from "./schemas";
 
 export const SearchFeaturesInput = z.object({
   project: Name,

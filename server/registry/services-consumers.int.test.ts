@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
-import { ConflictError, InvalidError } from "../errors";
+import type { Ctx } from "../core/context";
+import { ConflictError, InvalidError } from "../core/errors";
 import {
   createConsumer,
   createDataSource,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
-import { InvalidError } from "../errors";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
 import { entityKey } from "../online/entity-key";
 import { handleGetOnlineFeatures } from "../web/http-handlers";
 import { type GetOnlineFeaturesInput, getOnlineFeatures, MAX_ROWS } from "./get-online-features";

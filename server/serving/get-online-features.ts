@@ -1,13 +1,14 @@
 import "server-only";
 import { z } from "zod";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { InvalidError, isDomainError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { env } from "../env";
-import { InvalidError, isDomainError } from "../errors";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { getFeatureService } from "../registry/feature-services";
-import { parseInput } from "../registry/parse";
-import { type JoinKeyType, Name } from "../registry/schemas";
+import type { JoinKeyType } from "../registry/schemas";
 import { EXPECTED, isoSeconds, parseJoinKey, show } from "./values";
 import { findProject, type ServingView, viewsByName } from "./views";
 

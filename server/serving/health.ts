@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 
 /** How long each check may take before it counts as down: a health probe must answer quickly. */
 export const HEALTH_TIMEOUT_MS = 3000;

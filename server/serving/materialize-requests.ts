@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
+import { InvalidError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import { env } from "../env";
-import { InvalidError } from "../errors";
-import { parseInput } from "../registry/parse";
-import { Name } from "../registry/schemas";
 import { parseTimestamp } from "./values";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
-import { InvalidError } from "../errors";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
 import { createDataSource } from "../registry";
 import { handlePush } from "../web/http-handlers";
 import { getOnlineFeatures } from "./get-online-features";

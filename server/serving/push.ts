@@ -1,15 +1,16 @@
 import "server-only";
 import type pg from "pg";
 import { z } from "zod";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
+import { Name } from "../core/name";
+import { parseInput } from "../core/parse-input";
 import type { dataSources } from "../db/schema";
 import { env } from "../env";
-import { InvalidError } from "../errors";
 import { offlineError, qualifyTable, quoteIdent, sourceColumnOf } from "../offline";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRow } from "../online/types";
-import { parseInput } from "../registry/parse";
-import { Name, TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
+import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
 import {
   type Converted,
   EXPECTED,

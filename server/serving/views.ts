@@ -2,9 +2,9 @@ import "server-only";
 import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { authorize } from "../auth/authorize";
 import type { Action } from "../auth/roles";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { dataSources, entities, featureViews, featureViewVersions } from "../db/schema";
-import { InvalidError, NotFoundError } from "../errors";
 import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
 
 /**

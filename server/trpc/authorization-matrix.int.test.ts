@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ROLES, type Role, roleAllows } from "../auth/roles";
-import type { Actor, Ctx } from "../context";
+import type { Actor, Ctx } from "../core/context";
 import { schema } from "../db/client";
 import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";

@@ -3,9 +3,9 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Action } from "../auth/roles";
-import type { Actor, Ctx } from "../context";
-import { type DomainErrorCode, isDomainError } from "../errors";
-import { rejectNul } from "../registry/text";
+import type { Actor, Ctx } from "../core/context";
+import { type DomainErrorCode, isDomainError } from "../core/errors";
+import { rejectNul } from "../core/text";
 
 export interface TrpcContext {
   actor: Actor;
@@ -89,7 +89,7 @@ const requireDeclaredAction = t.middleware(({ meta, ctx, next }) => {
 
 /**
  * A NUL character anywhere in the raw input is a 400 naming its field, before the procedure's own
- * schema runs: Postgres cannot store one, and no schema has to remember (server/registry/text.ts).
+ * schema runs: Postgres cannot store one, and no schema has to remember (server/core/text.ts).
  */
 const refuseNulInput = t.middleware(async ({ getRawInput, next }) => {
   rejectNul(await getRawInput());

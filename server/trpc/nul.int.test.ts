@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";
 import { recordingJobs } from "../materialization/test-helpers";

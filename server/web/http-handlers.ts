@@ -1,7 +1,7 @@
 import "server-only";
 import { RateLimitedError } from "../auth/request-actor";
-import type { Ctx } from "../context";
-import { DomainError, InvalidError, isDomainError } from "../errors";
+import type { Ctx } from "../core/context";
+import { DomainError, InvalidError, isDomainError } from "../core/errors";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
 import { startIncrementalMaterialization, startMaterialization } from "../materialization";
 import type { Run } from "../materialization/run-row";

@@ -4,7 +4,7 @@ import { createApiKey, revokeApiKey } from "../auth/api-keys";
 import { createRateLimiter, type RateLimiter } from "../auth/rate-limit";
 import { actorFromRequestHeaders, type SessionResolver } from "../auth/request-actor";
 import type { Role } from "../auth/roles";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { resetEnvCache } from "../env";
 import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";

@@ -1,7 +1,7 @@
 import "server-only";
 import { actorFromRequestHeaders } from "../auth/request-actor";
 import { actorFromRequest } from "../auth/session";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
 import { getRuntime } from "../runtime";
 
 /**

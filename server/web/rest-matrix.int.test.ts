@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ROLES, type Role, roleAllows } from "../auth/roles";
-import type { Actor, Ctx } from "../context";
+import type { Actor, Ctx } from "../core/context";
 import { ROUTE_ACTIONS } from "../http/route-actions";
 import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { createApiKey } from "../auth/api-keys";
-import type { Ctx } from "../context";
+import type { Ctx } from "../core/context";
+import { ConflictError, NotFoundError } from "../core/errors";
 import { resetEnvCache } from "../env";
-import { ConflictError, NotFoundError } from "../errors";
 import { errorResponse, withErrorHandling } from "../http/rest";
 import { recordingJobs } from "../materialization/test-helpers";
 import { connectRedis, createRedisOnlineStore } from "../online/redis-store";

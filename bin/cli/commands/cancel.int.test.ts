@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Ctx } from "../../../server/context";
+import type { Ctx } from "../../../server/core/context";
 import { resetEnvCache } from "../../../server/env";
 import { getRun, startMaterialization } from "../../../server/materialization";
 import { PROJECT, recordingJobs, seedDriverView, VIEW } from "../../../server/materialization/test-helpers";

@@ -1,4 +1,4 @@
-import type { Ctx } from "../../../server/context";
+import type { Ctx } from "../../../server/core/context";
 import { type Run, waitForRuns } from "../../../server/materialization";
 import { log } from "../log";
 

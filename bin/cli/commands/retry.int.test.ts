@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import type { Ctx } from "../../../server/context";
+import type { Ctx } from "../../../server/core/context";
 import { createPool } from "../../../server/db/client";
 import { materializationRuns } from "../../../server/db/schema";
 import { resetEnvCache } from "../../../server/env";

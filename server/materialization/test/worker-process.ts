@@ -7,7 +7,7 @@
 // QUIVER_TEST_OFFLINE_URL / _SECRET / _ROLE_PREFIX (the test's offline store settings, so both
 // processes read the source as the same roles), QUIVER_TEST_BATCH_SIZE, QUIVER_TEST_WRITE_DELAY_MS.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
 import { createDb, createPool } from "../../db/client";
 import { createOfflineStore } from "../../offline";
 import { createPostgresOnlineStore } from "../../online/postgres-store";

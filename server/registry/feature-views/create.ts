@@ -2,11 +2,12 @@ import "server-only";
 import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { authorize } from "../../auth/authorize";
-import { actorLabel, type Ctx, inTransaction } from "../../context";
+import { actorLabel, type Ctx, inTransaction } from "../../core/context";
+import { Name } from "../../core/name";
+import { parseInput } from "../../core/parse-input";
+import { uniquely } from "../../core/unique";
 import { featureViews, featureViewVersions } from "../../db/schema";
-import { parseInput } from "../parse";
-import { FeatureViewSpec, Name } from "../schemas";
-import { uniquely } from "../unique";
+import { FeatureViewSpec } from "../schemas";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
 
 export const CreateFeatureViewInput = z.object({ project: Name, spec: FeatureViewSpec });

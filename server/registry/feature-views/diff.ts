@@ -1,8 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import type { Ctx } from "../../context";
-import { parseInput } from "../parse";
-import { type FeatureViewSpec, Name } from "../schemas";
+import type { Ctx } from "../../core/context";
+import { Name } from "../../core/name";
+import { parseInput } from "../../core/parse-input";
+import type { FeatureViewSpec } from "../schemas";
 import { getFeatureView } from "./get";
 
 export interface SpecChange {

@@ -2,11 +2,12 @@ import "server-only";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../../auth/authorize";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
+import { NotFoundError } from "../../core/errors";
+import { Name } from "../../core/name";
+import { parseInput } from "../../core/parse-input";
 import { dataSources, entities, featureViews, featureViewVersions } from "../../db/schema";
-import { NotFoundError } from "../../errors";
-import { parseInput } from "../parse";
-import { type FeatureViewSpec, Name } from "../schemas";
+import type { FeatureViewSpec } from "../schemas";
 import type { DataSourceRow, EntityRow } from "./refs";
 
 export const GetFeatureViewInput = z.object({

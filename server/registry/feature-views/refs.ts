@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
+import { InvalidError } from "../../core/errors";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
-import { InvalidError } from "../../errors";
 import { checkSource } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
 

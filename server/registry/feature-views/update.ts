@@ -3,11 +3,12 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { authorize } from "../../auth/authorize";
-import { actorLabel, type Ctx, inTransaction } from "../../context";
+import { actorLabel, type Ctx, inTransaction } from "../../core/context";
+import { ConflictError, NotFoundError } from "../../core/errors";
+import { Name } from "../../core/name";
+import { parseInput } from "../../core/parse-input";
 import { featureViews, featureViewVersions } from "../../db/schema";
-import { ConflictError, NotFoundError } from "../../errors";
-import { parseInput } from "../parse";
-import { FeatureViewSpec, Name } from "../schemas";
+import { FeatureViewSpec } from "../schemas";
 import { diffSpecs } from "./diff";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
 

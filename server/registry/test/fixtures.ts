@@ -1,5 +1,5 @@
 import type { TestDb } from "../../../test/db";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
 import { createDataSource, createEntity, ensureProject } from "../index";
 import type { FeatureViewSpecInput } from "../schemas";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { redisUrlOrSkip, type TestDb, testCtx } from "../../../test/db";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
 import { entityKey } from "../../online/entity-key";
 import { connectRedis, createRedisOnlineStore } from "../../online/redis-store";
 import type { OnlineStore } from "../../online/types";

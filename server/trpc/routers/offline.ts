@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
+import { Name } from "../../core/name";
 import { getOfflineSpace, grantSharedSchema, OfflineSchemaInput, revokeSharedSchema } from "../../registry";
-import { Name } from "../../registry/schemas";
 import { procedure, router } from "../init";
 
 /** A project's offline space: its schemas, roles and shared schemas (docs/adr/0013-offline-isolation.md). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { Name } from "../../core/name";
 import {
   CreateConsumerInput,
   CreateDataSourceInput,
@@ -36,7 +37,6 @@ import {
   updateFeatureService,
   updateFeatureView,
 } from "../../registry";
-import { Name } from "../../registry/schemas";
 import { procedure, router } from "../init";
 import * as out from "./outputs";
 

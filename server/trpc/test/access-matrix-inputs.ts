@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../../auth/api-keys";
 import { addMember } from "../../auth/members";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
 import { users } from "../../db/schema";
 
 /** Matrix inputs of access.* (server/trpc/routers/access.ts); each call makes its own key or member. */

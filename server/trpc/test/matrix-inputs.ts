@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import type { Ctx } from "../../context";
+import type { Ctx } from "../../core/context";
+import { ConflictError, NotFoundError } from "../../core/errors";
 import { materializationRuns } from "../../db/schema";
-import { ConflictError, NotFoundError } from "../../errors";
 import { listRuns, startMaterialization } from "../../materialization";
 import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../registry";
 import { driverViewSpec } from "../../registry/test/fixtures";

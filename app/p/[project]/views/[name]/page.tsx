@@ -5,7 +5,7 @@ import { toURLSearchParams } from "@/components/ui/url";
 import { ViewDetail } from "@/components/views/view-detail";
 import { ViewLineage } from "@/components/views/view-lineage";
 import { readViewState, viewInput } from "@/components/views/view-params";
-import { NAME_PATTERN } from "@/server/registry/schemas";
+import { NAME_PATTERN } from "@/server/core/name";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 interface Props {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { FeatureViewForm } from "@/components/forms/feature-view-form";
-import { NAME_PATTERN } from "@/server/registry/schemas";
+import { NAME_PATTERN } from "@/server/core/name";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Register feature view" };

@@ -1,8 +1,8 @@
 import "server-only";
-import type { Role } from "./auth/roles";
-import type { Db } from "./db/client";
-import type { OfflineStore } from "./offline/store";
-import type { OnlineStore } from "./online/types";
+import type { Role } from "../auth/roles";
+import type { Db } from "../db/client";
+import type { OfflineStore } from "../offline/store";
+import type { OnlineStore } from "../online/types";
 
 /**
  * Who is acting. Services authorize every call against it (server/auth/authorize.ts):

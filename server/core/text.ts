@@ -1,5 +1,5 @@
 import "server-only";
-import { InvalidError } from "../errors";
+import { InvalidError } from "./errors";
 
 /**
  * Postgres cannot store U+0000 in text or jsonb ("invalid byte sequence", "unsupported Unicode

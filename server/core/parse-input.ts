@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { InvalidError } from "../errors";
+import { InvalidError } from "./errors";
 import { rejectNul } from "./text";
 
 /**

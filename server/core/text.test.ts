@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidError } from "../errors";
+import { InvalidError } from "./errors";
 import { findNul, rejectNul } from "./text";
 
 describe("findNul", () => {
