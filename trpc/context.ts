@@ -1,8 +1,8 @@
 import "server-only";
 import { headers } from "next/headers";
 import { cache } from "react";
-import { actorFromRequest } from "@/server/auth/session";
-import { getRuntime } from "@/server/runtime";
+import { actorFromRequest } from "@/server/web/session";
+import { getRuntime } from "@/server/boot/runtime";
 import type { TrpcContext } from "@/server/trpc/init";
 
 /**

@@ -5,7 +5,7 @@ import { onShutdown } from "../../server/boot/shutdown";
 import type { Actor, Ctx } from "../../server/core/context";
 import { env } from "../../server/env";
 import { type MaterializationWorker, startMaterializationWorker } from "../../server/materialization";
-import { createRuntime, type Runtime } from "../../server/runtime";
+import { createRuntime, type Runtime } from "../../server/boot/runtime";
 import { log } from "./log";
 
 export const CLI_ACTOR: Actor = { kind: "local", name: "cli" };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, redisUrlOrSkip, type TestDb } from "../../test/db";
 import { PROJECT_ROOT } from "../boot/paths";
 import { createPool } from "../db/client";
-import { createRuntime } from "../runtime";
+import { createRuntime } from "../boot/runtime";
 import { createSharedRateLimiter } from "./shared-rate-limit";
 
 /**

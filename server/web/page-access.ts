@@ -2,11 +2,11 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { actorFromRequest } from "../auth/session";
 import { needsSetup } from "../auth/setup";
+import { getRuntime } from "../boot/runtime";
 import { PATH_HEADER } from "../http/path-header";
 import { sameOriginPath } from "../http/safe-next";
-import { getRuntime } from "../runtime";
+import { actorFromRequest } from "./session";
 
 export interface PageUser {
   id: string;

@@ -4,11 +4,11 @@ import { createApiKey, revokeApiKey } from "../auth/api-keys";
 import { createRateLimiter, type RateLimiter } from "../auth/rate-limit";
 import { actorFromRequestHeaders, type SessionResolver } from "../auth/request-actor";
 import type { Role } from "../auth/roles";
+import { closeRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
 import { resetEnvCache } from "../env";
 import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";
-import { closeRuntime } from "../runtime";
 import { PROJECT, seedServing } from "../serving/test/harness";
 import {
   type CtxProvider,

@@ -1,8 +1,8 @@
 import "server-only";
 import { actorFromRequestHeaders } from "../auth/request-actor";
-import { actorFromRequest } from "../auth/session";
+import { getRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
-import { getRuntime } from "../runtime";
+import { actorFromRequest } from "./session";
 
 /**
  * The services context of a REST call in the web app, acting as the request's caller: an API key,

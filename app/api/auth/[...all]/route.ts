@@ -1,4 +1,4 @@
-import { getAuth } from "@/server/auth/get-auth";
+import { getAuth } from "@/server/web/auth";
 import { HttpError, readCappedBody } from "@/server/http/rest";
 
 /** Sign-in, setup and session bodies are a few hundred bytes; anything near this is an attack. */

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "../core/context";
-import { getAuth } from "./get-auth";
+import { getAuth } from "./auth";
 
 const ANONYMOUS: Actor = { kind: "anonymous" };
 

@@ -1,17 +1,17 @@
 import "server-only";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
-import { apiKeyLimits } from "./auth/rate-limit";
-import { createSharedRateLimiter, type SharedRateLimiter } from "./auth/shared-rate-limit";
-import { offlineStoreConfig } from "./boot/offline-config";
-import type { Actor, Ctx, JobQueue } from "./core/context";
-import { createDb, createPool, type Db } from "./db/client";
-import { env } from "./env";
-import { createBoss, createJobQueue } from "./materialization";
-import { createOfflineStore, type OfflineStore } from "./offline";
-import { ensureOfflineDatabase } from "./offline/database";
-import { createOnlineStore } from "./online";
-import type { OnlineStore } from "./online/types";
+import { apiKeyLimits } from "../auth/rate-limit";
+import { createSharedRateLimiter, type SharedRateLimiter } from "../auth/shared-rate-limit";
+import type { Actor, Ctx, JobQueue } from "../core/context";
+import { createDb, createPool, type Db } from "../db/client";
+import { env } from "../env";
+import { createBoss, createJobQueue } from "../materialization";
+import { createOfflineStore, type OfflineStore } from "../offline";
+import { ensureOfflineDatabase } from "../offline/database";
+import { createOnlineStore } from "../online";
+import type { OnlineStore } from "../online/types";
+import { offlineStoreConfig } from "./offline-config";
 
 /**
  * The long-lived handles of one process: the database pool, the online store and a started

@@ -1,9 +1,9 @@
 import "server-only";
 import { recordAudit } from "../audit/record";
+import { type Auth, createAuth } from "../auth/better-auth";
+import { authSecret } from "../auth/secret";
+import { getRuntime } from "../boot/runtime";
 import { env } from "../env";
-import { getRuntime } from "../runtime";
-import { type Auth, createAuth } from "./better-auth";
-import { authSecret } from "./secret";
 
 // On globalThis like getRuntime: Next bundles each route handler on its own and its dev server
 // re-evaluates modules, but a process needs one better-auth instance.
