@@ -29,4 +29,5 @@ export {
   type OfflineTx,
   PrivilegedRoleError,
 } from "./store";
+export { insertRows, type RowsToInsert } from "./table-writer";
 export { toOnlineValue } from "./value-conversion";

@@ -1,5 +1,4 @@
 import "server-only";
-import type pg from "pg";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
@@ -7,7 +6,7 @@ import { Name } from "../core/name";
 import { parseInput } from "../core/parse-input";
 import type { dataSources } from "../db/schema";
 import { env } from "../env";
-import { offlineError, qualifyTable, quoteIdent, sourceColumnOf } from "../offline";
+import { insertRows, qualifyTable, sourceColumnOf } from "../offline";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRow } from "../online/types";
 import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
@@ -32,8 +31,6 @@ import { findDataSource, findProject, type ServingView, viewsOfSource } from "./
 
 /** Rows per push. */
 export const MAX_PUSH_ROWS = 10_000;
-/** Bind parameters per INSERT statement (Postgres allows 65535). */
-const PARAMS_PER_STATEMENT = 60_000;
 
 export const PushInput = z.object({
   /** The data source the rows belong to. */
@@ -167,15 +164,15 @@ export async function push({ ctx, input }: { ctx: Ctx; input: PushInput }): Prom
   // The offline rows commit only once the online writes succeeded: a failing online write rolls
   // them back (the online writes themselves are idempotent, so a retry of the push is harmless).
   return ctx.offline.transaction(project.name, "write", async (client) => {
-    const offlineRows = await insertOffline(
-      client,
-      ctx.offline.timeouts.writeMs,
-      source,
-      table,
+    const offlineRows = await insertRows(client, {
+      timeoutMs: ctx.offline.timeouts.writeMs,
+      label: `table ${source.tableName}`,
+      target: table,
       columns,
       params,
       rows,
-    );
+      field: "df",
+    });
     return { push_source_name: source.name, rows, online: await writeOnline(), offline_rows: offlineRows };
   });
 }
@@ -283,59 +280,4 @@ function onlineRowsOf(
     });
   }
   return out;
-}
-
-/**
- * Inserts the rows into the source's table as the project's writer role, in statements of bounded
- * size, inside the caller's offline transaction. Columns are checked against the table first; data
- * errors Postgres raises (a value its column type refuses, a constraint) are the request's fault
- * and come back as 400s, in words that quote no value (offline/errors.ts).
- */
-async function insertOffline(
-  client: pg.ClientBase,
-  timeoutMs: number,
-  source: Source,
-  target: { schema: string; table: string },
-  columns: string[],
-  params: unknown[][],
-  rows: number,
-): Promise<number> {
-  const table = `${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
-  const what = `offline write to table ${source.tableName}`;
-  const step = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      throw offlineError(e, what, timeoutMs, "df");
-    }
-  };
-  const existing = await step(async () => {
-    const res = await client.query(`select * from ${table} limit 0`);
-    return new Set(res.fields.map((f) => f.name));
-  });
-  for (const c of columns)
-    if (!existing.has(c))
-      throw new InvalidError(`df.${c}: table ${source.tableName} has no column "${c}"`, `df.${c}`);
-
-  const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / columns.length));
-  const head = `insert into ${table} (${columns.map(quoteIdent).join(", ")}) values `;
-  for (let start = 0; start < rows; start += perStatement) {
-    const end = Math.min(rows, start + perStatement);
-    const values: unknown[] = [];
-    const tuples: string[] = [];
-    for (let i = start; i < end; i++) {
-      tuples.push(`(${params.map((p) => `$${values.push(utc(p[i] ?? null))}`).join(", ")})`);
-    }
-    await step(() => client.query(head + tuples.join(", "), values));
-  }
-  return rows;
-}
-
-/**
- * A Date as an ISO string in UTC: pg would send it in the process's local time with an offset,
- * which a `timestamp` (no time zone) column drops, shifting the stored wall time by TZ.
- */
-function utc(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
-  return Array.isArray(v) ? v.map(utc) : v;
 }
