@@ -10,8 +10,8 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
-import { NameCell, TextCell, UsageCell } from "./cells";
-import { TypeBadge } from "./type-badge";
+import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { TypeBadge } from "../catalog/type-badge";
 
 /** Entities of a project with their join keys and the views keyed by them. */
 export function EntitiesList({ project }: { project: string }) {

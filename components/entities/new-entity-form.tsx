@@ -6,8 +6,8 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { EntityInput, JOIN_KEY_TYPES, type JoinKeyType } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
-import { Subform } from "./subform";
-import { useSubform } from "./use-subform";
+import { Subform } from "../forms/subform";
+import { useSubform } from "../forms/use-subform";
 
 const FIELDS = new Set(["name", "joinKey", "valueType", "description"]);
 

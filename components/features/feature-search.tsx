@@ -5,7 +5,7 @@ import { Plus, SearchX, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type ReactNode, useEffect, useEffectEvent, useRef, useState, useTransition } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
-import { href } from "@/components/registry/links";
+import { href } from "@/components/catalog/links";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";

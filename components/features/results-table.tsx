@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { href } from "@/components/registry/links";
-import { TypeBadge } from "@/components/registry/type-badge";
+import { href } from "@/components/catalog/links";
+import { TypeBadge } from "@/components/catalog/type-badge";
 import { TagList } from "@/components/ui/badge";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";

@@ -4,7 +4,7 @@ import { CircleAlert, CircleSlash, RotateCw } from "lucide-react";
 import Link from "next/link";
 import { Fragment } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
-import { href } from "@/components/registry/links";
+import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";

@@ -12,8 +12,8 @@ import { Section } from "@/components/ui/section";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
-import { NameCell, TextCell } from "./cells";
-import { href } from "./links";
+import { NameCell, TextCell } from "../catalog/cells";
+import { href } from "../catalog/links";
 
 /** "view:feature" references grouped by view: "driver_stats: conv_rate, acc_rate". */
 function groupFeatures(refs: string[]): [string, string[]][] {

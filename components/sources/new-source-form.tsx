@@ -8,8 +8,8 @@ import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { DataSourceInput } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
-import { Subform } from "./subform";
-import { useSubform } from "./use-subform";
+import { Subform } from "../forms/subform";
+import { useSubform } from "../forms/use-subform";
 
 const FIELDS = new Set(["name", "kind", "tableName", "query", "timestampField", "createdTimestampField"]);
 

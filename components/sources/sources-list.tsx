@@ -10,7 +10,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
-import { NameCell, TextCell, UsageCell } from "./cells";
+import { NameCell, TextCell, UsageCell } from "../catalog/cells";
 
 /** Offline data sources: a table or a SQL query, with the columns that carry event time. */
 export function SourcesList({ project }: { project: string }) {

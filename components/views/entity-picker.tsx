@@ -7,8 +7,8 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Select } from "@/components/ui/select";
 import type { RouterOutputs } from "@/trpc/types";
-import { InlineError } from "./inline-error";
-import { NewEntityForm } from "./new-entity-form";
+import { NewEntityForm } from "../entities/new-entity-form";
+import { InlineError } from "../forms/inline-error";
 
 type Entity = RouterOutputs["entities"]["list"][number];
 

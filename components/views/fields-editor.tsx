@@ -6,7 +6,7 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Table, TBody, TD, TH, THead } from "@/components/ui/table";
 import { VALUE_TYPES, type ValueType } from "@/server/registry/schemas";
-import { InlineError } from "./inline-error";
+import { InlineError } from "../forms/inline-error";
 import { type FieldRow, newFieldRow } from "./view-form-state";
 
 interface FieldsEditorProps {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { TypeBadge } from "@/components/registry/type-badge";
+import { TypeBadge } from "@/components/catalog/type-badge";
 import { TagList } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { plural } from "@/components/ui/format";

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import type { RouterOutputs } from "@/trpc/types";
-import { NewSourceForm } from "./new-source-form";
+import { NewSourceForm } from "../sources/new-source-form";
 
 type Source = RouterOutputs["sources"]["list"][number];
 

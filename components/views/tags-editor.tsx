@@ -3,7 +3,7 @@
 import { Plus, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { InlineError } from "./inline-error";
+import { InlineError } from "../forms/inline-error";
 import { newTagRow, type TagRow } from "./view-form-state";
 
 interface TagsEditorProps {

@@ -3,7 +3,7 @@
 import { GitCompareArrows } from "lucide-react";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
-import { href } from "@/components/registry/links";
+import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
-import { href } from "@/components/registry/links";
+import { href } from "@/components/catalog/links";
 import { Badge, TagList } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";

@@ -1,4 +1,4 @@
-import { TypeBadge } from "@/components/registry/type-badge";
+import { TypeBadge } from "@/components/catalog/type-badge";
 import { Badge } from "@/components/ui/badge";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
 import { formatTtl, humanizeSeconds } from "@/components/ui/format";

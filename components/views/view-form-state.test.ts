@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { serverError } from "../forms/form-errors";
 import { fromSeconds, toSeconds } from "./duration";
-import { serverError } from "./form-errors";
 import {
   emptyViewForm,
   newFieldRow,

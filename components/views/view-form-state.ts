@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { FeatureViewSpec, type ValueType } from "@/server/registry/schemas";
+import { type FormErrors, issuesToErrors } from "../forms/form-errors";
 import { type DurationValue, fromSeconds, toSeconds } from "./duration";
-import { type FormErrors, issuesToErrors } from "./form-errors";
 
 /**
  * What the feature view form edits, and its translation to and from FeatureViewSpec. The form

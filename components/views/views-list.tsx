@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Layers, Plus } from "lucide-react";
 import Link from "next/link";
 import { useProjectRole } from "@/components/auth/use-project-role";
-import { href } from "@/components/registry/links";
+import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";

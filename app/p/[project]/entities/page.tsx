@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { EntitiesList } from "@/components/registry/entities-list";
+import { EntitiesList } from "@/components/entities/entities-list";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Entities" };

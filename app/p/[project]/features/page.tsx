@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { FeatureSearch } from "@/components/search/feature-search";
-import { readSearchState, searchInput } from "@/components/search/search-params";
+import { FeatureSearch } from "@/components/features/feature-search";
+import { readSearchState, searchInput } from "@/components/features/search-params";
 import { toURLSearchParams } from "@/components/ui/url";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
+import { LineageExplorer } from "@/components/lineage/lineage-explorer";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
-import { LineageExplorer } from "./lineage-explorer";
 
 export const metadata: Metadata = { title: "Lineage" };
 

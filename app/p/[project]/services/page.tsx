@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ServicesList } from "@/components/registry/services-list";
+import { ServicesList } from "@/components/services/services-list";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Services" };

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { SourcesList } from "@/components/registry/sources-list";
+import { SourcesList } from "@/components/sources/sources-list";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Sources" };

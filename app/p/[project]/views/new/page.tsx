@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { FeatureViewForm } from "@/components/forms/feature-view-form";
+import { FeatureViewForm } from "@/components/views/feature-view-form";
 import { NAME_PATTERN } from "@/server/core/name";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
