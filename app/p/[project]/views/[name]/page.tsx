@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { toURLSearchParams } from "@/components/ui/url";
-import { ViewDetail } from "@/components/views/view-detail";
 import { ViewLineage } from "@/components/views/view-lineage";
+import { ViewPage } from "@/components/views/view-page";
 import { readViewState, viewInput } from "@/components/views/view-params";
 import { NAME_PATTERN } from "@/server/core/name";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
@@ -31,7 +31,7 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
   ]);
   return (
     <HydrateClient>
-      <ViewDetail
+      <ViewPage
         project={project}
         name={name}
         lineageSlot={<ViewLineage project={project} featureView={name} />}

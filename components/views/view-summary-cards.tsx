@@ -11,7 +11,7 @@ type View = RouterOutputs["featureViews"]["get"];
 const none = <span className="text-zinc-400">None</span>;
 
 /** Entities, source, ttl, SLA and watermark of the shown version. */
-export function ViewDetails({ view }: { view: View }) {
+export function ViewSummaryCards({ view }: { view: View }) {
   const { spec, source } = view;
   return (
     <div className="flex flex-col gap-4">

@@ -18,11 +18,11 @@ import { useTRPC } from "@/trpc/client";
 import { SchemaTable } from "./schema-table";
 import { VersionDiff } from "./version-diff";
 import { VersionHistory } from "./version-history";
-import { ViewDetails } from "./view-details";
 import { readViewState, viewInput, viewQueryString } from "./view-params";
 import { ViewSections } from "./view-sections";
+import { ViewSummaryCards } from "./view-summary-cards";
 
-interface ViewDetailProps {
+interface ViewPageProps {
   project: string;
   name: string;
   /** Filled by page.tsx; see ViewSections. */
@@ -31,7 +31,7 @@ interface ViewDetailProps {
 }
 
 /** One feature view at one version: header, schema, details, history and the two slots. */
-export function ViewDetail({ project, name, lineageSlot, materializationSlot }: ViewDetailProps) {
+export function ViewPage({ project, name, lineageSlot, materializationSlot }: ViewPageProps) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const router = useRouter();
@@ -133,7 +133,7 @@ export function ViewDetail({ project, name, lineageSlot, materializationSlot }: 
           )
         }
         schema={<SchemaTable fields={v.spec.fields} />}
-        details={<ViewDetails view={v} />}
+        details={<ViewSummaryCards view={v} />}
         lineageSlot={lineageSlot}
         materializationSlot={materializationSlot}
         versions={
