@@ -13,13 +13,6 @@ export function formatUtc(d: Date): string {
   return d.getUTCSeconds() === 0 ? base : `${base}:${pad(d.getUTCSeconds())}`;
 }
 
-/** A run's window "2026-11-12 05:00 – 2026-11-27 04:00", the end's date dropped when it is the same day. */
-export function formatWindow(start: Date, end: Date): string {
-  const a = formatUtc(start);
-  const b = formatUtc(end);
-  return a.slice(0, 10) === b.slice(0, 10) ? `${a} – ${b.slice(11)}` : `${a} – ${b}`;
-}
-
 /** How long a run took, or has been running (until `now`); null before it started. */
 export function runDurationSeconds(
   run: { startedAt: Date | null; finishedAt: Date | null },

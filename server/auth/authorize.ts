@@ -58,8 +58,3 @@ export async function authorize(ctx: Ctx, projectName: string, action: Action): 
     );
   return project;
 }
-
-/** For services not scoped to a project: anyone signed in (or a key, or the system). */
-export function requireSignedIn(ctx: Ctx): void {
-  if (ctx.actor.kind === "anonymous") throw new UnauthorizedError();
-}
