@@ -13,8 +13,8 @@ import { EXPECTED, isoSeconds, parseJoinKey, show } from "./values";
 import { findProject, type ServingView, viewsByName } from "./views";
 
 /**
- * Online retrieval with Feast's request and response shapes (DESIGN.md "Retrieval protocol",
- * docs/adr/0006-retrieval-api.md). Every view and entity key is read in one online store call.
+ * Online retrieval with Feast's request and response shapes (docs/adr/0006-retrieval-api.md,
+ * "get-online-features"). Every view and entity key is read in one online store call.
  */
 
 /** Entity rows per request. */
