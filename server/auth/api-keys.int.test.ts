@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { addProjectWithMember, insertUser } from "../../test/fixtures/users";
 import type { Ctx } from "../core/context";
 import { apiKeys, auditLog } from "../db/schema";
 import { createApiKey, hashApiKey, listApiKeys, resolveApiKey, revokeApiKey } from "./api-keys";
-import { addProjectWithMember, insertUser } from "./test-helpers";
 
 let t: TestDb;
 let local: Ctx;

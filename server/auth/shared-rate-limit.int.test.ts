@@ -5,8 +5,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, redisUrlOrSkip, type TestDb } from "../../test/db";
 import { PROJECT_ROOT } from "../boot/paths";
-import { createPool } from "../db/client";
 import { createRuntime } from "../boot/runtime";
+import { createPool } from "../db/client";
 import { createSharedRateLimiter } from "./shared-rate-limit";
 
 /**
@@ -53,7 +53,7 @@ function hammer(cfg: { redisUrl?: string; key: string; rate: number; burst: numb
       // the child loads server modules, which `import "server-only"`
       "--import",
       path.join(PROJECT_ROOT, "bin/hooks/register-server-only.mjs"),
-      path.join(PROJECT_ROOT, "server/auth/test/hammer-rate-limit.ts"),
+      path.join(PROJECT_ROOT, "test/workers/hammer-rate-limit.ts"),
     ],
     {
       cwd: PROJECT_ROOT,

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
+import { recordingJobs } from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { schema } from "../db/client";
-import { recordingJobs } from "../materialization/test-helpers";
 import { createDataSource, createFeatureView, requireProject } from "../registry";
-import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
 import { getFreshness } from "./get-freshness";
 import { probeProjectSources } from "./probe-sources";
 

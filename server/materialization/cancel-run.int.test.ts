@@ -2,6 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import {
+  insertDriverRows,
+  PROJECT,
+  recordingJobs,
+  seedDriverView,
+  startTestQueue,
+  type TestQueue,
+  VIEW,
+} from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { auditLog, materializationRuns } from "../db/schema";
 import { ensureProject, getFeatureView } from "../registry";
@@ -11,15 +20,6 @@ import { createJobQueue, MATERIALIZE_JOB } from "./queue";
 import { runMaterialization } from "./run-materialization";
 import type { Run } from "./run-row";
 import { startMaterialization } from "./start-materialization";
-import {
-  insertDriverRows,
-  PROJECT,
-  recordingJobs,
-  seedDriverView,
-  startTestQueue,
-  type TestQueue,
-  VIEW,
-} from "./test-helpers";
 
 let t: TestDb;
 let ctx: Ctx;

@@ -8,6 +8,7 @@ import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { dropRoles } from "../../test/global-setup";
+import { PROJECT, seedDriverView, VIEW } from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { materializationRuns } from "../db/schema";
@@ -22,7 +23,6 @@ import { runMaterialization } from "./run-materialization";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 import { startMaterialization } from "./start-materialization";
 import { type RunSweeper, startRunSweeper, sweepRuns } from "./sweep-runs";
-import { PROJECT, seedDriverView, VIEW } from "./test-helpers";
 
 /**
  * Hardening item 5: a run whose worker dies does not stay "running". The first test kills a real
@@ -30,7 +30,7 @@ import { PROJECT, seedDriverView, VIEW } from "./test-helpers";
  */
 const ROWS = 400;
 const TIMEOUT_S = 5;
-const WORKER_SCRIPT = path.join(import.meta.dirname, "test", "worker-process.ts");
+const WORKER_SCRIPT = path.join(import.meta.dirname, "../../test/workers/materialization-worker.ts");
 /** The child loads server modules, which `import "server-only"`. */
 const SERVER_ONLY_HOOK = path.join(import.meta.dirname, "../../bin/hooks/register-server-only.mjs");
 

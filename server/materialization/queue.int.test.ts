@@ -1,10 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import type { Ctx } from "../core/context";
-import { dataSources, sourceProbes } from "../db/schema";
-import { getFeatureView, requireProject } from "../registry";
-import { startMaterialization } from "./start-materialization";
 import {
   insertDriverRows,
   onlineDrivers,
@@ -13,7 +9,11 @@ import {
   startTestQueue,
   type TestQueue,
   VIEW,
-} from "./test-helpers";
+} from "../../test/helpers/materialization";
+import type { Ctx } from "../core/context";
+import { dataSources, sourceProbes } from "../db/schema";
+import { getFeatureView, requireProject } from "../registry";
+import { startMaterialization } from "./start-materialization";
 import { waitForRuns } from "./wait-for-runs";
 
 let t: TestDb;

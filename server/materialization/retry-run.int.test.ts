@@ -1,6 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import {
+  insertDriverRows,
+  onlineDrivers,
+  PROJECT,
+  recordingJobs,
+  seedDriverView,
+  VIEW,
+} from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { auditLog, materializationRuns } from "../db/schema";
 import { ensureProject, getFeatureView } from "../registry";
@@ -10,14 +18,6 @@ import { retryRun } from "./retry-run";
 import { runMaterialization } from "./run-materialization";
 import type { Run } from "./run-row";
 import { startMaterialization } from "./start-materialization";
-import {
-  insertDriverRows,
-  onlineDrivers,
-  PROJECT,
-  recordingJobs,
-  seedDriverView,
-  VIEW,
-} from "./test-helpers";
 
 /** Hardening item 5: a failed run can be retried (the CLI and the UI call this service). */
 let t: TestDb;

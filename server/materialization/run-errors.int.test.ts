@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import {
+  insertDriverRows,
+  PROJECT,
+  recordingJobs,
+  seedDriverView,
+  VIEW,
+} from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { freePort } from "../db/embedded";
@@ -8,7 +15,6 @@ import type { OnlineStore } from "../online/types";
 import { getRun } from "./get-run";
 import { runMaterialization } from "./run-materialization";
 import { startMaterialization } from "./start-materialization";
-import { insertDriverRows, PROJECT, recordingJobs, seedDriverView, VIEW } from "./test-helpers";
 
 /**
  * What a failed run records when a store is down (hardening item 6): the step and a reason a

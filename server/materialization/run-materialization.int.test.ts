@@ -1,6 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import {
+  insertDriverRows,
+  onlineDrivers,
+  PROJECT,
+  recordingJobs,
+  seedDriverView,
+  VIEW,
+} from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { getFeatureView } from "../registry";
@@ -9,14 +17,6 @@ import { listRuns } from "./list-runs";
 import { runMaterialization } from "./run-materialization";
 import { startIncrementalMaterialization } from "./start-incremental-materialization";
 import { startMaterialization } from "./start-materialization";
-import {
-  insertDriverRows,
-  onlineDrivers,
-  PROJECT,
-  recordingJobs,
-  seedDriverView,
-  VIEW,
-} from "./test-helpers";
 
 let t: TestDb;
 let ctx: Ctx;

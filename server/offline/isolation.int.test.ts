@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import { addProjectWithMember, insertUser } from "../auth/test-helpers";
+import { addProjectWithMember, insertUser } from "../../test/fixtures/users";
 import type { Ctx } from "../core/context";
 import { DomainError } from "../core/errors";
 import { accounts, apiKeys, dataSources, projectMembers, sessions } from "../db/schema";

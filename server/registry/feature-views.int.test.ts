@@ -1,6 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import type { Ctx } from "../core/context";
 import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { schema } from "../db/client";
@@ -15,7 +16,6 @@ import {
   updateEntity,
   updateFeatureView,
 } from "./index";
-import { driverViewSpec, seedBasics } from "./test/fixtures";
 
 let t: TestDb;
 let ctx: Ctx;

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import { addProjectWithMember, insertUser } from "../auth/test-helpers";
+import { addProjectWithMember, insertUser } from "../../test/fixtures/users";
 import type { Ctx } from "../core/context";
 import { auditLog } from "../db/schema";
 import { resetEnvCache } from "../env";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import type { Ctx } from "../core/context";
 import { createEntity, createFeatureView, searchFeatures, updateFeatureView } from "./index";
-import { driverViewSpec, seedBasics } from "./test/fixtures";
 
 let t: TestDb;
 let ctx: Ctx;

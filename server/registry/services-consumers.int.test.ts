@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import type { Ctx } from "../core/context";
 import { ConflictError, InvalidError } from "../core/errors";
 import {
@@ -14,7 +15,6 @@ import {
   updateConsumer,
   updateFeatureService,
 } from "./index";
-import { driverViewSpec, seedBasics } from "./test/fixtures";
 
 let t: TestDb;
 let ctx: Ctx;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { ago, driverKey, PROJECT, postJson, STORE_KINDS, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { entityKey } from "../online/entity-key";
 import { handleGetOnlineFeatures } from "../web/http-handlers";
 import { type GetOnlineFeaturesInput, getOnlineFeatures, MAX_ROWS } from "./get-online-features";
-import { ago, driverKey, PROJECT, postJson, STORE_KINDS, seedServing } from "./test/harness";
 
 let t: TestDb;
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { PROJECT, postJson, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
-import { recordingJobs } from "../materialization/test-helpers";
 import { handleGetOnlineFeatures, handleMaterialize, handlePush } from "../web/http-handlers";
 import { getOnlineFeatures } from "./get-online-features";
 import { push } from "./push";
-import { PROJECT, postJson, seedServing } from "./test/harness";
 
 /**
  * A `\u0000` in a REST body's string (a value or a key) is a 400 naming the field, never a 500

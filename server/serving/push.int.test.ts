@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { PROJECT, postJson, STORE_KINDS, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { createDataSource } from "../registry";
 import { handlePush } from "../web/http-handlers";
 import { getOnlineFeatures } from "./get-online-features";
 import { MAX_PUSH_ROWS, type PushInput, push } from "./push";
-import { PROJECT, postJson, STORE_KINDS, seedServing } from "./test/harness";
 
 let t: TestDb;
 

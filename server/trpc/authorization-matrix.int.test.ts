@@ -3,17 +3,17 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "../../test/matrix/trpc-inputs";
 import { ROLES, type Role, roleAllows } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
 import { schema } from "../db/client";
 import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";
-import { recordingJobs } from "../materialization/test-helpers";
 import { createConsumer, createFeatureService, createFeatureView, ensureProject } from "../registry";
-import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
 import type { ProcedureMeta } from "./init";
 import { appRouter, createCaller } from "./root";
-import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "./test/matrix-inputs";
 
 /**
  * Every tRPC procedure, called as anonymous, as each project role, as an API key of each role and
@@ -154,7 +154,7 @@ describe("authorization matrix", () => {
     expect(list.length).toBeGreaterThan(30);
     for (const [path, meta] of list) {
       expect(meta?.action, `${path} declares no action`).toBeTruthy();
-      expect(MATRIX_INPUTS[path], `${path} has no input in test/matrix-inputs.ts`).toBeDefined();
+      expect(MATRIX_INPUTS[path], `${path} has no input in test/matrix/trpc-inputs.ts`).toBeDefined();
     }
   });
 

@@ -2,19 +2,19 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "../../test/matrix/trpc-inputs";
 import type { Ctx } from "../core/context";
 import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";
-import { recordingJobs } from "../materialization/test-helpers";
 import { createConsumer, createFeatureService, createFeatureView } from "../registry";
-import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
 import { appRouter } from "./root";
-import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "./test/matrix-inputs";
 
 /**
  * A `\u0000` in any string of any procedure's input (a value or an object key) is a 400 naming the
  * field, over HTTP like the browser sends it, never a 500 from Postgres. Each procedure's valid
- * input comes from test/matrix-inputs.ts; every string in it is spoiled in turn.
+ * input comes from test/matrix/trpc-inputs.ts; every string in it is spoiled in turn.
  */
 let t: TestDb;
 let trusted: Ctx;
@@ -138,7 +138,7 @@ describe("a NUL character in tRPC input", () => {
     let cases = 0;
     for (const { path, type, schema } of procedures()) {
       const make = MATRIX_INPUTS[path];
-      expect(make, `${path} has no input in test/matrix-inputs.ts`).toBeDefined();
+      expect(make, `${path} has no input in test/matrix/trpc-inputs.ts`).toBeDefined();
       if (!make) continue;
       const input = await make(trusted);
       const tries: { label: string; input: unknown; field: string | null }[] = [];

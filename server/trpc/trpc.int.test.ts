@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
-import { driverViewSpec, seedBasics } from "../registry/test/fixtures";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import { appRouter } from "./root";
 
 /** The tRPC door over HTTP, as the browser sees it: status codes, messages and the field named. */

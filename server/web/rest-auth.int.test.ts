@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { PROJECT, seedServing } from "../../test/helpers/serving";
 import { createApiKey, revokeApiKey } from "../auth/api-keys";
 import { createRateLimiter, type RateLimiter } from "../auth/rate-limit";
 import { actorFromRequestHeaders, type SessionResolver } from "../auth/request-actor";
@@ -7,9 +9,7 @@ import type { Role } from "../auth/roles";
 import { closeRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
 import { resetEnvCache } from "../env";
-import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";
-import { PROJECT, seedServing } from "../serving/test/harness";
 import {
   type CtxProvider,
   handleGetOnlineFeatures,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { PROJECT, postJson, seedServing } from "../../test/helpers/serving";
 import { ROLES, type Role, roleAllows } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
 import { ROUTE_ACTIONS } from "../http/route-actions";
-import { recordingJobs } from "../materialization/test-helpers";
 import { ensureProject } from "../registry";
-import { PROJECT, postJson, seedServing } from "../serving/test/harness";
 import {
   type CtxProvider,
   handleGetOnlineFeatures,

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { recordingJobs } from "../../test/helpers/materialization";
+import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "../../test/helpers/serving";
 import { createApiKey } from "../auth/api-keys";
 import { closeRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
 import { ConflictError, NotFoundError } from "../core/errors";
 import { resetEnvCache } from "../env";
 import { errorResponse, withErrorHandling } from "../http/rest";
-import { recordingJobs } from "../materialization/test-helpers";
 import { connectRedis, createRedisOnlineStore } from "../online/redis-store";
 import type { OnlineStore } from "../online/types";
-import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "../serving/test/harness";
 import {
   handleGetOnlineFeatures,
   handleHealth,

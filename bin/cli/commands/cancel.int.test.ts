@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ctx } from "../../../server/core/context";
 import { resetEnvCache } from "../../../server/env";
 import { getRun, startMaterialization } from "../../../server/materialization";
-import { PROJECT, recordingJobs, seedDriverView, VIEW } from "../../../server/materialization/test-helpers";
 import { createTestDb, type TestDb, testCtx } from "../../../test/db";
+import { PROJECT, recordingJobs, seedDriverView, VIEW } from "../../../test/helpers/materialization";
 import { main } from "../main";
 
 let t: TestDb;

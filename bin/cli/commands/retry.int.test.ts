@@ -9,16 +9,16 @@ import { createPool } from "../../../server/db/client";
 import { materializationRuns } from "../../../server/db/schema";
 import { resetEnvCache } from "../../../server/env";
 import { getRun, startMaterialization } from "../../../server/materialization";
+import { getFeatureView } from "../../../server/registry";
+import { createTestDb, type TestDb, testCtx } from "../../../test/db";
+import { dropRoles } from "../../../test/global-setup";
 import {
   insertDriverRows,
   PROJECT,
   recordingJobs,
   seedDriverView,
   VIEW,
-} from "../../../server/materialization/test-helpers";
-import { getFeatureView } from "../../../server/registry";
-import { createTestDb, type TestDb, testCtx } from "../../../test/db";
-import { dropRoles } from "../../../test/global-setup";
+} from "../../../test/helpers/materialization";
 import { main } from "../main";
 
 let t: TestDb;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createApiKey } from "../../auth/api-keys";
-import { addMember } from "../../auth/members";
-import type { Ctx } from "../../core/context";
-import { users } from "../../db/schema";
+import { createApiKey } from "../../server/auth/api-keys";
+import { addMember } from "../../server/auth/members";
+import type { Ctx } from "../../server/core/context";
+import { users } from "../../server/db/schema";
 
 /** Matrix inputs of access.* (server/trpc/routers/access.ts); each call makes its own key or member. */
 const P = "proj";

@@ -7,17 +7,17 @@
 // QUIVER_TEST_OFFLINE_URL / _SECRET / _ROLE_PREFIX (the test's offline store settings, so both
 // processes read the source as the same roles), QUIVER_TEST_BATCH_SIZE, QUIVER_TEST_WRITE_DELAY_MS.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Ctx } from "../../core/context";
-import { createDb, createPool } from "../../db/client";
-import { createOfflineStore } from "../../offline";
-import { createPostgresOnlineStore } from "../../online/postgres-store";
-import type { OnlineStore } from "../../online/types";
-import { loadOfflineSpace } from "../../registry/offline-space";
-import { createBoss, createJobQueue, startMaterializationWorker } from "../queue";
+import type { Ctx } from "../../server/core/context";
+import { createDb, createPool } from "../../server/db/client";
+import { createBoss, createJobQueue, startMaterializationWorker } from "../../server/materialization/queue";
+import { createOfflineStore } from "../../server/offline";
+import { createPostgresOnlineStore } from "../../server/online/postgres-store";
+import type { OnlineStore } from "../../server/online/types";
+import { loadOfflineSpace } from "../../server/registry/offline-space";
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`worker-process: ${name} is not set`);
+  if (!value) throw new Error(`materialization-worker: ${name} is not set`);
   return value;
 }
 

@@ -3,8 +3,8 @@
  * can once told "go", then prints how many it got. Run as `node --import tsx` with HAMMER set.
  */
 import readline from "node:readline";
-import { createPool } from "../../db/client";
-import { createSharedRateLimiter } from "../shared-rate-limit";
+import { createSharedRateLimiter } from "../../server/auth/shared-rate-limit";
+import { createPool } from "../../server/db/client";
 
 const cfg = JSON.parse(process.env.HAMMER ?? "{}") as {
   databaseUrl: string;

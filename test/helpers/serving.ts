@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { redisUrlOrSkip, type TestDb, testCtx } from "../../../test/db";
-import type { Ctx } from "../../core/context";
-import { entityKey } from "../../online/entity-key";
-import { connectRedis, createRedisOnlineStore } from "../../online/redis-store";
-import type { OnlineStore } from "../../online/types";
+import type { Ctx } from "../../server/core/context";
+import { entityKey } from "../../server/online/entity-key";
+import { connectRedis, createRedisOnlineStore } from "../../server/online/redis-store";
+import type { OnlineStore } from "../../server/online/types";
 import {
   createDataSource,
   createEntity,
   createFeatureService,
   createFeatureView,
   ensureProject,
-} from "../../registry";
+} from "../../server/registry";
+import { redisUrlOrSkip, type TestDb, testCtx } from "../db";
 
 /**
  * Shared ground for the serving tests: the online stores to run against (Postgres always, Redis

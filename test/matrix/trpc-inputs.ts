@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { Ctx } from "../../core/context";
-import { ConflictError, NotFoundError } from "../../core/errors";
-import { materializationRuns } from "../../db/schema";
-import { listRuns, startMaterialization } from "../../materialization";
-import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../registry";
-import { driverViewSpec } from "../../registry/test/fixtures";
-import { ACCESS_MATRIX_INPUTS } from "./access-matrix-inputs";
+import type { Ctx } from "../../server/core/context";
+import { ConflictError, NotFoundError } from "../../server/core/errors";
+import { materializationRuns } from "../../server/db/schema";
+import { listRuns, startMaterialization } from "../../server/materialization";
+import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../server/registry";
+import { driverViewSpec } from "../fixtures/registry";
+import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 
 /** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
 export const MATRIX_SHARED_SCHEMA = "matrix_shared";

@@ -1,9 +1,14 @@
 import type PgBoss from "pg-boss";
-import type { TestDb } from "../../test/db";
-import type { Ctx, JobQueue } from "../core/context";
-import { entityKey } from "../online/entity-key";
-import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
-import { createBoss, createJobQueue, type MaterializationWorker, startMaterializationWorker } from "./queue";
+import type { Ctx, JobQueue } from "../../server/core/context";
+import {
+  createBoss,
+  createJobQueue,
+  type MaterializationWorker,
+  startMaterializationWorker,
+} from "../../server/materialization/queue";
+import { entityKey } from "../../server/online/entity-key";
+import { createDataSource, createEntity, createFeatureView, ensureProject } from "../../server/registry";
+import type { TestDb } from "../db";
 
 /** A queue that only records what was enqueued: tests then call runMaterialization themselves. */
 export function recordingJobs(): JobQueue & {
