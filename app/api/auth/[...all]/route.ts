@@ -1,5 +1,5 @@
-import { getAuth } from "@/server/web/auth";
 import { HttpError, readCappedBody } from "@/server/http/rest";
+import { getAuth } from "@/server/web/auth";
 
 /** Sign-in, setup and session bodies are a few hundred bytes; anything near this is an attack. */
 const AUTH_BODY_LIMIT = 64 * 1024;
