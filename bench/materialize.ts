@@ -22,6 +22,7 @@ import path from "node:path";
 import type pg from "pg";
 import { offlineStoreConfig } from "../server/boot/offline-config";
 import type { Ctx, JobQueue } from "../server/core/context";
+import { rootLogger } from "../server/core/log";
 import { createDb, createPool, type Db } from "../server/db/client";
 import { freePort, startEmbeddedPostgres } from "../server/db/embedded";
 import { runMigrations } from "../server/db/migrate";
@@ -113,7 +114,14 @@ async function main() {
       async cancelMaterialization() {},
       async enqueueSourceProbe() {},
     };
-    const ctx: Ctx = { actor: { kind: "system", name: "bench" }, db, online, offline, jobs };
+    const ctx: Ctx = {
+      actor: { kind: "system", name: "bench" },
+      db,
+      online,
+      offline,
+      jobs,
+      log: rootLogger(),
+    };
     await seed(ctx, offlineAdmin);
     const detail = await getFeatureView({ ctx, input: { project: PROJECT, name: VIEW } });
     const columns = viewColumns(detail.spec.fields, detail.entities);

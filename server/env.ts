@@ -8,6 +8,10 @@ function list(s: string): string[] {
     .filter(Boolean);
 }
 
+/** Levels of QUIVER_LOG_LEVEL, most severe first (pino's names). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Process configuration, parsed once. Unset DATABASE_URL / REDIS_URL select the embedded defaults. */
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -55,6 +59,8 @@ const EnvSchema = z.object({
   QUIVER_TRUSTED_PROXIES: z.string().default("").transform(list),
   /** A running materialization run whose heartbeat is older than this is failed and retried, in seconds. */
   QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
+  /** Least severe level written (server/core/log.ts); unset: "info", or "silent" under vitest. */
+  QUIVER_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

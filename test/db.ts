@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { inject } from "vitest";
 import type { Ctx, JobQueue } from "../server/core/context";
+import { rootLogger } from "../server/core/log";
 import { createDb, createPool, type Db } from "../server/db/client";
 import { createOfflineStore, type OfflineStore, type OfflineStoreConfig } from "../server/offline";
 import { ensureOfflineDatabase } from "../server/offline/database";
@@ -116,6 +117,8 @@ export function testCtx(t: TestDb, extra: Partial<Ctx> = {}): Ctx {
     online,
     offline: t.offline,
     jobs: noJobs,
+    // Silent under vitest unless QUIVER_LOG_LEVEL is set.
+    log: rootLogger(),
     ...extra,
   };
 }

@@ -1,11 +1,12 @@
 import type { DatabaseHandle } from "../../server/boot/database";
 import { openDatabase, recordRuntime, WORKER_ACTOR } from "../../server/boot/launch";
+import { createRuntime, type Runtime } from "../../server/boot/runtime";
 import { removeRuntimeFile } from "../../server/boot/runtime-file";
 import { onShutdown } from "../../server/boot/shutdown";
 import type { Actor, Ctx } from "../../server/core/context";
+import { configureLogging, newRequestId, rootLogger } from "../../server/core/log";
 import { env } from "../../server/env";
 import { type MaterializationWorker, startMaterializationWorker } from "../../server/materialization";
-import { createRuntime, type Runtime } from "../../server/boot/runtime";
 import { log } from "./log";
 
 export const CLI_ACTOR: Actor = { kind: "local", name: "cli" };
@@ -24,6 +25,8 @@ export interface Session {
 }
 
 export async function openSession(): Promise<Session> {
+  // Standard output is the command's answer (keys, tables); the structured log goes to stderr.
+  configureLogging({ destination: 2 });
   const db = await openDatabase(log);
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
@@ -56,7 +59,7 @@ export async function openSession(): Promise<Session> {
   return {
     db,
     runtime: rt,
-    ctx: rt.ctxFor(CLI_ACTOR),
+    ctx: rt.ctxFor(CLI_ACTOR, rootLogger().child({ requestId: newRequestId() })),
     async ensureWorker() {
       if (worker || db.peer?.worker) return;
       log("no running Quiver app or worker found: running the jobs in this process");

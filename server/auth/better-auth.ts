@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AuditEntry } from "../audit/record";
 import type { Actor, Ctx } from "../core/context";
 import { isDomainError } from "../core/errors";
+import { rootLogger } from "../core/log";
 import { nulProblem } from "../core/text";
 import type { Db } from "../db/client";
 import { accounts, rateLimits, sessions, users, verifications } from "../db/schema";
@@ -118,13 +119,14 @@ export function createAuth(db: Db, opts: AuthOptions) {
 
 export type Auth = ReturnType<typeof createAuth>;
 
-/** better-auth's log lines, prefixed like Quiver's; the base URL warning is by design (see above). */
+/**
+ * better-auth's log lines in Quiver's log; the base URL warning is by design (see above). Of its
+ * extra arguments only an error is kept: the others may be request bodies or user rows.
+ */
 function logAuthEvent(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void {
   if (message.includes("Base URL is not set")) return;
-  const line = `[quiver] auth: ${message}`;
-  if (level === "error") console.error(line, ...args);
-  else if (level === "warn") console.warn(line, ...args);
-  else if (level === "info") console.info(line, ...args);
+  const err = args.find((a) => a instanceof Error);
+  rootLogger()[level]({ component: "auth", ...(err ? { err } : {}) }, message);
 }
 
 /** Only the shape here: createFirstOwner validates, with messages that name the field. */

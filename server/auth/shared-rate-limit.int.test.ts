@@ -156,9 +156,7 @@ describe("when the shared store fails", () => {
       for (let i = 0; i < 3; i++) waits.push(await limiter.take("api_key:k"));
       expect(waits).toEqual([0, 0, 1]);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(
-        /^rate limits: the (postgres|redis) store failed \(.*\); limiting in this process only/,
-      );
+      expect(lines[0]).toMatch(/^rate limits: the store failed; limiting in this process only/);
     } finally {
       await limiter.close();
       await pool.end();

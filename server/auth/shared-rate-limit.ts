@@ -1,6 +1,7 @@
 import "server-only";
 import type { Redis, Result } from "ioredis";
 import type pg from "pg";
+import { rootLogger } from "../core/log";
 import { connectRedis, whenReady } from "../online/redis-client";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
@@ -32,7 +33,8 @@ export interface SharedRateLimitOptions {
   redisUrl?: string;
   /** Prepended to every key (tests keep theirs apart). */
   prefix?: string;
-  log?: (line: string) => void;
+  /** Where the store's failure and recovery are told; the root logger at warn unless set. */
+  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /** Takes one token: the seconds until one is there, 0 when one was taken. */
@@ -40,7 +42,7 @@ type TakeToken = (key: string, rate: number, burst: number) => Promise<number>;
 
 export function createSharedRateLimiter(opts: SharedRateLimitOptions): SharedRateLimiter {
   const { rate, burst, prefix = "" } = opts;
-  const log = opts.log ?? ((line: string) => console.warn(`[quiver] ${line}`));
+  const log = opts.log ?? ((message, fields) => rootLogger().warn(fields, message));
   const store = opts.redisUrl ? redisBuckets(opts.redisUrl) : postgresBuckets(opts.pool);
   const local = createRateLimiter({ rate, burst });
   let failing = false;
@@ -52,13 +54,15 @@ export function createSharedRateLimiter(opts: SharedRateLimitOptions): SharedRat
         wait = await store.take(`${prefix}${key}`, rate, burst);
       } catch (e) {
         if (!failing)
-          log(
-            `rate limits: the ${store.kind} store failed (${e instanceof Error ? e.message : String(e)}); limiting in this process only until it answers again`,
-          );
+          log("rate limits: the store failed; limiting in this process only until it answers again", {
+            err: e,
+            store: store.kind,
+          });
         failing = true;
         return local.take(key);
       }
-      if (failing) log(`rate limits: the ${store.kind} store answers again; limits are shared again`);
+      if (failing)
+        log("rate limits: the store answers again; limits are shared again", { store: store.kind });
       failing = false;
       return wait <= 0 ? 0 : Math.max(1, Math.ceil(wait));
     },

@@ -4,6 +4,7 @@ import type PgBoss from "pg-boss";
 import { apiKeyLimits } from "../auth/rate-limit";
 import { createSharedRateLimiter, type SharedRateLimiter } from "../auth/shared-rate-limit";
 import type { Actor, Ctx, JobQueue } from "../core/context";
+import { type Logger, rootLogger } from "../core/log";
 import { createDb, createPool, type Db } from "../db/client";
 import { env } from "../env";
 import { createBoss, createJobQueue } from "../materialization";
@@ -28,7 +29,8 @@ export interface Runtime {
   readonly jobs: JobQueue;
   /** The per-key limit of API keys, held in Redis or Postgres so every process shares it. */
   readonly apiKeyLimiter: SharedRateLimiter;
-  ctxFor(actor: Actor): Ctx;
+  /** A services context for the actor, logging through `log` (a request's or job's child logger). */
+  ctxFor(actor: Actor, log?: Logger): Ctx;
   /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
   close(): Promise<void>;
 }
@@ -84,7 +86,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     boss,
     jobs,
     apiKeyLimiter,
-    ctxFor: (actor) => ({ actor, db, online, offline: offlineStore, jobs }),
+    ctxFor: (actor, log = rootLogger()) => ({ actor, db, online, offline: offlineStore, jobs, log }),
     close() {
       closing ??= (async () => {
         await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});

@@ -3,6 +3,7 @@ import type { Role } from "../auth/roles";
 import type { Db } from "../db/client";
 import type { OfflineStore } from "../offline/store";
 import type { OnlineStore } from "../online/types";
+import type { Logger } from "./log";
 
 /**
  * Who is acting. Services authorize every call against it (server/auth/authorize.ts):
@@ -38,6 +39,8 @@ export interface Ctx {
   online: OnlineStore;
   offline: OfflineStore;
   jobs: JobQueue;
+  /** The structured log, carrying the request id (`requestId`) or the job (`job`, `runId`). */
+  log: Logger;
 }
 
 export function actorLabel(actor: Actor): string {

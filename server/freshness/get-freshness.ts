@@ -1,11 +1,12 @@
 import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { authorize } from "../auth/authorize";
+import type { ProjectRow } from "../auth/authorize";
 import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { dataSources, featureViews, materializationRuns, type ProbeStatus } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 import { loadProbes, probesStale } from "./probe-sources";
 
 export const GetFreshnessInput = z.object({ project: Name });
@@ -44,19 +45,38 @@ export interface ViewFreshness {
 
 /**
  * Per feature view: how fresh the online data is against its SLA. A view meets its SLA when
- * now - watermark <= SLA; a view with an SLA that was never materialized is in breach.
+ * now - watermark <= SLA; a view with an SLA that was never materialized is in breach. `clock`
+ * tells the time: the operation's is the real one, a test's may be fixed (getFreshness's `now`).
  */
-export async function getFreshness({
+function freshnessOperation(clock: () => Date) {
+  return defineOperation({
+    name: "freshness.list",
+    summary: "Per feature view: how fresh its online data is against its SLA, and its source's last probe.",
+    kind: "query",
+    access: "definitions.read",
+    input: GetFreshnessInput,
+    output: z.array(out.ViewFreshness),
+    run: ({ ctx, project: p }) => freshnessOf(ctx, p, clock()),
+  });
+}
+
+export const getFreshnessOp = freshnessOperation(() => new Date());
+
+/** getFreshnessOp.call, as of `now` when given. */
+export function getFreshness({
   ctx,
   input,
-  now = new Date(),
+  now,
 }: {
   ctx: Ctx;
   input: z.input<typeof GetFreshnessInput>;
   now?: Date;
 }): Promise<ViewFreshness[]> {
-  const { project } = parseInput(GetFreshnessInput, input);
-  const p = await authorize(ctx, project, "definitions.read");
+  const op = now ? freshnessOperation(() => now) : getFreshnessOp;
+  return op.call({ ctx, input });
+}
+
+async function freshnessOf(ctx: Ctx, p: ProjectRow, now: Date): Promise<ViewFreshness[]> {
   const views = await ctx.db
     .select({ view: featureViews, source: dataSources })
     .from(featureViews)
@@ -80,7 +100,7 @@ export async function getFreshness({
   const probes = await loadProbes(ctx, p.id);
   if (await probesStale(ctx, p.id))
     await ctx.jobs.enqueueSourceProbe(p.id).catch((e: unknown) => {
-      console.error(`could not queue the source probes of project ${p.name}:`, e);
+      ctx.log.warn({ err: e, project: p.name }, "could not queue the source probes");
     });
   return views.map(({ view, source }) => {
     const found = probes.get(source.id);

@@ -39,7 +39,7 @@ async function probeOne(ctx: Ctx, project: string, source: typeof dataSources.$i
     row = { status: "ok", newestEventTs: probe.newest, rowCount: probe.rows, error: null };
   } catch (e) {
     const f = describeOfflineError(e, ctx.offline.timeouts.probeMs);
-    if (f.kind === "failed") console.error(`probe of source ${project}/${source.name} failed:`, e);
+    if (f.kind === "failed") ctx.log.error({ err: e, project, source: source.name }, "source probe failed");
     row = {
       status: f.kind === "timeout" ? "timeout" : "error",
       newestEventTs: null,

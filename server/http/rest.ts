@@ -1,5 +1,6 @@
 import "server-only";
 import { httpStatusOf, isDomainError } from "../core/errors";
+import { REQUEST_ID_HEADER, requestIdOf, requestLogger } from "../core/log";
 import { rejectNul } from "../core/text";
 
 /**
@@ -43,7 +44,10 @@ export function errorResponse(status: number, error: string, field?: string): Re
   return jsonResponse(field === undefined ? { error } : { error, field }, status);
 }
 
-/** Wraps a route handler so that every failure becomes a JSON `{"error": ...}` with the right status. */
+/**
+ * Wraps a route handler so that every failure becomes a JSON `{"error": ...}` with the right status;
+ * every answer carries the request's id (`x-request-id`, as in its log lines and its context's log).
+ */
 export function withErrorHandling(
   handler: (r: RestRequest) => Promise<Response>,
   opts: RestOptions = {},
@@ -51,8 +55,9 @@ export function withErrorHandling(
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   return async (req) => {
     let body: Promise<JsonObject> | undefined;
+    let res: Response;
     try {
-      return await handler({
+      res = await handler({
         req,
         json: () => {
           body ??= readJsonObject(req, limit);
@@ -60,15 +65,17 @@ export function withErrorHandling(
         },
       });
     } catch (e) {
-      return toErrorResponse(e, req);
+      res = toErrorResponse(e, req);
     }
+    res.headers.set(REQUEST_ID_HEADER, requestIdOf(req));
+    return res;
   };
 }
 
 export function toErrorResponse(e: unknown, req: Request): Response {
   if (e instanceof HttpError) return errorResponse(e.status, e.message);
   if (isDomainError(e)) return errorResponse(httpStatusOf[e.code], e.message, e.field);
-  console.error(`[quiver] ${req.method} ${safePath(req.url)} failed:`, e);
+  requestLogger(req).error({ err: e, method: req.method, path: safePath(req.url) }, "request failed");
   return errorResponse(500, "internal error");
 }
 

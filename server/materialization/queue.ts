@@ -1,6 +1,7 @@
 import "server-only";
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../core/context";
+import { rootLogger } from "../core/log";
 import { probeProjectSources } from "../freshness/probe-sources";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
@@ -60,7 +61,7 @@ export async function createBoss(connectionString: string, opts: BossOptions = {
     ...(opts.pollingIntervalSeconds ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}),
   });
   // An 'error' event without a listener would crash the process; pg-boss recovers by itself.
-  boss.on("error", (e) => console.error("pg-boss:", e.message));
+  boss.on("error", (e) => rootLogger().error({ err: e, component: "pg-boss" }, "pg-boss error"));
   await boss.start();
   // createQueue leaves an existing queue as it is; updateQueue brings its policy up to date.
   await boss.createQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, policy: "standard", ...JOB_POLICY });
@@ -92,7 +93,7 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
 
 export interface WorkerOptions {
   boss: PgBoss;
-  /** The context each job runs with (a system actor). */
+  /** The context each job runs with (a system actor); its log gets the job's name and run or project. */
   ctxFor: () => Ctx;
   /** Jobs run at once in this process. Default 2. */
   concurrency?: number;
@@ -129,7 +130,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
           for (const job of jobs) {
             const runId = job.data?.runId;
             if (typeof runId !== "string") throw new Error(`materialize job ${job.id} carries no run id`);
-            const run = await runMaterialization(ctxFor(), runId, {
+            const run = await runMaterialization(jobCtx(ctxFor(), { job: MATERIALIZE_JOB, runId }), runId, {
               batchSize: opts.batchSize,
               heartbeatTimeoutSeconds: timeoutSeconds,
               // pg-boss retries a failed job only while its count allows; the row must agree.
@@ -146,12 +147,16 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       for (const job of jobs) {
         const projectId = job.data?.projectId;
         if (typeof projectId !== "string") throw new Error(`probe job ${job.id} carries no project id`);
-        return { sources: await probeProjectSources(ctxFor(), projectId) };
+        return {
+          sources: await probeProjectSources(jobCtx(ctxFor(), { job: PROBE_JOB, projectId }), projectId),
+        };
       }
     }),
   );
+  const base = ctxFor();
   const sweeper = startRunSweeper({
-    db: ctxFor().db,
+    db: base.db,
+    log: base.log.child({ job: "sweep-runs" }),
     boss,
     timeoutSeconds,
     intervalMs: opts.sweepIntervalMs,
@@ -163,4 +168,9 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       for (const id of ids) await boss.offWork({ id });
     },
   };
+}
+
+/** The job's context: its log lines carry the job's name and what it works on. */
+function jobCtx(ctx: Ctx, fields: { job: string; runId?: string; projectId?: string }): Ctx {
+  return { ...ctx, log: ctx.log.child(fields) };
 }

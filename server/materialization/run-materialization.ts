@@ -68,7 +68,7 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       .update(materializationRuns)
       .set({ heartbeatAt: sql`now()` })
       .where(mine)
-      .catch((e: unknown) => console.error(`heartbeat of run ${run.id}:`, e instanceof Error ? e.message : e))
+      .catch((e: unknown) => ctx.log.warn({ err: e, attempt: run.attempts }, "heartbeat write failed"))
       .finally(() => {
         beating = undefined;
       });
@@ -136,9 +136,15 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
     });
   } catch (e) {
     const message = safeErrorMessage(step, e);
-    console.error(
-      `materialization run ${run.id} (${run.project}/${run.featureView}) attempt ${run.attempts} failed while ${step.label}:`,
-      e instanceof Error ? (e.stack ?? e.message) : e,
+    ctx.log.error(
+      {
+        err: e,
+        project: run.project,
+        featureView: run.featureView,
+        attempt: run.attempts,
+        step: step.label,
+      },
+      "materialization attempt failed",
     );
     const last = opts.lastAttempt === true || run.attempts >= MAX_ATTEMPTS;
     await ctx.db
@@ -146,7 +152,9 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       .set({ status: last ? "failed" : "retrying", error: message, finishedAt: new Date() })
       // A cancelled run stays cancelled; a run the sweeper took over is no longer this attempt's.
       .where(mine)
-      .catch((err: unknown) => console.error(`could not record the failure of run ${run.id}:`, err));
+      .catch((err: unknown) =>
+        ctx.log.error({ err, attempt: run.attempts }, "could not record the run's failure"),
+      );
     throw e;
   } finally {
     clearInterval(timer);

@@ -1,8 +1,10 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
+import { type Logger, rootLogger } from "../core/log";
+import type { RunStatus } from "../core/vocabulary";
 import type { Db } from "../db/client";
-import { materializationRuns, type RunStatus } from "../db/schema";
+import { materializationRuns } from "../db/schema";
 import { heartbeatIntervalMs, heartbeatLostMessage, heartbeatStale } from "./heartbeat";
 import { MATERIALIZE_JOB, MAX_ATTEMPTS } from "./policy";
 
@@ -28,12 +30,17 @@ export interface SweepResult {
   orphaned: string[];
 }
 
-export async function sweepRuns(db: Db, boss: PgBoss, timeoutSeconds: number): Promise<SweepResult> {
+export async function sweepRuns(
+  db: Db,
+  boss: PgBoss,
+  timeoutSeconds: number,
+  log: Logger = rootLogger(),
+): Promise<SweepResult> {
   const reason = heartbeatLostMessage(timeoutSeconds);
   const swept = await db
     .update(materializationRuns)
     .set({
-      status: sql<RunStatus>`case when ${materializationRuns.attempts} < ${MAX_ATTEMPTS} then 'retrying' else 'failed' end`,
+      status: sql<RunStatus>`case when ${materializationRuns.attempts} < ${MAX_ATTEMPTS} then ${"retrying" satisfies RunStatus} else ${"failed" satisfies RunStatus} end`,
       error: reason,
       finishedAt: new Date(),
     })
@@ -44,7 +51,11 @@ export async function sweepRuns(db: Db, boss: PgBoss, timeoutSeconds: number): P
       heartbeatAt: materializationRuns.heartbeatAt,
     });
   for (const run of swept) {
-    console.error(`materialization run ${run.id}: ${reason}; now ${run.status}`);
+    // Retried: a warning; no attempt left: an error.
+    log[run.status === "failed" ? "error" : "warn"](
+      { runId: run.id, status: run.status, reason },
+      "materialization run lost its worker",
+    );
     const job = await boss.getJobById(MATERIALIZE_JOB, run.id);
     if (job?.state !== "active") continue;
     if (run.heartbeatAt && job.startedOn && job.startedOn > run.heartbeatAt) continue;
@@ -93,13 +104,15 @@ export function startRunSweeper(opts: {
   boss: PgBoss;
   timeoutSeconds: number;
   intervalMs?: number;
+  log?: Logger;
 }): RunSweeper {
+  const log = opts.log ?? rootLogger();
   let running: Promise<SweepResult | undefined> | undefined;
   const sweep = async () => {
     if (running) await running;
-    running = sweepRuns(opts.db, opts.boss, opts.timeoutSeconds)
+    running = sweepRuns(opts.db, opts.boss, opts.timeoutSeconds, log)
       .catch((e: unknown) => {
-        console.error("sweeping materialization runs:", e instanceof Error ? e.message : e);
+        log.error({ err: e }, "sweeping materialization runs failed");
         return undefined;
       })
       .finally(() => {

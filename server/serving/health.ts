@@ -1,6 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Ctx } from "../core/context";
+import { defineOperation, NoInput } from "../operations/define";
 
 /** How long each check may take before it counts as down: a health probe must answer quickly. */
 export const HEALTH_TIMEOUT_MS = 3000;
@@ -12,16 +14,50 @@ export interface Health {
   online: "ok" | "down";
 }
 
+const HealthAnswer = z.object({
+  status: z.enum(["ok", "unavailable"]),
+  online_store: z.string(),
+  checks: z.object({ postgres: z.enum(["ok", "down"]), online_store: z.enum(["ok", "down"]) }).optional(),
+});
+
+/**
+ * Liveness: 200 when Postgres and the online store answer, else 503 saying which one does not.
+ * Public: it tells only up or down, nothing of any project.
+ */
+export const healthOp = defineOperation({
+  name: "serving.health",
+  summary: "Whether Postgres and the online store answer (503 naming the one that does not).",
+  kind: "query",
+  access: "public",
+  input: NoInput,
+  output: HealthAnswer,
+  doors: ["rest"],
+  rest: {
+    path: "/api/v1/health",
+    method: "GET",
+    statusOf: (out) => ((out as z.output<typeof HealthAnswer>).status === "ok" ? 200 : 503),
+  },
+  run: async ({ ctx }) => {
+    const h = await checkHealth({ ctx });
+    if (h.ok) return { status: "ok" as const, online_store: h.onlineStore };
+    return {
+      status: "unavailable" as const,
+      online_store: h.onlineStore,
+      checks: { postgres: h.postgres, online_store: h.online },
+    };
+  },
+});
+
 /** Pings Postgres and the online store, side by side. Failures are logged here, not returned. */
 export async function checkHealth({ ctx }: { ctx: Ctx }): Promise<Health> {
   const [postgres, online] = await Promise.all([
-    check("postgres", () => ctx.db.execute(sql`select 1`)),
-    check("online store", () => ctx.online.ping()),
+    check(ctx, "postgres", () => ctx.db.execute(sql`select 1`)),
+    check(ctx, "online store", () => ctx.online.ping()),
   ]);
   return { ok: postgres === "ok" && online === "ok", onlineStore: ctx.online.kind, postgres, online };
 }
 
-async function check(what: string, ping: () => Promise<unknown>): Promise<"ok" | "down"> {
+async function check(ctx: Ctx, what: string, ping: () => Promise<unknown>): Promise<"ok" | "down"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -33,7 +69,7 @@ async function check(what: string, ping: () => Promise<unknown>): Promise<"ok" |
     await Promise.race([ping(), timeout]);
     return "ok";
   } catch (e) {
-    console.error(`[quiver] health: ${what} is down:`, e instanceof Error ? e.message : e);
+    ctx.log.error({ err: e, check: what }, "health check: down");
     return "down";
   } finally {
     clearTimeout(timer);

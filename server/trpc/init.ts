@@ -2,10 +2,10 @@ import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import type { Action } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
 import { type DomainErrorCode, isDomainError } from "../core/errors";
 import { rejectNul } from "../core/text";
+import type { Access } from "../operations/define";
 
 export interface TrpcContext {
   actor: Actor;
@@ -20,7 +20,9 @@ export interface ProcedureMeta {
    * "instance.admin": instance administrators only (the service checks users.is_admin; API keys
    * never are one). See docs/adr/0014-instance-administrators.md.
    */
-  action: Action | "public" | "signed_in" | "instance.admin";
+  action: Access;
+  /** The operation descriptor the procedure is derived from (server/operations/define.ts). */
+  operation?: string;
 }
 
 const t = initTRPC
@@ -63,7 +65,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
   }
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR")
-    console.error(result.error.cause ?? result.error);
+    (await import("../core/log")).rootLogger().error({ err: result.error }, "tRPC call failed");
   return result;
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import http from "node:http";
 import { CLIENT_IP_HEADER, clientAddress, type TrustedProxies, trustedProxies } from "../auth/client-ip";
 import { BootError } from "../boot/errors";
+import { newRequestId, REQUEST_ID_HEADER, rootLogger, saneRequestId } from "../core/log";
 import { env, resetEnvCache } from "../env";
 import { originSettings, trustedOrigins } from "../http/trusted-origins";
 
@@ -64,7 +65,8 @@ function checkedSettings(): TrustedProxies {
 /**
  * Quiver's listener around a request handler: sets the client's address (login throttle, rate
  * limits) from the socket, or from X-Forwarded-For when the socket is a trusted proxy, replacing
- * any value a client sent; a handler's failure is a bare 500.
+ * any value a client sent; gives the request its id (a sane one it brought, else a new one, which
+ * the route handlers then adopt); a handler's failure is a bare 500.
  */
 export function requestListener(
   handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
@@ -76,8 +78,11 @@ export function requestListener(
       req.headers["x-forwarded-for"],
       proxies,
     );
+    const requestId = saneRequestId(req.headers[REQUEST_ID_HEADER]) ?? newRequestId();
+    req.headers[REQUEST_ID_HEADER] = requestId;
     handle(req, res).catch((e: unknown) => {
-      console.error(`[quiver] ${req.method} ${req.url} failed:`, e);
+      const path = (req.url ?? "").split("?")[0];
+      rootLogger().error({ err: e, requestId, method: req.method, path }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal Server Error");
     });

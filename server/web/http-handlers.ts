@@ -1,22 +1,53 @@
 import "server-only";
+import type { z } from "zod";
 import { RateLimitedError } from "../auth/request-actor";
 import type { Ctx } from "../core/context";
-import { DomainError, InvalidError, isDomainError } from "../core/errors";
+import { requestLogger } from "../core/log";
+import { parseInput } from "../core/parse-input";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
-import { startIncrementalMaterialization, startMaterialization } from "../materialization";
-import type { Run } from "../materialization/run-row";
-import { type GetOnlineFeaturesInput, getOnlineFeatures } from "../serving/get-online-features";
-import { checkHealth } from "../serving/health";
-import { parseMaterializeIncrementalRequest, parseMaterializeRequest } from "../serving/materialize-requests";
-import { type PushInput, push } from "../serving/push";
+import type { AnyOperation } from "../operations/define";
+import { getOnlineFeaturesOp, healthOp, materializeIncrementalOp, materializeOp, pushOp } from "../serving";
 
 /**
- * The REST doors of serving (app/api/v1/* and, later, the standalone feature server). Each parses
- * the body, builds the context only then (a refused body opens nothing) and calls one service. The
- * context comes from a provider that resolves the request's caller (server/web/rest-ctx.ts) so
- * tests can hand in their own; the services decide what that caller may do (401/403/404).
+ * The REST door of an operation, derived from its descriptor (server/operations/define.ts): read
+ * the body (bounded), parse it with the operation's input schema, only then resolve the caller
+ * (a refused body opens nothing), run the operation as that caller and send what its output
+ * schema lists. The context comes from a provider (server/web/rest-ctx.ts) so tests can hand in
+ * their own; the operation's gate decides what the caller may do (401/403/404).
  */
 export type CtxProvider = (req?: Request) => Promise<Ctx>;
+
+export function handleOperation(op: AnyOperation, req: Request, provide: CtxProvider): Promise<Response> {
+  return withErrorHandling(
+    async ({ json }) => {
+      const body = op.rest?.method === "GET" ? {} : await json();
+      const input: unknown = parseInput(op.input as z.ZodType, body);
+      if (op.access === "public") return publicCall(op, req, input, provide);
+      return asCaller(req, provide, async (ctx) => answer(op, await op.callParsed(ctx, input)));
+    },
+    { bodyLimit: op.rest?.bodyLimit },
+  )(req);
+}
+
+function answer(op: AnyOperation, result: unknown): Response {
+  const out = op.rest?.outputChecked === false ? result : (op.output as z.ZodType).parse(result);
+  return jsonResponse(out, op.rest?.statusOf?.(out) ?? op.rest?.status ?? 200);
+}
+
+/**
+ * A public operation resolves no caller (a bad key on a health probe is not its business); when
+ * the runtime itself cannot start, it says so with a 503.
+ */
+async function publicCall(op: AnyOperation, req: Request, input: unknown, provide: CtxProvider) {
+  let ctx: Ctx;
+  try {
+    ctx = await provide();
+  } catch (e) {
+    requestLogger(req).error({ err: e, operation: op.name }, "the runtime cannot start");
+    return errorResponse(503, "unavailable: the runtime cannot start");
+  }
+  return answer(op, await op.callParsed(ctx, input));
+}
 
 /**
  * Runs work with the caller's context; a caller over its rate limit gets 429 with Retry-After.
@@ -39,102 +70,11 @@ async function asCaller(
   return work(ctx);
 }
 
-/** Push bodies carry rows, so they may be larger than lookups. */
-export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
-
-export function handleGetOnlineFeatures(req: Request, ctx: CtxProvider): Promise<Response> {
-  return withErrorHandling(async ({ json }) => {
-    const input = (await json()) as GetOnlineFeaturesInput;
-    return asCaller(req, ctx, async (c) => jsonResponse(await getOnlineFeatures({ ctx: c, input })));
-  })(req);
-}
-
-export function handlePush(req: Request, ctx: CtxProvider): Promise<Response> {
-  return withErrorHandling(
-    async ({ json }) => {
-      const input = (await json()) as PushInput;
-      return asCaller(req, ctx, async (c) => jsonResponse(await push({ ctx: c, input })));
-    },
-    { bodyLimit: PUSH_BODY_LIMIT },
-  )(req);
-}
-
-/** Queues the runs and answers 202 at once; Feast's server blocks until materialization ends. */
-export function handleMaterialize(req: Request, ctx: CtxProvider): Promise<Response> {
-  return withErrorHandling(async ({ json }) => {
-    const input = parseMaterializeRequest(await json());
-    return asCaller(req, ctx, async (c) => {
-      const runs = await feastFieldNames(startMaterialization({ ctx: c, input }));
-      return jsonResponse({ runs: runs.map(runSummary) }, 202);
-    });
-  })(req);
-}
-
-export function handleMaterializeIncremental(req: Request, ctx: CtxProvider): Promise<Response> {
-  return withErrorHandling(async ({ json }) => {
-    const input = parseMaterializeIncrementalRequest(await json());
-    return asCaller(req, ctx, async (c) => {
-      const runs = await feastFieldNames(startIncrementalMaterialization({ ctx: c, input }));
-      return jsonResponse({ runs: runs.map(runSummary) }, 202);
-    });
-  })(req);
-}
-
-/**
- * 200 when Postgres and the online store answer, else 503 saying which one does not. Public: it
- * builds its context without the request (no caller is resolved) and tells only up or down.
- */
-export function handleHealth(req: Request, ctx: CtxProvider): Promise<Response> {
-  return withErrorHandling(async () => {
-    let services: Ctx;
-    try {
-      services = await ctx();
-    } catch (e) {
-      console.error("[quiver] health: the runtime cannot start:", e instanceof Error ? e.message : e);
-      return errorResponse(503, "unavailable: the runtime cannot start");
-    }
-    const h = await checkHealth({ ctx: services });
-    if (h.ok) return jsonResponse({ status: "ok", online_store: h.onlineStore });
-    return jsonResponse(
-      {
-        status: "unavailable",
-        online_store: h.onlineStore,
-        checks: { postgres: h.postgres, online_store: h.online },
-      },
-      503,
-    );
-  })(req);
-}
-
-function runSummary(run: Run) {
-  return { id: run.id, feature_view: run.featureView, status: run.status };
-}
-
-const FEAST_NAMES: Record<string, string> = {
-  featureViews: "feature_views",
-  startTs: "start_ts",
-  endTs: "end_ts",
-  project: "project",
-};
-
-/**
- * The materialization services name their camelCase inputs; REST callers sent Feast's snake_case
- * names, so errors are renamed to match. A project or view the body names but the registry lacks
- * is the body's fault: 400, as in get-online-features.
- */
-async function feastFieldNames<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (!isDomainError(e) || !e.field) throw e;
-    const [head = "", ...rest] = e.field.split(".");
-    const renamed = FEAST_NAMES[head];
-    if (!renamed) throw e;
-    const field = [renamed, ...rest].join(".");
-    const message = e.message.startsWith(`${e.field}:`)
-      ? `${field}${e.message.slice(e.field.length)}`
-      : e.message;
-    if (e.code === "NOT_FOUND" || e.code === "INVALID") throw new InvalidError(message, field);
-    throw new DomainError(e.code, message, field);
-  }
-}
+/** Feast's routes (app/api/v1/*), each the REST door of its operation. */
+export const handleGetOnlineFeatures = (req: Request, ctx: CtxProvider) =>
+  handleOperation(getOnlineFeaturesOp, req, ctx);
+export const handlePush = (req: Request, ctx: CtxProvider) => handleOperation(pushOp, req, ctx);
+export const handleMaterialize = (req: Request, ctx: CtxProvider) => handleOperation(materializeOp, req, ctx);
+export const handleMaterializeIncremental = (req: Request, ctx: CtxProvider) =>
+  handleOperation(materializeIncrementalOp, req, ctx);
+export const handleHealth = (req: Request, ctx: CtxProvider) => handleOperation(healthOp, req, ctx);

@@ -2,17 +2,20 @@ import "server-only";
 import { actorFromRequestHeaders } from "../auth/request-actor";
 import { getRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
+import { requestLogger } from "../core/log";
 import { actorFromRequest } from "./session";
 
 /**
  * The services context of a REST call in the web app, acting as the request's caller: an API key,
  * else the signed-in session, else anonymous (refused by the services with 401). Without a request
- * (health) the actor is anonymous: health touches no project.
+ * (health) the actor is anonymous: health touches no project. Its log carries the request's id, the
+ * one its answer sends back (server/http/rest.ts).
  */
 export async function restCtx(req?: Request): Promise<Ctx> {
   const runtime = await getRuntime();
   if (!req) return runtime.ctxFor({ kind: "anonymous" });
   return runtime.ctxFor(
     await actorFromRequestHeaders(req, runtime.db, actorFromRequest, runtime.apiKeyLimiter),
+    requestLogger(req),
   );
 }

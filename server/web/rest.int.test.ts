@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { recordingJobs } from "../../test/helpers/materialization";
 import { PROJECT, postJson, postJson as postJsonAnonymous, seedServing } from "../../test/helpers/serving";
+import { captureLog } from "../../test/log";
 import { createApiKey } from "../auth/api-keys";
 import { closeRuntime } from "../boot/runtime";
 import type { Ctx } from "../core/context";
@@ -17,6 +18,7 @@ import {
   handleMaterializeIncremental,
   handlePush,
 } from "./http-handlers";
+import { restCtx } from "./rest-ctx";
 
 let t: TestDb;
 let ctx: Ctx;
@@ -100,14 +102,62 @@ describe("withErrorHandling", () => {
       status: 409,
       body: { error: "stale" },
     });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const log = captureLog();
     try {
       const res = await throwing(new Error("password=hunter2 at db.internal"));
       expect(await answer(res)).toEqual({ status: 500, body: { error: "internal error" } });
-      expect(logged).toHaveBeenCalledOnce();
+      expect(log.lines).toHaveLength(1);
     } finally {
-      logged.mockRestore();
+      log.restore();
     }
+  });
+
+  it("logs a 500 once, with the request id its answer carries", async () => {
+    const failing = async () => ({
+      ...ctx,
+      online: { ...ctx.online, read: () => Promise.reject(new Error("bug in the store")) },
+    });
+    const cases: [Record<string, string>, (id: string) => void][] = [
+      // A sane id from a client or proxy is kept; anything else is replaced by a new one.
+      [{ "x-request-id": "lb-7f3a9c" }, (id) => expect(id).toBe("lb-7f3a9c")],
+      [{ "x-request-id": "two words" }, (id) => expect(id).toMatch(/^[0-9a-f-]{36}$/)],
+      [{}, (id) => expect(id).toMatch(/^[0-9a-f-]{36}$/)],
+    ];
+    for (const [headers, check] of cases) {
+      const log = captureLog();
+      try {
+        const req = postJson("get-online-features", {
+          project: PROJECT,
+          features: ["driver_hourly_stats:conv_rate"],
+          entities: { driver_id: [1] },
+        });
+        for (const [k, v] of Object.entries(headers)) req.headers.set(k, v);
+        const res = await handleGetOnlineFeatures(req, failing);
+        expect(await answer(res)).toEqual({ status: 500, body: { error: "internal error" } });
+        const id = res.headers.get("x-request-id") ?? "";
+        check(id);
+        expect(log.lines).toEqual([
+          expect.objectContaining({
+            level: "error",
+            msg: "request failed",
+            requestId: id,
+            method: "POST",
+            path: "/api/v1/get-online-features",
+            err: expect.objectContaining({ type: "Error", message: "bug in the store" }),
+          }),
+        ]);
+      } finally {
+        log.restore();
+      }
+    }
+  });
+
+  it("sends the request id with every answer, not only errors", async () => {
+    const ok = await echo(raw("{}", { "x-request-id": "abc-1" }));
+    expect(ok.headers.get("x-request-id")).toBe("abc-1");
+    const refused = await echo(raw("nope"));
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("lets push bodies be larger than lookups", async () => {
@@ -358,5 +408,13 @@ describe("app/api/v1 routes", () => {
     expect(m.status).toBe(202);
     const incremental = await import("@/app/api/v1/materialize-incremental/route");
     expect((await incremental.POST(postJson("materialize-incremental", { end_ts: "x" }))).status).toBe(400);
+  });
+
+  it("give the services context the request id the answer carries", async () => {
+    const req = postJson("get-online-features", {});
+    req.headers.set("x-request-id", "trace-42");
+    expect((await restCtx(req)).log.bindings()).toEqual({ requestId: "trace-42" });
+    const lookup = await import("@/app/api/v1/get-online-features/route");
+    expect((await lookup.POST(req)).headers.get("x-request-id")).toBe("trace-42");
   });
 });

@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { REQUEST_ID_HEADER, requestIdOf } from "@/server/core/log";
 import { DEFAULT_BODY_LIMIT, errorResponse, HttpError, readCappedBody } from "@/server/http/rest";
 import { appRouter } from "@/server/trpc/root";
 import { createContext } from "@/trpc/context";
@@ -23,13 +24,16 @@ async function handler(req: Request): Promise<Response> {
       throw e;
     }
   }
-  return fetchRequestHandler({
+  const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: bounded,
     router: appRouter,
     createContext,
     maxBatchSize: MAX_BATCH_SIZE,
   });
+  // The id the context's log carries (trpc/context.ts), so a caller can quote it.
+  res.headers.set(REQUEST_ID_HEADER, requestIdOf(bounded));
+  return res;
 }
 
 export { handler as GET, handler as POST };
