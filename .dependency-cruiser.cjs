@@ -72,10 +72,23 @@ module.exports = {
           "^server/registry/lineage/(types|traverse)\\.ts$",
           "^server/registry/schemas\\.ts$",
           "^server/core/name\\.ts$",
+          "^server/core/vocabulary\\.ts$",
           "^server/auth/roles\\.ts$",
           "^server/http/safe-next\\.ts$",
         ],
         dependencyTypesNot: ["type-only"],
+      },
+    },
+    {
+      name: "schema-imports-only-core",
+      comment:
+        "The Drizzle schema is the single source of the tables (docs/adr/0019-schema-as-single-source.md): " +
+        "it imports Drizzle, zod and the pure vocabulary in server/core/, never a domain's types.",
+      severity: "error",
+      from: { path: "^server/db/schema/", pathNot: "\\.test\\.ts$" },
+      to: {
+        path: ["^server/", "^node_modules/"],
+        pathNot: ["^server/db/schema/", "^server/core/", "^node_modules/(drizzle-orm|zod)/"],
       },
     },
     {

@@ -49,4 +49,25 @@ describe("layer rules", () => {
       rmSync(path.join(ROOT, planted), { force: true });
     }
   }, 120_000);
+
+  it("report a schema file that imports a domain module", async () => {
+    const planted = `server/db/schema/planted-violation-${process.pid}.ts`;
+    writeFileSync(
+      path.join(ROOT, planted),
+      [
+        'import type { FeatureViewSpec } from "../../registry/schemas";',
+        'import { ROLES } from "../../core/vocabulary";',
+        "export type Planted = FeatureViewSpec;",
+        "export const planted = ROLES;",
+        "",
+      ].join("\n"),
+    );
+    try {
+      expect(await violations()).toEqual([
+        `schema-imports-only-core: ${planted} -> server/registry/schemas.ts`,
+      ]);
+    } finally {
+      rmSync(path.join(ROOT, planted), { force: true });
+    }
+  }, 120_000);
 });

@@ -1,8 +1,9 @@
 import { LoaderCircle, RotateCw } from "lucide-react";
 import { Badge, type Tone } from "@/components/ui/badge";
+import { isActiveRunStatus, isOneOf, RUN_STATUSES, type RunStatus } from "@/server/core/vocabulary";
 
 /** A run's status (server/materialization/run-row.ts has the life cycle). */
-export type RunStatus = "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+export type { RunStatus };
 
 const TONE: Record<RunStatus, Tone> = {
   queued: "gray",
@@ -15,12 +16,12 @@ const TONE: Record<RunStatus, Tone> = {
 
 /** Queued, running and retrying runs still change (and may be cancelled); the others are final. */
 export function isActiveStatus(status: string): boolean {
-  return status === "queued" || status === "running" || status === "retrying";
+  return isActiveRunStatus(status);
 }
 
 /** A run's status with its color; running ones spin. */
 export function RunStatusBadge({ status }: { status: string }) {
-  const tone = TONE[status as RunStatus] ?? "gray";
+  const tone = isOneOf(RUN_STATUSES, status) ? TONE[status] : "gray";
   return (
     <Badge tone={tone} className="shrink-0">
       {status === "running" && <LoaderCircle className="size-3 animate-spin" aria-hidden />}

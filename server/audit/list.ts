@@ -1,10 +1,11 @@
 import "server-only";
-import { and, desc, eq, gte, ilike, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, lt, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authorize } from "../auth/authorize";
 import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
 import { parseInput } from "../core/parse-input";
+import { AUDIT_OBJECT_TYPES, isOneOf } from "../core/vocabulary";
 import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
 
@@ -59,7 +60,12 @@ export function auditFilterTerms(q: z.output<typeof AuditFilterInput>): (SQL | u
   return [
     q.action ? eq(auditLog.action, q.action) : undefined,
     q.actorName ? ilike(auditLog.actorName, contains(q.actorName)) : undefined,
-    q.objectType ? eq(auditLog.objectType, q.objectType) : undefined,
+    // A type no entry can have (the column's CHECK) matches nothing.
+    q.objectType
+      ? isOneOf(AUDIT_OBJECT_TYPES, q.objectType)
+        ? eq(auditLog.objectType, q.objectType)
+        : sql`false`
+      : undefined,
     q.objectName ? ilike(auditLog.objectName, contains(q.objectName)) : undefined,
     q.from ? gte(auditLog.createdAt, q.from) : undefined,
     q.to ? lte(auditLog.createdAt, q.to) : undefined,

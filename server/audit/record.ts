@@ -1,12 +1,13 @@
 import "server-only";
 import type { Ctx } from "../core/context";
+import type { AuditObjectType } from "../core/vocabulary";
 import { auditLog } from "../db/schema";
 
 export interface AuditEntry {
   project?: { id: string; name: string } | null;
   /** "noun.verb", e.g. "feature_view.update", "materialization.start", "api_key.revoke", "auth.login". */
   action: string;
-  objectType: string;
+  objectType: AuditObjectType;
   objectName: string;
   before?: unknown;
   after?: unknown;

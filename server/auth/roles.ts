@@ -1,9 +1,11 @@
+import { ROLES, type Role } from "../core/vocabulary";
+
 /**
  * Project roles and the actions they allow. Each role includes everything of the roles before it.
- * Plain TypeScript with no imports: the UI reads it too (to hide what a role cannot do).
+ * Pure (imports only the vocabulary, where the role list lives): the UI reads it too (to hide what
+ * a role cannot do).
  */
-export const ROLES = ["viewer", "consumer", "editor", "operator", "owner"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export const ACTIONS = {
   /** See definitions: entities, sources, views, services, consumers, lineage, search, runs, freshness. */

@@ -1,7 +1,8 @@
 import "server-only";
 import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { isTerminalRunStatus, type RunStatus } from "../core/vocabulary";
 import type { Db } from "../db/client";
-import { featureViews, materializationRuns, projects, type RunStatus } from "../db/schema";
+import { featureViews, materializationRuns, projects } from "../db/schema";
 
 export type RunRow = typeof materializationRuns.$inferSelect;
 
@@ -26,10 +27,8 @@ export type Run = RunRow & { featureView: string; project: string; retriedBy: st
  * the next one; the error says why the last attempt failed. A run leaves a final status only through
  * a new run (retryRun).
  */
-export const TERMINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled"];
-
 export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+  return isTerminalRunStatus(status);
 }
 
 /** The select every run read shares: run columns plus view and project names, and the run's retry. */

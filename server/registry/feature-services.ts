@@ -8,7 +8,8 @@ import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { parseInput } from "../core/parse-input";
 import { uniquely } from "../core/unique";
-import { featureServiceProjections, featureServices, featureViews, featureViewVersions } from "../db/schema";
+import { featureServiceProjections, featureServices, featureViews } from "../db/schema";
+import { currentSpecs } from "./feature-views/spec-store";
 import { FeatureServiceInput } from "./schemas";
 
 export const CreateFeatureServiceInput = FeatureServiceInput.extend({ project: Name });
@@ -23,17 +24,7 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
     if (!list.includes(feature)) list.push(feature);
     wanted.set(view, list);
   }
-  const views = await ctx.db
-    .select({ id: featureViews.id, name: featureViews.name, spec: featureViewVersions.spec })
-    .from(featureViews)
-    .innerJoin(
-      featureViewVersions,
-      and(
-        eq(featureViewVersions.featureViewId, featureViews.id),
-        eq(featureViewVersions.version, featureViews.currentVersion),
-      ),
-    )
-    .where(and(eq(featureViews.projectId, projectId), inArray(featureViews.name, [...wanted.keys()])));
+  const views = await currentSpecs(ctx.db, projectId, inArray(featureViews.name, [...wanted.keys()]));
   const byName = new Map(views.map((v) => [v.name, v]));
   return [...wanted].map(([viewName, names]) => {
     const view = byName.get(viewName);

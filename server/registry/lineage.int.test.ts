@@ -337,7 +337,7 @@ async function seedShop(ctx: Ctx): Promise<void> {
     featureViewId: view.id,
     viewName: view.name,
     name,
-    dtype: name === "trip_count" ? "int64" : "float64",
+    dtype: name === "trip_count" ? ("int64" as const) : ("float64" as const),
     position,
     owner: view.name === "driver_hourly_stats" ? "ml-team" : "",
   });

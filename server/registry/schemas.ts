@@ -1,30 +1,21 @@
 import { z } from "zod";
 import { Name } from "../core/name";
+import { CONSUMER_KINDS, DATA_SOURCE_KINDS, JOIN_KEY_TYPES, VALUE_TYPES } from "../core/vocabulary";
 
 /**
  * The zod shapes of registry definitions, defined once and imported by every door
  * (tRPC, REST, CLI, forms). Services parse their input with these.
  */
 
-export const SCALAR_TYPES = [
-  "int32",
-  "int64",
-  "float32",
-  "float64",
-  "string",
-  "bool",
-  "bytes",
-  "unix_timestamp",
-] as const;
-export type ScalarType = (typeof SCALAR_TYPES)[number];
-
-export const VALUE_TYPES = [...SCALAR_TYPES, ...SCALAR_TYPES.map((t) => `list<${t}>` as const)] as const;
-export type ValueType = (typeof VALUE_TYPES)[number];
+export {
+  JOIN_KEY_TYPES,
+  type JoinKeyType,
+  SCALAR_TYPES,
+  type ScalarType,
+  VALUE_TYPES,
+  type ValueType,
+} from "../core/vocabulary";
 export const ValueTypeSchema = z.enum(VALUE_TYPES);
-
-/** Types a join key may have. */
-export const JOIN_KEY_TYPES = ["int32", "int64", "string", "bytes"] as const;
-export type JoinKeyType = (typeof JOIN_KEY_TYPES)[number];
 
 export const Tags = z
   .record(z.string().min(1).max(64), z.string().max(256))
@@ -54,7 +45,7 @@ const ColumnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a 
 export const DataSourceInput = z
   .object({
     name: Name,
-    kind: z.enum(["table", "query"]),
+    kind: z.enum(DATA_SOURCE_KINDS),
     tableName: z
       .string()
       .regex(TABLE_NAME_PATTERN, "must be a table name like schema.table or table")
@@ -141,7 +132,7 @@ export type FeatureServiceInput = z.input<typeof FeatureServiceInput>;
 
 export const ConsumerInput = z.object({
   name: Name,
-  kind: z.enum(["model", "service"]),
+  kind: z.enum(CONSUMER_KINDS),
   featureServices: z.array(Name).default([]),
   description: Description,
   tags: Tags,

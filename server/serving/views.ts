@@ -4,7 +4,8 @@ import { authorize } from "../auth/authorize";
 import type { Action } from "../auth/roles";
 import type { Ctx } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
-import { dataSources, entities, featureViews, featureViewVersions } from "../db/schema";
+import { dataSources, entities, featureViews } from "../db/schema";
+import { currentSpecs } from "../registry/feature-views/spec-store";
 import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
 
 /**
@@ -64,18 +65,7 @@ export function viewsOfSource(ctx: Ctx, projectId: string, sourceId: string): Pr
 }
 
 async function loadViews(ctx: Ctx, projectId: string, filter: SQL): Promise<ServingView[]> {
-  const rows = await ctx.db
-    .select({ id: featureViews.id, name: featureViews.name, spec: featureViewVersions.spec })
-    .from(featureViews)
-    .innerJoin(
-      featureViewVersions,
-      and(
-        eq(featureViewVersions.featureViewId, featureViews.id),
-        eq(featureViewVersions.version, featureViews.currentVersion),
-      ),
-    )
-    .where(and(eq(featureViews.projectId, projectId), filter))
-    .orderBy(featureViews.name);
+  const rows = await currentSpecs(ctx.db, projectId, filter);
   if (rows.length === 0) return [];
   const entityNames = [...new Set(rows.flatMap((r) => r.spec.entities))];
   const ents = await ctx.db

@@ -1,4 +1,5 @@
 import {
+  check,
   doublePrecision,
   index,
   pgTable,
@@ -8,8 +9,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { Role } from "../../auth/roles";
+import { ROLES } from "../../core/vocabulary";
 import { users } from "./auth";
+import { oneOf } from "./common";
 import { projects } from "./projects";
 
 /** A user's role in a project. No row, no access (deny by default). */
@@ -22,10 +24,14 @@ export const projectMembers = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role").$type<Role>().notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("project_members_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId] }),
+    index("project_members_user_idx").on(t.userId),
+    check("project_members_role_check", oneOf(t.role, ROLES)),
+  ],
 );
 
 /** A machine credential scoped to one project and role. Only a hash of the key is stored. */
@@ -37,7 +43,7 @@ export const apiKeys = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
-    role: text("role").$type<Role>().notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     /** The key's first characters, shown in lists so people can tell keys apart. */
     prefix: text("prefix").notNull(),
     /** SHA-256 of the whole key: keys are 256 random bits, so a slow hash adds nothing. */
@@ -51,6 +57,7 @@ export const apiKeys = pgTable(
   (t) => [
     uniqueIndex("api_keys_key_hash_idx").on(t.keyHash),
     uniqueIndex("api_keys_project_name_idx").on(t.projectId, t.name),
+    check("api_keys_role_check", oneOf(t.role, ROLES)),
   ],
 );
 

@@ -1,5 +1,16 @@
-import { jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { type AnyPgColumn, jsonb, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
+
+/**
+ * `column in ('a', 'b', …)` for a CHECK constraint, built from one of server/core/vocabulary.ts's
+ * arrays (docs/adr/0019-schema-as-single-source.md). The values are inlined as SQL literals, so
+ * drizzle-kit sees the constraint's text and a changed array becomes a migration.
+ */
+export function oneOf(column: AnyPgColumn, values: readonly [string, ...string[]]): SQL {
+  const literals = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(", ");
+  return sql`${column} in (${sql.raw(literals)})`;
+}
 
 /** Columns every named, owned registry object has. */
 export function registryColumns() {

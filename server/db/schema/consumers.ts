@@ -1,5 +1,6 @@
-import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { registryColumns } from "./common";
+import { check, index, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { CONSUMER_KINDS } from "../../core/vocabulary";
+import { oneOf, registryColumns } from "./common";
 import { featureServices } from "./feature-services";
 
 /** A model or service that reads features through feature services. */
@@ -7,9 +8,12 @@ export const consumers = pgTable(
   "consumers",
   {
     ...registryColumns(),
-    kind: text("kind").$type<"model" | "service">().notNull(),
+    kind: text("kind", { enum: CONSUMER_KINDS }).notNull(),
   },
-  (t) => [uniqueIndex("consumers_project_name_idx").on(t.projectId, t.name)],
+  (t) => [
+    uniqueIndex("consumers_project_name_idx").on(t.projectId, t.name),
+    check("consumers_kind_check", oneOf(t.kind, CONSUMER_KINDS)),
+  ],
 );
 
 export const consumerFeatureServices = pgTable(

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -12,8 +13,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { FeatureViewSpec } from "../../registry/schemas";
-import { registryColumns } from "./common";
+import { VALUE_TYPES } from "../../core/vocabulary";
+import { oneOf, registryColumns } from "./common";
 import { dataSources } from "./data-sources";
 import { entities } from "./entities";
 import { projects } from "./projects";
@@ -53,7 +54,12 @@ export const featureViewVersions = pgTable(
       .notNull()
       .references(() => featureViews.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
-    spec: jsonb("spec").$type<FeatureViewSpec>().notNull(),
+    /**
+     * The version's spec as written, stamped with the format it was written in (`specVersion`).
+     * Typed unknown on purpose: every read goes through readSpec (server/registry/feature-views/spec-store.ts),
+     * which upgrades older formats and parses it.
+     */
+    spec: jsonb("spec").$type<unknown>().notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -94,7 +100,7 @@ export const features = pgTable(
       .references(() => featureViews.id, { onDelete: "cascade" }),
     viewName: text("view_name").notNull(),
     name: text("name").notNull(),
-    dtype: text("dtype").notNull(),
+    dtype: text("dtype", { enum: VALUE_TYPES }).notNull(),
     description: text("description").notNull().default(""),
     /** The feature's own tags merged over its view's. */
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
@@ -117,5 +123,6 @@ export const features = pgTable(
     index("features_tag_pairs_idx").using("gin", t.tagPairs),
     index("features_entity_names_idx").using("gin", t.entityNames),
     index("features_project_idx").on(t.projectId),
+    check("features_dtype_check", oneOf(t.dtype, VALUE_TYPES)),
   ],
 );

@@ -1,6 +1,7 @@
 import {
   type AnyPgColumn,
   bigint,
+  check,
   index,
   integer,
   pgTable,
@@ -8,12 +9,13 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import { RUN_KINDS, RUN_STATUSES } from "../../core/vocabulary";
+import { oneOf } from "./common";
 import { featureViews } from "./feature-views";
 import { projects } from "./projects";
 
-/** `retrying`: an attempt failed and the queue will run the next one (server/materialization/run-row.ts). */
-export type RunStatus = "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
-export type RunKind = "range" | "incremental";
+// A run's life, `retrying` included, is told in server/materialization/run-row.ts.
+export type { RunKind, RunStatus } from "../../core/vocabulary";
 
 /** One materialization of one feature view over [start_ts, end_ts]. Its id is the queue job's id. */
 export const materializationRuns = pgTable(
@@ -28,8 +30,8 @@ export const materializationRuns = pgTable(
       .references(() => featureViews.id, { onDelete: "cascade" }),
     /** The view version the run read its spec from. */
     featureViewVersion: integer("feature_view_version").notNull(),
-    kind: text("kind").$type<RunKind>().notNull(),
-    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    kind: text("kind", { enum: RUN_KINDS }).notNull(),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     startTs: timestamp("start_ts", { withTimezone: true }).notNull(),
     endTs: timestamp("end_ts", { withTimezone: true }).notNull(),
     rowsRead: bigint("rows_read", { mode: "number" }).notNull().default(0),
@@ -50,5 +52,7 @@ export const materializationRuns = pgTable(
     index("materialization_runs_view_created_idx").on(t.featureViewId, t.createdAt),
     index("materialization_runs_project_created_idx").on(t.projectId, t.createdAt),
     index("materialization_runs_retry_of_idx").on(t.retryOf),
+    check("materialization_runs_status_check", oneOf(t.status, RUN_STATUSES)),
+    check("materialization_runs_kind_check", oneOf(t.kind, RUN_KINDS)),
   ],
 );

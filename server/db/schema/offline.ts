@@ -10,12 +10,17 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { OFFLINE_SCHEMA_ACCESS, PROBE_STATUSES } from "../../core/vocabulary";
+import { oneOf } from "./common";
 import { dataSources } from "./data-sources";
 import { projects } from "./projects";
 
-/** How a project may use a schema of the offline database (docs/adr/0013-offline-isolation.md). */
-export const OFFLINE_SCHEMA_ACCESS = ["own", "shared"] as const;
-export type OfflineSchemaAccess = (typeof OFFLINE_SCHEMA_ACCESS)[number];
+export {
+  OFFLINE_SCHEMA_ACCESS,
+  type OfflineSchemaAccess,
+  PROBE_STATUSES,
+  type ProbeStatus,
+} from "../../core/vocabulary";
 
 /**
  * A project's offline space beyond its default (a schema named after the project): schemas it owns
@@ -28,7 +33,7 @@ export const projectOfflineSchemas = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
     schemaName: text("schema_name").notNull(),
-    access: text("access").$type<OfflineSchemaAccess>().notNull(),
+    access: text("access", { enum: OFFLINE_SCHEMA_ACCESS }).notNull(),
     grantedBy: text("granted_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -36,12 +41,9 @@ export const projectOfflineSchemas = pgTable(
     primaryKey({ name: "project_offline_schemas_pkey", columns: [t.projectId, t.schemaName] }),
     // A schema is owned by one project at most; shared schemas are read by many.
     uniqueIndex("project_offline_schemas_owned_idx").on(t.schemaName).where(sql`${t.access} = 'own'`),
-    check("project_offline_schemas_access_check", sql`${t.access} in ('own', 'shared')`),
+    check("project_offline_schemas_access_check", oneOf(t.access, OFFLINE_SCHEMA_ACCESS)),
   ],
 );
-
-export const PROBE_STATUSES = ["ok", "timeout", "error"] as const;
-export type ProbeStatus = (typeof PROBE_STATUSES)[number];
 
 /**
  * The last background probe of a data source (newest event time, row count), so pages never run
@@ -53,12 +55,12 @@ export const sourceProbes = pgTable(
     sourceId: uuid("source_id")
       .primaryKey()
       .references(() => dataSources.id, { onDelete: "cascade" }),
-    status: text("status").$type<ProbeStatus>().notNull(),
+    status: text("status", { enum: PROBE_STATUSES }).notNull(),
     newestEventTs: timestamp("newest_event_ts", { withTimezone: true }),
     rowCount: bigint("row_count", { mode: "number" }),
     error: text("error"),
     durationMs: integer("duration_ms").notNull(),
     probedAt: timestamp("probed_at", { withTimezone: true }).notNull(),
   },
-  (t) => [check("source_probes_status_check", sql`${t.status} in ('ok', 'timeout', 'error')`)],
+  (t) => [check("source_probes_status_check", oneOf(t.status, PROBE_STATUSES))],
 );

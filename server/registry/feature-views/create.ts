@@ -9,6 +9,7 @@ import { uniquely } from "../../core/unique";
 import { featureViews, featureViewVersions } from "../../db/schema";
 import { FeatureViewSpec } from "../schemas";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
+import { storedSpec } from "./spec-store";
 
 export const CreateFeatureViewInput = z.object({ project: Name, spec: FeatureViewSpec });
 
@@ -34,9 +35,12 @@ export async function createFeatureView({
         .returning({ id: featureViews.id }),
     );
     if (!view) throw new Error("insert returned no row");
-    await tx.db
-      .insert(featureViewVersions)
-      .values({ featureViewId: view.id, version: 1, spec, createdBy: actorLabel(tx.actor) });
+    await tx.db.insert(featureViewVersions).values({
+      featureViewId: view.id,
+      version: 1,
+      spec: storedSpec(spec),
+      createdBy: actorLabel(tx.actor),
+    });
     await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
     await recordAudit(tx, {
       project: p,

@@ -9,6 +9,7 @@ import { parseInput } from "../../core/parse-input";
 import { dataSources, entities, featureViews, featureViewVersions } from "../../db/schema";
 import type { FeatureViewSpec } from "../schemas";
 import type { DataSourceRow, EntityRow } from "./refs";
+import { currentSpecs, readSpec } from "./spec-store";
 
 export const GetFeatureViewInput = z.object({
   project: Name,
@@ -58,18 +59,19 @@ export async function getFeatureView({
     .where(and(eq(featureViewVersions.featureViewId, view.id), eq(featureViewVersions.version, wanted)))
     .limit(1);
   if (!ver) throw new NotFoundError(`feature view "${name}" has no version ${wanted}`, "version");
+  const spec = readSpec(ver.spec, { view: view.name, version: wanted });
 
   const [source] = await ctx.db
     .select()
     .from(dataSources)
-    .where(and(eq(dataSources.projectId, p.id), eq(dataSources.name, ver.spec.source)))
+    .where(and(eq(dataSources.projectId, p.id), eq(dataSources.name, spec.source)))
     .limit(1);
   if (!source)
-    throw new NotFoundError(`data source "${ver.spec.source}" of "${name}" no longer exists`, "source");
+    throw new NotFoundError(`data source "${spec.source}" of "${name}" no longer exists`, "source");
   const ents = await ctx.db
     .select()
     .from(entities)
-    .where(and(eq(entities.projectId, p.id), inArray(entities.name, ver.spec.entities)));
+    .where(and(eq(entities.projectId, p.id), inArray(entities.name, spec.entities)));
   const byName = new Map(ents.map((e) => [e.name, e]));
 
   return {
@@ -79,14 +81,14 @@ export async function getFeatureView({
     name: view.name,
     version: wanted,
     currentVersion: view.currentVersion,
-    spec: ver.spec,
+    spec,
     versionCreatedAt: ver.createdAt,
     versionCreatedBy: ver.createdBy,
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
     materializedUntil: view.materializedUntil,
     source,
-    entities: ver.spec.entities.flatMap((n) => byName.get(n) ?? []),
+    entities: spec.entities.flatMap((n) => byName.get(n) ?? []),
   };
 }
 
@@ -111,18 +113,7 @@ export async function listFeatureViews({
     .where(eq(featureViews.projectId, p.id))
     .orderBy(asc(featureViews.name));
   if (rows.length === 0) return [];
-  const versions = await ctx.db
-    .select({
-      featureViewId: featureViewVersions.featureViewId,
-      version: featureViewVersions.version,
-      spec: featureViewVersions.spec,
-    })
-    .from(featureViewVersions)
-    .innerJoin(featureViews, eq(featureViews.id, featureViewVersions.featureViewId))
-    .where(
-      and(eq(featureViews.projectId, p.id), eq(featureViewVersions.version, featureViews.currentVersion)),
-    );
-  const specOf = new Map(versions.map((v) => [v.featureViewId, v.spec]));
+  const specOf = new Map((await currentSpecs(ctx.db, p.id)).map((v) => [v.id, v.spec]));
   return rows.flatMap(({ view, sourceName }) => {
     const spec = specOf.get(view.id);
     return spec

@@ -3,4 +3,5 @@ import "server-only";
 export * from "./create";
 export * from "./diff";
 export * from "./get";
+export * from "./spec-store";
 export * from "./update";

@@ -11,6 +11,7 @@ import { featureViews, featureViewVersions } from "../../db/schema";
 import { FeatureViewSpec } from "../schemas";
 import { diffSpecs } from "./diff";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
+import { readSpec, storedSpec } from "./spec-store";
 
 export const UpdateFeatureViewInput = z.object({
   project: Name,
@@ -45,12 +46,13 @@ export async function updateFeatureView({
       throw new NotFoundError(`feature view "${spec.name}" not found in project "${project}"`, "name");
     if (baseVersion !== view.currentVersion) throw staleEdit(spec.name, baseVersion, view.currentVersion);
 
-    const [current] = await tx.db
+    const [row] = await tx.db
       .select({ spec: featureViewVersions.spec })
       .from(featureViewVersions)
       .where(
         and(eq(featureViewVersions.featureViewId, view.id), eq(featureViewVersions.version, baseVersion)),
       );
+    const current = row && { spec: readSpec(row.spec, { view: spec.name, version: baseVersion }) };
     if (current && diffSpecs(current.spec, spec).length === 0)
       return { id: view.id, name: spec.name, version: baseVersion, changed: false };
 
@@ -63,9 +65,12 @@ export async function updateFeatureView({
       .returning({ id: featureViews.id });
     if (bumped.length === 0) throw staleEdit(spec.name, baseVersion, undefined);
 
-    await tx.db
-      .insert(featureViewVersions)
-      .values({ featureViewId: view.id, version: next, spec, createdBy: actorLabel(tx.actor) });
+    await tx.db.insert(featureViewVersions).values({
+      featureViewId: view.id,
+      version: next,
+      spec: storedSpec(spec),
+      createdBy: actorLabel(tx.actor),
+    });
     await writeDerivedRows(tx, { id: view.id, projectId: p.id }, spec, refs.entities);
     await recordAudit(tx, {
       project: p,

@@ -1,0 +1,10 @@
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_role_check" CHECK ("api_keys"."role" in ('viewer', 'consumer', 'editor', 'operator', 'owner'));--> statement-breakpoint
+ALTER TABLE "project_members" ADD CONSTRAINT "project_members_role_check" CHECK ("project_members"."role" in ('viewer', 'consumer', 'editor', 'operator', 'owner'));--> statement-breakpoint
+ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_actor_kind_check" CHECK ("audit_log"."actor_kind" in ('user', 'api_key', 'system', 'local', 'anonymous'));--> statement-breakpoint
+ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_object_type_check" CHECK ("audit_log"."object_type" in ('project', 'member', 'user', 'api_key', 'entity', 'data_source', 'feature_view', 'feature_service', 'consumer', 'offline_schema'));--> statement-breakpoint
+ALTER TABLE "consumers" ADD CONSTRAINT "consumers_kind_check" CHECK ("consumers"."kind" in ('model', 'service'));--> statement-breakpoint
+ALTER TABLE "data_sources" ADD CONSTRAINT "data_sources_kind_check" CHECK ("data_sources"."kind" in ('table', 'query'));--> statement-breakpoint
+ALTER TABLE "entities" ADD CONSTRAINT "entities_value_type_check" CHECK ("entities"."value_type" in ('int32', 'int64', 'string', 'bytes'));--> statement-breakpoint
+ALTER TABLE "features" ADD CONSTRAINT "features_dtype_check" CHECK ("features"."dtype" in ('int32', 'int64', 'float32', 'float64', 'string', 'bool', 'bytes', 'unix_timestamp', 'list<int32>', 'list<int64>', 'list<float32>', 'list<float64>', 'list<string>', 'list<bool>', 'list<bytes>', 'list<unix_timestamp>'));--> statement-breakpoint
+ALTER TABLE "materialization_runs" ADD CONSTRAINT "materialization_runs_status_check" CHECK ("materialization_runs"."status" in ('queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'));--> statement-breakpoint
+ALTER TABLE "materialization_runs" ADD CONSTRAINT "materialization_runs_kind_check" CHECK ("materialization_runs"."kind" in ('range', 'incremental'));

@@ -1,0 +1,92 @@
+/**
+ * Every closed set of values Quiver stores in a text column, each written once as an `as const`
+ * array. The Drizzle schema builds its CHECK constraints and column types from these arrays, the
+ * services' zod schemas use them in `z.enum`, and the UI lists them (docs/adr/0019).
+ *
+ * Pure, with no imports: the schema (loaded by drizzle-kit), the server and client components
+ * all import it. Adding a value here needs a migration (`npx drizzle-kit generate`); removing one
+ * also needs the rows that hold it changed first.
+ */
+
+/** Whether x is one of values: narrows a string read from outside to a vocabulary type. */
+export function isOneOf<const T extends string>(values: readonly T[], x: unknown): x is T {
+  return typeof x === "string" && (values as readonly string[]).includes(x);
+}
+
+/** Project roles, lowest first: each includes everything of the roles before it (server/auth/roles.ts). */
+export const ROLES = ["viewer", "consumer", "editor", "operator", "owner"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Materialization run statuses that still change (and may be cancelled). */
+export const ACTIVE_RUN_STATUSES = ["queued", "running", "retrying"] as const;
+/** Final run statuses: a run leaves one only through a new run (server/materialization/run-row.ts). */
+export const TERMINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = [...ACTIVE_RUN_STATUSES, ...TERMINAL_RUN_STATUSES] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export function isActiveRunStatus(status: string): boolean {
+  return isOneOf(ACTIVE_RUN_STATUSES, status);
+}
+
+export function isTerminalRunStatus(status: string): boolean {
+  return isOneOf(TERMINAL_RUN_STATUSES, status);
+}
+
+/** What started a run: an explicit window, or "from the watermark to now". */
+export const RUN_KINDS = ["range", "incremental"] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+/** An offline source is a table (`schema.table`) or a SELECT statement. */
+export const DATA_SOURCE_KINDS = ["table", "query"] as const;
+export type DataSourceKind = (typeof DATA_SOURCE_KINDS)[number];
+
+/** What reads features through feature services. */
+export const CONSUMER_KINDS = ["model", "service"] as const;
+export type ConsumerKind = (typeof CONSUMER_KINDS)[number];
+
+export const SCALAR_TYPES = [
+  "int32",
+  "int64",
+  "float32",
+  "float64",
+  "string",
+  "bool",
+  "bytes",
+  "unix_timestamp",
+] as const;
+export type ScalarType = (typeof SCALAR_TYPES)[number];
+
+/** A feature's type: a scalar or a list of one. */
+export const VALUE_TYPES = [...SCALAR_TYPES, ...SCALAR_TYPES.map((t) => `list<${t}>` as const)] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+
+/** Types a join key (an entity's value type) may have. */
+export const JOIN_KEY_TYPES = ["int32", "int64", "string", "bytes"] as const;
+export type JoinKeyType = (typeof JOIN_KEY_TYPES)[number];
+
+/** Kinds of actor (server/core/context.ts `Actor`), as the audit log records them. */
+export const ACTOR_KINDS = ["user", "api_key", "system", "local", "anonymous"] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** What an audit entry is about. */
+export const AUDIT_OBJECT_TYPES = [
+  "project",
+  "member",
+  "user",
+  "api_key",
+  "entity",
+  "data_source",
+  "feature_view",
+  "feature_service",
+  "consumer",
+  "offline_schema",
+] as const;
+export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
+
+/** How a project may use a schema of the offline database (docs/adr/0013-offline-isolation.md). */
+export const OFFLINE_SCHEMA_ACCESS = ["own", "shared"] as const;
+export type OfflineSchemaAccess = (typeof OFFLINE_SCHEMA_ACCESS)[number];
+
+/** How the last background probe of a data source ended. */
+export const PROBE_STATUSES = ["ok", "timeout", "error"] as const;
+export type ProbeStatus = (typeof PROBE_STATUSES)[number];

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
+import type { Ctx } from "../core/context";
+import { pgCode } from "../core/pg-error";
+import { createFeatureView } from "../registry";
+
+// Every closed-set text column has a CHECK built from its array in server/core/vocabulary.ts
+// (docs/adr/0019-schema-as-single-source.md). The allowed values are written here by hand.
+const EXPECTED: Record<string, string[]> = {
+  api_keys_role_check: ["viewer", "consumer", "editor", "operator", "owner"],
+  project_members_role_check: ["viewer", "consumer", "editor", "operator", "owner"],
+  audit_log_actor_kind_check: ["user", "api_key", "system", "local", "anonymous"],
+  audit_log_object_type_check: [
+    "project",
+    "member",
+    "user",
+    "api_key",
+    "entity",
+    "data_source",
+    "feature_view",
+    "feature_service",
+    "consumer",
+    "offline_schema",
+  ],
+  consumers_kind_check: ["model", "service"],
+  data_sources_kind_check: ["table", "query"],
+  entities_value_type_check: ["int32", "int64", "string", "bytes"],
+  features_dtype_check: [
+    "int32",
+    "int64",
+    "float32",
+    "float64",
+    "string",
+    "bool",
+    "bytes",
+    "unix_timestamp",
+    "list<int32>",
+    "list<int64>",
+    "list<float32>",
+    "list<float64>",
+    "list<string>",
+    "list<bool>",
+    "list<bytes>",
+    "list<unix_timestamp>",
+  ],
+  materialization_runs_status_check: ["queued", "running", "retrying", "succeeded", "failed", "cancelled"],
+  materialization_runs_kind_check: ["range", "incremental"],
+  project_offline_schemas_access_check: ["own", "shared"],
+  source_probes_status_check: ["ok", "timeout", "error"],
+};
+
+let t: TestDb;
+let ctx: Ctx;
+let projectId: string;
+let viewId: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  ctx = testCtx(t);
+  await seedBasics(ctx, t);
+  const view = await createFeatureView({ ctx, input: { project: "proj", spec: driverViewSpec() } });
+  viewId = view.id;
+  const { rows } = await t.pool.query<{ id: string }>("select id from projects where name = 'proj'");
+  projectId = rows[0]?.id ?? "";
+});
+afterAll(() => t.drop());
+
+/** The error code and constraint of a statement Postgres refused (undefined when it succeeds). */
+async function refusal(sql: string, values: unknown[]) {
+  try {
+    await t.pool.query(sql, values);
+    return undefined;
+  } catch (e) {
+    return { code: pgCode(e), constraint: (e as { constraint?: string }).constraint };
+  }
+}
+
+describe("vocabulary CHECK constraints", () => {
+  it("exist with exactly the hand-written values", async () => {
+    const { rows } = await t.pool.query<{ name: string; def: string }>(
+      `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+       where contype = 'c' and connamespace = 'public'::regnamespace`,
+    );
+    const found = Object.fromEntries(
+      rows.map((r) => [r.name, [...r.def.matchAll(/'((?:[^']|'')*)'::text/g)].map((m) => m[1])]),
+    );
+    expect(found).toEqual(EXPECTED);
+  });
+
+  const run = (status: string, kind: string) =>
+    refusal(
+      `insert into materialization_runs (id, project_id, feature_view_id, feature_view_version, kind, status,
+         start_ts, end_ts, triggered_by)
+       values (gen_random_uuid(), $1, $2, 1, $3, $4, now(), now(), 'test')`,
+      [projectId, viewId, kind, status],
+    );
+
+  it("refuse a run status or kind outside the vocabulary", async () => {
+    expect(await run("queued", "range")).toBeUndefined();
+    expect(await run("done", "range")).toEqual({
+      code: "23514",
+      constraint: "materialization_runs_status_check",
+    });
+    expect(await run("Queued", "range")).toMatchObject({ constraint: "materialization_runs_status_check" });
+    expect(await run("queued", "full")).toMatchObject({ constraint: "materialization_runs_kind_check" });
+  });
+
+  it("refuse a role, a kind, a value type and an audit object type outside the vocabulary", async () => {
+    expect(
+      await refusal(
+        `insert into api_keys (project_id, name, role, prefix, key_hash, created_by)
+         values ($1, 'k', $2, 'p', 'h', 'test')`,
+        [projectId, "admin"],
+      ),
+    ).toEqual({ code: "23514", constraint: "api_keys_role_check" });
+    expect(
+      await refusal("insert into consumers (project_id, name, kind) values ($1, 'c', $2)", [
+        projectId,
+        "dashboard",
+      ]),
+    ).toEqual({ code: "23514", constraint: "consumers_kind_check" });
+    expect(
+      await refusal(
+        "insert into entities (project_id, name, join_key, value_type) values ($1, 'e', 'e_id', $2)",
+        [projectId, "float64"],
+      ),
+    ).toEqual({ code: "23514", constraint: "entities_value_type_check" });
+    expect(
+      await refusal(
+        `insert into audit_log (actor_kind, actor_name, action, object_type, object_name)
+         values ('system', 'test', 'thing.create', $1, 'x')`,
+        ["thing"],
+      ),
+    ).toEqual({ code: "23514", constraint: "audit_log_object_type_check" });
+  });
+});
