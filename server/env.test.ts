@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { env, resetEnvCache } from "./env";
 import { getRuntime } from "./boot/runtime";
+import { env, resetEnvCache } from "./env";
 
 /** A variable set but empty (`DATABASE_URL=` in a .env file or a compose file) counts as unset. */
 const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };

@@ -1,6 +1,23 @@
-import type { Action } from "../../server/auth/roles";
+import { setInstanceAdminOp } from "../../server/admin/admins";
+import { createApiKeyOp, listApiKeysOp, revokeApiKeyOp } from "../../server/auth/api-keys";
+import { createUserOp } from "../../server/auth/users";
 import { BootError } from "../../server/boot/errors";
 import { DomainError } from "../../server/core/errors";
+import {
+  cancelRunOp,
+  retryRunOp,
+  startIncrementalMaterializationOp,
+  startMaterializationOp,
+} from "../../server/materialization";
+import type { AnyOperation } from "../../server/operations/define";
+import {
+  addOwnSchemaOp,
+  checkOfflineSpacesOp,
+  getOfflineSpaceOp,
+  grantSharedSchemaOp,
+  offlineSetupStatementsOp,
+  revokeSharedSchemaOp,
+} from "../../server/registry/offline-space";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
@@ -62,26 +79,40 @@ table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
 export interface Command {
   run(argv: string[]): Promise<number | undefined>;
   /**
-   * What the command may do, as a project action its services check, or "local": it runs this
-   * machine's processes or database (which whoever runs it holds the credentials of anyway).
-   * The CLI acts as the trusted local actor; the action documents the door (bin/cli/doors.test.ts).
+   * The operations the command invokes (server/operations/define.ts): the CLI is one of their
+   * doors, and each call passes the operation's gate, so who may do what is the descriptor's
+   * `access`. The CLI acts as the trusted local actor. "local": the command runs this machine's
+   * processes or database (which whoever runs it holds the credentials of anyway).
    */
-  action: Action | "local";
+  operations: readonly AnyOperation[] | "local";
 }
 
 export const COMMANDS: Record<string, Command> = {
-  start: { run: startCommand, action: "local" },
-  dev: { run: devCommand, action: "local" },
-  worker: { run: workerCommand, action: "local" },
-  migrate: { run: migrateCommand, action: "local" },
-  seed: { run: seedCommand, action: "local" },
-  materialize: { run: materializeCommand, action: "jobs.run" },
-  "materialize-incremental": { run: materializeIncrementalCommand, action: "jobs.run" },
-  cancel: { run: cancelCommand, action: "jobs.run" },
-  retry: { run: retryCommand, action: "jobs.run" },
-  user: { run: userCommand, action: "members.manage" },
-  "api-key": { run: apiKeyCommand, action: "keys.manage" },
-  offline: { run: offlineCommand, action: "offline.manage" },
+  start: { run: startCommand, operations: "local" },
+  dev: { run: devCommand, operations: "local" },
+  worker: { run: workerCommand, operations: "local" },
+  migrate: { run: migrateCommand, operations: "local" },
+  seed: { run: seedCommand, operations: "local" },
+  materialize: { run: materializeCommand, operations: [startMaterializationOp] },
+  "materialize-incremental": {
+    run: materializeIncrementalCommand,
+    operations: [startIncrementalMaterializationOp],
+  },
+  cancel: { run: cancelCommand, operations: [cancelRunOp] },
+  retry: { run: retryCommand, operations: [retryRunOp] },
+  user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },
+  "api-key": { run: apiKeyCommand, operations: [createApiKeyOp, listApiKeysOp, revokeApiKeyOp] },
+  offline: {
+    run: offlineCommand,
+    operations: [
+      getOfflineSpaceOp,
+      checkOfflineSpacesOp,
+      offlineSetupStatementsOp,
+      addOwnSchemaOp,
+      grantSharedSchemaOp,
+      revokeSharedSchemaOp,
+    ],
+  },
 };
 
 /**

@@ -30,24 +30,3 @@ export async function requireInstanceAdmin(ctx: Ctx): Promise<void> {
   if (ctx.actor.kind === "anonymous") throw new UnauthorizedError();
   if (!(await isInstanceAdmin(ctx))) throw new ForbiddenError(ADMINS_ONLY);
 }
-
-export interface Me {
-  id: string;
-  name: string;
-  email: string;
-  /** Whether the UI offers the Instance pages; the services check again on every call. */
-  isAdmin: boolean;
-}
-
-/** The signed-in person (the account menu); null for API keys and Quiver's own actors. */
-export async function getMe({ ctx }: { ctx: Ctx }): Promise<Me | null> {
-  const { actor } = ctx;
-  if (actor.kind === "anonymous") throw new UnauthorizedError();
-  if (actor.kind !== "user") return null;
-  const [row] = await ctx.db
-    .select({ id: users.id, name: users.name, email: users.email, isAdmin: users.isAdmin })
-    .from(users)
-    .where(eq(users.id, actor.id))
-    .limit(1);
-  return row ?? null;
-}

@@ -9,8 +9,9 @@ import type { Actor, Ctx } from "../core/context";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from "../core/errors";
 import { auditLog, projectMembers, projects, users } from "../db/schema";
 import { addOwnSchema, createProject, ensureProject } from "../registry";
-import { getMe, isInstanceAdmin } from "./access";
+import { isInstanceAdmin } from "./access";
 import { setInstanceAdmin } from "./admins";
+import { getMe } from "./me";
 
 /**
  * Instance administrators (docs/adr/0014-instance-administrators.md): the instance audit log and

@@ -1,13 +1,12 @@
 import "server-only";
 import { eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { requireInstanceAdmin } from "../admin/access";
-import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { auditLog } from "../db/schema";
+import { defineOperation } from "../operations/define";
 import { AuditFilterInput, type AuditLogEntry, auditFilterTerms, auditPage } from "./list";
+import * as out from "./outputs";
 
 export const ListInstanceAuditInput = AuditFilterInput.extend({
   /** Only the entries recorded in this project (by the name they were recorded under). */
@@ -32,22 +31,23 @@ export interface InstanceAuditPage {
  * the entries of no project (auth.login, auth.login_failed, user.create, user.admin_grant, …) and
  * every project's, each with its project. Filters as on a project's audit page, plus the project.
  */
-export async function listInstanceAudit({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: ListInstanceAuditInput;
-}): Promise<InstanceAuditPage> {
-  await requireInstanceAdmin(ctx);
-  const q = parseInput(ListInstanceAuditInput, input);
-  if (q.instanceOnly && q.project)
-    throw new InvalidError("project: give a project or instance-level entries only, not both", "project");
-  const where: (SQL | undefined)[] = [
-    // Served by audit_log_project_id_idx (project_id, id): nulls are indexed too.
-    q.instanceOnly ? isNull(auditLog.projectId) : undefined,
-    q.project ? eq(auditLog.project, q.project) : undefined,
-    ...auditFilterTerms(q),
-  ];
-  return auditPage(ctx.db, where, q.limit);
-}
+export const listInstanceAuditOp = defineOperation({
+  name: "admin.audit",
+  summary: "The whole instance's audit log (sign-ins, accounts, administrators, every project's).",
+  kind: "query",
+  access: "instance.admin",
+  input: ListInstanceAuditInput,
+  output: out.InstanceAuditPage,
+  run: ({ ctx, input: q }): Promise<InstanceAuditPage> => {
+    if (q.instanceOnly && q.project)
+      throw new InvalidError("project: give a project or instance-level entries only, not both", "project");
+    const where: (SQL | undefined)[] = [
+      // Served by audit_log_project_id_idx (project_id, id): nulls are indexed too.
+      q.instanceOnly ? isNull(auditLog.projectId) : undefined,
+      q.project ? eq(auditLog.project, q.project) : undefined,
+      ...auditFilterTerms(q),
+    ];
+    return auditPage(ctx.db, where, q.limit);
+  },
+});
+export const listInstanceAudit = listInstanceAuditOp.call;

@@ -1,13 +1,12 @@
 import "server-only";
 import { and, desc, eq, gte, ilike, lt, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { authorize } from "../auth/authorize";
-import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { AUDIT_OBJECT_TYPES, isOneOf } from "../core/vocabulary";
 import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 
 export const AUDIT_PAGE_MAX = 200;
 
@@ -108,15 +107,16 @@ export async function auditPage(
  * A project's audit log, newest first, in pages keyed by id (stable while entries keep arriving).
  * Owners only: the log holds before/after of every definition and key change.
  */
-export async function listAuditLog({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: ListAuditLogInput;
-}): Promise<AuditLogPage> {
-  const q = parseInput(ListAuditLogInput, input);
-  const project = await authorize(ctx, q.project, "audit.read");
-  const where = [eq(auditLog.projectId, project.id), ...auditFilterTerms(q)];
-  return auditPage(ctx.db, where, q.limit);
-}
+export const listAuditLogOp = defineOperation({
+  name: "audit.list",
+  summary: "A project's audit log, newest first, filtered and paged by id.",
+  kind: "query",
+  access: "audit.read",
+  input: ListAuditLogInput,
+  output: out.AuditLogPage,
+  run: ({ ctx, input: q, project }): Promise<AuditLogPage> => {
+    const where = [eq(auditLog.projectId, project.id), ...auditFilterTerms(q)];
+    return auditPage(ctx.db, where, q.limit);
+  },
+});
+export const listAuditLog = listAuditLogOp.call;

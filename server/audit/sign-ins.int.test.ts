@@ -31,8 +31,8 @@ beforeAll(async () => {
     ctxFor: (actor) => ({ ...local, actor }),
     audit: (actor, entry) => recordAudit({ ...local, actor }, entry),
   });
-  ids.ada = (await createUser(local, ada)).user.id;
-  ids.bob = (await createUser(local, { ...bob, admin: true })).user.id;
+  ids.ada = (await createUser({ ctx: local, input: ada })).user.id;
+  ids.bob = (await createUser({ ctx: local, input: { ...bob, admin: true } })).user.id;
 });
 afterAll(() => t.drop());
 

@@ -1,10 +1,9 @@
 import "server-only";
 import { and, desc, eq, or } from "drizzle-orm";
 import { z } from "zod";
-import { UnauthorizedError } from "../auth/authorize";
-import type { Ctx } from "../core/context";
-import { parseInput } from "../core/parse-input";
 import { auditLog, users } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 
 export const SIGN_INS_SHOWN = 10;
 
@@ -26,37 +25,42 @@ export interface SignIn {
  * and the `auth.login_failed` entries naming their email, whoever typed it. Anyone signed in as a
  * person; an API key or Quiver's own actors have no sign-ins and get an empty list.
  */
-export async function listMySignIns({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input?: z.input<typeof ListMySignInsInput>;
-}): Promise<SignIn[]> {
-  const { actor } = ctx;
-  if (actor.kind === "anonymous") throw new UnauthorizedError();
-  const { limit } = parseInput(ListMySignInsInput, input);
-  if (actor.kind !== "user") return [];
-  const [me] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, actor.id)).limit(1);
-  if (!me) return [];
-  const rows = await ctx.db
-    .select({ id: auditLog.id, action: auditLog.action, after: auditLog.after, at: auditLog.createdAt })
-    .from(auditLog)
-    .where(
-      or(
-        and(eq(auditLog.action, "auth.login"), eq(auditLog.actorId, actor.id)),
-        and(eq(auditLog.action, "auth.login_failed"), eq(auditLog.objectName, me.email)),
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(limit);
-  return rows.map((r) => ({
-    id: r.id,
-    at: r.at,
-    outcome: r.action === "auth.login" ? "success" : "failed",
-    ip: ipOf(r.after),
-  }));
-}
+export const listMySignInsOp = defineOperation({
+  name: "account.signIns",
+  summary: "The caller's own recent sign-ins and failed sign-ins, newest first.",
+  kind: "query",
+  access: "signed_in",
+  input: ListMySignInsInput,
+  output: z.array(out.SignIn),
+  run: async ({ ctx, input: { limit } }): Promise<SignIn[]> => {
+    const { actor } = ctx;
+    if (actor.kind !== "user") return [];
+    const [me] = await ctx.db
+      .select({ email: users.email })
+      .from(users)
+      .where(eq(users.id, actor.id))
+      .limit(1);
+    if (!me) return [];
+    const rows = await ctx.db
+      .select({ id: auditLog.id, action: auditLog.action, after: auditLog.after, at: auditLog.createdAt })
+      .from(auditLog)
+      .where(
+        or(
+          and(eq(auditLog.action, "auth.login"), eq(auditLog.actorId, actor.id)),
+          and(eq(auditLog.action, "auth.login_failed"), eq(auditLog.objectName, me.email)),
+        ),
+      )
+      .orderBy(desc(auditLog.id))
+      .limit(limit);
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      outcome: r.action === "auth.login" ? "success" : "failed",
+      ip: ipOf(r.after),
+    }));
+  },
+});
+export const listMySignIns = listMySignInsOp.call;
 
 /** Entries written before addresses were recorded have none. */
 function ipOf(after: unknown): string | null {

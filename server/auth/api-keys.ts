@@ -3,14 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type Actor, actorLabel, type Ctx, inTransaction } from "../core/context";
+import { type Actor, actorLabel, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { uniquely } from "../core/unique";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
-import { authorize } from "./authorize";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 import { ROLES } from "./roles";
 
 /**
@@ -62,101 +62,106 @@ function creatorName(actor: Actor): string {
   return actor.kind === "user" ? actor.name : actorLabel(actor);
 }
 
-export async function createApiKey({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof CreateApiKeyInput>;
-}): Promise<{ key: string; apiKey: ApiKey }> {
-  const { project, name, role, expiresAt } = parseInput(CreateApiKeyInput, input);
-  const p = await authorize(ctx, project, "keys.manage");
-  if (expiresAt && expiresAt.getTime() <= Date.now())
-    throw new InvalidError("expiresAt: must be in the future", "expiresAt");
-  const key = API_KEY_PREFIX + randomBytes(32).toString("base64url");
-  return inTransaction(ctx, async (tx) => {
-    const [row] = await uniquely(`API key "${name}"`, () =>
-      tx.db
-        .insert(apiKeys)
-        .values({
-          projectId: p.id,
-          name,
-          role,
-          prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
-          keyHash: hashApiKey(key),
-          createdBy: creatorName(tx.actor),
-          expiresAt: expiresAt ?? null,
-        })
-        .returning(),
-    );
-    if (!row) throw new Error("insert returned no row");
-    const apiKey = withoutHash(row);
-    await recordAudit(tx, {
-      project: p,
-      action: "api_key.create",
-      objectType: "api_key",
-      objectName: name,
-      after: auditView(apiKey),
+export const createApiKeyOp = defineOperation({
+  name: "access.keys.create",
+  summary: "Create an API key for one project and role; the plaintext key is answered once.",
+  kind: "mutation",
+  access: "keys.manage",
+  input: CreateApiKeyInput,
+  output: out.CreatedApiKey,
+  doors: ["trpc", "rest", "cli"],
+  run: async ({ ctx, input: { name, role, expiresAt }, project: p }) => {
+    if (expiresAt && expiresAt.getTime() <= Date.now())
+      throw new InvalidError("expiresAt: must be in the future", "expiresAt");
+    const key = API_KEY_PREFIX + randomBytes(32).toString("base64url");
+    return inTransaction(ctx, async (tx) => {
+      const [row] = await uniquely(`API key "${name}"`, () =>
+        tx.db
+          .insert(apiKeys)
+          .values({
+            projectId: p.id,
+            name,
+            role,
+            prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+            keyHash: hashApiKey(key),
+            createdBy: creatorName(tx.actor),
+            expiresAt: expiresAt ?? null,
+          })
+          .returning(),
+      );
+      if (!row) throw new Error("insert returned no row");
+      const apiKey = withoutHash(row);
+      await recordAudit(tx, {
+        project: p,
+        action: "api_key.create",
+        objectType: "api_key",
+        objectName: name,
+        after: auditView(apiKey),
+      });
+      return { key, apiKey };
     });
-    return { key, apiKey };
-  });
-}
+  },
+});
+export const createApiKey = createApiKeyOp.call;
 
-export async function listApiKeys({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof ListApiKeysInput>;
-}): Promise<ApiKey[]> {
-  const { project } = parseInput(ListApiKeysInput, input);
-  const p = await authorize(ctx, project, "keys.manage");
-  const rows = await ctx.db
-    .select()
-    .from(apiKeys)
-    .where(eq(apiKeys.projectId, p.id))
-    .orderBy(desc(apiKeys.createdAt), apiKeys.name);
-  return rows.map(withoutHash);
-}
-
-/** Marks the key revoked; revoking a revoked key changes nothing and writes no audit entry. */
-export async function revokeApiKey({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof RevokeApiKeyInput>;
-}): Promise<ApiKey> {
-  const { project, id } = parseInput(RevokeApiKeyInput, input);
-  const p = await authorize(ctx, project, "keys.manage");
-  return inTransaction(ctx, async (tx) => {
-    // Locks the row so two revocations at once write one audit entry.
-    const [current] = await tx.db
+export const listApiKeysOp = defineOperation({
+  name: "access.keys.list",
+  summary: "A project's API keys, newest first (prefix, role, expiry, last use; never the key).",
+  kind: "query",
+  access: "keys.manage",
+  input: ListApiKeysInput,
+  output: z.array(out.ApiKey),
+  doors: ["trpc", "rest", "cli"],
+  run: async ({ ctx, project: p }) => {
+    const rows = await ctx.db
       .select()
       .from(apiKeys)
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, p.id)))
-      .for("update");
-    if (!current) throw new NotFoundError(`API key ${id} not found in project "${project}"`, "id");
-    if (current.revokedAt) return withoutHash(current);
-    const [row] = await tx.db
-      .update(apiKeys)
-      .set({ revokedAt: new Date() })
-      .where(eq(apiKeys.id, id))
-      .returning();
-    if (!row) throw new Error("update returned no row");
-    const before = withoutHash(current);
-    const after = withoutHash(row);
-    await recordAudit(tx, {
-      project: p,
-      action: "api_key.revoke",
-      objectType: "api_key",
-      objectName: current.name,
-      before: auditView(before),
-      after: auditView(after),
-    });
-    return after;
-  });
-}
+      .where(eq(apiKeys.projectId, p.id))
+      .orderBy(desc(apiKeys.createdAt), apiKeys.name);
+    return rows.map(withoutHash);
+  },
+});
+export const listApiKeys = listApiKeysOp.call;
+
+/** Marks the key revoked; revoking a revoked key changes nothing and writes no audit entry. */
+export const revokeApiKeyOp = defineOperation({
+  name: "access.keys.revoke",
+  summary: "Revoke an API key: refused from the next request on.",
+  kind: "mutation",
+  access: "keys.manage",
+  input: RevokeApiKeyInput,
+  output: out.ApiKey,
+  doors: ["trpc", "rest", "cli"],
+  run: ({ ctx, input: { project, id }, project: p }) =>
+    inTransaction(ctx, async (tx) => {
+      // Locks the row so two revocations at once write one audit entry.
+      const [current] = await tx.db
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, p.id)))
+        .for("update");
+      if (!current) throw new NotFoundError(`API key ${id} not found in project "${project}"`, "id");
+      if (current.revokedAt) return withoutHash(current);
+      const [row] = await tx.db
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(eq(apiKeys.id, id))
+        .returning();
+      if (!row) throw new Error("update returned no row");
+      const before = withoutHash(current);
+      const after = withoutHash(row);
+      await recordAudit(tx, {
+        project: p,
+        action: "api_key.revoke",
+        objectType: "api_key",
+        objectName: current.name,
+        before: auditView(before),
+        after: auditView(after),
+      });
+      return after;
+    }),
+});
+export const revokeApiKey = revokeApiKeyOp.call;
 
 /**
  * The actor a presented key stands for, or null for an unknown, revoked or expired key. Reads the

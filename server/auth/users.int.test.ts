@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../core/context";
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "../core/errors";
+import { ConflictError, ForbiddenError, InvalidError } from "../core/errors";
 import { auditLog, instanceSetup, projectMembers, projects, users } from "../db/schema";
 import { UnauthorizedError } from "./authorize";
 import { needsSetup } from "./setup";
@@ -23,7 +23,10 @@ const as = (id: string, name: string): Ctx => ({ ...local, actor: { kind: "user"
 
 describe("createUser", () => {
   it("makes the first user owner of every project and closes the setup page", async () => {
-    const r = await createUser(local, { name: "Ops", email: "ops@example.com", password: "a long password" });
+    const r = await createUser({
+      ctx: local,
+      input: { name: "Ops", email: "ops@example.com", password: "a long password" },
+    });
     expect(r.firstOwner).toBe(true);
     ownerId = r.user.id;
     const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, ownerId));
@@ -33,12 +36,15 @@ describe("createUser", () => {
   });
 
   it("adds a later user to one project with one role, audited in that project", async () => {
-    const r = await createUser(local, {
-      name: "Val",
-      email: "val@example.com",
-      password: "a long password",
-      project: "demo",
-      role: "viewer",
+    const r = await createUser({
+      ctx: local,
+      input: {
+        name: "Val",
+        email: "val@example.com",
+        password: "a long password",
+        project: "demo",
+        role: "viewer",
+      },
     });
     expect(r.firstOwner).toBe(false);
     const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, r.user.id));
@@ -53,23 +59,26 @@ describe("createUser", () => {
 
   it("needs a project and role once a user exists", async () => {
     await expect(
-      createUser(local, { name: "X", email: "x@example.com", password: "a long password" }),
+      createUser({ ctx: local, input: { name: "X", email: "x@example.com", password: "a long password" } }),
     ).rejects.toThrow(InvalidError);
   });
 
   it("refuses a taken email", async () => {
     await expect(
-      createUser(local, {
-        name: "Dup",
-        email: "VAL@example.com",
-        password: "a long password",
-        project: "demo",
-        role: "editor",
+      createUser({
+        ctx: local,
+        input: {
+          name: "Dup",
+          email: "VAL@example.com",
+          password: "a long password",
+          project: "demo",
+          role: "editor",
+        },
       }),
     ).rejects.toThrow(ConflictError);
   });
 
-  it("lets an owner add members, and nobody else", async () => {
+  it("is the CLI's alone: people (even owners) make accounts through access.createUser", async () => {
     const input = {
       name: "N",
       email: "n@example.com",
@@ -78,15 +87,16 @@ describe("createUser", () => {
       role: "editor" as const,
     };
     const [viewer] = await t.db.select().from(users).where(eq(users.email, "val@example.com"));
-    await expect(createUser({ ...local, actor: { kind: "anonymous" } }, input)).rejects.toThrow(
+    await expect(createUser({ ctx: { ...local, actor: { kind: "anonymous" } }, input })).rejects.toThrow(
       UnauthorizedError,
     );
-    await expect(createUser(as(viewer?.id ?? "", "val@example.com"), input)).rejects.toThrow(ForbiddenError);
-    // A project the viewer does not belong to answers like a missing one.
-    await expect(
-      createUser(as(viewer?.id ?? "", "val@example.com"), { ...input, project: "other" }),
-    ).rejects.toThrow(NotFoundError);
-    const r = await createUser(as(ownerId, "ops@example.com"), input);
+    await expect(createUser({ ctx: as(viewer?.id ?? "", "val@example.com"), input })).rejects.toThrow(
+      ForbiddenError,
+    );
+    await expect(createUser({ ctx: as(ownerId, "ops@example.com"), input })).rejects.toThrow(
+      /only Quiver itself and the quiver CLI/,
+    );
+    const r = await createUser({ ctx: local, input });
     expect(r.user.email).toBe("n@example.com");
     expect(await t.db.select().from(users).where(eq(users.email, "n@example.com"))).toHaveLength(1);
   });
@@ -100,7 +110,10 @@ describe("createAccountInProject (Settings → Members → Create account)", () 
   const input = { name: "Kim", email: "kim@example.com", password: "temporary-pw-1", project: "other" };
 
   it("lets an owner make an account in the project, audited as the owner", async () => {
-    const user = await createAccountInProject(as(ownerId, "ops@example.com"), { ...input, role: "consumer" });
+    const user = await createAccountInProject({
+      ctx: as(ownerId, "ops@example.com"),
+      input: { ...input, role: "consumer" },
+    });
     const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, user.id));
     expect(roles.map((m) => m.role)).toEqual(["consumer"]);
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.objectName, "kim@example.com"));
@@ -111,10 +124,13 @@ describe("createAccountInProject (Settings → Members → Create account)", () 
   });
 
   it("refuses an email that has an account, pointing at adding a member", async () => {
-    const again = createAccountInProject(as(ownerId, "ops@example.com"), {
-      ...input,
-      email: "KIM@example.com",
-      role: "viewer",
+    const again = createAccountInProject({
+      ctx: as(ownerId, "ops@example.com"),
+      input: {
+        ...input,
+        email: "KIM@example.com",
+        role: "viewer",
+      },
     });
     await expect(again).rejects.toThrow(ConflictError);
     await expect(again).rejects.toThrow("kim@example.com already has an account: add them as a member");
@@ -126,7 +142,7 @@ describe("createAccountInProject (Settings → Members → Create account)", () 
       await empty.db.insert(projects).values({ name: "demo" });
       const anon: Ctx = { ...testCtx(empty), actor: { kind: "anonymous" } };
       await expect(
-        createAccountInProject(anon, { ...input, project: "demo", role: "owner" }),
+        createAccountInProject({ ctx: anon, input: { ...input, project: "demo", role: "owner" } }),
       ).rejects.toThrow(UnauthorizedError);
       expect(await empty.db.select().from(users)).toHaveLength(0);
     } finally {
@@ -149,11 +165,14 @@ describe("instance administrators (docs/adr/0014-instance-administrators.md)", (
   });
 
   it("`user create --admin` makes one without a project, audited without a project", async () => {
-    const r = await createUser(local, {
-      name: "Root",
-      email: "root@example.com",
-      password: "a long password",
-      admin: true,
+    const r = await createUser({
+      ctx: local,
+      input: {
+        name: "Root",
+        email: "root@example.com",
+        password: "a long password",
+        admin: true,
+      },
     });
     expect(r.firstOwner).toBe(false);
     expect(await adminOf("root@example.com")).toBe(true);
@@ -162,13 +181,16 @@ describe("instance administrators (docs/adr/0014-instance-administrators.md)", (
   });
 
   it("or with a project and role", async () => {
-    const r = await createUser(local, {
-      name: "Ed",
-      email: "ed@example.com",
-      password: "a long password",
-      project: "demo",
-      role: "editor",
-      admin: true,
+    const r = await createUser({
+      ctx: local,
+      input: {
+        name: "Ed",
+        email: "ed@example.com",
+        password: "a long password",
+        project: "demo",
+        role: "editor",
+        admin: true,
+      },
     });
     expect(await adminOf("ed@example.com")).toBe(true);
     const roles = await t.db.select().from(projectMembers).where(eq(projectMembers.userId, r.user.id));
@@ -181,19 +203,27 @@ describe("instance administrators (docs/adr/0014-instance-administrators.md)", (
       .insert(projectMembers)
       .values({ projectId: await projectId("other"), userId: viewer?.id ?? "", role: "owner" });
     const input = { name: "Z", email: "z@example.com", password: "a long password", admin: true };
-    await expect(createUser(as(viewer?.id ?? "", "val@example.com"), input)).rejects.toThrow(ForbiddenError);
+    await expect(createUser({ ctx: as(viewer?.id ?? "", "val@example.com"), input })).rejects.toThrow(
+      ForbiddenError,
+    );
     await expect(
-      createUser(as(viewer?.id ?? "", "val@example.com"), { ...input, project: "other", role: "viewer" }),
+      createUser({
+        ctx: as(viewer?.id ?? "", "val@example.com"),
+        input: { ...input, project: "other", role: "viewer" },
+      }),
     ).rejects.toThrow(ForbiddenError);
     expect(await t.db.select().from(users).where(eq(users.email, "z@example.com"))).toEqual([]);
   });
 
   it("refuses an email that has an account, pointing at `quiver user admin`, and changes nothing", async () => {
-    const again = createUser(local, {
-      name: "Val",
-      email: "Val@Example.com",
-      password: "a long password",
-      admin: true,
+    const again = createUser({
+      ctx: local,
+      input: {
+        name: "Val",
+        email: "Val@Example.com",
+        password: "a long password",
+        admin: true,
+      },
     });
     await expect(again).rejects.toThrow(ConflictError);
     await expect(again).rejects.toThrow(
@@ -211,7 +241,7 @@ describe("instance administrators (docs/adr/0014-instance-administrators.md)", (
       role: "viewer" as const,
       admin: true,
     };
-    await createAccountInProject(as(ownerId, "ops@example.com"), input);
+    await createAccountInProject({ ctx: as(ownerId, "ops@example.com"), input });
     expect(await adminOf("sly@example.com")).toBe(false);
   });
 });

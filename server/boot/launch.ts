@@ -168,7 +168,7 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
  * fail with the same message until fixed.
  */
 async function checkOffline(rt: Runtime, log: Log): Promise<void> {
-  const checks = await checkOfflineSpaces(rt.ctxFor({ kind: "system", name: "start-up" }));
+  const checks = await checkOfflineSpaces({ ctx: rt.ctxFor({ kind: "system", name: "start-up" }) });
   const privileged = checks.filter((c) => c.privileged);
   if (privileged.length > 0)
     throw new BootError(privileged.map((c) => `project ${c.project}: ${c.problem}`).join("\n"));

@@ -1,8 +1,8 @@
 import "server-only";
 
-export { CancelRunInput, cancelRun } from "./cancel-run";
-export { getRun } from "./get-run";
-export { listRuns } from "./list-runs";
+export { CancelRunInput, cancelRun, cancelRunOp } from "./cancel-run";
+export { getRun, getRunOp } from "./get-run";
+export { listRuns, listRunsOp } from "./list-runs";
 export {
   createBoss,
   createJobQueue,
@@ -11,11 +11,14 @@ export {
   type MaterializationWorker,
   startMaterializationWorker,
 } from "./queue";
-export { RetryRunInput, retryRun } from "./retry-run";
+export { RetryRunInput, retryRun, retryRunOp } from "./retry-run";
 export { runMaterialization } from "./run-materialization";
 export { isTerminal, type Run } from "./run-row";
 export * from "./schemas";
-export { startIncrementalMaterialization } from "./start-incremental-materialization";
-export { startMaterialization } from "./start-materialization";
+export {
+  startIncrementalMaterialization,
+  startIncrementalMaterializationOp,
+} from "./start-incremental-materialization";
+export { startMaterialization, startMaterializationOp } from "./start-materialization";
 export { type RunSweeper, startRunSweeper, sweepRuns } from "./sweep-runs";
 export { waitForRuns } from "./wait-for-runs";

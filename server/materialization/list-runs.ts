@@ -1,33 +1,40 @@
 import "server-only";
 import { and, desc, eq } from "drizzle-orm";
-import { authorize } from "../auth/authorize";
-import type { Ctx } from "../core/context";
+import { z } from "zod";
 import { NotFoundError } from "../core/errors";
-import { parseInput } from "../core/parse-input";
 import { featureViews, materializationRuns } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 import { type Run, selectRuns } from "./run-row";
 import { ListRunsInput } from "./schemas";
 
 /** A project's runs, newest first, optionally of one view. */
-export async function listRuns({ ctx, input }: { ctx: Ctx; input: ListRunsInput }): Promise<Run[]> {
-  const { project, featureView, limit } = parseInput(ListRunsInput, input);
-  const p = await authorize(ctx, project, "definitions.read");
-  const where = [eq(materializationRuns.projectId, p.id)];
-  if (featureView) {
-    const [view] = await ctx.db
-      .select({ id: featureViews.id })
-      .from(featureViews)
-      .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, featureView)))
-      .limit(1);
-    if (!view)
-      throw new NotFoundError(
-        `featureView: feature view "${featureView}" not found in project "${project}"`,
-        "featureView",
-      );
-    where.push(eq(materializationRuns.featureViewId, view.id));
-  }
-  return selectRuns(ctx.db)
-    .where(and(...where))
-    .orderBy(desc(materializationRuns.createdAt), desc(materializationRuns.id))
-    .limit(limit);
-}
+export const listRunsOp = defineOperation({
+  name: "jobs.list",
+  summary: "A project's materialization runs, newest first, optionally of one view.",
+  kind: "query",
+  access: "definitions.read",
+  input: ListRunsInput,
+  output: z.array(out.Run),
+  run: async ({ ctx, input: { project, featureView, limit }, project: p }): Promise<Run[]> => {
+    const where = [eq(materializationRuns.projectId, p.id)];
+    if (featureView) {
+      const [view] = await ctx.db
+        .select({ id: featureViews.id })
+        .from(featureViews)
+        .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, featureView)))
+        .limit(1);
+      if (!view)
+        throw new NotFoundError(
+          `featureView: feature view "${featureView}" not found in project "${project}"`,
+          "featureView",
+        );
+      where.push(eq(materializationRuns.featureViewId, view.id));
+    }
+    return selectRuns(ctx.db)
+      .where(and(...where))
+      .orderBy(desc(materializationRuns.createdAt), desc(materializationRuns.id))
+      .limit(limit);
+  },
+});
+export const listRuns = listRunsOp.call;

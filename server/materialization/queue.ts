@@ -2,10 +2,9 @@ import "server-only";
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../core/context";
 import { rootLogger } from "../core/log";
-import { probeProjectSources } from "../freshness/probe-sources";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
+import { executeRunOp, probeSourcesOp } from "./job-operations";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
-import { runMaterialization } from "./run-materialization";
 import { type RunSweeper, startRunSweeper } from "./sweep-runs";
 
 /**
@@ -130,11 +129,15 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
           for (const job of jobs) {
             const runId = job.data?.runId;
             if (typeof runId !== "string") throw new Error(`materialize job ${job.id} carries no run id`);
-            const run = await runMaterialization(jobCtx(ctxFor(), { job: MATERIALIZE_JOB, runId }), runId, {
-              batchSize: opts.batchSize,
-              heartbeatTimeoutSeconds: timeoutSeconds,
-              // pg-boss retries a failed job only while its count allows; the row must agree.
-              lastAttempt: job.retryCount >= job.retryLimit,
+            const run = await executeRunOp.call({
+              ctx: jobCtx(ctxFor(), { job: MATERIALIZE_JOB, runId }),
+              input: {
+                runId,
+                batchSize: opts.batchSize,
+                heartbeatTimeoutSeconds: timeoutSeconds,
+                // pg-boss retries a failed job only while its count allows; the row must agree.
+                lastAttempt: job.retryCount >= job.retryLimit,
+              },
             });
             return { status: run.status, rowsWritten: run.rowsWritten };
           }
@@ -147,9 +150,10 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       for (const job of jobs) {
         const projectId = job.data?.projectId;
         if (typeof projectId !== "string") throw new Error(`probe job ${job.id} carries no project id`);
-        return {
-          sources: await probeProjectSources(jobCtx(ctxFor(), { job: PROBE_JOB, projectId }), projectId),
-        };
+        return probeSourcesOp.call({
+          ctx: jobCtx(ctxFor(), { job: PROBE_JOB, projectId }),
+          input: { projectId },
+        });
       }
     }),
   );

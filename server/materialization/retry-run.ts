@@ -1,12 +1,12 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import { authorize } from "../auth/authorize";
-import { type Ctx, inTransaction } from "../core/context";
+import { inTransaction } from "../core/context";
 import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
-import { parseInput } from "../core/parse-input";
 import { featureViews, materializationRuns } from "../db/schema";
+import { defineOperation } from "../operations/define";
 import { listFeatureViews } from "../registry";
 import { insertRuns } from "./create-runs";
+import * as out from "./outputs";
 import type { Run } from "./run-row";
 import { GetRunInput } from "./schemas";
 
@@ -23,57 +23,65 @@ export type RetryRunInput = GetRunInput;
  * make one retry. The job is sent after commit. The watermark rules are a new run's: it moves
  * only when the retry succeeds, and never back.
  */
-export async function retryRun({ ctx, input }: { ctx: Ctx; input: RetryRunInput }): Promise<Run> {
-  const { project, runId } = parseInput(RetryRunInput, input);
-  const p = await authorize(ctx, project, "jobs.run");
-  const run = await inTransaction(ctx, async (tx) => {
-    const [failed] = await tx.db
-      .select({
-        status: materializationRuns.status,
-        kind: materializationRuns.kind,
-        startTs: materializationRuns.startTs,
-        endTs: materializationRuns.endTs,
-        featureView: featureViews.name,
-      })
-      .from(materializationRuns)
-      .innerJoin(featureViews, eq(featureViews.id, materializationRuns.featureViewId))
-      .where(and(eq(materializationRuns.projectId, p.id), eq(materializationRuns.id, runId)))
-      .for("update", { of: materializationRuns });
-    if (!failed)
-      throw new NotFoundError(
-        `runId: materialization run ${runId} not found in project "${project}"`,
-        "runId",
+export const retryRunOp = defineOperation({
+  name: "jobs.retry",
+  summary: "Run a failed run's window again, as a new run that names the one it retries.",
+  kind: "mutation",
+  access: "jobs.run",
+  input: RetryRunInput,
+  output: out.Run,
+  doors: ["trpc", "rest", "cli"],
+  run: async ({ ctx, input: { project, runId }, project: p }): Promise<Run> => {
+    const run = await inTransaction(ctx, async (tx) => {
+      const [failed] = await tx.db
+        .select({
+          status: materializationRuns.status,
+          kind: materializationRuns.kind,
+          startTs: materializationRuns.startTs,
+          endTs: materializationRuns.endTs,
+          featureView: featureViews.name,
+        })
+        .from(materializationRuns)
+        .innerJoin(featureViews, eq(featureViews.id, materializationRuns.featureViewId))
+        .where(and(eq(materializationRuns.projectId, p.id), eq(materializationRuns.id, runId)))
+        .for("update", { of: materializationRuns });
+      if (!failed)
+        throw new NotFoundError(
+          `runId: materialization run ${runId} not found in project "${project}"`,
+          "runId",
+        );
+      if (failed.status !== "failed")
+        throw new ConflictError(
+          `runId: materialization run ${runId} is ${failed.status}; only a failed run can be retried`,
+          "runId",
+        );
+      const [earlier] = await tx.db
+        .select({ id: materializationRuns.id })
+        .from(materializationRuns)
+        .where(eq(materializationRuns.retryOf, runId))
+        .limit(1);
+      if (earlier)
+        throw new ConflictError(
+          `runId: materialization run ${runId} was already retried by run ${earlier.id}; retry that one`,
+          "runId",
+        );
+      const view = (await listFeatureViews({ ctx: tx, input: { project } })).find(
+        (v) => v.name === failed.featureView,
       );
-    if (failed.status !== "failed")
-      throw new ConflictError(
-        `runId: materialization run ${runId} is ${failed.status}; only a failed run can be retried`,
-        "runId",
-      );
-    const [earlier] = await tx.db
-      .select({ id: materializationRuns.id })
-      .from(materializationRuns)
-      .where(eq(materializationRuns.retryOf, runId))
-      .limit(1);
-    if (earlier)
-      throw new ConflictError(
-        `runId: materialization run ${runId} was already retried by run ${earlier.id}; retry that one`,
-        "runId",
-      );
-    const view = (await listFeatureViews({ ctx: tx, input: { project } })).find(
-      (v) => v.name === failed.featureView,
-    );
-    if (!view) throw new NotFoundError(`runId: feature view "${failed.featureView}" not found`, "runId");
-    if (!view.online)
-      throw new InvalidError(
-        `runId: feature view "${view.name}" is no longer online (online = false); nothing to retry`,
-        "runId",
-      );
-    const [created] = await insertRuns(tx, project, failed.kind, [
-      { view, startTs: failed.startTs, endTs: failed.endTs, retryOf: runId },
-    ]);
-    if (!created) throw new Error(`retrying run ${runId} inserted no run`);
-    return created;
-  });
-  await ctx.jobs.enqueueMaterialization(run.id);
-  return run;
-}
+      if (!view) throw new NotFoundError(`runId: feature view "${failed.featureView}" not found`, "runId");
+      if (!view.online)
+        throw new InvalidError(
+          `runId: feature view "${view.name}" is no longer online (online = false); nothing to retry`,
+          "runId",
+        );
+      const [created] = await insertRuns(tx, project, failed.kind, [
+        { view, startTs: failed.startTs, endTs: failed.endTs, retryOf: runId },
+      ]);
+      if (!created) throw new Error(`retrying run ${runId} inserted no run`);
+      return created;
+    });
+    await ctx.jobs.enqueueMaterialization(run.id);
+    return run;
+  },
+});
+export const retryRun = retryRunOp.call;

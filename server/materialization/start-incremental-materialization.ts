@@ -1,8 +1,9 @@
 import "server-only";
-import type { Ctx } from "../core/context";
+import { z } from "zod";
 import { InvalidError } from "../core/errors";
-import { parseInput } from "../core/parse-input";
+import { defineOperation } from "../operations/define";
 import { createRuns, resolveViews } from "./create-runs";
+import * as out from "./outputs";
 import type { Run } from "./run-row";
 import { StartIncrementalMaterializationInput } from "./schemas";
 
@@ -14,25 +15,28 @@ const EPOCH = new Date(0);
  * The window is inclusive, so the row exactly at the watermark is read again: harmless, since an
  * equal event time rewrites the same value.
  */
-export async function startIncrementalMaterialization({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: StartIncrementalMaterializationInput;
-}): Promise<Run[]> {
-  const { project, featureViews, endTs } = parseInput(StartIncrementalMaterializationInput, input);
-  const views = await resolveViews(ctx, project, featureViews);
-  const planned = views.map((view) => {
-    const startTs =
-      view.materializedUntil ??
-      (view.ttlSeconds > 0 ? new Date(endTs.getTime() - view.ttlSeconds * 1000) : EPOCH);
-    if (startTs.getTime() > endTs.getTime())
-      throw new InvalidError(
-        `endTs: feature view "${view.name}" is already materialized until ${startTs.toISOString()}, after ${endTs.toISOString()}`,
-        "endTs",
-      );
-    return { view, startTs, endTs };
-  });
-  return createRuns(ctx, project, "incremental", planned);
-}
+export const startIncrementalMaterializationOp = defineOperation({
+  name: "jobs.materializeIncremental",
+  summary: "Queue one run per view from its watermark up to endTs; default: every online view.",
+  kind: "mutation",
+  access: "jobs.run",
+  input: StartIncrementalMaterializationInput,
+  output: z.array(out.Run),
+  doors: ["trpc", "rest", "cli"],
+  run: async ({ ctx, input: { project, featureViews, endTs } }): Promise<Run[]> => {
+    const views = await resolveViews(ctx, project, featureViews);
+    const planned = views.map((view) => {
+      const startTs =
+        view.materializedUntil ??
+        (view.ttlSeconds > 0 ? new Date(endTs.getTime() - view.ttlSeconds * 1000) : EPOCH);
+      if (startTs.getTime() > endTs.getTime())
+        throw new InvalidError(
+          `endTs: feature view "${view.name}" is already materialized until ${startTs.toISOString()}, after ${endTs.toISOString()}`,
+          "endTs",
+        );
+      return { view, startTs, endTs };
+    });
+    return createRuns(ctx, project, "incremental", planned);
+  },
+});
+export const startIncrementalMaterialization = startIncrementalMaterializationOp.call;

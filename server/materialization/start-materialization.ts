@@ -1,8 +1,9 @@
 import "server-only";
-import type { Ctx } from "../core/context";
+import { z } from "zod";
 import { InvalidError } from "../core/errors";
-import { parseInput } from "../core/parse-input";
+import { defineOperation } from "../operations/define";
 import { createRuns, resolveViews } from "./create-runs";
+import * as out from "./outputs";
 import type { Run } from "./run-row";
 import { StartMaterializationInput } from "./schemas";
 
@@ -10,24 +11,27 @@ import { StartMaterializationInput } from "./schemas";
  * Queues one run per view over [startTs, endTs] (both inclusive) and returns the queued rows.
  * Default views: every online view of the project.
  */
-export async function startMaterialization({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: StartMaterializationInput;
-}): Promise<Run[]> {
-  const { project, featureViews, startTs, endTs } = parseInput(StartMaterializationInput, input);
-  if (startTs.getTime() > endTs.getTime())
-    throw new InvalidError(
-      `startTs: the window start ${startTs.toISOString()} is after its end ${endTs.toISOString()}`,
-      "startTs",
+export const startMaterializationOp = defineOperation({
+  name: "jobs.materialize",
+  summary: "Queue one run per view over [startTs, endTs]; default: every online view of the project.",
+  kind: "mutation",
+  access: "jobs.run",
+  input: StartMaterializationInput,
+  output: z.array(out.Run),
+  doors: ["trpc", "rest", "cli"],
+  run: async ({ ctx, input: { project, featureViews, startTs, endTs } }): Promise<Run[]> => {
+    if (startTs.getTime() > endTs.getTime())
+      throw new InvalidError(
+        `startTs: the window start ${startTs.toISOString()} is after its end ${endTs.toISOString()}`,
+        "startTs",
+      );
+    const views = await resolveViews(ctx, project, featureViews);
+    return createRuns(
+      ctx,
+      project,
+      "range",
+      views.map((view) => ({ view, startTs, endTs })),
     );
-  const views = await resolveViews(ctx, project, featureViews);
-  return createRuns(
-    ctx,
-    project,
-    "range",
-    views.map((view) => ({ view, startTs, endTs })),
-  );
-}
+  },
+});
+export const startMaterialization = startMaterializationOp.call;

@@ -2,13 +2,14 @@ import "server-only";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { authorize } from "../auth/authorize";
+import type { ProjectRow } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { uniquely } from "../core/unique";
 import { consumerFeatureServices, consumers, featureServices } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 import { ConsumerInput } from "./schemas";
 
 export const CreateConsumerInput = ConsumerInput.extend({ project: Name });
@@ -32,10 +33,14 @@ async function resolveServices(ctx: Ctx, projectId: string, names: string[]) {
   });
 }
 
-async function write(ctx: Ctx, input: z.input<typeof CreateConsumerInput>, mode: "create" | "update") {
-  const { project, featureServices: serviceNames, ...data } = parseInput(CreateConsumerInput, input);
+async function write(
+  ctx: Ctx,
+  p: ProjectRow,
+  input: z.output<typeof CreateConsumerInput>,
+  mode: "create" | "update",
+) {
+  const { project, featureServices: serviceNames, ...data } = input;
   return inTransaction(ctx, async (tx) => {
-    const p = await authorize(tx, project, "definitions.write");
     const serviceIds = await resolveServices(tx, p.id, serviceNames);
     let id: string;
     let before: unknown;
@@ -75,46 +80,75 @@ async function write(ctx: Ctx, input: z.input<typeof CreateConsumerInput>, mode:
   });
 }
 
-export function createConsumer(args: { ctx: Ctx; input: z.input<typeof CreateConsumerInput> }) {
-  return write(args.ctx, args.input, "create");
-}
+export const createConsumerOp = defineOperation({
+  name: "consumers.create",
+  summary: "Register a consumer (a model or a service) and the feature services it reads.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateConsumerInput,
+  output: out.Consumer,
+  run: ({ ctx, input, project }) => write(ctx, project, input, "create"),
+});
+export const createConsumer = createConsumerOp.call;
 
-export function updateConsumer(args: { ctx: Ctx; input: z.input<typeof CreateConsumerInput> }) {
-  return write(args.ctx, args.input, "update");
-}
+export const updateConsumerOp = defineOperation({
+  name: "consumers.update",
+  summary: "Replace a consumer's definition and the feature services it reads.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateConsumerInput,
+  output: out.Consumer,
+  run: ({ ctx, input, project }) => write(ctx, project, input, "update"),
+});
+export const updateConsumer = updateConsumerOp.call;
 
-export async function getConsumer({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetInput> }) {
-  const { project, name } = parseInput(GetInput, input);
-  const p = await authorize(ctx, project, "definitions.read");
-  const [row] = await ctx.db
-    .select()
-    .from(consumers)
-    .where(and(eq(consumers.projectId, p.id), eq(consumers.name, name)))
-    .limit(1);
-  if (!row) throw new NotFoundError(`consumer "${name}" not found in project "${project}"`, "name");
-  const services = await ctx.db
-    .select({ name: featureServices.name })
-    .from(consumerFeatureServices)
-    .innerJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
-    .where(eq(consumerFeatureServices.consumerId, row.id))
-    .orderBy(asc(featureServices.name));
-  return { ...row, featureServices: services.map((s) => s.name) };
-}
+export const getConsumerOp = defineOperation({
+  name: "consumers.get",
+  summary: "One consumer (a model or service) and the feature services it reads.",
+  kind: "query",
+  access: "definitions.read",
+  input: GetInput,
+  output: out.Consumer,
+  run: async ({ ctx, input: { project, name }, project: p }) => {
+    const [row] = await ctx.db
+      .select()
+      .from(consumers)
+      .where(and(eq(consumers.projectId, p.id), eq(consumers.name, name)))
+      .limit(1);
+    if (!row) throw new NotFoundError(`consumer "${name}" not found in project "${project}"`, "name");
+    const services = await ctx.db
+      .select({ name: featureServices.name })
+      .from(consumerFeatureServices)
+      .innerJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
+      .where(eq(consumerFeatureServices.consumerId, row.id))
+      .orderBy(asc(featureServices.name));
+    return { ...row, featureServices: services.map((s) => s.name) };
+  },
+});
+export const getConsumer = getConsumerOp.call;
 
-export async function listConsumers({ ctx, input }: { ctx: Ctx; input: { project: string } }) {
-  const p = await authorize(ctx, parseInput(Name, input.project), "definitions.read");
-  const rows = await ctx.db
-    .select({ consumer: consumers, service: featureServices.name })
-    .from(consumers)
-    .leftJoin(consumerFeatureServices, eq(consumerFeatureServices.consumerId, consumers.id))
-    .leftJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
-    .where(eq(consumers.projectId, p.id))
-    .orderBy(asc(consumers.name));
-  const out = new Map<string, typeof consumers.$inferSelect & { featureServices: string[] }>();
-  for (const { consumer, service } of rows) {
-    const entry = out.get(consumer.id) ?? { ...consumer, featureServices: [] };
-    if (service) entry.featureServices.push(service);
-    out.set(consumer.id, entry);
-  }
-  return [...out.values()];
-}
+export const listConsumersOp = defineOperation({
+  name: "consumers.list",
+  summary: "A project's consumers with the feature services each reads, by name.",
+  kind: "query",
+  access: "definitions.read",
+  input: z.object({ project: Name }),
+  output: z.array(out.Consumer),
+  run: async ({ ctx, project: p }) => {
+    const rows = await ctx.db
+      .select({ consumer: consumers, service: featureServices.name })
+      .from(consumers)
+      .leftJoin(consumerFeatureServices, eq(consumerFeatureServices.consumerId, consumers.id))
+      .leftJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
+      .where(eq(consumers.projectId, p.id))
+      .orderBy(asc(consumers.name));
+    const byId = new Map<string, typeof consumers.$inferSelect & { featureServices: string[] }>();
+    for (const { consumer, service } of rows) {
+      const entry = byId.get(consumer.id) ?? { ...consumer, featureServices: [] };
+      if (service) entry.featureServices.push(service);
+      byId.set(consumer.id, entry);
+    }
+    return [...byId.values()];
+  },
+});
+export const listConsumers = listConsumersOp.call;

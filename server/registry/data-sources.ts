@@ -2,14 +2,14 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { authorize } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../core/context";
 import { NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { uniquely } from "../core/unique";
 import { dataSources } from "../db/schema";
 import { admitSource } from "../offline";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 import { DataSourceInput } from "./schemas";
 
 export type DataSourceRow = typeof dataSources.$inferSelect;
@@ -36,81 +36,97 @@ async function admit(ctx: Ctx, project: string, data: z.infer<typeof DataSourceI
   await admitSource(ctx.offline, project, columnsOf(data));
 }
 
-export async function createDataSource({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof CreateDataSourceInput>;
-}) {
-  const { project, ...data } = parseInput(CreateDataSourceInput, input);
-  const p = await authorize(ctx, project, "definitions.write");
-  await admit(ctx, p.name, data);
-  return inTransaction(ctx, async (tx) => {
-    const [row] = await uniquely(`data source "${data.name}"`, () =>
-      tx.db
-        .insert(dataSources)
-        .values({ ...columnsOf(data), projectId: p.id })
-        .returning(),
-    );
-    await recordAudit(tx, {
-      project: p,
-      action: "data_source.create",
-      objectType: "data_source",
-      objectName: data.name,
-      after: columnsOf(data),
+export const createDataSourceOp = defineOperation({
+  name: "sources.create",
+  summary: "Register a data source: a table in the project's offline space, or a sandboxed query.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateDataSourceInput,
+  output: out.DataSource,
+  run: async ({ ctx, input: { project, ...data }, project: p }) => {
+    await admit(ctx, p.name, data);
+    return inTransaction(ctx, async (tx) => {
+      const [row] = await uniquely(`data source "${data.name}"`, () =>
+        tx.db
+          .insert(dataSources)
+          .values({ ...columnsOf(data), projectId: p.id })
+          .returning(),
+      );
+      await recordAudit(tx, {
+        project: p,
+        action: "data_source.create",
+        objectType: "data_source",
+        objectName: data.name,
+        after: columnsOf(data),
+      });
+      return row as DataSourceRow;
     });
-    return row as DataSourceRow;
-  });
-}
+  },
+});
+export const createDataSource = createDataSourceOp.call;
 
-export async function updateDataSource({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof CreateDataSourceInput>;
-}) {
-  const { project, ...data } = parseInput(CreateDataSourceInput, input);
-  const p = await authorize(ctx, project, "definitions.write");
-  const current = await getDataSource({ ctx, input: { project, name: data.name } });
-  await admit(ctx, p.name, data);
-  return inTransaction(ctx, async (tx) => {
-    const [row] = await tx.db
-      .update(dataSources)
-      .set({ ...columnsOf(data), updatedAt: new Date() })
-      .where(eq(dataSources.id, current.id))
-      .returning();
-    await recordAudit(tx, {
-      project: p,
-      action: "data_source.update",
-      objectType: "data_source",
-      objectName: data.name,
-      before: current,
-      after: row,
+export const updateDataSourceOp = defineOperation({
+  name: "sources.update",
+  summary: "Replace a data source's definition.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateDataSourceInput,
+  output: out.DataSource,
+  run: async ({ ctx, input: { project, ...data }, project: p }) => {
+    const current = await getDataSource({ ctx, input: { project, name: data.name } });
+    await admit(ctx, p.name, data);
+    return inTransaction(ctx, async (tx) => {
+      const [row] = await tx.db
+        .update(dataSources)
+        .set({ ...columnsOf(data), updatedAt: new Date() })
+        .where(eq(dataSources.id, current.id))
+        .returning();
+      await recordAudit(tx, {
+        project: p,
+        action: "data_source.update",
+        objectType: "data_source",
+        objectName: data.name,
+        before: current,
+        after: row,
+      });
+      return row as DataSourceRow;
     });
-    return row as DataSourceRow;
-  });
-}
+  },
+});
+export const updateDataSource = updateDataSourceOp.call;
 
-export async function getDataSource({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetDataSourceInput> }) {
-  const { project, name } = parseInput(GetDataSourceInput, input);
-  const p = await authorize(ctx, project, "definitions.read");
-  const [row] = await ctx.db
-    .select()
-    .from(dataSources)
-    .where(and(eq(dataSources.projectId, p.id), eq(dataSources.name, name)))
-    .limit(1);
-  if (!row) throw new NotFoundError(`data source "${name}" not found in project "${project}"`, "name");
-  return row;
-}
+export const getDataSourceOp = defineOperation({
+  name: "sources.get",
+  summary: "One data source by name.",
+  kind: "query",
+  access: "definitions.read",
+  input: GetDataSourceInput,
+  output: out.DataSource,
+  run: async ({ ctx, input: { project, name }, project: p }) => {
+    const [row] = await ctx.db
+      .select()
+      .from(dataSources)
+      .where(and(eq(dataSources.projectId, p.id), eq(dataSources.name, name)))
+      .limit(1);
+    if (!row) throw new NotFoundError(`data source "${name}" not found in project "${project}"`, "name");
+    return row;
+  },
+});
+export const getDataSource = getDataSourceOp.call;
 
-export async function listDataSources({ ctx, input }: { ctx: Ctx; input: z.input<typeof Scoped> }) {
-  const { project } = parseInput(Scoped, input);
-  const p = await authorize(ctx, project, "definitions.read");
-  return ctx.db
-    .select()
-    .from(dataSources)
-    .where(eq(dataSources.projectId, p.id))
-    .orderBy(asc(dataSources.name));
-}
+export const listDataSourcesOp = defineOperation({
+  name: "sources.list",
+  summary: "A project's data sources, by name.",
+  kind: "query",
+  access: "definitions.read",
+  input: Scoped,
+  output: z.array(out.DataSource),
+  run: async ({ ctx, project: p }) => {
+    return ctx.db
+      .select()
+      .from(dataSources)
+      .where(eq(dataSources.projectId, p.id))
+      .orderBy(asc(dataSources.name));
+  },
+});
+export const listDataSources = listDataSourcesOp.call;

@@ -2,14 +2,15 @@ import "server-only";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { authorize } from "../auth/authorize";
+import type { ProjectRow } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { uniquely } from "../core/unique";
 import { featureServiceProjections, featureServices, featureViews } from "../db/schema";
+import { defineOperation } from "../operations/define";
 import { currentSpecs } from "./feature-views/spec-store";
+import * as out from "./outputs";
 import { FeatureServiceInput } from "./schemas";
 
 export const CreateFeatureServiceInput = FeatureServiceInput.extend({ project: Name });
@@ -53,10 +54,14 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
   });
 }
 
-async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>, mode: "create" | "update") {
-  const { project, features, ...data } = parseInput(CreateFeatureServiceInput, input);
+async function write(
+  ctx: Ctx,
+  p: ProjectRow,
+  input: z.output<typeof CreateFeatureServiceInput>,
+  mode: "create" | "update",
+) {
+  const { project, features, ...data } = input;
   return inTransaction(ctx, async (tx) => {
-    const p = await authorize(tx, project, "definitions.write");
     const projections = await resolveProjections(tx, p.id, features);
     let id: string;
     let before: unknown;
@@ -95,64 +100,93 @@ async function write(ctx: Ctx, input: z.input<typeof CreateFeatureServiceInput>,
   });
 }
 
-export function createFeatureService(args: { ctx: Ctx; input: z.input<typeof CreateFeatureServiceInput> }) {
-  return write(args.ctx, args.input, "create");
-}
+export const createFeatureServiceOp = defineOperation({
+  name: "featureServices.create",
+  summary: "Register a feature service: a named set of features a model reads.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateFeatureServiceInput,
+  output: out.FeatureService,
+  run: ({ ctx, input, project }) => write(ctx, project, input, "create"),
+});
+export const createFeatureService = createFeatureServiceOp.call;
 
-export function updateFeatureService(args: { ctx: Ctx; input: z.input<typeof CreateFeatureServiceInput> }) {
-  return write(args.ctx, args.input, "update");
-}
+export const updateFeatureServiceOp = defineOperation({
+  name: "featureServices.update",
+  summary: "Replace a feature service's features and description.",
+  kind: "mutation",
+  access: "definitions.write",
+  input: CreateFeatureServiceInput,
+  output: out.FeatureService,
+  run: ({ ctx, input, project }) => write(ctx, project, input, "update"),
+});
+export const updateFeatureService = updateFeatureServiceOp.call;
 
 /** A service with its features as "view:feature" references, in the order they were given per view. */
-export async function getFeatureService({ ctx, input }: { ctx: Ctx; input: z.input<typeof GetInput> }) {
-  const { project, name } = parseInput(GetInput, input);
-  const p = await authorize(ctx, project, "definitions.read");
-  const [svc] = await ctx.db
-    .select()
-    .from(featureServices)
-    .where(and(eq(featureServices.projectId, p.id), eq(featureServices.name, name)))
-    .limit(1);
-  if (!svc) throw new NotFoundError(`feature service "${name}" not found in project "${project}"`, "name");
-  const projections = await ctx.db
-    .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
-    .from(featureServiceProjections)
-    .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
-    .where(eq(featureServiceProjections.featureServiceId, svc.id))
-    .orderBy(asc(featureServiceProjections.position));
-  return {
-    ...svc,
-    projections,
-    features: projections.flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
-  };
-}
+export const getFeatureServiceOp = defineOperation({
+  name: "featureServices.get",
+  summary: "One feature service with its features as view:feature references.",
+  kind: "query",
+  access: "definitions.read",
+  input: GetInput,
+  output: out.FeatureService,
+  run: async ({ ctx, input: { project, name }, project: p }) => {
+    const [svc] = await ctx.db
+      .select()
+      .from(featureServices)
+      .where(and(eq(featureServices.projectId, p.id), eq(featureServices.name, name)))
+      .limit(1);
+    if (!svc) throw new NotFoundError(`feature service "${name}" not found in project "${project}"`, "name");
+    const projections = await ctx.db
+      .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
+      .from(featureServiceProjections)
+      .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
+      .where(eq(featureServiceProjections.featureServiceId, svc.id))
+      .orderBy(asc(featureServiceProjections.position));
+    return {
+      ...svc,
+      projections,
+      features: projections.flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
+    };
+  },
+});
+export const getFeatureService = getFeatureServiceOp.call;
 
-export async function listFeatureServices({ ctx, input }: { ctx: Ctx; input: { project: string } }) {
-  const p = await authorize(ctx, parseInput(Name, input.project), "definitions.read");
-  const services = await ctx.db
-    .select()
-    .from(featureServices)
-    .where(eq(featureServices.projectId, p.id))
-    .orderBy(asc(featureServices.name));
-  if (services.length === 0) return [];
-  const projections = await ctx.db
-    .select({
-      serviceId: featureServiceProjections.featureServiceId,
-      view: featureViews.name,
-      featureNames: featureServiceProjections.featureNames,
-    })
-    .from(featureServiceProjections)
-    .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
-    .where(
-      inArray(
-        featureServiceProjections.featureServiceId,
-        services.map((s) => s.id),
-      ),
-    )
-    .orderBy(asc(featureServiceProjections.position));
-  return services.map((s) => ({
-    ...s,
-    features: projections
-      .filter((pr) => pr.serviceId === s.id)
-      .flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
-  }));
-}
+export const listFeatureServicesOp = defineOperation({
+  name: "featureServices.list",
+  summary: "A project's feature services with their features, by name.",
+  kind: "query",
+  access: "definitions.read",
+  input: z.object({ project: Name }),
+  output: z.array(out.FeatureService),
+  run: async ({ ctx, project: p }) => {
+    const services = await ctx.db
+      .select()
+      .from(featureServices)
+      .where(eq(featureServices.projectId, p.id))
+      .orderBy(asc(featureServices.name));
+    if (services.length === 0) return [];
+    const projections = await ctx.db
+      .select({
+        serviceId: featureServiceProjections.featureServiceId,
+        view: featureViews.name,
+        featureNames: featureServiceProjections.featureNames,
+      })
+      .from(featureServiceProjections)
+      .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
+      .where(
+        inArray(
+          featureServiceProjections.featureServiceId,
+          services.map((s) => s.id),
+        ),
+      )
+      .orderBy(asc(featureServiceProjections.position));
+    return services.map((s) => ({
+      ...s,
+      features: projections
+        .filter((pr) => pr.serviceId === s.id)
+        .flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
+    }));
+  },
+});
+export const listFeatureServices = listFeatureServicesOp.call;

@@ -1,12 +1,12 @@
 import "server-only";
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { authorize } from "../auth/authorize";
 import type { Ctx } from "../core/context";
 import { NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { schema } from "../db/client";
+import { defineOperation } from "../operations/define";
+import * as out from "./lineage/outputs";
 import { reachable, subgraph } from "./lineage/traverse";
 import {
   LINEAGE_KINDS,
@@ -42,41 +42,49 @@ export interface FeatureConsumers {
   consumers: { name: string; kind: "model" | "service"; owner: string; via: string[] }[];
 }
 
-export async function getLineage({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof LineageInput>;
-}): Promise<LineageGraph> {
-  const { project } = parseInput(LineageInput, input);
-  const projectId = await projectIdOf(ctx, project);
-  return buildGraph(ctx, project, projectId);
-}
+export const getLineageOp = defineOperation({
+  name: "lineage.graph",
+  summary: "The project's lineage DAG: sources and entities, views, features, services, consumers.",
+  kind: "query",
+  access: "definitions.read",
+  input: LineageInput,
+  output: out.LineageGraph,
+  run: ({ ctx, project }): Promise<LineageGraph> => buildGraph(ctx, project.name, project.id),
+});
+export const getLineage = getLineageOp.call;
 
-export async function getNeighborhood({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof NeighborhoodInput>;
-}): Promise<LineageGraph> {
-  const { project, nodeId, direction, depth } = parseInput(NeighborhoodInput, input);
-  const graph = await getLineage({ ctx, input: { project } });
-  if (!graph.nodes.some((n) => n.id === nodeId))
-    throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project}"`, "nodeId");
-  return subgraph(graph, reachable(graph, nodeId, direction, depth));
-}
+export const getNeighborhoodOp = defineOperation({
+  name: "lineage.neighborhood",
+  summary: "The part of the lineage DAG upstream and/or downstream of one node, to a depth.",
+  kind: "query",
+  access: "definitions.read",
+  input: NeighborhoodInput,
+  output: out.LineageGraph,
+  run: async ({ ctx, input: { nodeId, direction, depth }, project }): Promise<LineageGraph> => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    if (!graph.nodes.some((n) => n.id === nodeId))
+      throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project.name}"`, "nodeId");
+    return subgraph(graph, reachable(graph, nodeId, direction, depth));
+  },
+});
+export const getNeighborhood = getNeighborhoodOp.call;
 
-export async function getFeatureConsumers({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof FeatureConsumersInput>;
-}): Promise<FeatureConsumers> {
-  const { project, featureView, feature } = parseInput(FeatureConsumersInput, input);
-  const projectId = await projectIdOf(ctx, project);
+export const getFeatureConsumersOp = defineOperation({
+  name: "lineage.featureConsumers",
+  summary: "Who consumes one feature: the feature services that include it and the consumers that read them.",
+  kind: "query",
+  access: "definitions.read",
+  input: FeatureConsumersInput,
+  output: out.FeatureConsumers,
+  run: ({ ctx, input, project: p }) => featureConsumers(ctx, p.id, input),
+});
+export const getFeatureConsumers = getFeatureConsumersOp.call;
+
+async function featureConsumers(
+  ctx: Ctx,
+  projectId: string,
+  { project, featureView, feature }: z.output<typeof FeatureConsumersInput>,
+): Promise<FeatureConsumers> {
   const { featureViews: fv, features: f, featureServices: fs, featureServiceProjections: fsp } = schema;
 
   const [view] = await ctx.db
@@ -129,10 +137,6 @@ function groupConsumers(
   }
   for (const e of byName.values()) e.via.sort();
   return [...byName.values()];
-}
-
-async function projectIdOf(ctx: Ctx, project: string): Promise<string> {
-  return (await authorize(ctx, project, "definitions.read")).id;
 }
 
 async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise<LineageGraph> {

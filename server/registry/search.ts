@@ -1,11 +1,10 @@
 import "server-only";
 import { and, arrayContains, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { authorize } from "../auth/authorize";
-import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import { features } from "../db/schema";
+import { defineOperation } from "../operations/define";
+import * as out from "./outputs";
 
 export const SearchFeaturesInput = z.object({
   project: Name,
@@ -65,57 +64,56 @@ function prefixQuery(q: string): string {
  * descriptions) plus trigram similarity on the name for typos, filtered by tags, owner, entity
  * and view. Facet counts are over the whole filtered result, not just the page.
  */
-export async function searchFeatures({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: SearchFeaturesInput;
-}): Promise<SearchFeaturesResult> {
-  const args = parseInput(SearchFeaturesInput, input);
-  const p = await authorize(ctx, args.project, "definitions.read");
-  const q = args.q.trim();
-  const prefix = prefixQuery(q);
+export const searchFeaturesOp = defineOperation({
+  name: "search.features",
+  summary: "Search features by text, tags, owner and entity, with facets.",
+  kind: "query",
+  access: "definitions.read",
+  input: SearchFeaturesInput,
+  output: out.SearchResult,
+  run: async ({ ctx, input: args, project: p }) => {
+    const q = args.q.trim();
+    const prefix = prefixQuery(q);
 
-  const filters: SQL[] = [eq(features.projectId, p.id)];
-  if (args.tags.length) filters.push(arrayContains(features.tagPairs, args.tags));
-  if (args.owner) filters.push(eq(features.owner, args.owner));
-  if (args.entity) filters.push(arrayContains(features.entityNames, [args.entity]));
-  if (args.view) filters.push(eq(features.viewName, args.view));
+    const filters: SQL[] = [eq(features.projectId, p.id)];
+    if (args.tags.length) filters.push(arrayContains(features.tagPairs, args.tags));
+    if (args.owner) filters.push(eq(features.owner, args.owner));
+    if (args.entity) filters.push(arrayContains(features.entityNames, [args.entity]));
+    if (args.view) filters.push(eq(features.viewName, args.view));
 
-  let rank: SQL = sql`0`;
-  if (q) {
-    const textMatch = prefix
-      ? sql`(${features.searchVector} @@ to_tsquery('simple', ${prefix}) or ${features.searchVector} @@ websearch_to_tsquery('english', ${q}))`
-      : sql`false`;
-    filters.push(
-      sql`(${textMatch} or ${features.name} % ${q.toLowerCase()} or ${features.name} ilike ${`%${escapeLike(q.toLowerCase())}%`})`,
-    );
-    const tsRank = prefix
-      ? sql`ts_rank(${features.searchVector}, to_tsquery('simple', ${prefix}) || websearch_to_tsquery('english', ${q}))`
-      : sql`0`;
-    rank = sql`(${tsRank} + similarity(${features.name}, ${q.toLowerCase()}))`;
-  }
-  const where = and(...filters);
+    let rank: SQL = sql`0`;
+    if (q) {
+      const textMatch = prefix
+        ? sql`(${features.searchVector} @@ to_tsquery('simple', ${prefix}) or ${features.searchVector} @@ websearch_to_tsquery('english', ${q}))`
+        : sql`false`;
+      filters.push(
+        sql`(${textMatch} or ${features.name} % ${q.toLowerCase()} or ${features.name} ilike ${`%${escapeLike(q.toLowerCase())}%`})`,
+      );
+      const tsRank = prefix
+        ? sql`ts_rank(${features.searchVector}, to_tsquery('simple', ${prefix}) || websearch_to_tsquery('english', ${q}))`
+        : sql`0`;
+      rank = sql`(${tsRank} + similarity(${features.name}, ${q.toLowerCase()}))`;
+    }
+    const where = and(...filters);
 
-  const items = await ctx.db
-    .select({
-      featureView: features.viewName,
-      name: features.name,
-      dtype: features.dtype,
-      description: features.description,
-      tags: features.tags,
-      owner: features.owner,
-      entities: features.entityNames,
-      rank: sql<number>`${rank}::float8`,
-    })
-    .from(features)
-    .where(where)
-    .orderBy(...(q ? [sql`${rank} desc`] : []), features.viewName, features.position)
-    .limit(args.limit)
-    .offset(args.offset);
+    const items = await ctx.db
+      .select({
+        featureView: features.viewName,
+        name: features.name,
+        dtype: features.dtype,
+        description: features.description,
+        tags: features.tags,
+        owner: features.owner,
+        entities: features.entityNames,
+        rank: sql<number>`${rank}::float8`,
+      })
+      .from(features)
+      .where(where)
+      .orderBy(...(q ? [sql`${rank} desc`] : []), features.viewName, features.position)
+      .limit(args.limit)
+      .offset(args.offset);
 
-  const facetRows = await ctx.db.execute<{ facet: string; value: string; count: number }>(sql`
+    const facetRows = await ctx.db.execute<{ facet: string; value: string; count: number }>(sql`
     with hits as (select * from ${features} where ${where})
     select 'total' as facet, '' as value, count(*)::int as count from hits
     union all select 'tags', t, count(*)::int from hits, unnest(tag_pairs) t group by t
@@ -123,16 +121,18 @@ export async function searchFeatures({
     union all select 'entities', e, count(*)::int from hits, unnest(entity_names) e group by e
     union all select 'views', view_name, count(*)::int from hits group by view_name
   `);
-  const facets: SearchFeaturesResult["facets"] = { tags: [], owners: [], entities: [], views: [] };
-  let total = 0;
-  for (const r of facetRows.rows) {
-    if (r.facet === "total") total = r.count;
-    else facets[r.facet as keyof typeof facets].push({ value: r.value, count: r.count });
-  }
-  for (const list of Object.values(facets))
-    list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-  return { total, items, facets };
-}
+    const facets: SearchFeaturesResult["facets"] = { tags: [], owners: [], entities: [], views: [] };
+    let total = 0;
+    for (const r of facetRows.rows) {
+      if (r.facet === "total") total = r.count;
+      else facets[r.facet as keyof typeof facets].push({ value: r.value, count: r.count });
+    }
+    for (const list of Object.values(facets))
+      list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    return { total, items, facets };
+  },
+});
+export const searchFeatures = searchFeaturesOp.call;
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);

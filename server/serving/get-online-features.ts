@@ -3,14 +3,13 @@ import { z } from "zod";
 import type { Ctx } from "../core/context";
 import { InvalidError, isDomainError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
-import { env } from "../env";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
+import { defineOperation } from "../operations/define";
 import { getFeatureService } from "../registry/feature-services";
 import type { JoinKeyType } from "../registry/schemas";
 import { EXPECTED, isoSeconds, parseJoinKey, show } from "./values";
-import { findProject, type ServingView, viewsByName } from "./views";
+import { type ServingView, viewsByName } from "./views";
 
 /**
  * Online retrieval with Feast's request and response shapes (docs/adr/0006-retrieval-api.md,
@@ -41,9 +40,9 @@ export interface FeatureColumn {
   event_timestamps: string[];
 }
 
+/** One column per name in metadata.feature_names, join keys first. */
 export interface OnlineFeaturesResponse {
   metadata: { feature_names: string[] };
-  /** One column per name in metadata.feature_names, join keys first. */
   results: FeatureColumn[];
 }
 
@@ -68,14 +67,41 @@ interface OutColumn {
   label: string;
 }
 
-export async function getOnlineFeatures({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: GetOnlineFeaturesInput;
-}): Promise<OnlineFeaturesResponse> {
-  const req = parseInput(GetOnlineFeaturesInput, input);
+const FieldStatusSchema = z.enum(["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"]);
+
+/** Feast's columnar answer: one result per name in metadata.feature_names. */
+export const OnlineFeaturesResponse = z.object({
+  metadata: z.object({ feature_names: z.array(z.string()) }),
+  results: z.array(
+    z.object({
+      values: z.array(z.unknown()),
+      statuses: z.array(FieldStatusSchema),
+      event_timestamps: z.array(z.string()),
+    }),
+  ),
+});
+
+export const getOnlineFeaturesOp = defineOperation({
+  name: "serving.getOnlineFeatures",
+  summary: "Feast's get-online-features: the latest values of features for a batch of entity rows.",
+  kind: "query",
+  access: "values.read",
+  project: "defaulted",
+  input: GetOnlineFeaturesInput,
+  output: OnlineFeaturesResponse,
+  doors: ["rest"],
+  // The answer is built value by value from typed columns; re-checking up to a million values per
+  // request would cost more than the lookup itself.
+  rest: { path: "/api/v1/get-online-features", outputChecked: false },
+  run: ({ ctx, input, project }) => getOnline(ctx, project, input),
+});
+export const getOnlineFeatures = getOnlineFeaturesOp.call;
+
+async function getOnline(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  req: z.output<typeof GetOnlineFeaturesInput>,
+): Promise<OnlineFeaturesResponse> {
   if (req.features && req.feature_service !== undefined)
     throw new InvalidError('give either "features" or "feature_service", not both', "features");
   if (!req.features && req.feature_service === undefined)
@@ -83,7 +109,6 @@ export async function getOnlineFeatures({
   if (req.features?.length === 0) throw new InvalidError("features must not be empty", "features");
   const rowCount = checkEntityShape(req.entities);
 
-  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT, "values.read");
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project.name, req.feature_service ?? "");

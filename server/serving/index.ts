@@ -5,15 +5,16 @@ export {
   type FieldStatus,
   GetOnlineFeaturesInput,
   getOnlineFeatures,
+  getOnlineFeaturesOp,
   MAX_ROWS,
   MAX_VALUES,
   type OnlineFeaturesResponse,
 } from "./get-online-features";
-export { checkHealth, type Health } from "./health";
+export { checkHealth, type Health, healthOp } from "./health";
 export {
   MaterializeIncrementalRequest,
   MaterializeRequest,
-  parseMaterializeIncrementalRequest,
-  parseMaterializeRequest,
+  materializeIncrementalOp,
+  materializeOp,
 } from "./materialize-requests";
-export { MAX_PUSH_ROWS, PushInput, type PushResult, push } from "./push";
+export { MAX_PUSH_ROWS, PUSH_BODY_LIMIT, PushInput, PushResult, push, pushOp } from "./push";

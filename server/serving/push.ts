@@ -3,12 +3,11 @@ import { z } from "zod";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { Name } from "../core/name";
-import { parseInput } from "../core/parse-input";
 import type { dataSources } from "../db/schema";
-import { env } from "../env";
 import { insertRows, qualifyTable, sourceColumnOf } from "../offline";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRow } from "../online/types";
+import { defineOperation } from "../operations/define";
 import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
 import {
   type Converted,
@@ -19,7 +18,7 @@ import {
   parseTimestamp,
   show,
 } from "./values";
-import { findDataSource, findProject, type ServingView, viewsOfSource } from "./views";
+import { findDataSource, type ServingView, viewsOfSource } from "./views";
 
 /**
  * Push ingestion (Feast's POST /push): rows for a data source go to the online store of every
@@ -28,6 +27,9 @@ import { findDataSource, findProject, type ServingView, viewsOfSource } from "./
  * in an offline transaction that commits after the online writes, so a failing online write rolls
  * the offline rows back (docs/adr/0006-retrieval-api.md, 0013-offline-isolation.md).
  */
+
+/** Push bodies carry rows, so they may be larger than lookups. */
+export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
 
 /** Rows per push. */
 export const MAX_PUSH_ROWS = 10_000;
@@ -62,11 +64,35 @@ interface Use {
   required: boolean;
 }
 
-export async function push({ ctx, input }: { ctx: Ctx; input: PushInput }): Promise<PushResult> {
-  const req = parseInput(PushInput, input);
+export const PushResult = z.object({
+  push_source_name: z.string(),
+  rows: z.number(),
+  online: z.array(z.object({ feature_view: z.string(), written: z.number(), skipped: z.number() })),
+  offline_rows: z.number(),
+});
+
+export const pushOp = defineOperation({
+  name: "serving.push",
+  summary: "Feast's push: write rows of a data source into the online store, the offline table, or both.",
+  kind: "mutation",
+  access: "values.write",
+  project: "defaulted",
+  input: PushInput,
+  output: PushResult,
+  doors: ["rest"],
+  /** Push bodies carry rows, so they may be larger than lookups. */
+  rest: { path: "/api/v1/push", bodyLimit: PUSH_BODY_LIMIT },
+  run: ({ ctx, input, project }) => pushRows(ctx, project, input),
+});
+export const push = pushOp.call;
+
+async function pushRows(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  req: z.output<typeof PushInput>,
+): Promise<PushResult> {
   const toOnline = req.to !== "offline";
   const toOffline = req.to !== "online";
-  const project = await findProject(ctx, req.project ?? env().QUIVER_DEFAULT_PROJECT, "values.write");
   const source = await findDataSource(ctx, project.id, req.push_source_name);
   if (!source)
     throw new InvalidError(

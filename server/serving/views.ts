@@ -1,9 +1,6 @@
 import "server-only";
 import { and, eq, inArray, type SQL } from "drizzle-orm";
-import { authorize } from "../auth/authorize";
-import type { Action } from "../auth/roles";
 import type { Ctx } from "../core/context";
-import { InvalidError, NotFoundError } from "../core/errors";
 import { dataSources, entities, featureViews } from "../db/schema";
 import { currentSpecs } from "../registry/feature-views/spec-store";
 import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
@@ -19,24 +16,6 @@ export interface ServingView {
   spec: FeatureViewSpec;
   /** The view's join keys in entity order. */
   joinKeys: { name: string; valueType: JoinKeyType; entity: string }[];
-}
-
-/**
- * The project a request names, when the actor may do `action` in it. A project named in a body
- * that does not exist (or that the actor cannot see: the same answer) is the request's fault: 400.
- */
-export async function findProject(
-  ctx: Ctx,
-  name: string,
-  action: Action,
-): Promise<{ id: string; name: string }> {
-  try {
-    const row = await authorize(ctx, name, action);
-    return { id: row.id, name: row.name };
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new InvalidError(e.message, "project");
-    throw e;
-  }
 }
 
 export async function findDataSource(ctx: Ctx, projectId: string, name: string) {

@@ -5,20 +5,31 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import { recordingJobs } from "../../test/helpers/materialization";
+import {
+  EXPECTED_ACCESS,
+  expectedOutcome,
+  type MatrixCaller,
+  type Outcome,
+} from "../../test/matrix/expected-access";
 import { MATRIX_INPUTS, MATRIX_SHARED_SCHEMA } from "../../test/matrix/trpc-inputs";
-import { ROLES, type Role, roleAllows } from "../auth/roles";
+import { ROLES, type Role } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
 import { schema } from "../db/client";
 import { resetEnvCache } from "../env";
 import { startMaterialization } from "../materialization";
+import { OPERATIONS } from "../operations/catalog";
+import { type AnyOperation, defineOperation } from "../operations/define";
 import { createConsumer, createFeatureService, createFeatureView, ensureProject } from "../registry";
-import type { ProcedureMeta } from "./init";
+import { createEntityOp } from "../registry/entities";
+import { mutationDoor } from "./doors";
+import { createCallerFactory, type ProcedureMeta, router, type TrpcContext } from "./init";
 import { appRouter, createCaller } from "./root";
 
 /**
- * Every tRPC procedure, called as anonymous, as each project role, as an API key of each role and
- * as the owner of another project: allowed exactly when its declared action says so, and a
- * refusal is the right one (401 anonymous, 404 outside the project, 403 a role too low).
+ * Every tRPC procedure, called as anonymous, as each project role, as an API key of each role, as
+ * the owner of another project and as an instance administrator: allowed exactly when the table
+ * written by hand in test/matrix/expected-access.ts says so (not the procedure's own declaration),
+ * and a refusal is the right one (401 anonymous, 404 outside the project, 403 a role too low).
  */
 let t: TestDb;
 let trusted: Ctx;
@@ -75,17 +86,12 @@ afterAll(async () => {
   await t?.drop();
 });
 
-interface Caller {
-  label: string;
+interface Caller extends MatrixCaller {
   actor: () => Actor;
-  /** The role the caller holds in "proj"; null when it holds none. */
-  role: Role | null;
-  /** An instance administrator (users.is_admin). */
-  admin?: boolean;
 }
 
 const callers: Caller[] = [
-  { label: "anonymous", actor: () => ({ kind: "anonymous" }), role: null },
+  { label: "anonymous", anonymous: true, actor: () => ({ kind: "anonymous" }), role: null },
   ...ROLES.map((role) => ({
     label: `member ${role}`,
     actor: (): Actor => ({ kind: "user", id: userIds.get(`user_${role}`) ?? "", name: `user_${role}` }),
@@ -131,63 +137,115 @@ function procedures(): [string, ProcedureMeta | undefined][] {
   return Object.entries(record).map(([path, proc]) => [path, proc._def.meta]);
 }
 
-async function call(path: string, actor: Actor, input: unknown): Promise<unknown> {
-  const ctx: Ctx = { ...trusted, actor };
-  const caller = createCaller({ actor, services: async () => ctx });
-  let fn: unknown = caller;
-  for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
-  return (fn as (i: unknown) => Promise<unknown>)(input);
+type Call = (path: string, actor: Actor, input: unknown) => Promise<unknown>;
+
+function callerOf(make: (ctx: TrpcContext) => unknown): Call {
+  return async (path, actor, input) => {
+    const ctx: Ctx = { ...trusted, actor };
+    const caller = make({ actor, services: async () => ctx });
+    let fn: unknown = caller;
+    for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
+    return (fn as (i: unknown) => Promise<unknown>)(input);
+  };
 }
 
-function expected(meta: ProcedureMeta, caller: Caller): "allow" | "UNAUTHORIZED" | "NOT_FOUND" | "FORBIDDEN" {
-  if (meta.action === "public") return "allow";
-  if (caller.label === "anonymous") return "UNAUTHORIZED";
-  if (meta.action === "signed_in") return "allow";
-  if (meta.action === "instance.admin") return caller.admin ? "allow" : "FORBIDDEN";
-  if (caller.role === null) return "NOT_FOUND";
-  return roleAllows(caller.role, meta.action) ? "allow" : "FORBIDDEN";
+const call = callerOf(createCaller);
+
+function outcome(e: unknown): string {
+  if (e instanceof TRPCError) return e.code;
+  // Operations without a tRPC door are called directly: their DomainErrors carry the same codes.
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" ? code : `threw ${String(e)}`;
+}
+
+/** Each caller against one operation: the cells whose answer differs from the table's. */
+async function mismatches(path: string, run: Call, table: typeof EXPECTED_ACCESS): Promise<string[]> {
+  const expected = table[path];
+  const make = MATRIX_INPUTS[path];
+  if (!expected || !make) return [`${path}: no expected access or no matrix input`];
+  const wrong: string[] = [];
+  for (const caller of callers) {
+    const want: Outcome = expectedOutcome(expected, caller);
+    const got = await run(path, caller.actor(), await make(trusted)).then(() => "allow", outcome);
+    if (got !== want) wrong.push(`${path} as ${caller.label}: expected ${want}, got ${got}`);
+  }
+  return wrong;
+}
+
+/** Operations only the CLI or the job worker reach: called directly, through the same gate. */
+function directCall(op: AnyOperation): Call {
+  return (_path, actor, input) => op.call({ ctx: { ...trusted, actor }, input });
 }
 
 describe("authorization matrix", () => {
-  it("every procedure declares an action and has a matrix input", () => {
+  it("every procedure is derived from the operation of its name, with an expected access and an input", () => {
     const list = procedures();
     expect(list.length).toBeGreaterThan(30);
     for (const [path, meta] of list) {
-      expect(meta?.action, `${path} declares no action`).toBeTruthy();
+      expect(meta?.operation, `${path} is not derived from a descriptor`).toBe(path);
+      expect(EXPECTED_ACCESS[path], `${path} has no line in test/matrix/expected-access.ts`).toBeDefined();
       expect(MATRIX_INPUTS[path], `${path} has no input in test/matrix/trpc-inputs.ts`).toBeDefined();
     }
   });
 
-  it("allows and refuses each procedure for each caller as its action says", async () => {
-    let cells = 0;
-    const wrong: string[] = [];
-    for (const [path, meta] of procedures()) {
-      if (!meta) continue;
-      const make = MATRIX_INPUTS[path];
-      if (!make) continue;
-      for (const caller of callers) {
-        const want = expected(meta, caller);
-        const input = await make(trusted);
-        const got = await call(path, caller.actor(), input).then(
-          () => "allow",
-          (e: unknown) => (e instanceof TRPCError ? e.code : `threw ${String(e)}`),
-        );
-        cells++;
-        if (got !== want) wrong.push(`${path} as ${caller.label}: expected ${want}, got ${got}`);
-      }
-    }
-    expect(wrong).toEqual([]);
-    console.info(
-      `authorization matrix: ${procedures().length} procedures x ${callers.length} callers = ${cells} cells`,
-    );
+  it("every operation with a tRPC door has its procedure", () => {
+    const paths = procedures().map(([path]) => path);
+    const withDoor = OPERATIONS.filter((op) => op.doors.includes("trpc")).map((op) => op.name);
+    expect(paths.sort()).toEqual(withDoor.sort());
   });
 
-  it("lists only the projects a user belongs to", async () => {
-    const outsider = await call(
-      "projects.list",
-      callers[callers.length - 1]?.actor() ?? { kind: "anonymous" },
-      undefined,
+  it("the hand-written table names exactly the operations of the catalog", () => {
+    expect(Object.keys(EXPECTED_ACCESS).sort()).toEqual(OPERATIONS.map((op) => op.name).sort());
+  });
+
+  it("allows and refuses each procedure for each caller as the table says", async () => {
+    const wrong: string[] = [];
+    const list = procedures();
+    for (const [path] of list) wrong.push(...(await mismatches(path, call, EXPECTED_ACCESS)));
+    expect(wrong).toEqual([]);
+    console.info(`authorization matrix: ${list.length} procedures x ${callers.length} callers`);
+  });
+
+  it("allows and refuses the CLI's and the job worker's own operations as the table says", async () => {
+    const direct = OPERATIONS.filter((op) => !op.doors.includes("trpc") && !op.doors.includes("rest"));
+    expect(direct.map((op) => op.name).sort()).toEqual([
+      "freshness.probe",
+      "jobs.execute",
+      "offline.check",
+      "offline.own",
+      "offline.setupSql",
+      "users.create",
+      "users.setAdmin",
+    ]);
+    const wrong: string[] = [];
+    for (const op of direct) wrong.push(...(await mismatches(op.name, directCall(op), EXPECTED_ACCESS)));
+    expect(wrong).toEqual([]);
+  });
+
+  it("fails when a write is mislabelled as a read (a planted mislabel)", async () => {
+    // The same operation declared as a read: the door obeys the declaration, the table does not.
+    const mislabelled = defineOperation({ ...createEntityOp, access: "definitions.read" });
+    const planted = router({ entities: router({ create: mutationDoor(mislabelled) }) });
+    const wrong = await mismatches(
+      "entities.create",
+      callerOf(createCallerFactory(planted)),
+      EXPECTED_ACCESS,
     );
-    expect((outsider as { name: string }[]).map((p) => p.name)).toEqual(["other"]);
+    expect(wrong).toContain("entities.create as member viewer: expected FORBIDDEN, got allow");
+    expect(wrong).toContain("entities.create as API key consumer: expected FORBIDDEN, got allow");
+    // And the real one passes.
+    expect(await mismatches("entities.create", call, EXPECTED_ACCESS)).toEqual([]);
+  });
+
+  it("lists only the projects a user belongs to, and only its own project to a key", async () => {
+    const user = callers.find((c) => c.label === "owner of another project");
+    const key = callers.find((c) => c.label === "owner API key of another project");
+    if (!user || !key) throw new Error("callers missing");
+    const names = (r: unknown) => (r as { name: string }[]).map((p) => p.name);
+    expect(user.actor().kind).toBe("user");
+    expect(names(await call("projects.list", user.actor(), undefined))).toEqual(["other"]);
+    const viewer = callers.find((c) => c.label === "member viewer");
+    expect(names(await call("projects.list", viewer?.actor() ?? user.actor(), undefined))).toEqual(["proj"]);
+    expect(names(await call("projects.list", key.actor(), undefined))).toEqual(["other"]);
   });
 });

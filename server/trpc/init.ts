@@ -2,6 +2,7 @@ import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { RateLimitedError } from "../auth/request-actor";
 import type { Actor, Ctx } from "../core/context";
 import { type DomainErrorCode, isDomainError } from "../core/errors";
 import { rejectNul } from "../core/text";
@@ -9,6 +10,8 @@ import type { Access } from "../operations/define";
 
 export interface TrpcContext {
   actor: Actor;
+  /** Why the request's credentials were refused (a bad API key, say); thrown by every procedure. */
+  refusal?: unknown;
   /** Builds the services context lazily, so a procedure that fails validation opens nothing. */
   services: () => Promise<Ctx>;
 }
@@ -73,6 +76,18 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
+ * A request whose API key was refused gets that refusal (401, 400 for a key in the URL, 429 over
+ * its rate), never a fall back to anonymous.
+ */
+const refuseBadCredentials = t.middleware(({ ctx, next }) => {
+  const { refusal } = ctx;
+  if (refusal === undefined) return next();
+  if (refusal instanceof RateLimitedError)
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: refusal.message });
+  throw refusal;
+});
+
+/**
  * Deny by default: a procedure without a declared action is refused, and only "public" ones let an
  * anonymous caller through. The project role itself is checked by the service (authorize()).
  */
@@ -101,6 +116,7 @@ const refuseNulInput = t.middleware(async ({ getRawInput, next }) => {
 /** Every procedure gets the services context as `ctx.svc`, built for the caller's actor. */
 export const procedure = t.procedure
   .use(mapDomainErrors)
+  .use(refuseBadCredentials)
   .use(requireDeclaredAction)
   .use(refuseNulInput)
   .use(async ({ ctx, next }) => {

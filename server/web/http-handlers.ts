@@ -5,6 +5,7 @@ import type { Ctx } from "../core/context";
 import { requestLogger } from "../core/log";
 import { parseInput } from "../core/parse-input";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
+import { operationNamed } from "../operations/catalog";
 import type { AnyOperation } from "../operations/define";
 import { getOnlineFeaturesOp, healthOp, materializeIncrementalOp, materializeOp, pushOp } from "../serving";
 
@@ -68,6 +69,14 @@ async function asCaller(
     return res;
   }
   return work(ctx);
+}
+
+/** POST /api/v1/ops/<name>: any operation with a REST door; anything else is a 404. */
+export function handleNamedOperation(name: string, req: Request, ctx: CtxProvider): Promise<Response> {
+  const op = operationNamed(name);
+  if (!op?.doors.includes("rest") || (op.rest?.method ?? "POST") !== "POST")
+    return Promise.resolve(errorResponse(404, `no operation "${name.slice(0, 100)}" on this route`));
+  return handleOperation(op, req, ctx);
 }
 
 /** Feast's routes (app/api/v1/*), each the REST door of its operation. */

@@ -11,7 +11,7 @@ import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 export const MATRIX_SHARED_SCHEMA = "matrix_shared";
 
 /**
- * A valid input for every tRPC procedure, against the matrix test's project "proj" (see
+ * A valid input for every operation (the tRPC procedures and the CLI-only ones), against the matrix test's project "proj" (see
  * authorization-matrix.int.test.ts). Called afresh for each cell, so writes use new names. A
  * procedure missing here fails the matrix test: every door must be exercised.
  */
@@ -164,4 +164,20 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     });
     return input;
   },
+  // Operations only the CLI reaches (called directly by the matrix test).
+  "offline.own": () => ({ project: P, schema: fresh("own") }),
+  "offline.check": () => undefined,
+  "offline.setupSql": () => ({ project: P }),
+  "users.create": () => ({
+    name: "New Person",
+    email: `${fresh("person")}@example.com`,
+    password: "a long enough password",
+    project: P,
+    role: "viewer",
+  }),
+  // Jobs' operations: no door caller passes the gate, so the ids need only parse.
+  "jobs.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
+  "freshness.probe": () => ({ projectId: "00000000-0000-4000-8000-000000000000" }),
+  // Idempotent: the viewer is no administrator before or after.
+  "users.setAdmin": () => ({ email: "user_viewer@example.com", admin: false }),
 };

@@ -8,6 +8,7 @@
 // processes read the source as the same roles), QUIVER_TEST_BATCH_SIZE, QUIVER_TEST_WRITE_DELAY_MS.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ctx } from "../../server/core/context";
+import { createLogger } from "../../server/core/log";
 import { createDb, createPool } from "../../server/db/client";
 import { createBoss, createJobQueue, startMaterializationWorker } from "../../server/materialization/queue";
 import { createOfflineStore } from "../../server/offline";
@@ -45,7 +46,14 @@ const online: OnlineStore = {
 };
 const boss = await createBoss(url, { pollingIntervalSeconds: 0.5, max: 2 });
 const jobs = createJobQueue(boss);
-const ctx: Ctx = { actor: { kind: "system", name: "killed-worker" }, db, online, offline, jobs };
+const ctx: Ctx = {
+  actor: { kind: "system", name: "killed-worker" },
+  db,
+  online,
+  offline,
+  jobs,
+  log: createLogger({ destination: 2 }),
+};
 await startMaterializationWorker({
   boss,
   ctxFor: () => ctx,

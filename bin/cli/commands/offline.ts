@@ -40,7 +40,7 @@ export async function offlineCommand(argv: string[]): Promise<number> {
       });
     case "check":
       return withSession(async (s) => {
-        const checks = await checkOfflineSpaces(s.ctx);
+        const checks = await checkOfflineSpaces({ ctx: s.ctx });
         for (const c of checks) console.log(`${c.project}: ${c.problem ?? "ok"}`);
         return checks.every((c) => c.problem === null) ? 0 : 1;
       });

@@ -33,7 +33,10 @@ export async function userCommand(argv: string[]): Promise<number> {
   if ((project === undefined) !== (role === undefined))
     throw new UsageError("give --project and --role together");
   return withSession(async (s) => {
-    const { user, firstOwner } = await createUser(s.ctx, { name, email, password, project, role, admin });
+    const { user, firstOwner } = await createUser({
+      ctx: s.ctx,
+      input: { name, email, password, project, role, admin },
+    });
     const where = project ? `${role} in project ${project}` : "in no project yet";
     log(
       firstOwner

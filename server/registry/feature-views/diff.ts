@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import type { Ctx } from "../../core/context";
 import { Name } from "../../core/name";
-import { parseInput } from "../../core/parse-input";
+import { defineOperation } from "../../operations/define";
+import * as out from "../outputs";
 import type { FeatureViewSpec } from "../schemas";
 import { getFeatureView } from "./get";
 
@@ -81,17 +81,19 @@ export const DiffVersionsInput = z.object({
   to: z.number().int().positive(),
 });
 
-export async function diffFeatureViewVersions({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: z.input<typeof DiffVersionsInput>;
-}): Promise<{ from: number; to: number; changes: SpecChange[] }> {
-  const { project, name, from, to } = parseInput(DiffVersionsInput, input);
-  const [a, b] = await Promise.all([
-    getFeatureView({ ctx, input: { project, name, version: from } }),
-    getFeatureView({ ctx, input: { project, name, version: to } }),
-  ]);
-  return { from, to, changes: diffSpecs(a.spec, b.spec) };
-}
+export const diffFeatureViewVersionsOp = defineOperation({
+  name: "featureViews.diff",
+  summary: "What changed between two versions of a feature view.",
+  kind: "query",
+  access: "definitions.read",
+  input: DiffVersionsInput,
+  output: out.VersionDiff,
+  run: async ({ ctx, input: { project, name, from, to } }) => {
+    const [a, b] = await Promise.all([
+      getFeatureView({ ctx, input: { project, name, version: from } }),
+      getFeatureView({ ctx, input: { project, name, version: to } }),
+    ]);
+    return { from, to, changes: diffSpecs(a.spec, b.spec) };
+  },
+});
+export const diffFeatureViewVersions = diffFeatureViewVersionsOp.call;

@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { ROLES } from "../../auth/roles";
-import { FeatureViewSpec } from "../../registry/schemas";
+import { ROLES } from "../auth/roles";
+import { CONSUMER_KINDS, DATA_SOURCE_KINDS } from "../core/vocabulary";
+import { FeatureViewSpec } from "./schemas";
 
 /** Output shapes of the tRPC procedures: what the browser may rely on, checked at the door. */
 
@@ -30,7 +31,7 @@ export const Entity = z.object({ ...Owned, joinKey: z.string(), valueType: z.str
 
 export const DataSource = z.object({
   ...Owned,
-  kind: z.enum(["table", "query"]),
+  kind: z.enum(DATA_SOURCE_KINDS),
   tableName: z.string().nullable(),
   query: z.string().nullable(),
   timestampField: z.string(),
@@ -103,7 +104,7 @@ export const FeatureService = z.object({ ...Owned, features: z.array(z.string())
 
 export const Consumer = z.object({
   ...Owned,
-  kind: z.enum(["model", "service"]),
+  kind: z.enum(CONSUMER_KINDS),
   featureServices: z.array(z.string()),
 });
 

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/** A view's freshness as getFreshness answers it. */
+export const ViewFreshness = z.object({
+  featureView: z.string(),
+  online: z.boolean(),
+  slaSeconds: z.number().nullable(),
+  newestSourceEvent: z.date().nullable(),
+  probe: z.object({
+    status: z.enum(["ok", "timeout", "error", "pending"]),
+    probedAt: z.date().nullable(),
+    rowCount: z.number().nullable(),
+    error: z.string().nullable(),
+  }),
+  watermark: z.date().nullable(),
+  lagSeconds: z.number().nullable(),
+  backlogSeconds: z.number().nullable(),
+  status: z.enum(["met", "breached", "no_sla", "never_materialized"]),
+  lastRun: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      finishedAt: z.date().nullable(),
+      createdAt: z.date(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+});

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { RUN_KINDS, RUN_STATUSES } from "../core/vocabulary";
+
+/** A materialization run as operations answer it: these fields and no others. */
+export const Run = z.object({
+  id: z.string(),
+  project: z.string(),
+  featureView: z.string(),
+  featureViewVersion: z.number(),
+  kind: z.enum(RUN_KINDS),
+  status: z.enum(RUN_STATUSES),
+  startTs: z.date(),
+  endTs: z.date(),
+  rowsRead: z.number(),
+  rowsWritten: z.number(),
+  attempts: z.number(),
+  error: z.string().nullable(),
+  triggeredBy: z.string(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  heartbeatAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  /** The run this one retries, and the run that retries this one. */
+  retryOf: z.string().nullable(),
+  retriedBy: z.string().nullable(),
+});
+/** A run as operations answer it. */
+export type Run = z.output<typeof Run>;

@@ -1,0 +1,136 @@
+import "server-only";
+import { setInstanceAdminOp } from "../admin/admins";
+import { getMeOp } from "../admin/me";
+import { listInstanceAuditOp } from "../audit/instance";
+import { listAuditLogOp } from "../audit/list";
+import { listMySignInsOp } from "../audit/sign-ins";
+import { createApiKeyOp, listApiKeysOp, revokeApiKeyOp } from "../auth/api-keys";
+import { addMemberOp, changeRoleOp, listMembersOp, removeMemberOp } from "../auth/members";
+import { createAccountInProjectOp, createUserOp } from "../auth/users";
+import { getFreshnessOp } from "../freshness/get-freshness";
+import {
+  cancelRunOp,
+  getRunOp,
+  listRunsOp,
+  retryRunOp,
+  startIncrementalMaterializationOp,
+  startMaterializationOp,
+} from "../materialization";
+import { executeRunOp, probeSourcesOp } from "../materialization/job-operations";
+import {
+  addOwnSchemaOp,
+  checkOfflineSpacesOp,
+  createConsumerOp,
+  createDataSourceOp,
+  createEntityOp,
+  createFeatureServiceOp,
+  createFeatureViewOp,
+  createProjectOp,
+  diffFeatureViewVersionsOp,
+  getConsumerOp,
+  getDataSourceOp,
+  getEntityOp,
+  getFeatureServiceOp,
+  getFeatureViewOp,
+  getOfflineSpaceOp,
+  grantSharedSchemaOp,
+  listConsumersOp,
+  listDataSourcesOp,
+  listEntitiesOp,
+  listFeatureServicesOp,
+  listFeatureViewsOp,
+  listFeatureViewVersionsOp,
+  listProjectsOp,
+  offlineSetupStatementsOp,
+  revokeSharedSchemaOp,
+  searchFeaturesOp,
+  updateConsumerOp,
+  updateDataSourceOp,
+  updateEntityOp,
+  updateFeatureServiceOp,
+  updateFeatureViewOp,
+} from "../registry";
+import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../registry/lineage";
+import { getOnlineFeaturesOp, healthOp, materializeIncrementalOp, materializeOp, pushOp } from "../serving";
+import type { AnyOperation } from "./define";
+
+/**
+ * Every operation of Quiver, once. The REST door (POST /api/v1/ops/<name>), the OpenAPI document
+ * and the route table read this list; the tRPC routers name the same descriptors, and a test
+ * checks the two agree (server/operations/catalog.test.ts).
+ */
+export const OPERATIONS: readonly AnyOperation[] = [
+  // registry
+  listProjectsOp,
+  createProjectOp,
+  listEntitiesOp,
+  getEntityOp,
+  createEntityOp,
+  updateEntityOp,
+  listDataSourcesOp,
+  getDataSourceOp,
+  createDataSourceOp,
+  updateDataSourceOp,
+  listFeatureViewsOp,
+  getFeatureViewOp,
+  listFeatureViewVersionsOp,
+  diffFeatureViewVersionsOp,
+  createFeatureViewOp,
+  updateFeatureViewOp,
+  listFeatureServicesOp,
+  getFeatureServiceOp,
+  createFeatureServiceOp,
+  updateFeatureServiceOp,
+  listConsumersOp,
+  getConsumerOp,
+  createConsumerOp,
+  updateConsumerOp,
+  searchFeaturesOp,
+  getLineageOp,
+  getNeighborhoodOp,
+  getFeatureConsumersOp,
+  // offline space
+  getOfflineSpaceOp,
+  grantSharedSchemaOp,
+  revokeSharedSchemaOp,
+  addOwnSchemaOp,
+  checkOfflineSpacesOp,
+  offlineSetupStatementsOp,
+  // jobs and freshness
+  listRunsOp,
+  getRunOp,
+  startMaterializationOp,
+  startIncrementalMaterializationOp,
+  cancelRunOp,
+  retryRunOp,
+  getFreshnessOp,
+  executeRunOp,
+  probeSourcesOp,
+  // serving (Feast's wire format)
+  getOnlineFeaturesOp,
+  pushOp,
+  materializeOp,
+  materializeIncrementalOp,
+  healthOp,
+  // people and access
+  getMeOp,
+  listMySignInsOp,
+  listMembersOp,
+  addMemberOp,
+  changeRoleOp,
+  removeMemberOp,
+  createAccountInProjectOp,
+  createUserOp,
+  setInstanceAdminOp,
+  listApiKeysOp,
+  createApiKeyOp,
+  revokeApiKeyOp,
+  listAuditLogOp,
+  listInstanceAuditOp,
+];
+
+const BY_NAME = new Map(OPERATIONS.map((op) => [op.name, op]));
+
+export function operationNamed(name: string): AnyOperation | undefined {
+  return BY_NAME.get(name);
+}

@@ -1,0 +1,112 @@
+/**
+ * Who may call each operation, written by hand from what Quiver promises its users (README,
+ * "Roles"), NOT derived from the descriptors or auth/roles.ts. The authorization matrices
+ * (server/trpc/authorization-matrix.int.test.ts, server/web/rest-matrix.int.test.ts) compare the
+ * doors' real answers with this table, so an operation whose declared access is wrong (a write
+ * labelled as a read) fails them. A new operation fails them until someone adds its line here.
+ *
+ * A role means that role or a higher one in the project; "admin": instance administrators only;
+ * "trusted": Quiver itself and the local CLI, no door caller.
+ */
+export type Expected = "public" | "signed_in" | "admin" | "trusted" | ExpectedRole;
+export type ExpectedRole = "viewer" | "consumer" | "editor" | "operator" | "owner";
+
+/** Lowest first; each role may do all the roles before it may. Written again here on purpose. */
+export const ROLE_ORDER: readonly ExpectedRole[] = ["viewer", "consumer", "editor", "operator", "owner"];
+
+export const EXPECTED_ACCESS: Record<string, Expected> = {
+  // Reading definitions: any member.
+  "projects.list": "signed_in",
+  "entities.list": "viewer",
+  "entities.get": "viewer",
+  "sources.list": "viewer",
+  "sources.get": "viewer",
+  "featureViews.list": "viewer",
+  "featureViews.get": "viewer",
+  "featureViews.versions": "viewer",
+  "featureViews.diff": "viewer",
+  "featureServices.list": "viewer",
+  "featureServices.get": "viewer",
+  "consumers.list": "viewer",
+  "consumers.get": "viewer",
+  "search.features": "viewer",
+  "lineage.graph": "viewer",
+  "lineage.neighborhood": "viewer",
+  "lineage.featureConsumers": "viewer",
+  "jobs.list": "viewer",
+  "jobs.get": "viewer",
+  "freshness.list": "viewer",
+  "offline.space": "viewer",
+  // Reading feature values: consumers (models, services) and up.
+  "serving.getOnlineFeatures": "consumer",
+  // Writing definitions: editors.
+  "entities.create": "editor",
+  "entities.update": "editor",
+  "sources.create": "editor",
+  "sources.update": "editor",
+  "featureViews.create": "editor",
+  "featureViews.update": "editor",
+  "featureServices.create": "editor",
+  "featureServices.update": "editor",
+  "consumers.create": "editor",
+  "consumers.update": "editor",
+  // Running jobs and writing values: operators.
+  "jobs.materialize": "operator",
+  "jobs.materializeIncremental": "operator",
+  "jobs.cancel": "operator",
+  "jobs.retry": "operator",
+  "serving.materialize": "operator",
+  "serving.materializeIncremental": "operator",
+  "serving.push": "operator",
+  // Managing the project: owners.
+  "access.members.list": "owner",
+  "access.members.add": "owner",
+  "access.members.changeRole": "owner",
+  "access.members.remove": "owner",
+  "access.createUser": "owner",
+  "access.keys.list": "owner",
+  "access.keys.create": "owner",
+  "access.keys.revoke": "owner",
+  "audit.list": "owner",
+  "offline.grantShared": "owner",
+  "offline.revokeShared": "owner",
+  // One's own account.
+  "account.me": "signed_in",
+  "account.signIns": "signed_in",
+  // The instance.
+  "admin.audit": "admin",
+  "admin.createProject": "admin",
+  "users.setAdmin": "admin",
+  // The quiver CLI's `user create` (owners make accounts through access.createUser).
+  "users.create": "trusted",
+  // The deployment's offline administration: the CLI on the machine.
+  "offline.own": "trusted",
+  "offline.check": "trusted",
+  "offline.setupSql": "trusted",
+  // What the job queue's worker does with a job: Quiver itself only.
+  "jobs.execute": "trusted",
+  "freshness.probe": "trusted",
+  // Liveness.
+  "serving.health": "public",
+};
+
+export type Outcome = "allow" | "UNAUTHORIZED" | "NOT_FOUND" | "FORBIDDEN";
+
+/** A caller of the matrix: its role in the project under test, null for none. */
+export interface MatrixCaller {
+  label: string;
+  anonymous?: boolean;
+  role: ExpectedRole | null;
+  admin?: boolean;
+}
+
+/** What the table says a caller gets from an operation. */
+export function expectedOutcome(expected: Expected, caller: MatrixCaller): Outcome {
+  if (expected === "public") return "allow";
+  if (caller.anonymous) return "UNAUTHORIZED";
+  if (expected === "signed_in") return "allow";
+  if (expected === "admin") return caller.admin ? "allow" : "FORBIDDEN";
+  if (expected === "trusted") return "FORBIDDEN";
+  if (caller.role === null) return "NOT_FOUND";
+  return ROLE_ORDER.indexOf(caller.role) >= ROLE_ORDER.indexOf(expected) ? "allow" : "FORBIDDEN";
+}
