@@ -1,19 +1,22 @@
 import "server-only";
-import type { Action } from "../auth/roles";
+import type { Access } from "../operations/define";
+import { restOperations } from "../operations/openapi";
 
 /**
- * What each HTTP route of the app needs, declared in one place: a project action (the service
- * checks it again against the caller's role), "public", or "per-procedure" for the tRPC endpoint
- * (each procedure declares its own). A test (doors.test.ts) fails for any route file whose methods
- * are not listed here.
+ * What each HTTP route of the app needs, in one place. The REST routes of operations take their
+ * access from the operation's descriptor (server/operations/catalog.ts); the generic route checks
+ * per operation, like the tRPC endpoint per procedure. A test (doors.test.ts) fails for any route
+ * file whose methods are not listed here.
  */
-export const ROUTE_ACTIONS: Record<string, Action | "public" | "per-procedure"> = {
-  "POST /api/v1/get-online-features": "values.read",
-  "POST /api/v1/push": "values.write",
-  "POST /api/v1/materialize": "jobs.run",
-  "POST /api/v1/materialize-incremental": "jobs.run",
-  // Liveness only: says whether Postgres and the online store answer, nothing of any project.
-  "GET /api/v1/health": "public",
+export const ROUTE_ACTIONS: Record<string, Access | "per-operation" | "per-procedure"> = {
+  ...Object.fromEntries(
+    restOperations()
+      .filter((op) => op.rest?.path)
+      .map((op) => [`${op.rest?.method ?? "POST"} ${op.rest?.path}`, op.access]),
+  ),
+  "POST /api/v1/ops/[name]": "per-operation",
+  // The API's description, generated from the descriptors: nothing of any project.
+  "GET /api/v1/openapi.json": "public",
   // better-auth's own endpoints: sign-in (throttled), sign-out, session.
   "GET /api/auth/[...all]": "public",
   "POST /api/auth/[...all]": "public",

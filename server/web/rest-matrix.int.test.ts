@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as openApiGet } from "../../app/api/v1/openapi.json/route";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { recordingJobs } from "../../test/helpers/materialization";
 import { PROJECT, postJson, seedServing } from "../../test/helpers/serving";
-import { ROLES, type Role, roleAllows } from "../auth/roles";
+import {
+  EXPECTED_ACCESS,
+  expectedOutcome,
+  type MatrixCaller,
+  type Outcome,
+} from "../../test/matrix/expected-access";
+import { ROLES, type Role } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
 import { ROUTE_ACTIONS } from "../http/route-actions";
+import { restOperations } from "../operations/openapi";
 import { ensureProject } from "../registry";
 import {
   type CtxProvider,
@@ -12,12 +20,14 @@ import {
   handleHealth,
   handleMaterialize,
   handleMaterializeIncremental,
+  handleNamedOperation,
   handlePush,
 } from "./http-handlers";
 
 /**
  * Every REST route, called as anonymous, as each role (a signed-in member and an API key alike),
- * and as the owner of another project: allowed exactly when its declared action says so.
+ * and as the owner of another project: allowed exactly when the hand-written table
+ * (test/matrix/expected-access.ts) says so, not the route's own declaration.
  * Header parsing (Bearer, x-api-key, query string, revoked keys) is tested in rest-auth.int.test.ts.
  */
 let t: TestDb;
@@ -70,6 +80,29 @@ const ROUTES: Record<
     body: () => ({ project: PROJECT, end_ts: "2026-01-02T00:00:00Z" }),
   },
   "GET /api/v1/health": { handle: handleHealth, body: () => undefined },
+  "GET /api/v1/openapi.json": { handle: async () => openApiGet(), body: () => undefined },
+};
+
+/** The operation behind each Feast route, by its descriptor's REST path. */
+function operationOf(route: string): string | undefined {
+  if (route === "GET /api/v1/openapi.json") return undefined;
+  return restOperations().find((op) => `${op.rest?.method ?? "POST"} ${op.rest?.path}` === route)?.name;
+}
+
+let fresh = 0;
+/** Operations through the generic route POST /api/v1/ops/<name>, with API keys as on tRPC. */
+const GENERIC: Record<string, () => unknown> = {
+  "projects.list": () => ({}),
+  "entities.list": () => ({ project: PROJECT }),
+  "entities.create": () => ({
+    project: PROJECT,
+    name: `rest_ent_${++fresh}`,
+    joinKey: "k",
+    valueType: "int64",
+  }),
+  "jobs.list": () => ({ project: PROJECT }),
+  "access.keys.list": () => ({ project: PROJECT }),
+  "admin.audit": () => ({}),
 };
 
 interface Caller {
@@ -98,6 +131,21 @@ const callers: Caller[] = [
   },
 ];
 
+function matrixCaller(c: Caller): MatrixCaller {
+  return { label: c.label, anonymous: c.label === "anonymous", role: c.role };
+}
+
+function restOutcome(o: Outcome): string {
+  return { allow: "ok", UNAUTHORIZED: "401", NOT_FOUND: "not found", FORBIDDEN: "403" }[o];
+}
+
+function answerOf(status: number, text: string): string {
+  if (status < 300) return "ok";
+  if ((status === 400 || status === 404) && /project "proj" not found/.test(errorOf(text)))
+    return "not found";
+  return String(status);
+}
+
 function errorOf(text: string): string {
   try {
     return String((JSON.parse(text) as { error?: unknown }).error ?? "");
@@ -109,14 +157,38 @@ function errorOf(text: string): string {
 describe("REST authorization matrix", () => {
   it("covers every declared /api/v1 route", () => {
     const declared = Object.keys(ROUTE_ACTIONS).filter((r) => r.includes("/api/v1/"));
-    expect(Object.keys(ROUTES).sort()).toEqual(declared.sort());
+    expect([...Object.keys(ROUTES), "POST /api/v1/ops/[name]"].sort()).toEqual(declared.sort());
   });
 
-  it("allows and refuses each route for each caller as its action says", async () => {
+  it("allows and refuses operations on the generic route as the hand-written table says", async () => {
+    const wrong: string[] = [];
+    for (const [name, body] of Object.entries(GENERIC)) {
+      const expected = EXPECTED_ACCESS[name];
+      if (!expected) throw new Error(`${name} has no expected access`);
+      for (const caller of callers) {
+        const req = postJson(`/ops/${name}`, body());
+        const res = await handleNamedOperation(name, req, async () => ({ ...base, actor: caller.actor() }));
+        const text = await res.text();
+        const want = restOutcome(expectedOutcome(expected, matrixCaller(caller)));
+        const got = answerOf(res.status, text);
+        if (got !== want)
+          wrong.push(`${name} as ${caller.label}: expected ${want}, got ${got} ${text.slice(0, 120)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers 404 for a name that is no REST operation", async () => {
+    for (const name of ["nope", "offline.check", "__proto__", "serving.health"]) {
+      const res = await handleNamedOperation(name, postJson(`/ops/${name}`, {}), async () => base);
+      expect(res.status, name).toBe(404);
+    }
+  });
+
+  it("allows and refuses each route for each caller as the table says", async () => {
     const wrong: string[] = [];
     let cells = 0;
     for (const [route, { handle, body }] of Object.entries(ROUTES)) {
-      const action = ROUTE_ACTIONS[route];
       for (const caller of callers) {
         const [method = "POST", path = ""] = route.split(" ");
         const req =
@@ -125,22 +197,11 @@ describe("REST authorization matrix", () => {
             : postJson(path.replace("/api/v1", ""), body());
         const res = await handle(req, async () => ({ ...base, actor: caller.actor() }));
         const text = await res.text();
-        const want =
-          action === "public"
-            ? "ok"
-            : caller.label === "anonymous"
-              ? "401"
-              : caller.role === null
-                ? "not found"
-                : action && action !== "per-procedure" && roleAllows(caller.role, action)
-                  ? "ok"
-                  : "403";
-        const got =
-          res.status < 300
-            ? "ok"
-            : (res.status === 400 || res.status === 404) && /project "proj" not found/.test(errorOf(text))
-              ? "not found"
-              : String(res.status);
+        const name = operationOf(route);
+        const expected = name === undefined ? "public" : EXPECTED_ACCESS[name];
+        if (!expected) throw new Error(`${route}: ${name} has no expected access`);
+        const want = restOutcome(expectedOutcome(expected, matrixCaller(caller)));
+        const got = answerOf(res.status, text);
         cells++;
         if (got !== want)
           wrong.push(`${route} as ${caller.label}: expected ${want}, got ${got} ${text.slice(0, 120)}`);
