@@ -1,0 +1,35 @@
+import "server-only";
+import type { RateLimiter } from "../auth/rate-limit";
+import { actorFromRequestHeaders, type SessionResolver } from "../auth/request-actor";
+import type { Actor, Ctx } from "../core/context";
+import type { Logger } from "../core/log";
+import type { Db } from "../db/client";
+import type { TrpcContext } from "../trpc/init";
+
+/** What a tRPC request's context needs of the process runtime (server/boot/runtime.ts). */
+export interface TrpcRuntime {
+  db: Db;
+  apiKeyLimiter: RateLimiter;
+  ctxFor(actor: Actor, log?: Logger): Ctx;
+}
+
+/**
+ * The tRPC context of an HTTP request: the caller is an API key (`Authorization: Bearer` or
+ * `x-api-key`, exactly as on REST, under the same roles), else the session's user, else anonymous.
+ * A key that is refused (unknown, revoked, expired, over its rate, sent in the URL) becomes the
+ * context's `refusal`, which every procedure throws first: never a silent fall back to anonymous.
+ */
+export async function requestTrpcContext(
+  req: Request,
+  runtime: TrpcRuntime,
+  session: SessionResolver,
+  log: Logger,
+): Promise<TrpcContext> {
+  try {
+    const actor = await actorFromRequestHeaders(req, runtime.db, session, runtime.apiKeyLimiter);
+    return { actor, services: async () => runtime.ctxFor(actor, log) };
+  } catch (refusal) {
+    const actor: Actor = { kind: "anonymous" };
+    return { actor, refusal, services: async () => runtime.ctxFor(actor, log) };
+  }
+}
