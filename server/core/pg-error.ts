@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Postgres errors as the driver reports them. drizzle wraps driver errors, so the SQLSTATE is on
  * the error or one of its causes; network errors (ECONNREFUSED and the like) are not SQLSTATEs.

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 /** A view's freshness as getFreshness answers it. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { RUN_KINDS, RUN_STATUSES } from "../core/vocabulary";
 

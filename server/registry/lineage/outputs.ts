@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { CONSUMER_KINDS } from "../../core/vocabulary";
 import { LINEAGE_KINDS } from "./types";
