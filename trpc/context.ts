@@ -17,7 +17,7 @@ import { requestTrpcContext } from "@/server/web/trpc-context";
 export async function createContext(opts?: { req: Request }): Promise<TrpcContext> {
   if (!opts) {
     const [actor, log] = await Promise.all([pageActor(), pageLogger()]);
-    return { actor, services: async () => (await getRuntime()).ctxFor(actor, log) };
+    return { actor, log, services: async () => (await getRuntime()).ctxFor(actor, log) };
   }
   return requestTrpcContext(opts.req, await getRuntime(), actorFromRequest, requestLogger(opts.req));
 }

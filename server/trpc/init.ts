@@ -5,11 +5,14 @@ import { ZodError } from "zod";
 import { RateLimitedError } from "../auth/request-actor";
 import type { Actor, Ctx } from "../core/context";
 import { type DomainErrorCode, isDomainError } from "../core/errors";
+import { type Logger, rootLogger } from "../core/log";
 import { rejectNul } from "../core/text";
 import type { Access } from "../operations/define";
 
 export interface TrpcContext {
   actor: Actor;
+  /** The request's logger, carrying its id (server/core/log.ts); the root logger when absent. */
+  log?: Logger;
   /** Why the request's credentials were refused (a bad API key, say); thrown by every procedure. */
   refusal?: unknown;
   /** Builds the services context lazily, so a procedure that fails validation opens nothing. */
@@ -61,14 +64,14 @@ const trpcCodeOf: Record<DomainErrorCode, TRPCError["code"]> = {
 };
 
 /** The one place domain errors become tRPC errors. */
-const mapDomainErrors = t.middleware(async ({ next }) => {
+const mapDomainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok && isDomainError(result.error.cause)) {
     const cause = result.error.cause;
     throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
   }
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR")
-    (await import("../core/log")).rootLogger().error({ err: result.error }, "tRPC call failed");
+    (ctx.log ?? rootLogger()).error({ err: result.error.cause ?? result.error, path }, "tRPC call failed");
   return result;
 });
 

@@ -27,9 +27,9 @@ export async function requestTrpcContext(
 ): Promise<TrpcContext> {
   try {
     const actor = await actorFromRequestHeaders(req, runtime.db, session, runtime.apiKeyLimiter);
-    return { actor, services: async () => runtime.ctxFor(actor, log) };
+    return { actor, log, services: async () => runtime.ctxFor(actor, log) };
   } catch (refusal) {
     const actor: Actor = { kind: "anonymous" };
-    return { actor, refusal, services: async () => runtime.ctxFor(actor, log) };
+    return { actor, log, refusal, services: async () => runtime.ctxFor(actor, log) };
   }
 }
