@@ -1,15 +1,21 @@
 import "server-only";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
-import { InvalidError, isDomainError } from "../core/errors";
+import { InvalidError } from "../core/errors";
 import { Name } from "../core/name";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
-import { getFeatureService } from "../registry/feature-services";
-import type { JoinKeyType } from "../registry/schemas";
-import { EXPECTED, isoSeconds, parseJoinKey, show } from "./values";
-import { type ServingView, viewsByName } from "./views";
+import {
+  checkEntityShape,
+  checkNameClashes,
+  featureRefs,
+  parseEntities,
+  resolveColumns,
+  serviceRefs,
+} from "./requests";
+import { isoSeconds } from "./values";
+import type { ServingView } from "./views";
 
 /**
  * Online retrieval with Feast's request and response shapes (docs/adr/0006-retrieval-api.md,
@@ -47,25 +53,6 @@ export interface OnlineFeaturesResponse {
 }
 
 export const EPOCH = "1970-01-01T00:00:00Z";
-
-const FEATURE_REF = /^([a-z][a-z0-9_]{0,62}):([a-z][a-z0-9_]{0,62})$/;
-
-/** A "view:feature" the request names; `feature` is "*" for a service's whole-view projection. */
-interface Ref {
-  view: string;
-  feature: string;
-  /** Where the reference came from, for messages. */
-  field: string;
-  label: string;
-}
-
-/** One requested feature, in answer order. */
-interface OutColumn {
-  view: ServingView;
-  feature: string;
-  name: string;
-  label: string;
-}
 
 const FieldStatusSchema = z.enum(["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"]);
 
@@ -107,12 +94,12 @@ async function getOnline(
   if (!req.features && req.feature_service === undefined)
     throw new InvalidError('one of "features" or "feature_service" is required', "features");
   if (req.features?.length === 0) throw new InvalidError("features must not be empty", "features");
-  const rowCount = checkEntityShape(req.entities);
+  const rowCount = checkEntityShape(req.entities, MAX_ROWS);
 
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project.name, req.feature_service ?? "");
-  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names);
+  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: true });
   const views = [...new Set(columns.map((c) => c.view))];
 
   const joinKeyNames = Object.keys(req.entities);
@@ -200,148 +187,4 @@ function cell(
   if (value === null) return [null, "NULL_VALUE", ts];
   if (ttlMs > 0 && now - record.eventTs.getTime() > ttlMs) return [null, "OUTSIDE_MAX_AGE", ts];
   return [value, "PRESENT", ts];
-}
-
-/** Columns of equal, non-zero length within the row limit; returns the row count. */
-function checkEntityShape(entities: Record<string, unknown[]>): number {
-  const names = Object.keys(entities);
-  const first = names[0];
-  if (first === undefined) throw new InvalidError("entities must not be empty", "entities");
-  const rows = entities[first]?.length ?? 0;
-  for (const name of names) {
-    const length = entities[name]?.length ?? 0;
-    if (length !== rows)
-      throw new InvalidError(
-        `entities.${name}: has ${length} values but entities.${first} has ${rows}; every entity column needs the same length`,
-        `entities.${name}`,
-      );
-  }
-  if (rows === 0) throw new InvalidError("entities must not be empty", "entities");
-  if (rows > MAX_ROWS) throw new InvalidError(`batch too large: ${rows} rows, limit ${MAX_ROWS}`, "entities");
-  return rows;
-}
-
-function featureRefs(features: string[]): Ref[] {
-  return features.map((ref, i) => {
-    const m = FEATURE_REF.exec(ref);
-    if (!m)
-      throw new InvalidError(
-        `features.${i}: ${show(ref)} is not a "view:feature" reference`,
-        `features.${i}`,
-      );
-    return { view: m[1] ?? "", feature: m[2] ?? "", field: `features.${i}`, label: ref };
-  });
-}
-
-async function serviceRefs(ctx: Ctx, project: string, name: string): Promise<Ref[]> {
-  let service: Awaited<ReturnType<typeof getFeatureService>>;
-  try {
-    service = await getFeatureService({ ctx, input: { project, name } });
-  } catch (e) {
-    if (isDomainError(e) && e.code === "NOT_FOUND")
-      throw new InvalidError(
-        `feature service "${name}" not found in project "${project}"`,
-        "feature_service",
-      );
-    throw e;
-  }
-  return service.projections.flatMap((p) =>
-    p.featureNames.map((feature) => ({
-      view: p.view,
-      feature,
-      field: "feature_service",
-      label: `${p.view}:${feature} (of feature service "${name}")`,
-    })),
-  );
-}
-
-async function resolveColumns(
-  ctx: Ctx,
-  project: { id: string; name: string },
-  refs: Ref[],
-  fullNames: boolean,
-): Promise<OutColumn[]> {
-  const views = await viewsByName(ctx, project.id, [...new Set(refs.map((r) => r.view))]);
-  const columns: OutColumn[] = [];
-  const seen = new Set<string>();
-  for (const ref of refs) {
-    const view = views.get(ref.view);
-    if (!view)
-      throw new InvalidError(
-        `${ref.field}: feature view "${ref.view}" not found in project "${project.name}"`,
-        ref.field,
-      );
-    if (!view.spec.online)
-      throw new InvalidError(`${ref.field}: feature view "${ref.view}" is not served online`, ref.field);
-    const names = ref.feature === "*" ? view.spec.fields.map((f) => f.name) : [ref.feature];
-    for (const feature of names) {
-      if (!view.spec.fields.some((f) => f.name === feature))
-        throw new InvalidError(
-          `${ref.field}: feature view "${ref.view}" has no feature "${feature}"`,
-          ref.field,
-        );
-      const label = `${view.name}:${feature}`;
-      if (seen.has(label))
-        throw new InvalidError(`${ref.field}: feature "${label}" is requested twice`, ref.field);
-      seen.add(label);
-      columns.push({ view, feature, name: fullNames ? `${view.name}__${feature}` : feature, label });
-    }
-  }
-  return columns;
-}
-
-/** Two answer columns with one name would be ambiguous: Feast refuses, and so do we. */
-function checkNameClashes(columns: OutColumn[], joinKeyNames: string[]) {
-  const byName = new Map<string, string>(joinKeyNames.map((k) => [k, `join key "${k}"`]));
-  for (const c of columns) {
-    const other = byName.get(c.name);
-    if (other)
-      throw new InvalidError(
-        `feature "${c.label}" and ${other} would both be named "${c.name}" in the answer: set full_feature_names to true`,
-        "full_feature_names",
-      );
-    byName.set(c.name, `feature "${c.label}"`);
-  }
-}
-
-/**
- * Checks the entity columns against the join keys the views need (none missing, none unknown) and
- * returns each join key's values in entity-key form.
- */
-function parseEntities(
-  entities: Record<string, unknown[]>,
-  views: ServingView[],
-): Map<string, (string | number)[]> {
-  const needed = new Map<string, { type: JoinKeyType; view: string }>();
-  for (const v of views)
-    for (const k of v.joinKeys)
-      if (!needed.has(k.name)) needed.set(k.name, { type: k.valueType, view: v.name });
-  for (const [key, { view }] of needed)
-    if (!Object.hasOwn(entities, key))
-      throw new InvalidError(
-        `entities: join key "${key}" is missing; feature view "${view}" needs it`,
-        `entities.${key}`,
-      );
-  const parsed = new Map<string, (string | number)[]>();
-  for (const [name, values] of Object.entries(entities)) {
-    const need = needed.get(name);
-    if (!need)
-      throw new InvalidError(
-        `entities.${name}: "${name}" is not a join key of the requested feature views (they use ${[...needed.keys()].map((k) => `"${k}"`).join(", ")})`,
-        `entities.${name}`,
-      );
-    parsed.set(
-      name,
-      values.map((v, i) => {
-        const key = parseJoinKey(v, need.type);
-        if (key === undefined)
-          throw new InvalidError(
-            `entities.${name}[${i}]: expected ${EXPECTED[need.type]}, got ${show(v)}`,
-            `entities.${name}.${i}`,
-          );
-        return key;
-      }),
-    );
-  }
-  return parsed;
 }
