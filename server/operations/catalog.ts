@@ -51,7 +51,14 @@ import {
   updateFeatureViewOp,
 } from "../registry";
 import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../registry/lineage";
-import { getOnlineFeaturesOp, healthOp, materializeIncrementalOp, materializeOp, pushOp } from "../serving";
+import {
+  getHistoricalFeaturesOp,
+  getOnlineFeaturesOp,
+  healthOp,
+  materializeIncrementalOp,
+  materializeOp,
+  pushOp,
+} from "../serving";
 import type { AnyOperation } from "./define";
 
 /**
@@ -108,6 +115,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   probeSourcesOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
+  getHistoricalFeaturesOp,
   pushOp,
   materializeOp,
   materializeIncrementalOp,

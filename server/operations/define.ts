@@ -38,6 +38,8 @@ export interface RestDoor {
   bodyLimit?: number;
   /** false: the answer is sent as run() built it, unchecked against `output` (hot paths only). */
   outputChecked?: boolean;
+  /** A response of its own for some answers (CSV, say); undefined: JSON as usual. */
+  respond?: (output: unknown, input: unknown) => Response | undefined;
   /** A status from the answer (health: 503 when a store is down); else `status`. */
   statusOf?: (output: unknown) => number;
 }

@@ -1,6 +1,12 @@
 import "server-only";
 
 export {
+  GetHistoricalFeaturesInput,
+  getHistoricalFeatures,
+  getHistoricalFeaturesOp,
+  MAX_HISTORICAL_ROWS,
+} from "./get-historical-features";
+export {
   type FeatureColumn,
   type FieldStatus,
   GetOnlineFeaturesInput,

@@ -13,6 +13,8 @@ import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
 export interface ServingView {
   id: string;
   name: string;
+  /** The current version, whose spec this is. */
+  version: number;
   spec: FeatureViewSpec;
   /** The view's join keys in entity order. */
   joinKeys: { name: string; valueType: JoinKeyType; entity: string }[];
@@ -55,6 +57,7 @@ async function loadViews(ctx: Ctx, projectId: string, filter: SQL): Promise<Serv
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
+    version: r.version,
     spec: r.spec,
     joinKeys: r.spec.entities.map((n) => {
       const e = byName.get(n);

@@ -7,7 +7,14 @@ import { parseInput } from "../core/parse-input";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
 import { operationNamed } from "../operations/catalog";
 import type { AnyOperation } from "../operations/define";
-import { getOnlineFeaturesOp, healthOp, materializeIncrementalOp, materializeOp, pushOp } from "../serving";
+import {
+  getHistoricalFeaturesOp,
+  getOnlineFeaturesOp,
+  healthOp,
+  materializeIncrementalOp,
+  materializeOp,
+  pushOp,
+} from "../serving";
 
 /**
  * The REST door of an operation, derived from its descriptor (server/operations/define.ts): read
@@ -24,13 +31,15 @@ export function handleOperation(op: AnyOperation, req: Request, provide: CtxProv
       const body = op.rest?.method === "GET" ? {} : await json();
       const input: unknown = parseInput(op.input as z.ZodType, body);
       if (op.access === "public") return publicCall(op, req, input, provide);
-      return asCaller(req, provide, async (ctx) => answer(op, await op.callParsed(ctx, input)));
+      return asCaller(req, provide, async (ctx) => answer(op, await op.callParsed(ctx, input), input));
     },
     { bodyLimit: op.rest?.bodyLimit },
   )(req);
 }
 
-function answer(op: AnyOperation, result: unknown): Response {
+function answer(op: AnyOperation, result: unknown, input?: unknown): Response {
+  const own = op.rest?.respond?.(result, input);
+  if (own) return own;
   const out = op.rest?.outputChecked === false ? result : (op.output as z.ZodType).parse(result);
   return jsonResponse(out, op.rest?.statusOf?.(out) ?? op.rest?.status ?? 200);
 }
@@ -86,4 +95,6 @@ export const handlePush = (req: Request, ctx: CtxProvider) => handleOperation(pu
 export const handleMaterialize = (req: Request, ctx: CtxProvider) => handleOperation(materializeOp, req, ctx);
 export const handleMaterializeIncremental = (req: Request, ctx: CtxProvider) =>
   handleOperation(materializeIncrementalOp, req, ctx);
+export const handleGetHistoricalFeatures = (req: Request, ctx: CtxProvider) =>
+  handleOperation(getHistoricalFeaturesOp, req, ctx);
 export const handleHealth = (req: Request, ctx: CtxProvider) => handleOperation(healthOp, req, ctx);

@@ -16,6 +16,7 @@ import { restOperations } from "../operations/openapi";
 import { ensureProject } from "../registry";
 import {
   type CtxProvider,
+  handleGetHistoricalFeatures,
   handleGetOnlineFeatures,
   handleHealth,
   handleMaterialize,
@@ -54,6 +55,14 @@ const ROUTES: Record<
       project: PROJECT,
       features: ["driver_hourly_stats:conv_rate"],
       entities: { driver_id: [1] },
+    }),
+  },
+  "POST /api/v1/get-historical-features": {
+    handle: handleGetHistoricalFeatures,
+    body: () => ({
+      project: PROJECT,
+      features: ["driver_hourly_stats:conv_rate"],
+      entities: { driver_id: [1], event_timestamp: ["2026-01-01T00:00:00Z"] },
     }),
   },
   "POST /api/v1/push": {

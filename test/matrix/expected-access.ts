@@ -39,6 +39,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "offline.space": "viewer",
   // Reading feature values: consumers (models, services) and up.
   "serving.getOnlineFeatures": "consumer",
+  "serving.getHistoricalFeatures": "consumer",
   // Writing definitions: editors.
   "entities.create": "editor",
   "entities.update": "editor",

@@ -1,0 +1,206 @@
+import "server-only";
+import { z } from "zod";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
+import { Name } from "../core/name";
+import { pointInTime } from "../offline/historical/engine";
+import type { PitView } from "../offline/historical/query";
+import { defineOperation } from "../operations/define";
+import { toCsvStream } from "./csv";
+import {
+  checkEntityShape,
+  checkNameClashes,
+  featureRefs,
+  type OutColumn,
+  parseEntities,
+  resolveColumns,
+  serviceRefs,
+} from "./requests";
+import { show } from "./values";
+import { findDataSource, type ServingView } from "./views";
+
+/**
+ * Historical retrieval: point-in-time correct training rows (docs/adr/0022-point-in-time-retrieval.md).
+ * For each entity row (join keys, event_timestamp = t) and each requested view, the view's source
+ * row with those keys, event_ts <= t (and >= t - ttl when ttl > 0) and the greatest event_ts; a tie
+ * goes to the greater created timestamp, a NULL created loses; no row gives null. Rows come back in
+ * request order with the entity columns echoed as given.
+ */
+
+/** Entity rows per inline request; larger sets go through saved datasets. */
+export const MAX_HISTORICAL_ROWS = 100_000;
+/** Entity rows times requested features per request. */
+export const MAX_HISTORICAL_VALUES = 10_000_000;
+/** 100,000 rows of a few keys and a time fit well within this. */
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+export const TIMESTAMP_COLUMN = "event_timestamp";
+
+export const GetHistoricalFeaturesInput = z.object({
+  /** "view:feature" references. */
+  features: z.array(z.string()).max(10_000).optional(),
+  feature_service: Name.optional(),
+  /** Join key -> one value per entity row, and "event_timestamp" -> one time per row. */
+  entities: z.record(z.string(), z.array(z.unknown())),
+  full_feature_names: z.boolean().default(false),
+  project: Name.optional(),
+  /** "json": the columnar answer; "csv": a header and one line per entity row. */
+  format: z.enum(["json", "csv"]).default("json"),
+});
+export type GetHistoricalFeaturesInput = z.input<typeof GetHistoricalFeaturesInput>;
+
+export const HistoricalFeaturesResponse = z.object({
+  metadata: z.object({
+    feature_names: z.array(z.string()),
+    /** The version of each feature view the rows were computed with. */
+    feature_view_versions: z.record(z.string(), z.number()),
+  }),
+  results: z.array(z.object({ values: z.array(z.unknown()) })),
+});
+export type HistoricalFeaturesResponse = z.output<typeof HistoricalFeaturesResponse>;
+
+export const getHistoricalFeaturesOp = defineOperation({
+  name: "serving.getHistoricalFeatures",
+  summary:
+    "Point-in-time correct training rows: for each entity row, the feature values as of its event_timestamp.",
+  kind: "query",
+  access: "values.read",
+  project: "defaulted",
+  input: GetHistoricalFeaturesInput,
+  output: HistoricalFeaturesResponse,
+  doors: ["rest"],
+  rest: {
+    path: "/api/v1/get-historical-features",
+    bodyLimit: BODY_LIMIT,
+    // Up to ten million values, built from typed columns: not re-checked value by value.
+    outputChecked: false,
+    respond: (out, input) =>
+      (input as { format?: string }).format === "csv"
+        ? new Response(toCsvStream(out as HistoricalFeaturesResponse), {
+            headers: {
+              "content-type": "text/csv; charset=utf-8",
+              "content-disposition": 'attachment; filename="historical-features.csv"',
+            },
+          })
+        : undefined,
+  },
+  run: ({ ctx, input, project }) => getHistorical(ctx, project, input),
+});
+export const getHistoricalFeatures = getHistoricalFeaturesOp.call;
+
+async function getHistorical(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  req: z.output<typeof GetHistoricalFeaturesInput>,
+): Promise<HistoricalFeaturesResponse> {
+  if (req.features && req.feature_service !== undefined)
+    throw new InvalidError('give either "features" or "feature_service", not both', "features");
+  if (!req.features && req.feature_service === undefined)
+    throw new InvalidError('one of "features" or "feature_service" is required', "features");
+  if (req.features?.length === 0) throw new InvalidError("features must not be empty", "features");
+  const rawTimes = req.entities[TIMESTAMP_COLUMN];
+  if (!rawTimes)
+    throw new InvalidError(
+      `entities.${TIMESTAMP_COLUMN}: is required: one time per entity row, as of which the features are read`,
+      `entities.${TIMESTAMP_COLUMN}`,
+    );
+  const rowCount = checkEntityShape(req.entities, MAX_HISTORICAL_ROWS);
+  const times = rawTimes.map((v, i) => parseInstant(v, i));
+
+  const refs = req.features
+    ? featureRefs(req.features)
+    : await serviceRefs(ctx, project.name, req.feature_service ?? "");
+  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: false });
+  const views = [...new Set(columns.map((c) => c.view))];
+  for (const v of views)
+    if (!v.spec.offline)
+      throw new InvalidError(
+        `feature view "${v.name}" is not available offline (its spec says offline: false)`,
+        "features",
+      );
+
+  const keys = Object.fromEntries(Object.entries(req.entities).filter(([name]) => name !== TIMESTAMP_COLUMN));
+  const joinKeyNames = Object.keys(keys);
+  checkNameClashes(columns, [...joinKeyNames, TIMESTAMP_COLUMN]);
+  if (rowCount * columns.length > MAX_HISTORICAL_VALUES)
+    throw new InvalidError(
+      `batch too large: ${rowCount} rows x ${columns.length} features, limit ${MAX_HISTORICAL_VALUES} values`,
+      "entities",
+    );
+  parseEntities(keys, views);
+
+  const pitViews = await Promise.all(views.map((v) => pitView(ctx, project.id, v, columns)));
+  const found = await pointInTime(ctx.offline, project.name, pitViews, { keys, times });
+
+  const results = [
+    ...joinKeyNames.map((k) => ({ values: keys[k] ?? [] })),
+    { values: rawTimes },
+    ...columns.map((c) => ({
+      values: found.get(c.view.name)?.get(c.feature) ?? new Array(rowCount).fill(null),
+    })),
+  ];
+  return {
+    metadata: {
+      feature_names: [...joinKeyNames, TIMESTAMP_COLUMN, ...columns.map((c) => c.name)],
+      feature_view_versions: Object.fromEntries(views.map((v) => [v.name, v.version])),
+    },
+    results,
+  };
+}
+
+async function pitView(
+  ctx: Ctx,
+  projectId: string,
+  view: ServingView,
+  columns: OutColumn[],
+): Promise<PitView> {
+  const source = await findDataSource(ctx, projectId, view.spec.source);
+  // The registry refuses to delete a source a view uses, so this is a broken registry.
+  if (!source) throw new Error(`data source "${view.spec.source}" of feature view "${view.name}" is missing`);
+  const wanted = new Set(columns.filter((c) => c.view === view).map((c) => c.feature));
+  return {
+    name: view.name,
+    source,
+    ttlSeconds: view.spec.ttlSeconds,
+    joinKeys: view.joinKeys.map((k) => ({ name: k.name, valueType: k.valueType })),
+    fields: view.spec.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, dtype: f.dtype })),
+  };
+}
+
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * An entity row's time as an ISO 8601 string with an offset, microseconds kept: Postgres reads it
+ * exactly. No offset means UTC (Feast's rule). Anything else is a 400 naming the row.
+ */
+export function parseInstant(value: unknown, row: number): string {
+  const field = `entities.${TIMESTAMP_COLUMN}.${row}`;
+  const bad = () =>
+    new InvalidError(
+      `${field}: ${show(value)} is not a time; use ISO 8601 like 2026-01-31T12:00:00Z (no offset means UTC, up to microseconds)`,
+      field,
+    );
+  if (typeof value !== "string") throw bad();
+  const m = INSTANT.exec(value.trim());
+  if (!m) throw bad();
+  const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", zone = "Z"] = m;
+  const offset =
+    zone === "Z"
+      ? "Z"
+      : zone.length === 3
+        ? `${zone}:00`
+        : zone.includes(":")
+          ? zone
+          : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${offset}`;
+  // Date checks the calendar (no February 30th) to the millisecond; Postgres keeps the microseconds.
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${offset}`);
+  if (
+    Number.isNaN(ms) ||
+    Number(d) > new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate() ||
+    Number(h) > 23
+  )
+    throw bad();
+  return iso;
+}
