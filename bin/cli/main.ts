@@ -18,9 +18,11 @@ import {
   offlineSetupStatementsOp,
   revokeSharedSchemaOp,
 } from "../../server/registry/offline-space";
+import { getHistoricalFeaturesOp } from "../../server/serving";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
+import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { offlineCommand } from "./commands/offline";
@@ -44,6 +46,10 @@ Commands:
                                    online store
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
+  get-historical-features --entities rows.csv (--features v:f,... | --service s)
+        [--out file.csv|file.json] [--project p] [--full-feature-names]
+                                   point-in-time correct training rows for the entity rows of a
+                                   CSV (join keys and event_timestamp); CSV to stdout by default
   cancel <runId> [--project p]     cancel a queued, running or retrying materialization run (a
                                    running one stops at its next batch; the watermark stays)
   retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
@@ -98,6 +104,7 @@ export const COMMANDS: Record<string, Command> = {
     run: materializeIncrementalCommand,
     operations: [startIncrementalMaterializationOp],
   },
+  "get-historical-features": { run: historicalCommand, operations: [getHistoricalFeaturesOp] },
   cancel: { run: cancelCommand, operations: [cancelRunOp] },
   retry: { run: retryCommand, operations: [retryRunOp] },
   user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },

@@ -68,7 +68,7 @@ export const getHistoricalFeaturesOp = defineOperation({
   project: "defaulted",
   input: GetHistoricalFeaturesInput,
   output: HistoricalFeaturesResponse,
-  doors: ["rest"],
+  doors: ["rest", "cli"],
   rest: {
     path: "/api/v1/get-historical-features",
     bodyLimit: BODY_LIMIT,

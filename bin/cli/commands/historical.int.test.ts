@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Ctx } from "../../../server/core/context";
+import { resetEnvCache } from "../../../server/env";
+import { getHistoricalFeatures } from "../../../server/serving";
+import { createTestDb, type TestDb, testCtx } from "../../../test/db";
+import { PROJECT, seedServing } from "../../../test/helpers/serving";
+import { main } from "../main";
+
+/** `quiver get-historical-features` gives the rows the API gives, from a CSV of entity rows. */
+let t: TestDb;
+let ctx: Ctx;
+let home: string;
+const saved = { url: process.env.DATABASE_URL, home: process.env.QUIVER_HOME };
+
+beforeAll(async () => {
+  t = await createTestDb();
+  ctx = testCtx(t);
+  await seedServing(ctx, t);
+  await t.offlineSql(
+    PROJECT,
+    `insert into driver_stats (driver_id, conv, acc_rate, avg_daily_trips, event_timestamp, created) values
+      (1, 0.1, 0.5, 10, '2026-01-01T00:00:00Z', null), (1, 0.2, 0.6, 20, '2026-01-02T00:00:00Z', null),
+      (2, 0.9, 0.9, 90, '2026-01-01T12:00:00Z', null);`,
+  );
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-historical-"));
+  process.env.DATABASE_URL = t.url;
+  process.env.QUIVER_HOME = home;
+  resetEnvCache();
+});
+
+afterAll(async () => {
+  process.env.DATABASE_URL = saved.url;
+  process.env.QUIVER_HOME = saved.home;
+  resetEnvCache();
+  fs.rmSync(home, { recursive: true, force: true });
+  await t?.drop();
+});
+
+describe("quiver get-historical-features", () => {
+  it("writes the API's rows as CSV and JSON for a CSV of entity rows", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const entities = path.join(home, "rows.csv");
+    fs.writeFileSync(
+      entities,
+      "driver_id,event_timestamp\r\n1,2026-01-01T12:00:00Z\n2,2026-01-02\n1,2026-01-02T23:00:00.5\n7,2026-01-03\n",
+    );
+    const csv = path.join(home, "out.csv");
+    const args = ["get-historical-features", "--entities", entities, "--project", PROJECT];
+    expect(
+      await main([
+        ...args,
+        "--features",
+        "driver_hourly_stats:conv_rate,driver_hourly_stats:avg_daily_trips",
+        "--out",
+        csv,
+      ]),
+    ).toBe(0);
+    expect(fs.readFileSync(csv, "utf8")).toBe(
+      "driver_id,event_timestamp,conv_rate,avg_daily_trips\r\n" +
+        "1,2026-01-01T12:00:00Z,0.1,10\r\n2,2026-01-02,0.9,90\r\n1,2026-01-02T23:00:00.5,0.2,20\r\n7,2026-01-03,,\r\n",
+    );
+
+    const json = path.join(home, "out.json");
+    expect(await main([...args, "--service", "driver_activity", "--full-feature-names", "--out", json])).toBe(
+      0,
+    );
+    const fromCli = JSON.parse(fs.readFileSync(json, "utf8")) as unknown;
+    const fromApi = await getHistoricalFeatures({
+      ctx,
+      input: {
+        project: PROJECT,
+        feature_service: "driver_activity",
+        full_feature_names: true,
+        entities: {
+          driver_id: ["1", "2", "1", "7"],
+          event_timestamp: ["2026-01-01T12:00:00Z", "2026-01-02", "2026-01-02T23:00:00.5", "2026-01-03"],
+        },
+      },
+    });
+    expect(fromCli).toEqual(JSON.parse(JSON.stringify(fromApi)));
+    vi.restoreAllMocks();
+  });
+
+  it("refuses a missing file, a bad CSV and a missing feature choice with usage errors", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await main(["get-historical-features", "--entities", "/nope.csv", "--features", "a:b"])).toBe(2);
+    const bad = path.join(home, "bad.csv");
+    fs.writeFileSync(bad, 'driver_id,event_timestamp\n1,"unclosed\n');
+    expect(await main(["get-historical-features", "--entities", bad, "--features", "a:b"])).toBe(2);
+    expect(await main(["get-historical-features", "--entities", bad])).toBe(2);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringContaining("cannot read /nope.csv"),
+      expect.stringContaining("is not valid CSV"),
+      expect.stringContaining("give --features or --service"),
+    ]);
+    vi.restoreAllMocks();
+  });
+});
