@@ -27,7 +27,8 @@ export interface Session {
 export async function openSession(): Promise<Session> {
   // Standard output is the command's answer (keys, tables); the structured log goes to stderr.
   configureLogging({ destination: 2 });
-  const db = await openDatabase(log);
+  // Which database this is, is status, not the answer: stderr, so `> file.csv` gets data only.
+  const db = await openDatabase((line) => console.error(`[quiver] ${line}`));
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
   let closing: Promise<void> | undefined;
