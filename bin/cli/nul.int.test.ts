@@ -1,32 +1,22 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { listApiKeys } from "../../server/auth/api-keys";
-import { resetEnvCache } from "../../server/env";
 import { ensureProject } from "../../server/registry";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
+import { type CliSessionEnv, cliOn } from "../../test/helpers/cli";
 import { main } from "./main";
 
 /** The CLI door: a NUL character in an argument is a one-line error naming the field, exit 1. */
 let t: TestDb;
-let home: string;
-const saved = { url: process.env.DATABASE_URL, home: process.env.QUIVER_HOME };
+let cli: CliSessionEnv | undefined;
 
 beforeAll(async () => {
   t = await createTestDb();
   await ensureProject({ ctx: testCtx(t), input: { name: "proj" } });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-nul-"));
-  process.env.DATABASE_URL = t.url;
-  process.env.QUIVER_HOME = home;
-  resetEnvCache();
+  cli = cliOn(t, "nul");
 });
 
 afterAll(async () => {
-  process.env.DATABASE_URL = saved.url;
-  process.env.QUIVER_HOME = saved.home;
-  resetEnvCache();
-  fs.rmSync(home, { recursive: true, force: true });
+  await cli?.restore();
   await t?.drop();
 });
 

@@ -1,35 +1,24 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ctx } from "../../../server/core/context";
-import { resetEnvCache } from "../../../server/env";
 import { getRun, startMaterialization } from "../../../server/materialization";
 import { createTestDb, type TestDb, testCtx } from "../../../test/db";
+import { type CliSessionEnv, cliOn } from "../../../test/helpers/cli";
 import { PROJECT, recordingJobs, seedDriverView, VIEW } from "../../../test/helpers/materialization";
 import { main } from "../main";
 
 let t: TestDb;
 let ctx: Ctx;
-let home: string;
-const saved = { url: process.env.DATABASE_URL, home: process.env.QUIVER_HOME };
+let cli: CliSessionEnv | undefined;
 
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t, { jobs: recordingJobs() });
   await seedDriverView(ctx, t);
-  // The CLI opens its own session on this database; a private home keeps runtime.json out of the way.
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-cancel-"));
-  process.env.DATABASE_URL = t.url;
-  process.env.QUIVER_HOME = home;
-  resetEnvCache();
+  cli = cliOn(t, "cancel");
 });
 
 afterAll(async () => {
-  process.env.DATABASE_URL = saved.url;
-  process.env.QUIVER_HOME = saved.home;
-  resetEnvCache();
-  fs.rmSync(home, { recursive: true, force: true });
+  await cli?.restore();
   await t?.drop();
 });
 

@@ -1,11 +1,10 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ctx } from "../../../server/core/context";
-import { resetEnvCache } from "../../../server/env";
 import { getHistoricalFeatures } from "../../../server/serving";
 import { createTestDb, type TestDb, testCtx } from "../../../test/db";
+import { type CliSessionEnv, cliOn } from "../../../test/helpers/cli";
 import { PROJECT, seedServing } from "../../../test/helpers/serving";
 import { main } from "../main";
 
@@ -13,7 +12,7 @@ import { main } from "../main";
 let t: TestDb;
 let ctx: Ctx;
 let home: string;
-const saved = { url: process.env.DATABASE_URL, home: process.env.QUIVER_HOME };
+let cli: CliSessionEnv | undefined;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -25,17 +24,12 @@ beforeAll(async () => {
       (1, 0.1, 0.5, 10, '2026-01-01T00:00:00Z', null), (1, 0.2, 0.6, 20, '2026-01-02T00:00:00Z', null),
       (2, 0.9, 0.9, 90, '2026-01-01T12:00:00Z', null);`,
   );
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-historical-"));
-  process.env.DATABASE_URL = t.url;
-  process.env.QUIVER_HOME = home;
-  resetEnvCache();
+  cli = cliOn(t, "historical");
+  home = cli.home;
 });
 
 afterAll(async () => {
-  process.env.DATABASE_URL = saved.url;
-  process.env.QUIVER_HOME = saved.home;
-  resetEnvCache();
-  fs.rmSync(home, { recursive: true, force: true });
+  await cli?.restore();
   await t?.drop();
 });
 

@@ -1,17 +1,11 @@
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ctx } from "../../../server/core/context";
-import { createPool } from "../../../server/db/client";
 import { materializationRuns } from "../../../server/db/schema";
-import { resetEnvCache } from "../../../server/env";
 import { getRun, startMaterialization } from "../../../server/materialization";
 import { getFeatureView } from "../../../server/registry";
 import { createTestDb, type TestDb, testCtx } from "../../../test/db";
-import { dropRoles } from "../../../test/global-setup";
+import { type CliSessionEnv, cliOn } from "../../../test/helpers/cli";
 import {
   insertDriverRows,
   PROJECT,
@@ -23,43 +17,20 @@ import { main } from "../main";
 
 let t: TestDb;
 let ctx: Ctx;
-let home: string;
-let rolePrefix: string;
-const saved = {
-  url: process.env.DATABASE_URL,
-  home: process.env.QUIVER_HOME,
-  prefix: process.env.QUIVER_OFFLINE_ROLE_PREFIX,
-};
+let cli: CliSessionEnv | undefined;
 
 beforeAll(async () => {
   t = await createTestDb();
   ctx = testCtx(t, { jobs: recordingJobs() });
   await seedDriverView(ctx, t);
   await insertDriverRows(t, [[1, 0.5, 5, "2026-01-01T08:00:00Z", null]]);
-  // The CLI opens its own session and runs the retry in-process; a private home keeps runtime.json
-  // out of the way, and a role prefix of this test run lets the offline roles it makes be dropped.
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "quiver-retry-"));
-  rolePrefix = `qt${inject("pgTemplate").replace("quiver_tpl_", "")}_r${randomBytes(2).toString("hex")}`;
-  process.env.DATABASE_URL = t.url;
-  process.env.QUIVER_HOME = home;
-  process.env.QUIVER_OFFLINE_ROLE_PREFIX = rolePrefix;
-  resetEnvCache();
+  // The CLI opens its own session and runs the retry in-process.
+  cli = cliOn(t, "retry");
 });
 
 afterAll(async () => {
-  for (const [key, value] of [
-    ["DATABASE_URL", saved.url],
-    ["QUIVER_HOME", saved.home],
-    ["QUIVER_OFFLINE_ROLE_PREFIX", saved.prefix],
-  ] as const) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  resetEnvCache();
-  fs.rmSync(home, { recursive: true, force: true });
+  await cli?.restore();
   await t?.drop();
-  const admin = createPool(inject("pgBaseUrl"), 1);
-  await dropRoles(admin, rolePrefix).finally(() => admin.end());
 });
 
 describe("quiver retry", () => {
