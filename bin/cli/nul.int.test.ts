@@ -16,8 +16,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cli?.restore();
-  await t?.drop();
+  const drop = async () => t?.drop();
+  await (cli ? cli.restore(drop) : drop());
 });
 
 describe("a NUL character given to the CLI", () => {

@@ -12,8 +12,11 @@ const KEYS = ["DATABASE_URL", "QUIVER_HOME", "QUIVER_OFFLINE_ROLE_PREFIX"] as co
 export interface CliSessionEnv {
   /** The private QUIVER_HOME (runtime.json and any files a test writes). */
   home: string;
-  /** Puts the environment back, removes the home and drops the offline roles the CLI made. */
-  restore(): Promise<void>;
+  /**
+   * Puts the environment back and removes the home, runs `drop` (the test database: its grants
+   * must go before the roles can), then drops the offline roles the CLI made.
+   */
+  restore(drop: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -31,13 +34,14 @@ export function cliOn(t: { url: string }, name: string): CliSessionEnv {
   resetEnvCache();
   return {
     home,
-    async restore() {
+    async restore(drop) {
       for (const [key, value] of saved) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
       resetEnvCache();
       fs.rmSync(home, { recursive: true, force: true });
+      await drop();
       const admin = createPool(inject("pgBaseUrl"), 1);
       await dropRoles(admin, rolePrefix).finally(() => admin.end());
     },

@@ -29,8 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cli?.restore();
-  await t?.drop();
+  const drop = async () => t?.drop();
+  await (cli ? cli.restore(drop) : drop());
 });
 
 describe("quiver retry", () => {
