@@ -36,9 +36,31 @@ export function isTerminalRunStatus(status: string): boolean {
 export const RUN_KINDS = ["range", "incremental"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
-/** An offline source is a table (`schema.table`) or a SELECT statement. */
-export const DATA_SOURCE_KINDS = ["table", "query"] as const;
+/**
+ * An offline source is a table (`schema.table`), a SELECT statement, or a Parquet/CSV file in the
+ * project's file area (read by DuckDB, docs/adr/0022-point-in-time-retrieval.md).
+ */
+export const DATA_SOURCE_KINDS = ["table", "query", "file"] as const;
 export type DataSourceKind = (typeof DATA_SOURCE_KINDS)[number];
+
+/** Formats of a file source, and of an uploaded entity file. */
+export const FILE_FORMATS = ["parquet", "csv"] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** A saved dataset's build: queued on the job queue, building, then one of the final three. */
+export const DATASET_STATUSES = ["queued", "building", "ready", "failed", "cancelled"] as const;
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
+/**
+ * Where a dataset's entity rows come from: an uploaded CSV/Parquet file, a SELECT over the
+ * project's offline space (sandboxed), or every entity of a view at a grid of times.
+ */
+export const DATASET_ENTITY_SOURCES = ["upload", "query", "grid"] as const;
+export type DatasetEntitySource = (typeof DATASET_ENTITY_SOURCES)[number];
+
+/** Where a dataset's rows are kept: a table in the project's offline space, or a Parquet file. */
+export const DATASET_STORAGE = ["table", "parquet"] as const;
+export type DatasetStorage = (typeof DATASET_STORAGE)[number];
 
 /** What reads features through feature services. */
 export const CONSUMER_KINDS = ["model", "service"] as const;
@@ -80,6 +102,7 @@ export const AUDIT_OBJECT_TYPES = [
   "feature_service",
   "consumer",
   "offline_schema",
+  "dataset",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 

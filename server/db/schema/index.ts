@@ -3,6 +3,7 @@ export * from "./audit-log";
 export * from "./auth";
 export * from "./consumers";
 export * from "./data-sources";
+export * from "./datasets";
 export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
