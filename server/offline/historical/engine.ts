@@ -1,78 +1,62 @@
 import "server-only";
-import type pg from "pg";
-import type { ValueType } from "../../registry/schemas";
-import { offlineError } from "../errors";
-import { admitSource } from "../space";
 import type { OfflineStore } from "../store";
-import { toOnlineValue } from "../value-conversion";
-import { ORD, type PitView, pointInTimeQuery, pointInTimeValues } from "./query";
+import { postgresEngine } from "./postgres-engine";
+import type { PitView } from "./query";
+import type { PitColumns, PitEngine, PitRequest } from "./types";
+
+export type { PitColumns, PitEngine, PitRequest } from "./types";
 
 /**
- * The Postgres engine of point-in-time retrieval: one READ ONLY transaction as the project's
- * reader role (the offline sandbox and the project's space apply, as for materialization), one
- * statement per feature view, each answering in request order.
+ * Point-in-time retrieval over any offline engine (docs/adr/0022-point-in-time-retrieval.md). An
+ * engine answers for the views whose sources it reads: Postgres for tables and queries in the
+ * offline database; DuckDB for files. A request may mix both: each view is joined on its own and
+ * the answers meet by row position, so the engines never need to see each other's data.
  */
 
-/** Per view, per feature: one value per entity row, in request order (null: no row). */
-export type PitColumns = Map<string, Map<string, unknown[]>>;
-
-export interface PitRequest {
-  /** Join key name -> one value per entity row (as the request gave it). */
-  keys: Record<string, unknown[]>;
-  /** One instant per entity row, ISO 8601 with an offset (microseconds kept). */
-  times: readonly string[];
+/** The engine that reads a source of this kind. */
+export function engineFor(store: OfflineStore, sourceKind: string): PitEngine {
+  if (sourceKind === "file") throw new Error("file sources are read by the DuckDB engine (not wired yet)");
+  return postgresEngine(store);
 }
 
+/** The features of these views for these entity rows, each view on the engine of its source. */
 export async function pointInTime(
   store: OfflineStore,
   project: string,
   views: readonly PitView[],
   req: PitRequest,
 ): Promise<PitColumns> {
-  const admitted = await Promise.all(
-    views.map(async (v) => ({ ...v, source: await admitSource(store, project, v.source) })),
-  );
+  const byEngine = new Map<PitEngine["name"], { engine: PitEngine; views: PitView[] }>();
+  for (const view of views) {
+    const engine = engineFor(store, view.source.kind);
+    const group = byEngine.get(engine.name) ?? { engine, views: [] };
+    group.views.push(view);
+    byEngine.set(engine.name, group);
+  }
+  const answers = await Promise.all([...byEngine.values()].map((g) => g.engine.run(project, g.views, req)));
   const out: PitColumns = new Map();
-  await store
-    .transaction(project, "scan", async (client) => {
-      for (const view of admitted) out.set(view.name, await runView(client, view, req));
-    })
-    .catch((e: unknown) => {
-      throw offlineError(e, "", store.timeouts.scanMs);
-    });
+  for (const answer of answers) for (const [view, columns] of answer) out.set(view, columns);
   return out;
 }
 
-async function runView(
-  client: pg.PoolClient,
-  view: PitView,
+/**
+ * The same answer in slices of at most `chunkRows` entity rows, in order: a caller writing the rows
+ * somewhere (a dataset, a file, a response) holds one slice at a time, never the whole answer.
+ */
+export async function* pointInTimeChunks(
+  store: OfflineStore,
+  project: string,
+  views: readonly PitView[],
   req: PitRequest,
-): Promise<Map<string, unknown[]>> {
-  const config: pg.QueryConfig & { queryMode: "extended" } = {
-    text: pointInTimeQuery(view),
-    values: pointInTimeValues(view, req.keys, req.times),
-    // One statement only, even without parameters (source-reader.ts says why).
-    queryMode: "extended",
-  };
-  const { rows } = await client.query(config);
-  const columns = new Map<string, unknown[]>(view.fields.map((f) => [f.name, new Array(rows.length)]));
-  rows.forEach((row: Record<string, unknown>, i) => {
-    if (Number(row[ORD]) !== i + 1) throw new Error(`point-in-time rows out of order at ${i}`);
-    for (const f of view.fields) {
-      const column = columns.get(f.name);
-      if (column) column[i] = historicalValue(row[f.name], f.dtype, f.name);
-    }
-  });
-  return columns;
-}
-
-/** Values as the online answer gives them, but timestamps with their microseconds (already text). */
-function historicalValue(value: unknown, dtype: ValueType, feature: string): unknown {
-  if (value === null || value === undefined) return null;
-  if (dtype === "unix_timestamp") return typeof value === "string" && value.endsWith("Z") ? value : null;
-  if (dtype === "list<unix_timestamp>")
-    return Array.isArray(value)
-      ? value.map((v) => (typeof v === "string" && v.endsWith("Z") ? v : null))
-      : null;
-  return toOnlineValue(value, dtype, feature);
+  chunkRows = 50_000,
+): AsyncGenerator<{ offset: number; rows: number; columns: PitColumns }> {
+  const total = req.times.length;
+  for (let offset = 0; offset < total; offset += chunkRows) {
+    const end = Math.min(total, offset + chunkRows);
+    const slice: PitRequest = {
+      keys: Object.fromEntries(Object.entries(req.keys).map(([k, v]) => [k, v.slice(offset, end)])),
+      times: req.times.slice(offset, end),
+    };
+    yield { offset, rows: end - offset, columns: await pointInTime(store, project, views, slice) };
+  }
 }
