@@ -43,6 +43,11 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Folder for the embedded Postgres data and the runtime file the CLI reads. */
   QUIVER_HOME: z.string().default(".quiver"),
+  /**
+   * The offline store's file area: file sources, uploaded entity files, Parquet datasets, one folder
+   * per project. Unset: `${QUIVER_HOME}/files`. App and workers must see the same folder.
+   */
+  QUIVER_FILES_DIR: z.string().optional(),
   /** Fixed port of the embedded Postgres, so the CLI finds the app's database. */
   QUIVER_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   /** Project used by the REST API when a request names none. */

@@ -1,9 +1,11 @@
 import "server-only";
+import path from "node:path";
 import { authSecret } from "../auth/secret";
 import type { Db } from "../db/client";
 import { env } from "../env";
 import type { OfflineStoreConfig } from "../offline";
 import { loadOfflineSpace } from "../registry/offline-space";
+import { quiverHome } from "./paths";
 
 /** The offline store's settings from env() (docs/adr/0013-offline-isolation.md). */
 export function offlineStoreConfig(db: Db, adminUrl: string): OfflineStoreConfig {
@@ -21,5 +23,6 @@ export function offlineStoreConfig(db: Db, adminUrl: string): OfflineStoreConfig
       lockMs: e.QUIVER_OFFLINE_LOCK_TIMEOUT_MS,
     },
     loadSpace: (project) => loadOfflineSpace(db, project),
+    filesDir: e.QUIVER_FILES_DIR ?? path.join(quiverHome(), "files"),
   };
 }

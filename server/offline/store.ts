@@ -1,6 +1,9 @@
 import "server-only";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { UnavailableError } from "../core/errors";
+import { createFileArea, type FileArea } from "./file-area";
 import {
   isReservedSchema,
   type OfflineSpace,
@@ -51,6 +54,8 @@ export interface OfflineStoreConfig {
   acquireTimeoutMs?: number;
   /** false: query sources are switched off (QUIVER_QUERY_SOURCES=off). */
   querySources: boolean;
+  /** Root of the file area (file sources, uploads, Parquet datasets); default: a folder in the OS temp dir. */
+  filesDir?: string;
 }
 
 /** An open offline transaction, for work that outlives one callback (cursor scans). */
@@ -66,6 +71,8 @@ export interface OfflineStore {
   readonly database: string;
   readonly timeouts: OfflineTimeouts;
   readonly querySources: boolean;
+  /** The projects' files (file-area.ts). */
+  readonly files: FileArea;
   roles(project: string): ProjectRoles;
   /** The project's schemas (cached for a few seconds). */
   space(project: string): Promise<OfflineSpace>;
@@ -262,6 +269,7 @@ export function createOfflineStore(cfg: OfflineStoreConfig): OfflineStore {
     database,
     timeouts: cfg.timeouts,
     querySources: cfg.querySources,
+    files: createFileArea(cfg.filesDir ?? path.join(os.tmpdir(), `quiver-files-${database}`)),
     roles,
     space,
     async provision(project) {
