@@ -1,0 +1,61 @@
+import "server-only";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { OfflineTimeoutError } from "./errors";
+
+/**
+ * A sandboxed, in-memory DuckDB for one piece of work (a point-in-time join over files, reading an
+ * uploaded entity file, writing Parquet). It may read and write only the folders it is given (a
+ * project's file area, a temp folder): external access is off apart from those, extensions are
+ * never installed or loaded, and the configuration is locked before the caller's first statement,
+ * so nothing run on the connection can widen it. A statement still running at the deadline is
+ * interrupted and the work fails as a timeout.
+ */
+export interface DuckDbOptions {
+  /** Absolute folders DuckDB may read and write; nothing else on disk. */
+  allowedDirs: readonly string[];
+  timeoutMs: number;
+  /** DuckDB's memory_limit; beyond it a query fails rather than the process. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+/** The SQL text of a string literal (DuckDB: single quotes doubled; NUL refused). */
+export function duckString(value: string): string {
+  if (value.includes("\u0000")) throw new Error("a DuckDB string literal cannot hold NUL");
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export async function withDuckDb<T>(
+  opts: DuckDbOptions,
+  fn: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    threads: String(opts.threads ?? 2),
+    memory_limit: opts.memoryLimit ?? "1GB",
+  });
+  const conn = await instance.connect();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.interrupt();
+  }, opts.timeoutMs);
+  try {
+    const dirs = opts.allowedDirs.map((d) => duckString(d.endsWith("/") ? d : `${d}/`)).join(", ");
+    await conn.run(`SET allowed_directories = [${dirs}]`);
+    await conn.run("SET enable_external_access = false");
+    await conn.run("SET lock_configuration = true");
+    return await fn(conn);
+  } catch (e) {
+    if (timedOut)
+      throw new OfflineTimeoutError(
+        `the file engine stopped the query after ${opts.timeoutMs / 1000} s (its time limit)`,
+      );
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
