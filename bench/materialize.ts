@@ -113,6 +113,8 @@ async function main() {
       async enqueueMaterialization() {},
       async cancelMaterialization() {},
       async enqueueSourceProbe() {},
+      async enqueueDatasetBuild() {},
+      async cancelDatasetBuild() {},
     };
     const ctx: Ctx = {
       actor: { kind: "system", name: "bench" },

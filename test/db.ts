@@ -107,6 +107,12 @@ export const noJobs: JobQueue = {
   enqueueSourceProbe() {
     throw new Error("this test context has no job queue; build one with the materialization test helpers");
   },
+  enqueueDatasetBuild() {
+    throw new Error("this test context has no job queue; build one with the materialization test helpers");
+  },
+  cancelDatasetBuild() {
+    throw new Error("this test context has no job queue; build one with the materialization test helpers");
+  },
 };
 
 export function testCtx(t: TestDb, extra: Partial<Ctx> = {}): Ctx {

@@ -27,6 +27,10 @@ export interface JobQueue {
   cancelMaterialization(runId: string): Promise<void>;
   /** Queues a background probe of the project's sources; collapses while one is already queued. */
   enqueueSourceProbe(projectId: string): Promise<void>;
+  /** Enqueues a dataset's build under the dataset's id, so a double enqueue collapses. */
+  enqueueDatasetBuild(datasetId: string): Promise<void>;
+  /** Cancels a dataset's build job if it has not finished; a build in progress stops on its row. */
+  cancelDatasetBuild(datasetId: string): Promise<void>;
 }
 
 /**

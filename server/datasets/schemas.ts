@@ -164,3 +164,6 @@ export const DatasetRows = z.object({
   nullRates: z.record(z.string(), z.number()),
 });
 export type DatasetRows = z.output<typeof DatasetRows>;
+
+/** What datasets.list answers. */
+export const DatasetList = z.object({ items: z.array(Dataset) });

@@ -2,6 +2,7 @@ import "server-only";
 import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../core/context";
 import { rootLogger } from "../core/log";
+import { createDatasetQueue, type DatasetWorker, datasetJobs, startDatasetWorker } from "../datasets/worker";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { executeRunOp, probeSourcesOp } from "./job-operations";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
@@ -66,6 +67,7 @@ export async function createBoss(connectionString: string, opts: BossOptions = {
   await boss.createQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, policy: "standard", ...JOB_POLICY });
   await boss.updateQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, ...JOB_POLICY });
   await boss.createQueue(PROBE_JOB, PROBE_QUEUE);
+  await createDatasetQueue(boss);
   return boss;
 }
 
@@ -87,6 +89,7 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
       // Resolves to null when the project has a probe queued already.
       await boss.send(PROBE_JOB, data, { singletonKey: projectId });
     },
+    ...datasetJobs(boss),
   };
 }
 
@@ -102,6 +105,8 @@ export interface WorkerOptions {
   heartbeatTimeoutSeconds?: number;
   /** How often this process sweeps runs whose worker died; default a quarter of the timeout. */
   sweepIntervalMs?: number;
+  /** Entity rows per slice of a dataset build (server/datasets/build.ts's default unless set). */
+  datasetSliceRows?: number;
 }
 
 export interface MaterializationWorker {
@@ -109,11 +114,14 @@ export interface MaterializationWorker {
   stop(): Promise<void>;
   /** This process's sweeper of runs whose worker stopped heartbeating (sweep-runs.ts). */
   sweeper: RunSweeper;
+  /** The dataset builds this process runs, and their sweeper (server/datasets/worker.ts). */
+  datasets: DatasetWorker;
 }
 
 /**
  * Registers `concurrency` pollers of the materialize queue, each taking one job at a time, one
- * poller of the source probe queue, and the sweeper that fails and retries runs whose worker died.
+ * poller of the source probe queue, and the sweeper that fails and retries runs whose worker died;
+ * beside them the dataset build queue's poller and sweeper (server/datasets/worker.ts).
  */
 export async function startMaterializationWorker(opts: WorkerOptions): Promise<MaterializationWorker> {
   const { boss, ctxFor } = opts;
@@ -165,10 +173,19 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     timeoutSeconds,
     intervalMs: opts.sweepIntervalMs,
   });
+  const datasets = await startDatasetWorker({
+    boss,
+    ctxFor,
+    timeoutSeconds,
+    sliceRows: opts.datasetSliceRows,
+    sweepIntervalMs: opts.sweepIntervalMs,
+  });
   return {
     sweeper,
+    datasets,
     async stop() {
       await sweeper.stop();
+      await datasets.stop();
       for (const id of ids) await boss.offWork({ id });
     },
   };

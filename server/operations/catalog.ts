@@ -7,6 +7,18 @@ import { listMySignInsOp } from "../audit/sign-ins";
 import { createApiKeyOp, listApiKeysOp, revokeApiKeyOp } from "../auth/api-keys";
 import { addMemberOp, changeRoleOp, listMembersOp, removeMemberOp } from "../auth/members";
 import { createAccountInProjectOp, createUserOp } from "../auth/users";
+import {
+  buildDatasetOp,
+  cancelDatasetOp,
+  createDatasetOp,
+  deleteDatasetOp,
+  downloadDatasetOp,
+  getDatasetOp,
+  listDatasetsOp,
+  previewDatasetOp,
+  previewDraftOp,
+  uploadEntitiesOp,
+} from "../datasets";
 import { getFreshnessOp } from "../freshness/get-freshness";
 import {
   cancelRunOp,
@@ -96,6 +108,17 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getLineageOp,
   getNeighborhoodOp,
   getFeatureConsumersOp,
+  // saved datasets
+  listDatasetsOp,
+  getDatasetOp,
+  uploadEntitiesOp,
+  previewDraftOp,
+  createDatasetOp,
+  previewDatasetOp,
+  downloadDatasetOp,
+  cancelDatasetOp,
+  deleteDatasetOp,
+  buildDatasetOp,
   // offline space
   getOfflineSpaceOp,
   grantSharedSchemaOp,

@@ -4,6 +4,7 @@ import { accessRouter } from "./routers/access";
 import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
+import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
 import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
 import {
@@ -23,6 +24,7 @@ export const appRouter = router({
   featureViews: featureViewsRouter,
   featureServices: featureServicesRouter,
   consumers: consumersRouter,
+  datasets: datasetsRouter,
   search: searchRouter,
   lineage: lineageRouter,
   jobs: jobsRouter,

@@ -15,14 +15,20 @@ export function recordingJobs(): JobQueue & {
   runIds: string[];
   cancelledIds: string[];
   probedProjects: string[];
+  datasetIds: string[];
+  cancelledDatasetIds: string[];
 } {
   const runIds: string[] = [];
   const cancelledIds: string[] = [];
   const probedProjects: string[] = [];
+  const datasetIds: string[] = [];
+  const cancelledDatasetIds: string[] = [];
   return {
     runIds,
     cancelledIds,
     probedProjects,
+    datasetIds,
+    cancelledDatasetIds,
     async enqueueMaterialization(runId) {
       runIds.push(runId);
     },
@@ -31,6 +37,12 @@ export function recordingJobs(): JobQueue & {
     },
     async enqueueSourceProbe(projectId) {
       probedProjects.push(projectId);
+    },
+    async enqueueDatasetBuild(datasetId) {
+      datasetIds.push(datasetId);
+    },
+    async cancelDatasetBuild(datasetId) {
+      cancelledDatasetIds.push(datasetId);
     },
   };
 }

@@ -37,9 +37,14 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.get": "viewer",
   "freshness.list": "viewer",
   "offline.space": "viewer",
+  "datasets.list": "viewer",
+  "datasets.get": "viewer",
   // Reading feature values: consumers (models, services) and up.
   "serving.getOnlineFeatures": "consumer",
   "serving.getHistoricalFeatures": "consumer",
+  // A saved dataset's rows are feature values.
+  "datasets.preview": "consumer",
+  "datasets.download": "consumer",
   // Writing definitions: editors.
   "entities.create": "editor",
   "entities.update": "editor",
@@ -51,6 +56,11 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "featureServices.update": "editor",
   "consumers.create": "editor",
   "consumers.update": "editor",
+  "datasets.upload": "editor",
+  "datasets.previewDraft": "editor",
+  "datasets.create": "editor",
+  "datasets.cancel": "editor",
+  "datasets.delete": "editor",
   // Running jobs and writing values: operators.
   "jobs.materialize": "operator",
   "jobs.materializeIncremental": "operator",
@@ -87,6 +97,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   // What the job queue's worker does with a job: Quiver itself only.
   "jobs.execute": "trusted",
   "freshness.probe": "trusted",
+  "datasets.build": "trusted",
   // Liveness.
   "serving.health": "public",
 };

@@ -1,0 +1,112 @@
+import "server-only";
+import type { z } from "zod";
+import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
+import type { PitView } from "../offline/historical/query";
+import { getFeatureService } from "../registry/feature-services";
+import type { JoinKeyType } from "../registry/schemas";
+import {
+  checkNameClashes,
+  featureRefs,
+  type OutColumn,
+  resolveColumns,
+  serviceRefs,
+} from "../serving/requests";
+import { findDataSource, type ServingView } from "../serving/views";
+import type { FeatureSelection } from "./schemas";
+
+/** The column every entity source must have: the time as of which each row is read. */
+export const TIMESTAMP_COLUMN = "event_timestamp";
+
+/**
+ * A dataset's feature selection resolved against the registry, exactly as the historical API
+ * resolves its request (server/serving/requests.ts): the answer columns in order, the views they
+ * come from (offline ones only) and the join keys the entity rows must carry.
+ */
+export interface Selection {
+  columns: OutColumn[];
+  views: ServingView[];
+  pitViews: PitView[];
+  /** Every join key the views need, in order of first use. */
+  joinKeys: { name: string; valueType: JoinKeyType }[];
+  featureService: { id: string; name: string } | undefined;
+}
+
+export async function resolveSelection(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  selection: z.output<typeof FeatureSelection>,
+): Promise<Selection> {
+  try {
+    return await resolve(ctx, project, selection);
+  } catch (e) {
+    throw underSelection(e);
+  }
+}
+
+async function resolve(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  selection: z.output<typeof FeatureSelection>,
+): Promise<Selection> {
+  let featureService: Selection["featureService"];
+  const refs = selection.features
+    ? featureRefs(selection.features)
+    : await serviceRefs(ctx, project.name, selection.featureService ?? "");
+  if (!selection.features) {
+    const svc = await getFeatureService({
+      ctx,
+      input: { project: project.name, name: selection.featureService ?? "" },
+    });
+    featureService = { id: svc.id, name: svc.name };
+  }
+  const columns = await resolveColumns(ctx, project, refs, selection.fullFeatureNames, { online: false });
+  const views = [...new Set(columns.map((c) => c.view))];
+  for (const v of views)
+    if (!v.spec.offline)
+      throw new InvalidError(
+        `feature view "${v.name}" is not available offline (its spec says offline: false)`,
+        "features",
+      );
+  const joinKeys: Selection["joinKeys"] = [];
+  for (const v of views)
+    for (const k of v.joinKeys)
+      if (!joinKeys.some((j) => j.name === k.name)) joinKeys.push({ name: k.name, valueType: k.valueType });
+  checkNameClashes(columns, [...joinKeys.map((k) => k.name), TIMESTAMP_COLUMN]);
+  const pitViews = await Promise.all(views.map((v) => pitView(ctx, project.id, v, columns)));
+  return { columns, views, pitViews, joinKeys, featureService };
+}
+
+async function pitView(
+  ctx: Ctx,
+  projectId: string,
+  view: ServingView,
+  columns: OutColumn[],
+): Promise<PitView> {
+  const source = await findDataSource(ctx, projectId, view.spec.source);
+  // The registry refuses to delete a source a view uses, so this is a broken registry.
+  if (!source) throw new Error(`data source "${view.spec.source}" of feature view "${view.name}" is missing`);
+  const wanted = new Set(columns.filter((c) => c.view === view).map((c) => c.feature));
+  return {
+    name: view.name,
+    source,
+    ttlSeconds: view.spec.ttlSeconds,
+    joinKeys: view.joinKeys.map((k) => ({ name: k.name, valueType: k.valueType })),
+    fields: view.spec.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, dtype: f.dtype })),
+  };
+}
+
+/** The serving helpers name the historical API's fields; a dataset's live under `selection`. */
+const FIELD_NAMES: Record<string, string> = {
+  features: "selection.features",
+  feature_service: "selection.featureService",
+  full_feature_names: "selection.fullFeatureNames",
+};
+
+function underSelection(e: unknown): unknown {
+  if (!(e instanceof InvalidError) || e.field === undefined) return e;
+  const [head = "", ...rest] = e.field.split(".");
+  const mapped = FIELD_NAMES[head];
+  if (!mapped) return e;
+  return new InvalidError(e.message, [mapped, ...rest].join("."));
+}
