@@ -6,7 +6,6 @@ import { Name } from "../core/name";
 import { pointInTime } from "../offline/historical/engine";
 import type { PitView } from "../offline/historical/query";
 import { defineOperation } from "../operations/define";
-import { toCsvStream } from "./csv";
 import {
   checkEntityShape,
   checkNameClashes,
@@ -16,6 +15,9 @@ import {
   resolveColumns,
   serviceRefs,
 } from "./requests";
+import { fromColumns, type Tabular, type TabularColumn } from "./tabular/columns";
+import { findInvalid } from "./tabular/convert";
+import { TABULAR_FORMATS, type TabularFormat, tabularResponse } from "./tabular/formats";
 import { show } from "./values";
 import { findDataSource, type ServingView } from "./views";
 
@@ -44,8 +46,11 @@ export const GetHistoricalFeaturesInput = z.object({
   entities: z.record(z.string(), z.array(z.unknown())),
   full_feature_names: z.boolean().default(false),
   project: Name.optional(),
-  /** "json": the columnar answer; "csv": a header and one line per entity row. */
-  format: z.enum(["json", "csv"]).default("json"),
+  /**
+   * "json": the columnar answer; "csv": a header and one line per entity row; "parquet" and
+   * "arrow" (an Arrow IPC stream): the same rows typed by the views' types (ADR 0022).
+   */
+  format: z.enum(["json", ...TABULAR_FORMATS]).default("json"),
 });
 export type GetHistoricalFeaturesInput = z.input<typeof GetHistoricalFeaturesInput>;
 
@@ -74,15 +79,12 @@ export const getHistoricalFeaturesOp = defineOperation({
     bodyLimit: BODY_LIMIT,
     // Up to ten million values, built from typed columns: not re-checked value by value.
     outputChecked: false,
-    respond: (out, input) =>
-      (input as { format?: string }).format === "csv"
-        ? new Response(toCsvStream(out as HistoricalFeaturesResponse), {
-            headers: {
-              "content-type": "text/csv; charset=utf-8",
-              "content-disposition": 'attachment; filename="historical-features.csv"',
-            },
-          })
-        : undefined,
+    respond: (out, input) => {
+      const { format = "json" } = input as { format?: "json" | TabularFormat };
+      return format === "json"
+        ? undefined
+        : tabularResponse(format, historicalTable(out as HistoricalFeaturesResponse), "historical-features");
+    },
   },
   run: ({ ctx, input, project }) => getHistorical(ctx, project, input),
 });
@@ -139,13 +141,65 @@ async function getHistorical(
       values: found.get(c.view.name)?.get(c.feature) ?? new Array(rowCount).fill(null),
     })),
   ];
-  return {
+  const answer: HistoricalFeaturesResponse = {
     metadata: {
       feature_names: [...joinKeyNames, TIMESTAMP_COLUMN, ...columns.map((c) => c.name)],
       feature_view_versions: Object.fromEntries(views.map((v) => [v.name, v.version])),
     },
     results,
   };
+  const keyTypes = new Map(views.flatMap((v) => v.joinKeys.map((k) => [k.name, k.valueType] as const)));
+  const typed: TabularColumn[] = [
+    ...joinKeyNames.map((k) => ({ name: k, type: keyTypes.get(k) ?? ("string" as const) })),
+    { name: TIMESTAMP_COLUMN, type: "unix_timestamp" },
+    ...columns.map((c) => ({ name: c.name, type: featureType(c) })),
+  ];
+  if (req.format === "parquet" || req.format === "arrow") checkTyped(typed, results, req.format);
+  TYPES.set(answer, typed);
+  return answer;
+}
+
+/**
+ * The column types of answers built here, for the typed formats. Kept beside the answer rather
+ * than in it: the JSON answer stays as it was, byte for byte.
+ */
+const TYPES = new WeakMap<HistoricalFeaturesResponse, TabularColumn[]>();
+
+/**
+ * An answer of getHistoricalFeatures as a table for the tabular writers (server/serving/tabular):
+ * join keys typed as their entities, event_timestamp as a timestamp, features as their views
+ * declare. An answer not built here has no types: its columns are written as strings (CSV only).
+ */
+export function historicalTable(answer: HistoricalFeaturesResponse, batchRows = 10_000): Tabular {
+  const columns =
+    TYPES.get(answer) ?? answer.metadata.feature_names.map((name) => ({ name, type: "string" as const }));
+  return fromColumns(
+    columns,
+    answer.results.map((r) => r.values),
+    batchRows,
+  );
+}
+
+function featureType(c: OutColumn) {
+  const field = c.view.spec.fields.find((f) => f.name === c.feature);
+  if (!field) throw new Error(`feature "${c.label}" vanished from its view`);
+  return field.dtype;
+}
+
+/**
+ * Parquet and Arrow need every value in its column's type. Entity values were checked against
+ * their join keys already; a feature value may still not fit (an int64 feature read from a numeric
+ * column holding 1.5): refuse before anything is streamed, naming the feature and the row.
+ */
+function checkTyped(columns: TabularColumn[], results: { values: unknown[] }[], format: string) {
+  const rows = results[0]?.values.length ?? 0;
+  const bad = findInvalid(columns, { rows, values: results.map((r) => r.values) });
+  if (!bad) return;
+  const field = bad.column === TIMESTAMP_COLUMN ? `entities.${TIMESTAMP_COLUMN}.${bad.row}` : "format";
+  throw new InvalidError(
+    `format ${format}: ${bad.message}; format json or csv gives the values as they are`,
+    field,
+  );
 }
 
 async function pitView(

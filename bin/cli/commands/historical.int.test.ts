@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ctx } from "../../../server/core/context";
+import { duckString, withDuckDb } from "../../../server/offline/duckdb";
 import { getHistoricalFeatures } from "../../../server/serving";
 import { createTestDb, type TestDb, testCtx } from "../../../test/db";
 import { type CliSessionEnv, cliOn } from "../../../test/helpers/cli";
@@ -75,6 +77,85 @@ describe("quiver get-historical-features", () => {
       },
     });
     expect(fromCli).toEqual(JSON.parse(JSON.stringify(fromApi)));
+    vi.restoreAllMocks();
+  });
+
+  it("writes the API's rows as Parquet and Arrow, typed by the views", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const entities = path.join(home, "typed-rows.csv");
+    fs.writeFileSync(
+      entities,
+      "driver_id,event_timestamp\n1,2026-01-01T12:00:00.000001Z\n2,2026-01-02\n1,2026-01-01T12:00:00.000001Z\n7,2026-01-03\n",
+    );
+    const features = "driver_hourly_stats:conv_rate,driver_hourly_stats:avg_daily_trips";
+    const args = [
+      "get-historical-features",
+      "--entities",
+      entities,
+      "--project",
+      PROJECT,
+      "--features",
+      features,
+    ];
+    const fromApi = await getHistoricalFeatures({
+      ctx,
+      input: {
+        project: PROJECT,
+        features: features.split(","),
+        entities: {
+          driver_id: ["1", "2", "1", "7"],
+          event_timestamp: [
+            "2026-01-01T12:00:00.000001Z",
+            "2026-01-02",
+            "2026-01-01T12:00:00.000001Z",
+            "2026-01-03",
+          ],
+        },
+      },
+    });
+    // By hand: the API's values, typed (int64 as bigint, times as microseconds since 1970).
+    expect(fromApi.results.map((r) => r.values)).toEqual([
+      ["1", "2", "1", "7"],
+      ["2026-01-01T12:00:00.000001Z", "2026-01-02", "2026-01-01T12:00:00.000001Z", "2026-01-03"],
+      [0.1, 0.9, 0.1, null],
+      [10, 90, 10, null],
+    ]);
+    const typed = [
+      [1n, 2n, 1n, 7n],
+      [1767268800000001n, 1767312000000000n, 1767268800000001n, 1767398400000000n],
+      [0.1, 0.9, 0.1, null],
+      [10n, 90n, 10n, null],
+    ];
+
+    const parquet = path.join(home, "out.parquet");
+    expect(await main([...args, "--out", parquet])).toBe(0);
+    const read = await withDuckDb({ allowedDirs: [home], timeoutMs: 10_000 }, async (c) => {
+      const r = await c.runAndReadAll(`SELECT * FROM read_parquet(${duckString(parquet)})`);
+      return { names: r.columnNames(), types: r.columnTypes().map(String), columns: r.getColumns() };
+    });
+    expect(read.names).toEqual(fromApi.metadata.feature_names);
+    expect(read.types).toEqual(["BIGINT", "TIMESTAMP WITH TIME ZONE", "DOUBLE", "BIGINT"]);
+    expect(
+      read.columns.map((c, i) => (i === 1 ? c.map((v) => (v as { micros: bigint }).micros) : c)),
+    ).toEqual(typed);
+
+    const arrow = path.join(home, "out.arrow");
+    expect(await main([...args, "--out", arrow])).toBe(0);
+    const table = tableFromIPC(fs.readFileSync(arrow));
+    expect(table.schema.fields.map((f) => `${f.name}: ${f.type}`)).toEqual([
+      "driver_id: Int64",
+      "event_timestamp: Timestamp<MICROSECOND, UTC>",
+      "conv_rate: Float64",
+      "avg_daily_trips: Int64",
+    ]);
+    // Timestamps from their raw microseconds (get() gives milliseconds).
+    const column = (name: string, i: number) => {
+      const vector = table.getChild(name);
+      return Array.from({ length: table.numRows }, (_, r) =>
+        i === 1 ? vector?.data[0]?.values[r] : (vector?.get(r) as unknown),
+      );
+    };
+    expect(table.schema.fields.map((f, i) => column(f.name, i))).toEqual(typed);
     vi.restoreAllMocks();
   });
 
