@@ -8,11 +8,16 @@ import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
  * doubled), values are always bind parameters.
  */
 
-/** The columns of a data source row that offline scans read. */
+/**
+ * The columns of a data source row that offline scans read. `path` and `fileFormat` matter only to
+ * file sources (read by DuckDB: file-query.ts), so rows built for table and query sources may leave
+ * them out.
+ */
 export type SourceDef = Pick<
   typeof dataSources.$inferSelect,
   "name" | "kind" | "tableName" | "query" | "timestampField" | "createdTimestampField" | "fieldMapping"
->;
+> &
+  Partial<Pick<typeof dataSources.$inferSelect, "path" | "fileFormat">>;
 
 export interface JoinKeyColumn {
   name: string;
@@ -59,8 +64,13 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The FROM item of a source: `"schema"."table" AS src`, or the query wrapped as a subquery. */
+/**
+ * The FROM item of a source: `"schema"."table" AS src`, or the query wrapped as a subquery. A file
+ * source has none in Postgres: DuckDB reads it (file-query.ts).
+ */
 export function sourceRelation(source: SourceDef): string {
+  if (source.kind === "file")
+    throw new Error(`data source "${source.name}" is a file: DuckDB reads it, not Postgres`);
   if (source.kind === "table") {
     const table = source.tableName ?? "";
     if (!TABLE_NAME_PATTERN.test(table))

@@ -1,5 +1,6 @@
 import "server-only";
 import type { OfflineStore } from "../store";
+import { duckdbEngine } from "./duckdb-engine";
 import { postgresEngine } from "./postgres-engine";
 import type { PitView } from "./query";
 import type { PitColumns, PitEngine, PitRequest } from "./types";
@@ -15,7 +16,7 @@ export type { PitColumns, PitEngine, PitRequest } from "./types";
 
 /** The engine that reads a source of this kind. */
 export function engineFor(store: OfflineStore, sourceKind: string): PitEngine {
-  if (sourceKind === "file") throw new Error("file sources are read by the DuckDB engine (not wired yet)");
+  if (sourceKind === "file") return duckdbEngine(store);
   return postgresEngine(store);
 }
 
