@@ -11,7 +11,7 @@ import { datasetColumns, joinSlice } from "./join";
 import type { DatasetRow } from "./rows";
 import { MAX_DATASET_ROWS } from "./schemas";
 import { resolveSelection, type Selection } from "./selection";
-import { openWriter, removeStorage, type StoredAt, storageFor } from "./storage";
+import { type DatasetWriter, openWriter, removeStorage, type StoredAt, storageFor } from "./storage";
 
 /** Entity rows per slice: one point-in-time join, one write, one progress update, one cancel check. */
 export const DEFAULT_SLICE_ROWS = 50_000;
@@ -79,6 +79,7 @@ export async function buildDataset(
 
   let step: RunStep = { label: "resolving the features", store: "registry" };
   let stored: StoredAt | undefined;
+  let writer: DatasetWriter | undefined;
   const label = `dataset "${claimed.name}"`;
   /** Writes progress while the row is still this build's; false when it is not (stop). */
   const progress = async (set: Partial<typeof datasets.$inferInsert>) => {
@@ -90,6 +91,7 @@ export async function buildDataset(
     return still !== undefined;
   };
   const stop = async (): Promise<BuildOutcome> => {
+    await writer?.abort();
     if (stored)
       await removeStorage(ctx, project.name, stored).catch((e: unknown) =>
         log.warn({ err: e }, "removing a stopped build's rows failed"),
@@ -127,7 +129,8 @@ export async function buildDataset(
       }))
     )
       return await stop();
-    const writer = await openWriter(ctx, project.name, stored, columns, label);
+    writer = await openWriter(ctx, project.name, stored, columns, label);
+    const out = writer;
 
     let done = 0;
     let stopped = false;
@@ -137,7 +140,7 @@ export async function buildDataset(
       const n = slice.times.length;
       const values = await joinSlice(ctx, project.name, selection, slice);
       step = { label: `writing ${label}`, store: "offline" };
-      await writer.write(values, n, slice.offset);
+      await out.write(values, n, slice.offset);
       done += n;
       step = { label: "recording progress", store: "registry" };
       if (!(await progress({ rowsDone: done }))) {
@@ -151,7 +154,7 @@ export async function buildDataset(
     if (stopped) return await stop();
 
     step = { label: `finishing ${label}`, store: "offline" };
-    const size = await writer.finish();
+    const size = await out.finish();
     step = { label: "recording success", store: "registry" };
     const [ready] = await ctx.db
       .update(datasets)
@@ -171,6 +174,7 @@ export async function buildDataset(
   } catch (e) {
     const message = safeErrorMessage(step, e);
     log.error({ err: e, step: step.label }, "dataset build failed");
+    await writer?.abort();
     if (stored)
       await removeStorage(ctx, project.name, stored).catch((err: unknown) =>
         log.warn({ err }, "removing a failed build's rows failed"),

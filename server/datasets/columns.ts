@@ -45,11 +45,6 @@ export function pgTypeOf(dtype: ValueType): string {
   return `${PG_SCALAR[scalar]}${list ? "[]" : ""}`;
 }
 
-export function duckTypeOf(dtype: ValueType): string {
-  const { scalar, list } = scalarOf(dtype);
-  return `${DUCK_SCALAR[scalar]}${list ? "[]" : ""}`;
-}
-
 /** pg type oids of the stored columns (and their arrays). */
 const PG_OIDS: Record<number, ValueType> = {
   23: "int32",

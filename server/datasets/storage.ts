@@ -10,17 +10,20 @@ import { duckString, withDuckDb } from "../offline/duckdb";
 import { offlineError } from "../offline/errors";
 import { quoteIdent } from "../offline/source-query";
 import { insertRows } from "../offline/table-writer";
+import type { ColumnBatch, Tabular, TabularColumn } from "../serving/tabular/columns";
+import { toCsvStream } from "../serving/tabular/csv";
+import { toParquetStream, writeParquetFile } from "../serving/tabular/parquet";
 import {
   type DatasetColumn,
   dtypeOfDuckType,
   dtypeOfPgOid,
   duckReadExpr,
-  duckTypeOf,
   pgReadExpr,
   pgTypeOf,
   toAnswerValue,
   toPgParam,
 } from "./columns";
+import { pipe, produced } from "./pipe";
 import { TIMESTAMP_COLUMN } from "./selection";
 
 /**
@@ -28,8 +31,8 @@ import { TIMESTAMP_COLUMN } from "./selection";
  * - table: `"<schema>"."ds_<name>_<id>"` in the project's own offline schema, created and written
  *   by the project's writer role, read by its reader role; typed columns, plus `__row` (the entity
  *   row's position, the primary key) so reads come back in the entity rows' order;
- * - parquet: `datasets/<name>-<id>.parquet` in the project's file area, written by a sandboxed
- *   DuckDB from the slices the build kept as JSON lines next to it.
+ * - parquet: `datasets/<name>-<id>.parquet` in the project's file area, written by the tabular
+ *   Parquet writer (server/serving/tabular/parquet.ts, a sandboxed DuckDB) as the slices come.
  * Values read back are in the historical API's forms (columns.ts), so a stored row equals the
  * API's row for the same entity row.
  */
@@ -71,14 +74,11 @@ function tableOf(location: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }
 
-function partsDirOf(location: string): string {
-  return `${location.replace(/\.parquet$/, "")}.parts`;
-}
-
-/** Writes a dataset's slices in order; finish() answers its size in bytes. */
+/** Writes a dataset's slices in order; finish() answers its size in bytes, abort() drops the work. */
 export interface DatasetWriter {
   write(values: unknown[][], rows: number, offset: number): Promise<void>;
   finish(): Promise<number>;
+  abort(): Promise<void>;
 }
 
 export async function openWriter(
@@ -144,88 +144,57 @@ async function tableWriter(
           throw offlineError(e, `measuring ${label}`, ctx.offline.timeouts.probeMs);
         });
     },
+    // The table is dropped by removeStorage.
+    async abort() {},
   };
 }
 
-/** One row as a JSON line DuckDB reads back exactly: int64 digits unquoted, the rest as JSON. */
-function jsonLine(columns: DatasetColumn[], values: unknown[][], i: number): string {
-  const parts = columns.map((c, j) => {
-    const v = values[j]?.[i] ?? null;
-    const text =
-      v === null
-        ? "null"
-        : c.dtype === "int64"
-          ? String(v)
-          : c.dtype === "list<int64>" && Array.isArray(v)
-            ? `[${v.map((x) => (x === null || x === undefined ? "null" : String(x))).join(",")}]`
-            : JSON.stringify(v);
-    return `${JSON.stringify(c.name)}:${text}`;
-  });
-  return `{${parts.join(",")}}\n`;
+function tabularColumns(columns: DatasetColumn[]): TabularColumn[] {
+  return columns.map((c) => ({ name: c.name, type: c.dtype }));
 }
 
-/** How a JSON-lines column is declared for DuckDB, and turned into its Parquet type. */
-function jsonColumn(c: DatasetColumn): { read: string; expr: string } {
-  const q = quoteIdent(c.name);
-  switch (c.dtype) {
-    case "bytes":
-      return { read: "VARCHAR", expr: `from_base64(${q})` };
-    case "list<bytes>":
-      return { read: "VARCHAR[]", expr: `list_transform(${q}, x -> from_base64(x))` };
-    case "unix_timestamp":
-      return { read: "VARCHAR", expr: `CAST(${q} AS TIMESTAMPTZ)` };
-    case "list<unix_timestamp>":
-      return { read: "VARCHAR[]", expr: `list_transform(${q}, x -> CAST(x AS TIMESTAMPTZ))` };
-    default:
-      return { read: duckTypeOf(c.dtype), expr: q };
-  }
+/** The project's work folder, for the Parquet writer's temp files (created on use). */
+async function workDir(ctx: Ctx, project: string): Promise<string> {
+  const dir = ctx.offline.files.resolve(project, WORK_FOLDER);
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
-/** Converts JSON-lines files (in order) into one Parquet file with the columns' types. */
-async function jsonLinesToParquet(
-  ctx: Ctx,
-  project: string,
-  parts: string[],
-  columns: DatasetColumn[],
-  target: string,
-): Promise<void> {
-  const area = ctx.offline.files.dirOf(project);
-  const decl = columns.map((c) => `${duckString(c.name)}: ${duckString(jsonColumn(c).read)}`).join(", ");
-  const exprs = columns.map((c) => `${jsonColumn(c).expr} AS ${quoteIdent(c.name)}`).join(", ");
-  const temp = `${target}.part`;
-  await withDuckDb({ allowedDirs: [area], timeoutMs: DUCK_TIMEOUT_MS }, async (conn) => {
-    // Insertion order is kept (DuckDB's default), so the rows stay in the entity rows' order.
-    await conn.run(
-      `COPY (SELECT ${exprs} FROM read_json([${parts.map(duckString).join(", ")}], format = 'newline_delimited', columns = {${decl}})) TO ${duckString(temp)} (FORMAT parquet)`,
-    );
-  });
-  await fs.promises.rename(temp, target);
-}
-
+/**
+ * The Parquet writer (server/serving/tabular/parquet.ts) pulls batches while the build pushes its
+ * slices, one at a time; it keeps at most its part size in memory and writes the file atomically.
+ */
 async function parquetWriter(
   ctx: Ctx,
   project: string,
   location: string,
   columns: DatasetColumn[],
 ): Promise<DatasetWriter> {
-  const files = ctx.offline.files;
-  const target = files.resolve(project, location);
-  const partsDir = files.resolve(project, partsDirOf(location));
-  await fs.promises.rm(partsDir, { recursive: true, force: true });
-  await fs.promises.mkdir(partsDir, { recursive: true, mode: 0o700 });
-  const parts: string[] = [];
+  const target = ctx.offline.files.resolve(project, location);
+  await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  const batches = pipe<ColumnBatch>();
+  const written = writeParquetFile(
+    target,
+    { columns: tabularColumns(columns), batches: batches.items },
+    { tempRoot: await workDir(ctx, project), timeoutMs: DUCK_TIMEOUT_MS },
+  );
+  // Seen by write() and finish(); never unhandled meanwhile.
+  written.catch(() => {});
   return {
     async write(values, rows) {
-      const part = path.join(partsDir, `part-${String(parts.length + 1).padStart(6, "0")}.jsonl`);
-      let text = "";
-      for (let i = 0; i < rows; i++) text += jsonLine(columns, values, i);
-      await fs.promises.writeFile(part, text, { mode: 0o600 });
-      parts.push(part);
+      if (await batches.push({ rows, values })) return;
+      await written;
+      // The writer stopped without an error: it cannot, but never drop a slice silently.
+      throw new Error("the Parquet writer ended before the last slice");
     },
     async finish() {
-      await jsonLinesToParquet(ctx, project, parts, columns, target);
-      await fs.promises.rm(partsDir, { recursive: true, force: true });
+      batches.end();
+      await written;
       return (await fs.promises.stat(target)).size;
+    },
+    async abort() {
+      batches.fail(new Error("the build stopped"));
+      await written.catch(() => {});
     },
   };
 }
@@ -241,7 +210,6 @@ export async function removeStorage(ctx: Ctx, project: string, at: StoredAt): Pr
     return;
   }
   const files = ctx.offline.files;
-  await fs.promises.rm(files.resolve(project, partsDirOf(at.location)), { recursive: true, force: true });
   await fs.promises.rm(files.resolve(project, `${at.location}.part`), { force: true });
   await files.remove(project, at.location);
 }
@@ -365,94 +333,68 @@ export async function nullCounts(
 // ---------------------------------------------------------------------------------------------
 // Downloads: streamed, never the whole dataset in memory
 
-/**
- * A byte stream fed by a producer that waits while the consumer is behind (backpressure) and
- * stops when the consumer cancels (a client that went away): push answers false then.
- */
-function producedStream(
-  produce: (push: (bytes: Uint8Array) => Promise<boolean>) => Promise<void>,
-  onError: (e: unknown) => void,
-): ReadableStream<Uint8Array> {
-  let wake: (() => void) | undefined;
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        const push = async (bytes: Uint8Array) => {
-          if (cancelled) return false;
-          controller.enqueue(bytes);
-          while (!cancelled && (controller.desiredSize ?? 0) <= 0)
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-          return !cancelled;
-        };
-        produce(push).then(
-          () => {
-            if (!cancelled) controller.close();
-          },
-          (e: unknown) => {
-            onError(e);
-            if (!cancelled)
-              controller.error(new Error("the download stopped: the dataset could not be read"));
-          },
-        );
-      },
-      pull() {
-        wake?.();
-        wake = undefined;
-      },
-      cancel() {
-        cancelled = true;
-        wake?.();
-      },
-    },
-    { highWaterMark: 4 },
-  );
-}
-
-const encoder = new TextEncoder();
-
-/** RFC 4180, as the historical API writes it: null empty, lists as JSON, quoted when needed. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const text =
-    typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function csvLines(columns: DatasetColumn[], rows: unknown[][]): Uint8Array {
-  let text = "";
-  for (const raw of rows) text += `${answerRow(columns, raw).map(csvField).join(",")}\r\n`;
-  return encoder.encode(text);
-}
-
-function csvHeader(columns: DatasetColumn[]): Uint8Array {
-  return encoder.encode(`${columns.map((c) => csvField(c.name)).join(",")}\r\n`);
-}
-
-/** Runs `select` as the project's reader through a cursor, handing over FETCH_ROWS rows at a time. */
-async function cursorRows(
+/** The table's rows in order, FETCH_ROWS at a time, through a cursor as the project's reader. */
+async function* tableBatches(
   ctx: Ctx,
   project: string,
-  select: string,
-  fn: (rows: unknown[][]) => Promise<boolean>,
-): Promise<void> {
-  const tx = await ctx.offline.begin(project, "scan");
+  location: string,
+  columns: DatasetColumn[],
+): AsyncGenerator<ColumnBatch, void> {
+  const tx = await ctx.offline.begin(project, "scan").catch((e: unknown) => {
+    throw offlineError(e, "reading the dataset", ctx.offline.timeouts.scanMs);
+  });
   try {
-    await tx.client.query(`DECLARE quiver_dataset NO SCROLL CURSOR FOR ${select}`);
+    await tx.client.query(`DECLARE quiver_dataset NO SCROLL CURSOR FOR ${pgSelect(columns, location)}`);
     for (;;) {
       const res: pg.QueryResult<unknown[]> = await tx.client.query({
         text: `FETCH FORWARD ${FETCH_ROWS} FROM quiver_dataset`,
         rowMode: "array",
       });
-      if (res.rows.length > 0 && !(await fn(res.rows))) return;
+      if (res.rows.length > 0) yield columnar(columns, res.rows);
       if (res.rows.length < FETCH_ROWS) break;
     }
     await tx.commit();
   } finally {
     await tx.rollback();
   }
+}
+
+/** The Parquet file's rows in order, a DuckDB chunk at a time. */
+function fileBatches(ctx: Ctx, project: string, at: StoredAt, columns: DatasetColumn[]) {
+  return produced<ColumnBatch>((push) =>
+    onFile(
+      ctx,
+      project,
+      at,
+      async (conn, rel) => {
+        const result = await conn.stream(duckSelect(columns, rel));
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) return;
+          if (!(await push(columnar(columns, chunk.getRows())))) return;
+        }
+      },
+      DUCK_TIMEOUT_MS,
+    ),
+  );
+}
+
+/** Raw rows as a batch of columns in the API's forms. */
+function columnar(columns: DatasetColumn[], rows: unknown[][]): ColumnBatch {
+  return {
+    rows: rows.length,
+    values: columns.map((c, j) => rows.map((r) => toAnswerValue(r[j], c.dtype))),
+  };
+}
+
+export function datasetTable(ctx: Ctx, project: string, at: StoredAt, columns: DatasetColumn[]): Tabular {
+  return {
+    columns: tabularColumns(columns),
+    batches:
+      at.kind === "table"
+        ? tableBatches(ctx, project, at.location, columns)
+        : fileBatches(ctx, project, at, columns),
+  };
 }
 
 /** The dataset as CSV (RFC 4180, the historical API's CSV): a header, then the rows in order. */
@@ -462,37 +404,12 @@ export function csvStream(
   at: StoredAt,
   columns: DatasetColumn[],
 ): ReadableStream<Uint8Array> {
-  return producedStream(
-    async (push) => {
-      if (!(await push(csvHeader(columns)))) return;
-      if (at.kind === "table") {
-        await cursorRows(ctx, project, pgSelect(columns, at.location), (rows) =>
-          push(csvLines(columns, rows)),
-        );
-        return;
-      }
-      await onFile(
-        ctx,
-        project,
-        at,
-        async (conn, rel) => {
-          const result = await conn.stream(duckSelect(columns, rel));
-          for (;;) {
-            const chunk = await result.fetchChunk();
-            if (!chunk || chunk.rowCount === 0) return;
-            if (!(await push(csvLines(columns, chunk.getRows())))) return;
-          }
-        },
-        DUCK_TIMEOUT_MS,
-      );
-    },
-    (e) => ctx.log.error({ err: e, project }, "a dataset download failed"),
-  );
+  return toCsvStream(datasetTable(ctx, project, at, columns));
 }
 
 /**
- * The dataset as one Parquet file: the stored file itself, or for a table a file converted in
- * the project's work folder (through JSON lines, fetched by cursor), removed once sent.
+ * The dataset as one Parquet file: the stored file itself, or for a table a file the Parquet
+ * writer makes in the project's work folder from the cursor's batches (removed once sent).
  */
 export async function parquetStream(
   ctx: Ctx,
@@ -500,38 +417,12 @@ export async function parquetStream(
   at: StoredAt,
   columns: DatasetColumn[],
 ): Promise<ReadableStream<Uint8Array>> {
-  const files = ctx.offline.files;
   if (at.kind === "parquet")
     return Readable.toWeb(
-      fs.createReadStream(files.resolve(project, at.location)),
+      fs.createReadStream(ctx.offline.files.resolve(project, at.location)),
     ) as ReadableStream<Uint8Array>;
-  const work = files.resolve(
-    project,
-    `${WORK_FOLDER}/download-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
-  );
-  await fs.promises.mkdir(work, { recursive: true, mode: 0o700 });
-  const clean = () => fs.promises.rm(work, { recursive: true, force: true });
-  try {
-    const parts: string[] = [];
-    await cursorRows(ctx, project, pgSelect(columns, at.location), async (rows) => {
-      const values = columns.map((c, j) => rows.map((r) => toAnswerValue(r[j], c.dtype)));
-      let text = "";
-      for (let i = 0; i < rows.length; i++) text += jsonLine(columns, values, i);
-      const part = path.join(work, `part-${String(parts.length + 1).padStart(6, "0")}.jsonl`);
-      await fs.promises.writeFile(part, text, { mode: 0o600 });
-      parts.push(part);
-      return true;
-    }).catch((e: unknown) => {
-      throw offlineError(e, "reading the dataset", ctx.offline.timeouts.scanMs);
-    });
-    const target = path.join(work, "dataset.parquet");
-    if (parts.length === 0) throw new Error("a ready dataset has no rows");
-    await jsonLinesToParquet(ctx, project, parts, columns, target);
-    const file = fs.createReadStream(target);
-    file.on("close", () => void clean());
-    return Readable.toWeb(file) as ReadableStream<Uint8Array>;
-  } catch (e) {
-    await clean();
-    throw e;
-  }
+  return toParquetStream(datasetTable(ctx, project, at, columns), {
+    tempRoot: await workDir(ctx, project),
+    timeoutMs: DUCK_TIMEOUT_MS,
+  });
 }
