@@ -3,7 +3,14 @@ import { BIGINT, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node
 import { InvalidError } from "../../core/errors";
 import type { JoinKeyType } from "../../registry/schemas";
 import { csvTextColumns, fileRelation, withTextColumns } from "../file-query";
-import { fileError, historicalFileValue, instantMicros, openFile, withProjectDuckDb } from "../file-source";
+import {
+  fileError,
+  historicalFileValue,
+  instantMicros,
+  type OpenFile,
+  openFile,
+  withProjectDuckDb,
+} from "../file-source";
 import { sourceColumnOf } from "../source-query";
 import type { OfflineStore } from "../store";
 import { duckPointInTimeQuery, ENTITY_TABLE, entityTableDdl } from "./duckdb-query";
@@ -51,9 +58,23 @@ async function duckPointInTime(
     } finally {
       appender.closeSync();
     }
+    // Views over one file (a feature service's, say) admit and describe it once.
+    const opened = new Map<string, Promise<OpenFile>>();
+    const open = (source: PitView["source"]) => {
+      const key = `${source.fileFormat}:${source.path}`;
+      let file = opened.get(key);
+      if (!file) {
+        file = openFile(conn, store, project, source);
+        opened.set(key, file);
+      }
+      return file;
+    };
     const out: PitColumns = new Map();
     for (const [i, view] of views.entries())
-      out.set(view.name, await runView(conn, store, project, view, entityKeys[i] ?? [], times.length));
+      out.set(
+        view.name,
+        await runView(conn, await open(view.source), view, entityKeys[i] ?? [], times.length),
+      );
     return out;
   });
 }
@@ -97,13 +118,11 @@ function keyValue(
 
 async function runView(
   conn: DuckDBConnection,
-  store: OfflineStore,
-  project: string,
+  file: OpenFile,
   view: PitView,
   entityKeys: readonly number[],
   rows: number,
 ): Promise<Map<string, unknown[]>> {
-  const file = await openFile(conn, store, project, view.source);
   const text =
     file.format === "csv"
       ? csvTextColumns(view.source, { joinKeys: view.joinKeys, fields: view.fields }, file.columns)

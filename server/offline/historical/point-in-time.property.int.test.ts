@@ -1,14 +1,18 @@
+import fs from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../../test/db";
+import { duck, writeParquet } from "../../../test/helpers/files";
 import type { FieldColumn, SourceDef } from "../source-query";
 import { pointInTime } from "./engine";
 import type { PitView } from "./query";
 
 /**
- * Point-in-time retrieval (engine.ts + query.ts) against a brute-force reference in plain
- * TypeScript, on random sources full of ties, NULL created timestamps, TTL boundaries and
- * duplicate entity rows. The spec: for each entity row (keys, t) and view V, among V's source rows
+ * Point-in-time retrieval (engine.ts) against a brute-force reference in plain TypeScript, on
+ * random sources full of ties, NULL created timestamps, TTL boundaries and duplicate entity rows,
+ * on both engines: the Postgres engine (query.ts) over tables of the project's offline space, and
+ * the DuckDB engine (duckdb-query.ts) over the same rows written as Parquet files of its file area. The spec: for each entity row (keys, t) and view V, among V's source rows
  * with equal keys and event_ts <= t (and >= t - ttl when ttl > 0), the greatest event_ts wins; on a
  * tie the greater created wins, a NULL created loses; no row: null. Rows that tie on both event and
  * created time (or on event time when the source has no created column) are all right answers.
@@ -125,17 +129,71 @@ async function loadTable(spec: TableSpec, rows: readonly SrcRow[]): Promise<void
   );
 }
 
-function sourceOf(spec: TableSpec, fieldMapping: Record<string, string> = {}): SourceDef {
-  return {
+const DUCK_TYPES: Record<string, string> = {
+  bigint: "BIGINT",
+  text: "VARCHAR",
+  timestamptz: "TIMESTAMPTZ",
+  timestamp: "TIMESTAMP",
+  "double precision": "DOUBLE",
+  boolean: "BOOLEAN",
+};
+
+/** The same rows as a Parquet file of the project's file area (`pit/<name>.parquet`), through DuckDB. */
+async function loadParquet(spec: TableSpec, rows: readonly SrcRow[]): Promise<void> {
+  const columns: [column: string, type: string, text: (r: SrcRow) => string | null][] = [
+    ...spec.keyCols.map((k, i): [string, string, (r: SrcRow) => string | null] => [
+      k.column,
+      k.sqlType,
+      (r) => r.keys[i] ?? null,
+    ]),
+    [
+      spec.tsColumn,
+      spec.tsType,
+      (r) => (spec.tsType === "timestamp" ? isoUs(r.ts).slice(0, 26) : isoUs(r.ts)),
+    ],
+    ...(spec.createdColumn
+      ? [
+          [
+            spec.createdColumn,
+            "timestamptz",
+            (r: SrcRow) => (r.created === null ? null : isoUs(r.created)),
+          ] as [string, string, (r: SrcRow) => string | null],
+        ]
+      : []),
+    ["f_float", "double precision", (r) => String(r.fFloat)],
+    ["f_int", "bigint", (r) => r.fInt],
+    ["f_str", "text", (r) => r.fStr],
+    ["f_flag", "boolean", (r) => (r.fFlag === null ? null : String(r.fFlag))],
+    ["f_ts", "timestamptz", (r) => (r.fTs === null ? null : isoUs(r.fTs))],
+  ];
+  const duckColumns = columns.map(([name, type]) => ({ name, type: DUCK_TYPES[type] ?? type }));
+  await writeParquet(
+    path.join(t.offline.files.dirOf(P), "pit", `${spec.name}.parquet`),
+    duckColumns,
+    rows.map((r) => columns.map(([, , text], i) => duck.cast(text(r), duckColumns[i]?.type ?? ""))),
+  );
+}
+
+type Engine = "postgres" | "duckdb";
+const ENGINES: Engine[] = ["postgres", "duckdb"];
+
+/** Writes the rows where the engine reads them: a table (Postgres) or a Parquet file (DuckDB). */
+function load(engine: Engine, spec: TableSpec, rows: readonly SrcRow[]): Promise<void> {
+  return engine === "postgres" ? loadTable(spec, rows) : loadParquet(spec, rows);
+}
+
+function sourceOf(engine: Engine, spec: TableSpec, fieldMapping: Record<string, string> = {}): SourceDef {
+  const common = {
     name: spec.name,
-    kind: "table",
-    // Unqualified: a table of the project's own schema.
-    tableName: spec.name,
     query: null,
     timestampField: spec.tsColumn,
     createdTimestampField: spec.createdColumn,
     fieldMapping,
   };
+  return engine === "postgres"
+    ? // Unqualified: a table of the project's own schema.
+      { ...common, kind: "table", tableName: spec.name }
+    : { ...common, kind: "file", tableName: null, path: `pit/${spec.name}.parquet`, fileFormat: "parquet" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +268,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.drop();
+  if (!t) return;
+  fs.rmSync(t.offline.files.dirOf(P), { recursive: true, force: true });
+  await t.drop();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +339,13 @@ const entityArb = fc.record({
   trim: fc.boolean(),
 });
 
-describe("point-in-time retrieval (property)", () => {
+/**
+ * Runs per engine: 100 on Postgres (about 5 s here), 60 on DuckDB (which writes two Parquet files and
+ * opens a DuckDB per run; about 6 s), so that the file stays well under a minute on a busy box.
+ */
+const RUNS: Record<Engine, number> = { postgres: 100, duckdb: 60 };
+
+describe.each(ENGINES)("point-in-time retrieval on %s (property)", (engine) => {
   it("matches the brute-force reference for random sources, views and entity rows", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -317,11 +383,11 @@ describe("point-in-time retrieval (property)", () => {
             ({ ...g, keys, created: spec.createdColumn ? g.created : null }) as SrcRow;
           const a = rowsA.map((g) => toRow(specA, [keyA === "user_id" ? g.user : g.item])(g));
           const b = rowsB.map((g) => toRow(specB, [g.user, g.item])(g));
-          await loadTable(specA, a);
-          await loadTable(specB, b);
+          await load(engine, specA, a);
+          await load(engine, specB, b);
 
-          const sourceA = sourceOf(specA);
-          const sourceB = sourceOf(specB, { uid: "user_id" });
+          const sourceA = sourceOf(engine, specA);
+          const sourceB = sourceOf(engine, specB, { uid: "user_id" });
           const keyAType = keyA === "user_id" ? ("int64" as const) : ("string" as const);
           const recentFields = ["f_ts", "f_int"];
           const views: { pit: PitView; ref: RefView }[] = [
@@ -413,7 +479,7 @@ describe("point-in-time retrieval (property)", () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: RUNS[engine] },
     );
   }, 120_000);
 });
@@ -421,7 +487,7 @@ describe("point-in-time retrieval (property)", () => {
 // ---------------------------------------------------------------------------------------------
 // The edge cases, written out.
 
-describe("point-in-time retrieval (examples)", () => {
+describe.each(ENGINES)("point-in-time retrieval on %s (examples)", (engine) => {
   const spec: TableSpec = {
     name: "pit_ex",
     keyCols: [{ column: "user_id", sqlType: "bigint" }],
@@ -451,7 +517,7 @@ describe("point-in-time retrieval (examples)", () => {
     pointInTime(
       t.offline,
       P,
-      [pitView("v", sourceOf(spec), [{ name: "user_id", valueType: "int64" }], ttlSeconds)],
+      [pitView("v", sourceOf(engine, spec), [{ name: "user_id", valueType: "int64" }], ttlSeconds)],
       {
         keys: { user_id: users },
         times,
@@ -460,7 +526,7 @@ describe("point-in-time retrieval (examples)", () => {
   const column = (got: Map<string, Map<string, unknown[]>>, feature: string) => got.get("v")?.get(feature);
 
   it("breaks a tie on event_ts with the greater created, whatever the insertion order", async () => {
-    await loadTable(spec, [
+    await load(engine, spec, [
       row("1", T, T + 1, "older created"),
       row("1", T, T + 2, "newer created"),
       row("2", T, T + 2, "newer created"),
@@ -471,7 +537,7 @@ describe("point-in-time retrieval (examples)", () => {
   });
 
   it("lets a NULL created lose a tie to any created time", async () => {
-    await loadTable(spec, [
+    await load(engine, spec, [
       row("1", T, null, "no created"),
       row("1", T, 0, "created 1970"),
       row("2", T, 0, "created 1970"),
@@ -482,7 +548,7 @@ describe("point-in-time retrieval (examples)", () => {
   });
 
   it("includes a row exactly ttl old and excludes one 1 µs older", async () => {
-    await loadTable(spec, [row("1", T, null, "at T")]);
+    await load(engine, spec, [row("1", T, null, "at T")]);
     // T = 10:00:00.123456Z; the request writes its times at +02:00.
     const got = await run(
       60,
@@ -498,7 +564,7 @@ describe("point-in-time retrieval (examples)", () => {
   });
 
   it("answers nulls before all data, and every type of the latest row after it, in request order", async () => {
-    await loadTable(spec, [
+    await load(engine, spec, [
       row("1", T - US, null, "old"),
       row("1", T, null, "latest", {
         fFloat: 1.5,
