@@ -74,28 +74,53 @@ export function toMicros(value: unknown): bigint | undefined {
   }
   if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.round(value * 1e6)) : undefined;
   if (typeof value !== "string") return undefined;
-  const m = ISO.exec(value.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone = "Z"] = m;
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const date = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  date.setUTCFullYear(Number(y), month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  // 31 April would roll over to 1 May: refuse instead.
-  if (date.getUTCDate() !== day) return undefined;
-  const offsetMs = offsetMinutes(zone) * 60_000;
-  const micros = BigInt(frac.padEnd(6, "0").slice(0, 6));
-  return BigInt(date.getTime() - offsetMs) * 1000n + micros;
+  const seconds = isoSeconds(value);
+  return seconds === undefined ? undefined : BigInt(seconds) * 1_000_000n + BigInt(lastMicros);
 }
 
-function offsetMinutes(zone: string): number {
-  if (zone === "Z" || zone === "z") return 0;
+/** The microseconds of the fraction isoSeconds last read (kept aside: no object per value). */
+let lastMicros = 0;
+
+/** Whole seconds since 1970 of an ISO 8601 string (its fraction's microseconds in lastMicros). */
+function isoSeconds(value: string): number | undefined {
+  const m = ISO.exec(value.trim());
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4] ?? 0);
+  const minute = Number(m[5] ?? 0);
+  const second = Number(m[6] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const frac = m[7];
+  lastMicros = frac === undefined ? 0 : Number(frac.length >= 6 ? frac.slice(0, 6) : frac.padEnd(6, "0"));
+  return (
+    daysSinceEpoch(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes(m[8]) * 60
+  );
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar: whole 400-year eras (146,097
+ * days each) from 0000-03-01, with years starting in March so that February's leap day comes last.
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthFromMarch = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function offsetMinutes(zone: string | undefined): number {
+  if (zone === undefined || zone === "Z" || zone === "z") return 0;
   const sign = zone.startsWith("-") ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || "0"));
@@ -113,13 +138,34 @@ export const SCALAR: { [T in ScalarType]: (value: unknown) => unknown } = {
   unix_timestamp: toMicros,
 };
 
+/**
+ * Whether a value (not null) converts to a scalar type, without converting it (no bigint, no
+ * decoded bytes): the check callers run over a whole answer before streaming it.
+ */
+const FITS: { [T in ScalarType]: (value: unknown) => boolean } = {
+  int32: (v) => toInt32(v) !== undefined,
+  int64: (v) =>
+    typeof v === "number"
+      ? Number.isSafeInteger(v)
+      : typeof v === "string"
+        ? DECIMAL.test(v) && (v.length < 19 || toInt64(v) !== undefined)
+        : toInt64(v) !== undefined,
+  float32: (v) => toFloat(v) !== undefined,
+  float64: (v) => toFloat(v) !== undefined,
+  string: (v) => typeof v === "string",
+  bool: (v) => typeof v === "boolean",
+  bytes: (v) => v instanceof Uint8Array || (typeof v === "string" && BASE64.test(v)),
+  unix_timestamp: (v) => (typeof v === "string" ? isoSeconds(v) !== undefined : toMicros(v) !== undefined),
+};
+
 /** Whether a value (not null) converts to this type; lists check every element. */
 export function converts(value: unknown, type: ValueType): boolean {
   const element = elementOf(type);
-  if (!element) return SCALAR[type as ScalarType](value) !== undefined;
+  if (!element) return FITS[type as ScalarType](value);
   if (!Array.isArray(value)) return false;
-  const convert = SCALAR[element];
-  return value.every((v) => v === null || v === undefined || convert(v) !== undefined);
+  const fits = FITS[element];
+  for (const v of value) if (v !== null && v !== undefined && !fits(v)) return false;
+  return true;
 }
 
 /**

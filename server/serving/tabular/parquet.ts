@@ -211,6 +211,8 @@ async function writeParquet(dir: string, table: Tabular, opts: ParquetOptions) {
               current = await open();
             }
           }
+          // Appending is synchronous: let other requests run between batches.
+          await new Promise((resolve) => setImmediate(resolve));
         }
         if (parts.length === 0) {
           current.closeSync();

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { DuckDBBlobValue, DuckDBListValue, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import { type Table, tableFromIPC } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ValueType } from "../../core/vocabulary";
 import { duckString, withDuckDb } from "../../offline/duckdb";
 import { arrowChunks, toArrowStream } from "./arrow";
 import {
@@ -13,7 +14,7 @@ import {
   type TabularColumn,
   TabularValueError,
 } from "./columns";
-import { toInt32, toInt64, toMicros } from "./convert";
+import { converts, toInt32, toInt64, toMicros } from "./convert";
 import { toCsvStream } from "./csv";
 import { toParquetStream, writeParquetFile } from "./parquet";
 
@@ -227,6 +228,30 @@ describe("converters", () => {
     expect(toMicros(new Date(1500))).toBe(1_500_000n);
     expect(toMicros("2026-02-30")).toBeUndefined();
     expect(toMicros("yesterday")).toBeUndefined();
+  });
+
+  it("check values without converting them, agreeing with the converters", () => {
+    const cases: [ValueType, unknown, boolean][] = [
+      ["int64", "9223372036854775807", true],
+      ["int64", "9223372036854775808", false],
+      ["int64", "-9223372036854775808", true],
+      ["int64", 2 ** 53, false],
+      ["int64", "1.5", false],
+      ["int32", 2 ** 31, false],
+      ["float64", "1e-7", true],
+      ["float64", "NaN", false],
+      ["bytes", "AP8Q", true],
+      ["bytes", "AP8", false],
+      ["unix_timestamp", "2024-02-29T23:59:59.999999-01:30", true],
+      ["unix_timestamp", "2023-02-29", false],
+      ["unix_timestamp", "2026-01-01T12:60", false],
+      ["list<int64>", ["1", null, 2], true],
+      ["list<int64>", ["1", 1.5], false],
+      ["list<string>", "a", false],
+      ["bool", "true", false],
+    ];
+    for (const [type, value, fits] of cases)
+      expect(converts(value, type), `${type} ${String(value)}`).toBe(fits);
   });
 });
 
