@@ -35,6 +35,23 @@ describe("OpenAPI document", () => {
     expect(entity).toContain('"format":"date-time"');
   });
 
+  it("describes a GET's input as query parameters (a dataset download)", () => {
+    const download = doc.paths["/api/v1/datasets/download"]?.get as
+      | {
+          operationId: string;
+          requestBody?: unknown;
+          parameters?: { name: string; in: string; required: boolean }[];
+        }
+      | undefined;
+    expect(download?.operationId).toBe("datasets.download");
+    expect(download?.requestBody).toBeUndefined();
+    expect(download?.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ["project", "query", true],
+      ["name", "query", true],
+      ["format", "query", false],
+    ]);
+  });
+
   it("never lists a field the outputs leave out (an API key's hash)", () => {
     const keys = JSON.stringify(doc.paths["/api/v1/ops/access.keys.create"]);
     expect(keys).toContain('"prefix"');

@@ -34,6 +34,21 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   return out;
 }
 
+/** A GET's input travels as query parameters (server/web/http-handlers.ts `queryInput`). */
+function queryParameters(op: AnyOperation): { parameters?: unknown[] } {
+  const schema = jsonSchema(op.input, "input") as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
+  const parameters = Object.entries(schema.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: "query",
+    required: schema.required?.includes(name) ?? false,
+    schema: s,
+  }));
+  return parameters.length > 0 ? { parameters } : {};
+}
+
 function whoMay(access: Access): string {
   if (access === "public") return "Anyone, without credentials.";
   if (access === "signed_in") return "Any signed-in user or API key.";
@@ -87,7 +102,7 @@ export function openApiDocument(): JsonSchema {
         "x-quiver-access": op.access,
         ...(op.access === "public" ? { security: [] } : {}),
         ...(method === "get"
-          ? {}
+          ? queryParameters(op)
           : {
               requestBody: {
                 required: true,

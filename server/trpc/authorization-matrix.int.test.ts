@@ -209,6 +209,7 @@ describe("authorization matrix", () => {
   it("allows and refuses the CLI's and the job worker's own operations as the table says", async () => {
     const direct = OPERATIONS.filter((op) => !op.doors.includes("trpc") && !op.doors.includes("rest"));
     expect(direct.map((op) => op.name).sort()).toEqual([
+      "datasets.build",
       "freshness.probe",
       "jobs.execute",
       "offline.check",

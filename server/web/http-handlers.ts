@@ -2,8 +2,10 @@ import "server-only";
 import type { z } from "zod";
 import { RateLimitedError } from "../auth/request-actor";
 import type { Ctx } from "../core/context";
+import { InvalidError } from "../core/errors";
 import { requestLogger } from "../core/log";
 import { parseInput } from "../core/parse-input";
+import { downloadDatasetOp } from "../datasets";
 import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
 import { operationNamed } from "../operations/catalog";
 import type { AnyOperation } from "../operations/define";
@@ -18,7 +20,8 @@ import {
 
 /**
  * The REST door of an operation, derived from its descriptor (server/operations/define.ts): read
- * the body (bounded), parse it with the operation's input schema, only then resolve the caller
+ * the body (bounded; a GET's input is its query string), parse it with the operation's input
+ * schema, only then resolve the caller
  * (a refused body opens nothing), run the operation as that caller and send what its output
  * schema lists. The context comes from a provider (server/web/rest-ctx.ts) so tests can hand in
  * their own; the operation's gate decides what the caller may do (401/403/404).
@@ -28,13 +31,30 @@ export type CtxProvider = (req?: Request) => Promise<Ctx>;
 export function handleOperation(op: AnyOperation, req: Request, provide: CtxProvider): Promise<Response> {
   return withErrorHandling(
     async ({ json }) => {
-      const body = op.rest?.method === "GET" ? {} : await json();
+      const body = op.rest?.method === "GET" ? queryInput(req) : await json();
       const input: unknown = parseInput(op.input as z.ZodType, body);
       if (op.access === "public") return publicCall(op, req, input, provide);
       return asCaller(req, provide, async (ctx) => answer(op, await op.callParsed(ctx, input), input));
     },
     { bodyLimit: op.rest?.bodyLimit },
   )(req);
+}
+
+/**
+ * A GET's input: its query parameters as an object of strings (`?project=p&name=n`). A parameter
+ * given twice is refused rather than one of them silently chosen.
+ */
+export function queryInput(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of new URL(req.url).searchParams) {
+    if (Object.hasOwn(out, name))
+      throw new InvalidError(
+        `${name.slice(0, 100)}: the query parameter is given more than once`,
+        name.slice(0, 100),
+      );
+    out[name] = value;
+  }
+  return out;
 }
 
 function answer(op: AnyOperation, result: unknown, input?: unknown): Response {
@@ -98,3 +118,5 @@ export const handleMaterializeIncremental = (req: Request, ctx: CtxProvider) =>
 export const handleGetHistoricalFeatures = (req: Request, ctx: CtxProvider) =>
   handleOperation(getHistoricalFeaturesOp, req, ctx);
 export const handleHealth = (req: Request, ctx: CtxProvider) => handleOperation(healthOp, req, ctx);
+export const handleDownloadDataset = (req: Request, ctx: CtxProvider) =>
+  handleOperation(downloadDatasetOp, req, ctx);

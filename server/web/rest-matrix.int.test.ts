@@ -11,11 +11,14 @@ import {
 } from "../../test/matrix/expected-access";
 import { ROLES, type Role } from "../auth/roles";
 import type { Actor, Ctx } from "../core/context";
+import { createDataset } from "../datasets";
+import { buildDataset } from "../datasets/build";
 import { ROUTE_ACTIONS } from "../http/route-actions";
 import { restOperations } from "../operations/openapi";
 import { ensureProject } from "../registry";
 import {
   type CtxProvider,
+  handleDownloadDataset,
   handleGetHistoricalFeatures,
   handleGetOnlineFeatures,
   handleHealth,
@@ -42,6 +45,20 @@ beforeAll(async () => {
   await seedServing(base, t);
   projectId = (await ensureProject({ ctx: base, input: { name: PROJECT } })).id;
   otherId = (await ensureProject({ ctx: base, input: { name: "other" } })).id;
+  // A ready dataset to download, built inline by the build job's own function.
+  const dataset = await createDataset({
+    ctx: base,
+    input: {
+      project: PROJECT,
+      name: "matrix_ds",
+      selection: { features: ["driver_hourly_stats:conv_rate"] },
+      entitySource: {
+        kind: "query",
+        sql: "select 1::bigint as driver_id, timestamptz '2026-01-01' as event_timestamp",
+      },
+    },
+  });
+  await buildDataset(base, dataset.id);
 });
 afterAll(() => t.drop());
 
@@ -89,6 +106,11 @@ const ROUTES: Record<
     body: () => ({ project: PROJECT, end_ts: "2026-01-02T00:00:00Z" }),
   },
   "GET /api/v1/health": { handle: handleHealth, body: () => undefined },
+  // A GET's input is its query string.
+  "GET /api/v1/datasets/download": {
+    handle: handleDownloadDataset,
+    body: () => ({ project: PROJECT, name: "matrix_ds", format: "csv" }),
+  },
   "GET /api/v1/openapi.json": { handle: async () => openApiGet(), body: () => undefined },
 };
 
@@ -110,6 +132,16 @@ const GENERIC: Record<string, () => unknown> = {
     valueType: "int64",
   }),
   "jobs.list": () => ({ project: PROJECT }),
+  "datasets.list": () => ({ project: PROJECT }),
+  "datasets.create": () => ({
+    project: PROJECT,
+    name: `rest_ds_${++fresh}`,
+    selection: { features: ["driver_hourly_stats:conv_rate"] },
+    entitySource: {
+      kind: "query",
+      sql: "select 1::bigint as driver_id, timestamptz '2026-01-01' as event_timestamp",
+    },
+  }),
   "access.keys.list": () => ({ project: PROJECT }),
   "admin.audit": () => ({}),
 };
@@ -200,10 +232,13 @@ describe("REST authorization matrix", () => {
     for (const [route, { handle, body }] of Object.entries(ROUTES)) {
       for (const caller of callers) {
         const [method = "POST", path = ""] = route.split(" ");
+        const query = body();
         const req =
           method === "GET"
-            ? new Request(`http://quiver.test${path}`)
-            : postJson(path.replace("/api/v1", ""), body());
+            ? new Request(
+                `http://quiver.test${path}${query ? `?${new URLSearchParams(query as Record<string, string>)}` : ""}`,
+              )
+            : postJson(path.replace("/api/v1", ""), query);
         const res = await handle(req, async () => ({ ...base, actor: caller.actor() }));
         const text = await res.text();
         const name = operationOf(route);

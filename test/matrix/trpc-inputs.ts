@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Ctx } from "../../server/core/context";
 import { ConflictError, NotFoundError } from "../../server/core/errors";
+import { createDataset } from "../../server/datasets";
+import { buildDataset } from "../../server/datasets/build";
 import { materializationRuns } from "../../server/db/schema";
 import { listRuns, startMaterialization } from "../../server/materialization";
 import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../server/registry";
@@ -20,6 +22,34 @@ const fresh = (base: string) => `${base}_${++n}`;
 const P = "proj";
 
 type InputFor = (trusted: Ctx) => Promise<unknown> | unknown;
+
+/** Entity rows for the datasets' inputs: one driver at one time, through the query sandbox. */
+const ENTITY_QUERY = "select 1::bigint as driver_id, timestamptz '2026-01-01' as event_timestamp";
+const DATASET_SELECTION = { features: ["driver_hourly_stats:conv_rate"] };
+
+/** A queued dataset of a new name (the trusted context's queue only records the job). */
+function queuedDataset(trusted: Ctx) {
+  return createDataset({
+    ctx: trusted,
+    input: {
+      project: P,
+      name: fresh("ds"),
+      selection: DATASET_SELECTION,
+      entitySource: { kind: "query", sql: ENTITY_QUERY },
+    },
+  });
+}
+
+let ready: Promise<string> | undefined;
+/** One dataset built (inline, by the job's own function) for the operations that read rows. */
+function readyDataset(trusted: Ctx): Promise<string> {
+  ready ??= (async () => {
+    const d = await queuedDataset(trusted);
+    await buildDataset(trusted, d.id);
+    return d.name;
+  })();
+  return ready;
+}
 
 export const MATRIX_INPUTS: Record<string, InputFor> = {
   ...ACCESS_MATRIX_INPUTS,
@@ -89,6 +119,29 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     description: fresh("d"),
   }),
   "search.features": () => ({ project: P, q: "conv" }),
+  "datasets.list": () => ({ project: P }),
+  "datasets.get": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
+  "datasets.upload": () => ({
+    project: P,
+    fileName: "rows.csv",
+    format: "csv",
+    contentBase64: Buffer.from("driver_id,event_timestamp\n1,2026-01-01T00:00:00Z\n").toString("base64"),
+  }),
+  "datasets.previewDraft": () => ({
+    project: P,
+    selection: DATASET_SELECTION,
+    entitySource: { kind: "query", sql: ENTITY_QUERY },
+  }),
+  "datasets.create": () => ({
+    project: P,
+    name: fresh("ds"),
+    selection: DATASET_SELECTION,
+    entitySource: { kind: "query", sql: ENTITY_QUERY },
+  }),
+  "datasets.preview": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
+  // A fresh queued dataset each time: a cancelled or deleted one cannot be again.
+  "datasets.cancel": async (trusted) => ({ project: P, name: (await queuedDataset(trusted)).name }),
+  "datasets.delete": async (trusted) => ({ project: P, name: (await queuedDataset(trusted)).name }),
   "lineage.graph": () => ({ project: P }),
   "lineage.neighborhood": () => ({ project: P, nodeId: "feature_view:driver_hourly_stats" }),
   "lineage.featureConsumers": () => ({
@@ -178,6 +231,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   // Jobs' operations: no door caller passes the gate, so the ids need only parse.
   "jobs.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
   "freshness.probe": () => ({ projectId: "00000000-0000-4000-8000-000000000000" }),
+  "datasets.build": () => ({ datasetId: "00000000-0000-4000-8000-000000000000" }),
   // Idempotent: the viewer is no administrator before or after.
   "users.setAdmin": () => ({ email: "user_viewer@example.com", admin: false }),
 };
