@@ -4,6 +4,13 @@ import { createUserOp } from "../../server/auth/users";
 import { BootError } from "../../server/boot/errors";
 import { DomainError } from "../../server/core/errors";
 import {
+  createDatasetOp,
+  downloadDatasetOp,
+  getDatasetOp,
+  listDatasetsOp,
+  uploadEntitiesOp,
+} from "../../server/datasets";
+import {
   cancelRunOp,
   retryRunOp,
   startIncrementalMaterializationOp,
@@ -22,6 +29,7 @@ import { getHistoricalFeaturesOp } from "../../server/serving";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
+import { DATASET_USAGE, datasetCommand } from "./commands/dataset";
 import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
@@ -50,6 +58,7 @@ Commands:
         [--out file.csv|file.json] [--project p] [--full-feature-names]
                                    point-in-time correct training rows for the entity rows of a
                                    CSV (join keys and event_timestamp); CSV to stdout by default
+${DATASET_USAGE}
   cancel <runId> [--project p]     cancel a queued, running or retrying materialization run (a
                                    running one stops at its next batch; the watermark stays)
   retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
@@ -105,6 +114,10 @@ export const COMMANDS: Record<string, Command> = {
     operations: [startIncrementalMaterializationOp],
   },
   "get-historical-features": { run: historicalCommand, operations: [getHistoricalFeaturesOp] },
+  dataset: {
+    run: datasetCommand,
+    operations: [uploadEntitiesOp, createDatasetOp, getDatasetOp, listDatasetsOp, downloadDatasetOp],
+  },
   cancel: { run: cancelCommand, operations: [cancelRunOp] },
   retry: { run: retryCommand, operations: [retryRunOp] },
   user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },
