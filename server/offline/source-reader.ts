@@ -23,6 +23,9 @@ import { toJoinKeyValue, toOnlineValue } from "./value-conversion";
  * transaction in UTC with the purpose's timeouts, after the source passed admitSource (its table
  * in the project's space, its query through the sandbox). The extended protocol refuses a second
  * statement too. Errors come back mapped (errors.ts): no row data in any message.
+ *
+ * A file source is read by DuckDB instead (file-source.ts, loaded only when one is read): the same
+ * semantics, the same rows and values, the same timeouts; its errors are mapped there.
  */
 
 export const DEFAULT_BATCH_SIZE = 5000;
@@ -69,6 +72,12 @@ export async function* readLatestPerEntity(
 ): AsyncGenerator<SourceRow[]> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error("batchSize must be a positive integer");
+  if (source.kind === "file") {
+    const files = await import("./file-source");
+    const batches = files.readFileLatestPerEntity(store, project, source, view, window, batchSize);
+    for await (const rows of batches) yield rows.map((r) => toSourceRow(files.fileScanRow(r, view), view));
+    return;
+  }
   const admitted = await admitSource(store, project, source);
   const q = latestPerEntityQuery(admitted, view, window);
   // No prefix: the caller's step ("reading source X") names the source already.
@@ -128,6 +137,10 @@ export async function probeSource(
   project: string,
   source: SourceDef,
 ): Promise<SourceProbe> {
+  if (source.kind === "file") {
+    const files = await import("./file-source");
+    return files.probeFile(store, project, source);
+  }
   const admitted = await admitSource(store, project, source);
   try {
     return await store.transaction(project, "probe", async (client) => {
@@ -147,50 +160,84 @@ const TIME_TYPES = new Map([
   [1184, "timestamptz"],
 ]);
 
+/** A source's columns: name -> whether its type may be an event or created timestamp. */
+type ColumnTimes = Map<string, boolean>;
+
+/** Which definition field a column problem is about (registration forms show it there). */
+type ProblemField = "timestampField" | "createdTimestampField" | "fieldMapping" | "column";
+
 /**
- * Checks that a source can feed a view: the relation (or query) runs, and it has the timestamp
- * column (of a time type), the created timestamp column if any, and a column for every join key
- * and field (after fieldMapping). Returns the first problem as an InvalidError naming the column,
- * or null when the source is usable.
+ * Reads the source's columns (a Postgres relation's through `SELECT * … LIMIT 0`, a file's through
+ * DuckDB's DESCRIBE), or returns why it cannot be read as an InvalidError for the "source" field.
  */
-export async function checkSource(
+async function sourceColumns(
   store: OfflineStore,
   project: string,
   source: SourceDef,
-  needs: { joinKeys: string[]; fields: string[] },
-): Promise<InvalidError | null> {
-  let columns: Map<string, number>;
+): Promise<ColumnTimes | InvalidError> {
+  const what =
+    source.kind === "table"
+      ? `table ${source.tableName}`
+      : source.kind === "file"
+        ? `file ${JSON.stringify(source.path ?? "")}`
+        : "query";
+  const prefix = `source "${source.name}": its ${what} cannot be read`;
   try {
+    if (source.kind === "file") {
+      const files = await import("./file-source");
+      const { FILE_TIME_TYPES } = await import("./file-query");
+      const columns = await files.describeFileSource(store, project, source);
+      // A CSV's types are the sniffer's guesses: a time column it could not type (all empty, or
+      // mixed formats) is text, which is read as ISO 8601 (file-query.ts microsExpr).
+      const text = source.fileFormat === "csv" ? "VARCHAR" : null;
+      return new Map([...columns].map(([name, type]) => [name, FILE_TIME_TYPES.has(type) || type === text]));
+    }
     const admitted = await admitSource(store, project, source);
-    columns = await store.transaction(project, "probe", async (client) => {
+    return await store.transaction(project, "probe", async (client) => {
       const res = await run(client, probeColumnsQuery(admitted));
-      return new Map(res.fields.map((f) => [f.name, f.dataTypeID]));
+      return new Map(res.fields.map((f) => [f.name, TIME_TYPES.has(f.dataTypeID)]));
     });
   } catch (e) {
-    const what = source.kind === "table" ? `table ${source.tableName}` : "query";
-    const prefix = `source "${source.name}": its ${what} cannot be read`;
-    // A refusal of the sandbox or the space rules is already safe; it gets the same context.
+    // A refusal of the sandbox, the space or the file area is already safe; it gets the same context.
     if (e instanceof InvalidError)
-      return new InvalidError(`${prefix}: ${e.message.replace(/^(query|tableName): /, "")}`, "source");
+      return new InvalidError(
+        // The file engine's errors name the source already.
+        e.message.startsWith(`source "${source.name}"`)
+          ? e.message
+          : `${prefix}: ${e.message.replace(/^(query|tableName|path|fileFormat): /, "")}`,
+        "source",
+      );
     const err = offlineError(e, prefix, store.timeouts.probeMs);
     if (err instanceof InvalidError) return new InvalidError(err.message, "source");
     throw err;
   }
-  const timeColumn = (field: string, column: string): InvalidError | null => {
-    const type = columns.get(column);
-    if (type === undefined)
-      return new InvalidError(`source "${source.name}" has no ${field} column "${column}"`, "source");
-    if (!TIME_TYPES.has(type))
-      return new InvalidError(
-        `source "${source.name}": ${field} column "${column}" must be a date, timestamp or timestamptz`,
-        "source",
-      );
+}
+
+/** The first column the source lacks (or whose type is wrong), or null. */
+function columnProblem(
+  source: SourceDef,
+  columns: ColumnTimes,
+  needs: { joinKeys: string[]; fields: string[] },
+): { message: string; field: ProblemField } | null {
+  const timeColumn = (what: string, column: string, field: ProblemField) => {
+    const isTime = columns.get(column);
+    if (isTime === undefined)
+      return { message: `source "${source.name}" has no ${what} column "${column}"`, field };
+    if (!isTime)
+      return {
+        message: `source "${source.name}": ${what} column "${column}" must be a date, timestamp or timestamptz`,
+        field,
+      };
     return null;
   };
-  const tsProblem = timeColumn("timestamp", source.timestampField);
+  const tsProblem = timeColumn("timestamp", source.timestampField, "timestampField");
   if (tsProblem) return tsProblem;
   if (source.createdTimestampField) {
-    const createdProblem = timeColumn("created timestamp", source.createdTimestampField);
+    const createdProblem = timeColumn(
+      "created timestamp",
+      source.createdTimestampField,
+      "createdTimestampField",
+    );
     if (createdProblem) return createdProblem;
   }
   for (const [kind, names] of [
@@ -201,11 +248,52 @@ export async function checkSource(
       const column = sourceColumnOf(source, name);
       if (!columns.has(column)) {
         const mapped = column === name ? "" : " (per its field mapping)";
-        return new InvalidError(
-          `source "${source.name}" has no column "${column}" for ${kind} "${name}"${mapped}`,
-        );
+        return {
+          message: `source "${source.name}" has no column "${column}" for ${kind} "${name}"${mapped}`,
+          field: column === name ? "column" : "fieldMapping",
+        };
       }
     }
   }
   return null;
+}
+
+/**
+ * Checks that a source can feed a view: the relation (query, file) reads, and it has the timestamp
+ * column (of a time type), the created timestamp column if any, and a column for every join key
+ * and field (after fieldMapping). Returns the first problem as an InvalidError naming the column,
+ * or null when the source is usable.
+ */
+export async function checkSource(
+  store: OfflineStore,
+  project: string,
+  source: SourceDef,
+  needs: { joinKeys: string[]; fields: string[] },
+): Promise<InvalidError | null> {
+  const columns = await sourceColumns(store, project, source);
+  if (columns instanceof InvalidError) return columns;
+  const problem = columnProblem(source, columns, needs);
+  if (!problem) return null;
+  return new InvalidError(problem.message, problem.field.endsWith("Field") ? "source" : undefined);
+}
+
+/**
+ * The registration check of a file source (table and query sources are checked when a view uses
+ * them): the file reads, and it has the timestamp and created columns (of time types) and every
+ * column the field mapping names. The problem is an InvalidError for the definition's field.
+ */
+export async function checkFileSource(
+  store: OfflineStore,
+  project: string,
+  source: SourceDef,
+): Promise<InvalidError | null> {
+  const columns = await sourceColumns(store, project, source);
+  if (columns instanceof InvalidError) return new InvalidError(columns.message, "path");
+  const problem = columnProblem(source, columns, {
+    joinKeys: [],
+    fields: Object.values(source.fieldMapping),
+  });
+  if (!problem) return null;
+  const field = problem.field === "column" ? "fieldMapping" : problem.field;
+  return new InvalidError(`${field}: ${problem.message}`, field);
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../../test/db";
-import { csvCell, type DuckColumn, duck, writeCsv, writeParquet } from "../../../test/helpers/files";
+import { duck, pgJsonArray, type SourceColumn, writeSource } from "../../../test/helpers/files";
 import type { FieldColumn, SourceDef } from "../source-query";
 import { engineFor, pointInTime } from "./engine";
 import type { PitView } from "./query";
@@ -49,27 +49,10 @@ interface Row {
   fTimes?: (Us | null)[] | null;
 }
 
-interface Column {
-  name: string;
-  pgType: string;
-  duckType: string;
-  /** The value as text (pg casts it; DuckDB and the CSV write it), null for NULL. */
-  text: (r: Row) => string | null;
-  /** How Postgres makes the value from text `$x`. */
-  pg?: (x: string) => string;
-  /** The Parquet writer's expression; default: a cast of the text. */
-  duck?: (text: string | null) => string;
-  /** CSV: whether the cell is quoted (text, JSON, base64) or not (numbers, times, booleans). */
-  quoted: boolean;
-}
-
-/** A Postgres array of `type` from the JSON array text in `x` (NULL stays NULL, order kept). */
-const jsonArray = (x: string, type: string) =>
-  `case when ${x} is null then null else array(select e::${type} from jsonb_array_elements_text(${x}::jsonb) with ordinality as a(e, i) order by i) end`;
 const orNull = <V>(v: V | null | undefined, f: (v: V) => string) =>
   v === null || v === undefined ? null : f(v);
 
-const COLUMNS: Column[] = [
+const COLUMNS: SourceColumn<Row>[] = [
   { name: "uid", pgType: "bigint", duckType: "BIGINT", text: (r) => r.uid, quoted: false },
   { name: "item", pgType: "text", duckType: "VARCHAR", text: (r) => r.item ?? null, quoted: true },
   { name: "event_ts", pgType: "timestamptz", duckType: "TIMESTAMPTZ", text: (r) => iso(r.ts), quoted: false },
@@ -134,7 +117,7 @@ const COLUMNS: Column[] = [
     pgType: "text[]",
     duckType: "VARCHAR[]",
     text: (r) => orNull(r.fStrs, (xs) => JSON.stringify(xs)),
-    pg: (x) => jsonArray(x, "text"),
+    pg: (x) => pgJsonArray(x, "text"),
     duck: (json) => duck.list(json, "VARCHAR"),
     quoted: true,
   },
@@ -143,40 +126,11 @@ const COLUMNS: Column[] = [
     pgType: "timestamptz[]",
     duckType: "TIMESTAMPTZ[]",
     text: (r) => orNull(r.fTimes, (xs) => JSON.stringify(xs.map((x) => (x === null ? null : iso(x))))),
-    pg: (x) => jsonArray(x, "timestamptz"),
+    pg: (x) => pgJsonArray(x, "timestamptz"),
     duck: (json) => duck.list(json, "TIMESTAMPTZ"),
     quoted: true,
   },
 ];
-
-async function loadTable(name: string, rows: readonly Row[]): Promise<void> {
-  const table = `${P}.${name}`;
-  await t.offlineAdmin.query(
-    `drop table if exists ${table}; create table ${table} (${COLUMNS.map((c) => `${c.name} ${c.pgType}`).join(", ")})`,
-  );
-  if (rows.length === 0) return;
-  await t.offlineAdmin.query(
-    `insert into ${table} (${COLUMNS.map((c) => c.name).join(", ")})
-     select ${COLUMNS.map((c, i) => (c.pg ? c.pg(`c${i}`) : `c${i}::${c.pgType}`)).join(", ")}
-     from unnest(${COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")}) as u(${COLUMNS.map((_, i) => `c${i}`).join(", ")})`,
-    COLUMNS.map((c) => rows.map(c.text)),
-  );
-}
-
-async function loadFiles(name: string, rows: readonly Row[]): Promise<void> {
-  const dir = t.offline.files.dirOf(P);
-  const duckColumns: DuckColumn[] = COLUMNS.map((c) => ({ name: c.name, type: c.duckType }));
-  await writeParquet(
-    path.join(dir, "contract", `${name}.parquet`),
-    duckColumns,
-    rows.map((r) => COLUMNS.map((c) => (c.duck ?? ((x) => duck.cast(x, c.duckType)))(c.text(r)))),
-  );
-  writeCsv(
-    path.join(dir, "contract", `${name}.csv`),
-    COLUMNS.map((c) => c.name),
-    rows.map((r) => COLUMNS.map((c) => csvCell(c.text(r), c.quoted))),
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sources, views, requests.
@@ -491,8 +445,8 @@ beforeAll(async () => {
   t = await createTestDb();
   await t.offline.provision(P);
   for (const [i, c] of CASES.entries()) {
-    await loadTable(tableOf(i), c.rows);
-    await loadFiles(tableOf(i), c.rows);
+    const base = path.join(t.offline.files.dirOf(P), "contract", tableOf(i));
+    await writeSource(t.offlineAdmin, `${P}.${tableOf(i)}`, base, COLUMNS, c.rows);
   }
 });
 
