@@ -8,6 +8,7 @@ import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
 import { dataSources } from "../db/schema";
 import { admitSource } from "../offline";
+import { checkFileSource } from "../offline/source-reader";
 import { defineOperation } from "../operations/define";
 import * as out from "./outputs";
 import { DataSourceInput } from "./schemas";
@@ -23,22 +24,31 @@ function columnsOf(data: z.infer<typeof DataSourceInput>) {
     ...data,
     tableName: data.kind === "table" ? (data.tableName ?? null) : null,
     query: data.kind === "query" ? (data.query ?? null) : null,
+    path: data.kind === "file" ? (data.path ?? null) : null,
+    fileFormat: data.kind === "file" ? (data.fileFormat ?? null) : null,
     createdTimestampField: data.createdTimestampField ?? null,
   };
 }
 
 /**
  * A source must keep the offline rules before it is stored: a table in the project's offline
- * space, or a query that passes the sandbox (and query sources switched on). admitSource checks
- * them again before every statement.
+ * space, a query that passes the sandbox (and query sources switched on), or a plain file inside
+ * the project's file area. admitSource checks them again before every statement. A file is also
+ * read (its columns, through DuckDB): it must have the timestamp and created columns, of time
+ * types, and every column the field mapping names; a table or query is checked when a view uses it.
  */
 async function admit(ctx: Ctx, project: string, data: z.infer<typeof DataSourceInput>): Promise<void> {
-  await admitSource(ctx.offline, project, columnsOf(data));
+  const source = columnsOf(data);
+  await admitSource(ctx.offline, project, source);
+  if (source.kind !== "file") return;
+  const problem = await checkFileSource(ctx.offline, project, source);
+  if (problem) throw problem;
 }
 
 export const createDataSourceOp = defineOperation({
   name: "sources.create",
-  summary: "Register a data source: a table in the project's offline space, or a sandboxed query.",
+  summary:
+    "Register a data source: a table in the project's offline space, a sandboxed query, or a Parquet or CSV file of its file area.",
   kind: "mutation",
   access: "definitions.write",
   input: CreateDataSourceInput,

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { ROLES } from "../auth/roles";
-import { CONSUMER_KINDS, DATA_SOURCE_KINDS } from "../core/vocabulary";
+import { CONSUMER_KINDS, DATA_SOURCE_KINDS, FILE_FORMATS } from "../core/vocabulary";
 import { FeatureViewSpec } from "./schemas";
 
 /** Output shapes of the tRPC procedures: what the browser may rely on, checked at the door. */
@@ -34,6 +34,8 @@ export const DataSource = z.object({
   kind: z.enum(DATA_SOURCE_KINDS),
   tableName: z.string().nullable(),
   query: z.string().nullable(),
+  path: z.string().nullable(),
+  fileFormat: z.enum(FILE_FORMATS).nullable(),
   timestampField: z.string(),
   createdTimestampField: z.string().nullable(),
   fieldMapping: z.record(z.string(), z.string()),

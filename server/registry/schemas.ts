@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { Name } from "../core/name";
-import { CONSUMER_KINDS, DATA_SOURCE_KINDS, JOIN_KEY_TYPES, VALUE_TYPES } from "../core/vocabulary";
+import {
+  CONSUMER_KINDS,
+  DATA_SOURCE_KINDS,
+  FILE_FORMATS,
+  JOIN_KEY_TYPES,
+  VALUE_TYPES,
+} from "../core/vocabulary";
 
 /**
  * The zod shapes of registry definitions, defined once and imported by every door
@@ -51,6 +57,9 @@ export const DataSourceInput = z
       .regex(TABLE_NAME_PATTERN, "must be a table name like schema.table or table")
       .optional(),
     query: z.string().min(1).max(MAX_QUERY_CHARS).optional(),
+    /** A file source's path inside the project's file area, like `events/clicks.parquet` (checked by the offline store). */
+    path: z.string().min(1).max(1024).optional(),
+    fileFormat: z.enum(FILE_FORMATS).optional(),
     timestampField: ColumnName,
     createdTimestampField: ColumnName.optional(),
     fieldMapping: z.record(ColumnName, Name).default({}),
@@ -63,6 +72,27 @@ export const DataSourceInput = z
       ctx.addIssue({ code: "custom", path: ["tableName"], message: "a table source needs a table name" });
     if (s.kind === "query" && !s.query)
       ctx.addIssue({ code: "custom", path: ["query"], message: "a query source needs a query" });
+    if (s.kind === "file") {
+      if (!s.path)
+        ctx.addIssue({
+          code: "custom",
+          path: ["path"],
+          message: "a file source needs the path of its file in the project's file area",
+        });
+      if (!s.fileFormat)
+        ctx.addIssue({
+          code: "custom",
+          path: ["fileFormat"],
+          message: "a file source needs a format (parquet or csv)",
+        });
+      for (const field of ["tableName", "query"] as const)
+        if (s[field] !== undefined)
+          ctx.addIssue({ code: "custom", path: [field], message: `a file source has no ${field}` });
+    } else {
+      for (const field of ["path", "fileFormat"] as const)
+        if (s[field] !== undefined)
+          ctx.addIssue({ code: "custom", path: [field], message: `only a file source has a ${field}` });
+    }
   });
 export type DataSourceInput = z.input<typeof DataSourceInput>;
 
