@@ -219,6 +219,59 @@ describe("a file source's errors carry nothing read from the file", () => {
   });
 });
 
+describe("streaming a file source's latest rows", () => {
+  it("gives up at the scan timeout even while the consumer holds a batch", async () => {
+    const many = path.join(mine, "many.parquet");
+    await withDuckDb({ allowedDirs: [mine], timeoutMs: 60_000 }, (c) =>
+      c.run(
+        `COPY (SELECT i AS user_id, TIMESTAMPTZ '2026-01-01 00:00:00+00' AS event_ts, 1.0 AS score FROM range(20000) r(i)) TO ${duckString(many)} (FORMAT parquet)`,
+      ),
+    );
+    const quick = t.openOffline({ timeouts: { probeMs: 5000, scanMs: 1000, writeMs: 1000, lockMs: 1000 } });
+    const source = fileSource("many.parquet");
+    const batches = readLatestPerEntity(
+      quick,
+      P,
+      source,
+      view(source),
+      {
+        start: new Date(0),
+        end: new Date("2030-01-01T00:00:00Z"),
+      },
+      { batchSize: 100 },
+    );
+    const first = await batches.next();
+    expect(first.value).toHaveLength(100);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const e = await failure(
+      (async () => {
+        for await (const _ of batches);
+      })(),
+    );
+    expect(e).toBeInstanceOf(OfflineTimeoutError);
+  });
+
+  it("closes its DuckDB when the consumer stops early", async () => {
+    const source = fileSource("many.parquet");
+    let seen = 0;
+    for await (const batch of readLatestPerEntity(
+      t.offline,
+      P,
+      source,
+      view(source),
+      {
+        start: new Date(0),
+        end: new Date("2030-01-01T00:00:00Z"),
+      },
+      { batchSize: 1000 },
+    )) {
+      seen += batch.length;
+      if (seen >= 3000) break;
+    }
+    expect(seen).toBe(3000);
+  });
+});
+
 describe("registering a file source", () => {
   const base = {
     project: P,

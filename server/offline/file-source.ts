@@ -5,6 +5,7 @@ import { InvalidError, isDomainError, UnavailableError } from "../core/errors";
 import type { FileFormat } from "../core/vocabulary";
 import type { ValueType } from "../registry/schemas";
 import { withDuckDb } from "./duckdb";
+import { OfflineTimeoutError } from "./errors";
 import {
   csvTextColumns,
   describeFileQuery,
@@ -138,13 +139,24 @@ export async function* readFileLatestPerEntity(
         { startUs: BigInt(window.start.getTime()) * 1000n, endUs: BigInt(window.end.getTime()) * 1000n },
       );
       let batch: Record<string, unknown>[] = [];
+      // DuckDB's interrupt at the deadline reaches a running statement only, not one waiting for
+      // the consumer to ask for more: past the deadline, no more is read.
+      const timeoutMs = store.timeouts.scanMs;
+      const deadline = Date.now() + timeoutMs;
+      const handOn = async (rows: Record<string, unknown>[]) => {
+        await emit(rows);
+        if (Date.now() >= deadline)
+          throw new OfflineTimeoutError(
+            `the file engine stopped the query after ${timeoutMs / 1000} s (its time limit)`,
+          );
+      };
       try {
         const result = await conn.stream(q.text, q.values as bigint[], [BIGINT, BIGINT]);
         for await (const rows of result.yieldRowObjectJs()) {
           for (const row of rows) {
             batch.push(row);
             if (batch.length === batchSize) {
-              await emit(batch);
+              await handOn(batch);
               batch = [];
             }
           }
