@@ -38,6 +38,12 @@ export const KIND_STYLE: Record<
     border: "border-rose-300",
     color: "#f43f5e",
   },
+  dataset: {
+    label: "dataset",
+    badge: "bg-teal-100 text-teal-800",
+    border: "border-teal-300",
+    color: "#14b8a6",
+  },
   consumer: {
     label: "consumer",
     badge: "bg-slate-200 text-slate-800",
@@ -63,6 +69,8 @@ export function detailOf(node: LineageNode): string | undefined {
       return str(m.dtype);
     case "feature_service":
       return count(m.featureCount, "feature");
+    case "dataset":
+      return typeof m.status === "string" && m.status !== "ready" ? m.status : count(m.rows, "row");
     case "consumer":
       return str(m.consumerKind);
   }

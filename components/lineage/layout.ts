@@ -54,6 +54,8 @@ export const COLUMN_OF: Record<LineageNodeKind, number> = {
   feature_view: 1,
   feature: 2,
   feature_service: 3,
+  // Beside the services: both read views' features, and consumers read (or trained on) them.
+  dataset: 3,
   consumer: 4,
 };
 
@@ -67,6 +69,7 @@ const SIZES: Record<LineageNodeKind, { minWidth: number; maxWidth: number; heigh
   feature_view: { minWidth: 180, maxWidth: 300, height: 56 },
   feature: { minWidth: 140, maxWidth: 240, height: 48 },
   feature_service: { minWidth: 180, maxWidth: 300, height: 56 },
+  dataset: { minWidth: 180, maxWidth: 300, height: 56 },
   consumer: { minWidth: 160, maxWidth: 280, height: 56 },
 };
 

@@ -27,6 +27,7 @@ const KIND_NAME: Record<LineageNode["kind"], string> = {
   feature_view: "Feature views",
   feature: "Features",
   feature_service: "Feature services",
+  dataset: "Datasets",
   consumer: "Consumers",
 };
 

@@ -86,5 +86,6 @@ export const lineageNodeTypes = {
   feature_view: Card,
   feature: Card,
   feature_service: Card,
+  dataset: Card,
   consumer: Card,
 } satisfies Record<LineageNodeKind, unknown> & NodeTypes;

@@ -7,7 +7,13 @@ import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
-import { consumerFeatureServices, consumers, featureServices } from "../db/schema";
+import {
+  consumerDatasets,
+  consumerFeatureServices,
+  consumers,
+  datasets,
+  featureServices,
+} from "../db/schema";
 import { defineOperation } from "../operations/define";
 import * as out from "./outputs";
 import { ConsumerInput } from "./schemas";
@@ -33,15 +39,46 @@ async function resolveServices(ctx: Ctx, projectId: string, names: string[]) {
   });
 }
 
+/** The ids of the project's datasets with these names; a name that is none is the input's fault. */
+async function resolveDatasets(ctx: Ctx, projectId: string, names: string[]) {
+  if (names.length === 0) return [];
+  const rows = await ctx.db
+    .select({ id: datasets.id, name: datasets.name })
+    .from(datasets)
+    .where(and(eq(datasets.projectId, projectId), inArray(datasets.name, names)));
+  const byName = new Map(rows.map((r) => [r.name, r.id]));
+  return [...new Set(names)].map((n) => {
+    const id = byName.get(n);
+    const field = `datasets.${names.indexOf(n)}`;
+    if (!id) throw new InvalidError(`${field}: dataset "${n}" does not exist`, field);
+    return id;
+  });
+}
+
+/** The names of the datasets each consumer was trained on, by consumer id. */
+async function datasetsOf(ctx: Ctx, consumerIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (consumerIds.length === 0) return out;
+  const rows = await ctx.db
+    .select({ consumerId: consumerDatasets.consumerId, name: datasets.name })
+    .from(consumerDatasets)
+    .innerJoin(datasets, eq(datasets.id, consumerDatasets.datasetId))
+    .where(inArray(consumerDatasets.consumerId, consumerIds))
+    .orderBy(asc(datasets.name));
+  for (const r of rows) out.set(r.consumerId, [...(out.get(r.consumerId) ?? []), r.name]);
+  return out;
+}
+
 async function write(
   ctx: Ctx,
   p: ProjectRow,
   input: z.output<typeof CreateConsumerInput>,
   mode: "create" | "update",
 ) {
-  const { project, featureServices: serviceNames, ...data } = input;
+  const { project, featureServices: serviceNames, datasets: datasetNames, ...data } = input;
   return inTransaction(ctx, async (tx) => {
     const serviceIds = await resolveServices(tx, p.id, serviceNames);
+    const datasetIds = await resolveDatasets(tx, p.id, datasetNames);
     let id: string;
     let before: unknown;
     if (mode === "create") {
@@ -62,11 +99,16 @@ async function write(
         .set({ ...data, updatedAt: new Date() })
         .where(eq(consumers.id, id));
       await tx.db.delete(consumerFeatureServices).where(eq(consumerFeatureServices.consumerId, id));
+      await tx.db.delete(consumerDatasets).where(eq(consumerDatasets.consumerId, id));
     }
     if (serviceIds.length)
       await tx.db
         .insert(consumerFeatureServices)
         .values(serviceIds.map((featureServiceId) => ({ consumerId: id, featureServiceId })));
+    if (datasetIds.length)
+      await tx.db
+        .insert(consumerDatasets)
+        .values(datasetIds.map((datasetId) => ({ consumerId: id, datasetId })));
     const after = await getConsumer({ ctx: tx, input: { project, name: data.name } });
     await recordAudit(tx, {
       project: p,
@@ -82,7 +124,8 @@ async function write(
 
 export const createConsumerOp = defineOperation({
   name: "consumers.create",
-  summary: "Register a consumer (a model or a service) and the feature services it reads.",
+  summary:
+    "Register a consumer (a model or a service), the feature services it reads and the datasets it was trained on.",
   kind: "mutation",
   access: "definitions.write",
   input: CreateConsumerInput,
@@ -93,7 +136,8 @@ export const createConsumer = createConsumerOp.call;
 
 export const updateConsumerOp = defineOperation({
   name: "consumers.update",
-  summary: "Replace a consumer's definition and the feature services it reads.",
+  summary:
+    "Replace a consumer's definition, the feature services it reads and the datasets it was trained on.",
   kind: "mutation",
   access: "definitions.write",
   input: CreateConsumerInput,
@@ -122,7 +166,8 @@ export const getConsumerOp = defineOperation({
       .innerJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
       .where(eq(consumerFeatureServices.consumerId, row.id))
       .orderBy(asc(featureServices.name));
-    return { ...row, featureServices: services.map((s) => s.name) };
+    const trainedOn = await datasetsOf(ctx, [row.id]);
+    return { ...row, featureServices: services.map((s) => s.name), datasets: trainedOn.get(row.id) ?? [] };
   },
 });
 export const getConsumer = getConsumerOp.call;
@@ -142,12 +187,17 @@ export const listConsumersOp = defineOperation({
       .leftJoin(featureServices, eq(featureServices.id, consumerFeatureServices.featureServiceId))
       .where(eq(consumers.projectId, p.id))
       .orderBy(asc(consumers.name));
-    const byId = new Map<string, typeof consumers.$inferSelect & { featureServices: string[] }>();
+    const byId = new Map<
+      string,
+      typeof consumers.$inferSelect & { featureServices: string[]; datasets: string[] }
+    >();
     for (const { consumer, service } of rows) {
-      const entry = byId.get(consumer.id) ?? { ...consumer, featureServices: [] };
+      const entry = byId.get(consumer.id) ?? { ...consumer, featureServices: [], datasets: [] };
       if (service) entry.featureServices.push(service);
       byId.set(consumer.id, entry);
     }
+    const trainedOn = await datasetsOf(ctx, [...byId.keys()]);
+    for (const entry of byId.values()) entry.datasets = trainedOn.get(entry.id) ?? [];
     return [...byId.values()];
   },
 });

@@ -19,7 +19,8 @@ import {
 
 /**
  * Lineage: the project's registry as a DAG, source/entity -> feature view -> feature ->
- * feature service -> consumer. The graph is built from one query per table (a fixed number,
+ * feature service -> consumer, and feature view -> saved dataset -> consumer (the models trained
+ * on it). The graph is built from one query per table (a fixed number,
  * whatever the project's size) and then traversed in memory.
  */
 
@@ -150,72 +151,112 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
     featureServiceProjections: fsp,
     consumers: c,
     consumerFeatureServices: cfs,
+    datasets: dt,
+    datasetFeatureViews: dfv,
+    consumerDatasets: cd,
   } = schema;
   const db = ctx.db;
   // Independent reads; inside a transaction they queue on its one connection, which is fine.
-  const [sources, entities, views, viewEntities, features, services, projections, consumers, reads] =
-    await Promise.all([
-      db
-        .select({ name: ds.name, kind: ds.kind, tableName: ds.tableName, owner: ds.owner })
-        .from(ds)
-        .where(eq(ds.projectId, projectId))
-        .orderBy(asc(ds.name)),
-      db
-        .select({ name: en.name, joinKey: en.joinKey, valueType: en.valueType, owner: en.owner })
-        .from(en)
-        .where(eq(en.projectId, projectId))
-        .orderBy(asc(en.name)),
-      db
-        .select({
-          id: fv.id,
-          name: fv.name,
-          owner: fv.owner,
-          version: fv.currentVersion,
-          online: fv.online,
-          ttlSeconds: fv.ttlSeconds,
-          source: ds.name,
-        })
-        .from(fv)
-        .innerJoin(ds, eq(ds.id, fv.sourceId))
-        .where(eq(fv.projectId, projectId))
-        .orderBy(asc(fv.name)),
-      db
-        .select({ view: fv.name, entity: en.name })
-        .from(fve)
-        .innerJoin(fv, eq(fv.id, fve.featureViewId))
-        .innerJoin(en, eq(en.id, fve.entityId))
-        .where(eq(fv.projectId, projectId))
-        .orderBy(asc(fv.name), asc(fve.position)),
-      db
-        .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner })
-        .from(f)
-        .where(eq(f.projectId, projectId))
-        .orderBy(asc(f.viewName), asc(f.position)),
-      db
-        .select({ name: fs.name, owner: fs.owner })
-        .from(fs)
-        .where(eq(fs.projectId, projectId))
-        .orderBy(asc(fs.name)),
-      db
-        .select({ service: fs.name, view: fv.name, featureNames: fsp.featureNames })
-        .from(fsp)
-        .innerJoin(fs, eq(fs.id, fsp.featureServiceId))
-        .innerJoin(fv, eq(fv.id, fsp.featureViewId))
-        .where(eq(fs.projectId, projectId))
-        .orderBy(asc(fs.name), asc(fv.name)),
-      db
-        .select({ name: c.name, kind: c.kind, owner: c.owner })
-        .from(c)
-        .where(eq(c.projectId, projectId))
-        .orderBy(asc(c.name)),
-      db
-        .select({ consumer: c.name, service: fs.name })
-        .from(cfs)
-        .innerJoin(c, eq(c.id, cfs.consumerId))
-        .innerJoin(fs, eq(fs.id, cfs.featureServiceId))
-        .where(eq(c.projectId, projectId))
-        .orderBy(asc(fs.name), asc(c.name)),
-    ]);
+  const [
+    sources,
+    entities,
+    views,
+    viewEntities,
+    features,
+    services,
+    projections,
+    consumers,
+    reads,
+    datasets,
+    datasetViews,
+    trainedOn,
+  ] = await Promise.all([
+    db
+      .select({ name: ds.name, kind: ds.kind, tableName: ds.tableName, owner: ds.owner })
+      .from(ds)
+      .where(eq(ds.projectId, projectId))
+      .orderBy(asc(ds.name)),
+    db
+      .select({ name: en.name, joinKey: en.joinKey, valueType: en.valueType, owner: en.owner })
+      .from(en)
+      .where(eq(en.projectId, projectId))
+      .orderBy(asc(en.name)),
+    db
+      .select({
+        id: fv.id,
+        name: fv.name,
+        owner: fv.owner,
+        version: fv.currentVersion,
+        online: fv.online,
+        ttlSeconds: fv.ttlSeconds,
+        source: ds.name,
+      })
+      .from(fv)
+      .innerJoin(ds, eq(ds.id, fv.sourceId))
+      .where(eq(fv.projectId, projectId))
+      .orderBy(asc(fv.name)),
+    db
+      .select({ view: fv.name, entity: en.name })
+      .from(fve)
+      .innerJoin(fv, eq(fv.id, fve.featureViewId))
+      .innerJoin(en, eq(en.id, fve.entityId))
+      .where(eq(fv.projectId, projectId))
+      .orderBy(asc(fv.name), asc(fve.position)),
+    db
+      .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner })
+      .from(f)
+      .where(eq(f.projectId, projectId))
+      .orderBy(asc(f.viewName), asc(f.position)),
+    db
+      .select({ name: fs.name, owner: fs.owner })
+      .from(fs)
+      .where(eq(fs.projectId, projectId))
+      .orderBy(asc(fs.name)),
+    db
+      .select({ service: fs.name, view: fv.name, featureNames: fsp.featureNames })
+      .from(fsp)
+      .innerJoin(fs, eq(fs.id, fsp.featureServiceId))
+      .innerJoin(fv, eq(fv.id, fsp.featureViewId))
+      .where(eq(fs.projectId, projectId))
+      .orderBy(asc(fs.name), asc(fv.name)),
+    db
+      .select({ name: c.name, kind: c.kind, owner: c.owner })
+      .from(c)
+      .where(eq(c.projectId, projectId))
+      .orderBy(asc(c.name)),
+    db
+      .select({ consumer: c.name, service: fs.name })
+      .from(cfs)
+      .innerJoin(c, eq(c.id, cfs.consumerId))
+      .innerJoin(fs, eq(fs.id, cfs.featureServiceId))
+      .where(eq(c.projectId, projectId))
+      .orderBy(asc(fs.name), asc(c.name)),
+    db
+      .select({
+        name: dt.name,
+        owner: dt.owner,
+        status: dt.status,
+        rows: dt.rowsDone,
+        storage: dt.storageKind,
+      })
+      .from(dt)
+      .where(eq(dt.projectId, projectId))
+      .orderBy(asc(dt.name)),
+    db
+      .select({ dataset: dt.name, view: fv.name, version: dfv.featureViewVersion })
+      .from(dfv)
+      .innerJoin(dt, eq(dt.id, dfv.datasetId))
+      .innerJoin(fv, eq(fv.id, dfv.featureViewId))
+      .where(eq(dt.projectId, projectId))
+      .orderBy(asc(fv.name), asc(dt.name)),
+    db
+      .select({ consumer: c.name, dataset: dt.name })
+      .from(cd)
+      .innerJoin(c, eq(c.id, cd.consumerId))
+      .innerJoin(dt, eq(dt.id, cd.datasetId))
+      .where(eq(c.projectId, projectId))
+      .orderBy(asc(dt.name), asc(c.name)),
+  ]);
 
   const nodes: LineageNode[] = [];
   const edges = new Map<string, LineageEdge>();
@@ -317,6 +358,19 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
     });
   for (const r of reads)
     addEdge(lineageNodeId("feature_service", r.service), lineageNodeId("consumer", r.consumer));
+  for (const d of datasets)
+    nodes.push({
+      id: lineageNodeId("dataset", d.name),
+      kind: "dataset",
+      name: d.name,
+      label: d.name,
+      meta: { owner: d.owner, status: d.status, rows: d.rows, storage: d.storage },
+    });
+  // The view (at the version the rows were read with) -> the dataset -> the models trained on it.
+  for (const dv of datasetViews)
+    addEdge(lineageNodeId("feature_view", dv.view), lineageNodeId("dataset", dv.dataset));
+  for (const t of trainedOn)
+    addEdge(lineageNodeId("dataset", t.dataset), lineageNodeId("consumer", t.consumer));
 
   return { project, nodes: sortByColumn(nodes), edges: [...edges.values()] };
 }

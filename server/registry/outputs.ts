@@ -108,6 +108,8 @@ export const Consumer = z.object({
   ...Owned,
   kind: z.enum(CONSUMER_KINDS),
   featureServices: z.array(z.string()),
+  /** The saved datasets it was trained on, by name. */
+  datasets: z.array(z.string()),
 });
 
 const Facet = z.array(z.object({ value: z.string(), count: z.number() }));

@@ -164,6 +164,8 @@ export const ConsumerInput = z.object({
   name: Name,
   kind: z.enum(CONSUMER_KINDS),
   featureServices: z.array(Name).default([]),
+  /** Saved datasets the model was trained on (lineage: dataset -> consumer). */
+  datasets: z.array(Name).default([]),
   description: Description,
   tags: Tags,
   owner: Owner,

@@ -10,6 +10,7 @@ export const LINEAGE_KINDS = [
   "feature_view",
   "feature",
   "feature_service",
+  "dataset",
   "consumer",
 ] as const;
 export type LineageNodeKind = (typeof LINEAGE_KINDS)[number];
