@@ -5,17 +5,42 @@ import { useId } from "react";
 import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
+import {
+  DATA_SOURCE_KINDS,
+  type DataSourceKind,
+  FILE_FORMATS,
+  type FileFormat,
+} from "@/server/core/vocabulary";
 import { DataSourceInput } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
 import { Subform } from "../forms/subform";
 import { useSubform } from "../forms/use-subform";
 
-const FIELDS = new Set(["name", "kind", "tableName", "query", "timestampField", "createdTimestampField"]);
+const FIELDS = new Set([
+  "name",
+  "kind",
+  "tableName",
+  "query",
+  "path",
+  "fileFormat",
+  "timestampField",
+  "createdTimestampField",
+]);
 
-type Kind = "table" | "query";
+const KIND_LABELS: Record<DataSourceKind, string> = { table: "Table", query: "SQL query", file: "File" };
 
-/** Registers a data source (a table or a SQL query of the offline store) inside the feature view form. */
+/** The format a file's extension names, if any. */
+function formatOf(path: string): FileFormat | undefined {
+  const ext = path.trim().toLowerCase().split(".").pop();
+  return FILE_FORMATS.find((f) => f === ext);
+}
+
+/**
+ * Registers a data source (a table or a SQL query of the offline store, or a Parquet or CSV file of
+ * the project's file area) inside the feature view form.
+ */
 export function NewSourceForm({
   project,
   onCreated,
@@ -32,9 +57,11 @@ export function NewSourceForm({
   const { form, banner, set, error, validate, onServerError } = useSubform(
     {
       name: "",
-      kind: "table" as Kind,
+      kind: "table" as DataSourceKind,
       tableName: "",
       query: "",
+      path: "",
+      fileFormat: "parquet" as FileFormat,
       timestampField: "event_timestamp",
       createdTimestampField: "",
     },
@@ -48,7 +75,9 @@ export function NewSourceForm({
       kind: form.kind,
       ...(form.kind === "table"
         ? { tableName: form.tableName.trim() || undefined }
-        : { query: form.query.trim() || undefined }),
+        : form.kind === "query"
+          ? { query: form.query.trim() || undefined }
+          : { path: form.path.trim() || undefined, fileFormat: form.fileFormat }),
       timestampField: form.timestampField.trim(),
       ...(created ? { createdTimestampField: created } : {}),
     });
@@ -68,7 +97,7 @@ export function NewSourceForm({
   return (
     <Subform
       title="New source"
-      description="Where the view's rows come from: a table or a SQL query in the offline store."
+      description="Where the view's rows come from: a table or a SQL query in the offline store, or a Parquet or CSV file of the project's file area."
       submitLabel="Create source"
       pending={create.isPending}
       error={banner}
@@ -90,7 +119,7 @@ export function NewSourceForm({
         <fieldset className="flex flex-col gap-1.5">
           <legend className="mb-1.5 text-sm font-medium text-zinc-800">Kind</legend>
           <div className="flex h-8 w-fit rounded-md border border-zinc-300 bg-white p-0.5 shadow-xs">
-            {(["table", "query"] as const).map((k) => (
+            {DATA_SOURCE_KINDS.map((k) => (
               <label
                 key={k}
                 className={cn(
@@ -108,7 +137,7 @@ export function NewSourceForm({
                   onChange={() => set("kind", k)}
                   className="sr-only"
                 />
-                {k === "table" ? "Table" : "SQL query"}
+                {KIND_LABELS[k]}
               </label>
             ))}
           </div>
@@ -130,6 +159,37 @@ export function NewSourceForm({
             spellCheck={false}
           />
         </Field>
+      ) : form.kind === "file" ? (
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-[1fr_10rem]">
+          <Field
+            label="Path"
+            required
+            error={error("path")}
+            hint={`A file in this project's file area (the server's QUIVER_FILES_DIR/${project}/), like events/clicks.parquet. A CSV has a header row; lists are JSON arrays and bytes base64.`}
+          >
+            <Input
+              value={form.path}
+              onChange={(e) => {
+                set("path", e.target.value);
+                const format = formatOf(e.target.value);
+                if (format) set("fileFormat", format);
+              }}
+              placeholder="events/driver_stats.parquet"
+              className="font-mono text-[13px]"
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </Field>
+          <Field label="Format" required error={error("fileFormat")}>
+            <Select value={form.fileFormat} onChange={(e) => set("fileFormat", e.target.value)}>
+              {FILE_FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {f === "csv" ? "CSV" : "Parquet"}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        </div>
       ) : (
         <Field
           label="Query"

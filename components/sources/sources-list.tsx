@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Database } from "lucide-react";
-import { Badge } from "@/components/ui/badge";
+import { Badge, type Tone } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -10,9 +10,21 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
+import type { RouterOutputs } from "@/trpc/types";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
 
-/** Offline data sources: a table or a SQL query, with the columns that carry event time. */
+type Source = RouterOutputs["sources"]["list"][number];
+
+const KIND_TONES: Record<Source["kind"], Tone> = { table: "blue", query: "violet", file: "teal" };
+
+/** Where a source's rows are: its table, its query on one line, or its file and format. */
+function whereOf(s: Source): string | null {
+  if (s.kind === "table") return s.tableName;
+  if (s.kind === "file") return s.path && `${s.path} (${s.fileFormat})`;
+  return s.query?.replace(/\s+/g, " ") ?? null;
+}
+
+/** Offline data sources: a table, a SQL query or a file, with the columns that carry event time. */
 export function SourcesList({ project }: { project: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.sources.list.queryOptions({ project }));
@@ -24,7 +36,7 @@ export function SourcesList({ project }: { project: string }) {
     <PageBody>
       <PageHeader
         title="Sources"
-        description="Where feature values come from: a Postgres table or a SQL query with an event-time column."
+        description="Where feature values come from: a Postgres table, a SQL query, or a Parquet or CSV file of the project's file area, with an event-time column."
       />
       {query.isPending ? (
         <SkeletonTable rows={5} columns={7} />
@@ -34,7 +46,7 @@ export function SourcesList({ project }: { project: string }) {
         <EmptyState
           icon={Database}
           title="No sources yet"
-          description="Register a table or query source through the API or the CLI; feature views read from it."
+          description="Register a table, query or file source through the API, or from a feature view's form; feature views read from it."
         />
       ) : (
         <Table>
@@ -42,7 +54,7 @@ export function SourcesList({ project }: { project: string }) {
             <tr>
               <TH className="w-[18%]">Name</TH>
               <TH className="w-20">Kind</TH>
-              <TH>Table or query</TH>
+              <TH>Table, query or file</TH>
               <TH className="w-[13%] hidden xl:table-cell">Event time</TH>
               <TH className="w-[13%]">Created time</TH>
               <TH className="w-20 text-right">Views</TH>
@@ -57,10 +69,10 @@ export function SourcesList({ project }: { project: string }) {
                   <NameCell name={s.name} description={s.description} />
                 </TD>
                 <TD>
-                  <Badge tone={s.kind === "table" ? "blue" : "violet"}>{s.kind}</Badge>
+                  <Badge tone={KIND_TONES[s.kind]}>{s.kind}</Badge>
                 </TD>
                 <TD>
-                  <TextCell text={s.kind === "table" ? s.tableName : s.query?.replace(/\s+/g, " ")} mono />
+                  <TextCell text={whereOf(s)} mono />
                 </TD>
                 <TD className="hidden xl:table-cell">
                   <TextCell text={s.timestampField} mono />

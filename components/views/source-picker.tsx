@@ -26,7 +26,13 @@ export function SourcePicker({ project, value, onChange, sources, error, id, dis
   const { can } = useProjectRole(project);
   const [creating, setCreating] = useState(false);
   const chosen = sources.find((s) => s.name === value);
-  const where = chosen ? (chosen.kind === "table" ? chosen.tableName : "SQL query") : undefined;
+  const where = !chosen
+    ? undefined
+    : chosen.kind === "table"
+      ? chosen.tableName
+      : chosen.kind === "file"
+        ? `${chosen.fileFormat === "csv" ? "CSV" : "Parquet"} file ${chosen.path}`
+        : "SQL query";
   return (
     <div className="flex flex-col gap-1.5">
       <Field
