@@ -8,7 +8,14 @@ import type { Ctx } from "../core/context";
 import { sourceProbes } from "../db/schema";
 import { probeProjectSources } from "../freshness/probe-sources";
 import { entityKey } from "../online/entity-key";
-import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
+import {
+  createDataSource,
+  createEntity,
+  createFeatureView,
+  ensureProject,
+  searchFeatures,
+} from "../registry";
+import { getLineage } from "../registry/lineage";
 import { getOnlineFeatures } from "../serving";
 import { runMaterialization } from "./run-materialization";
 import { startMaterialization } from "./start-materialization";
@@ -280,6 +287,14 @@ describe("materializing views over file sources", () => {
     );
     const [fromTable, ...fromFiles] = served.map((s) => s.results);
     for (const results of fromFiles) expect(results).toEqual(fromTable);
+  });
+
+  it("shows in lineage and search as any source does, with its kind", async () => {
+    const g = await getLineage({ ctx, input: { project: P } });
+    const source = g.nodes.find((n) => n.id === "source:parquet_source");
+    expect(source?.meta).toMatchObject({ sourceKind: "file" });
+    const found = await searchFeatures({ ctx, input: { project: P, q: "conv_rate" } });
+    expect(found.items.map((i) => i.featureView).sort()).toEqual(KINDS.map((k) => `from_${k}`).sort());
   });
 
   it("probes a file source as it probes a table: newest event and row count", async () => {
