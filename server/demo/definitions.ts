@@ -149,11 +149,27 @@ export const DEMO_FEATURE_SERVICES: FeatureServiceInput[] = [
   },
 ];
 
+/**
+ * A saved training set of the ETA model: the service's features for trips (a driver, a rider and a
+ * request time) written by the seed as an uploaded CSV (demoEntityRows), built by the dataset job.
+ */
+export const DEMO_DATASET = {
+  name: "eta_training",
+  description: "Training rows of the ETA model: the driver_activity features as of each trip's request time.",
+  tags: { ...MOBILITY, model: "eta" },
+  owner: "eta-team@example.com",
+  selection: { featureService: "driver_activity" },
+  fileName: "eta_trips.csv",
+  /** Trips in the file. */
+  rows: 240,
+} as const;
+
 export const DEMO_CONSUMERS: ConsumerInput[] = [
   {
     name: "eta_model",
     kind: "model",
     featureServices: ["driver_activity"],
+    datasets: [DEMO_DATASET.name],
     description: "Gradient-boosted model predicting trip arrival times, served behind the dispatch API.",
     tags: { ...MOBILITY, stage: "production" },
     owner: "eta-team@example.com",

@@ -177,3 +177,22 @@ function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/**
+ * The demo dataset's entity rows as CSV: `count` trips, each a driver, a customer and a request
+ * time at half past an hour from the second day of the data to its end (so every feature has a
+ * row inside its view's ttl). Deterministic for the same `now`.
+ */
+export function demoEntityRows(now: Date, count: number): string {
+  const rand = mulberry32(SEED + 1);
+  const first = demoStart(now).getTime() + 24 * HOUR_MS;
+  const hours = Math.floor((demoEnd(now).getTime() - first) / HOUR_MS);
+  const lines = ["driver_id,customer_id,event_timestamp"];
+  for (let i = 0; i < count; i++) {
+    const driver = DEMO_DRIVERS.first + Math.floor(rand() * DEMO_DRIVERS.count);
+    const customer = DEMO_CUSTOMERS.first + Math.floor(rand() * DEMO_CUSTOMERS.count);
+    const at = first + Math.floor((i * hours) / count) * HOUR_MS + 30 * 60_000;
+    lines.push(`${driver},${customer},${new Date(at).toISOString()}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

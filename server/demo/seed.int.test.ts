@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../core/context";
+import { getDataset, previewDataset } from "../datasets";
 import { getConsumer, getFeatureService, listEntities, listFeatureViews, listProjects } from "../registry";
+import { getHistoricalFeatures } from "../serving";
 import { seedDemo } from "./seed";
 
 const NOW = new Date("2026-01-31T23:17:42Z");
@@ -78,6 +80,8 @@ describe("seedDemo", () => {
     expect(owners.rows).toEqual([
       { tablename: "customer_profile", tableowner: writer },
       { tablename: "driver_hourly_stats", tableowner: writer },
+      // The saved dataset's rows (eta_training), written by the same role.
+      { tablename: expect.stringMatching(/^ds_eta_training_[0-9a-f]{8}$/), tableowner: writer },
     ]);
   });
 
@@ -103,6 +107,52 @@ describe("seedDemo", () => {
     expect(service.name).toBe("driver_activity");
     const consumer = await getConsumer({ ctx, input: { project, name: "eta_model" } });
     expect(consumer.kind).toBe("model");
+    expect(consumer.datasets).toEqual(["eta_training"]);
+  });
+
+  it("ships a saved dataset of the driver_activity service, built, equal to the historical API", async () => {
+    const project = "demo";
+    const d = await getDataset({ ctx, input: { project, name: "eta_training" } });
+    expect(d).toMatchObject({
+      status: "ready",
+      rowsTotal: 240,
+      rowsDone: 240,
+      featureService: "driver_activity",
+      entitySourceKind: "upload",
+      storageKind: "table",
+      consumers: ["eta_model"],
+      viewVersions: { customer_profile: 1, driver_hourly_stats: 1 },
+    });
+    expect(d.columns).toEqual([
+      "driver_id",
+      "customer_id",
+      "event_timestamp",
+      "conv_rate",
+      "acc_rate",
+      "avg_daily_trips",
+      "current_balance",
+      "avg_passenger_count",
+      "lifetime_trip_count",
+    ]);
+    const preview = await previewDataset({ ctx, input: { project, name: "eta_training" } });
+    expect(preview.rows).toHaveLength(100);
+    // Every trip is inside the data and its views' ttl: no feature is missing.
+    expect(Object.values(preview.nullRates)).toEqual([0, 0, 0, 0, 0, 0]);
+    const api = await getHistoricalFeatures({
+      ctx,
+      input: {
+        project,
+        feature_service: "driver_activity",
+        entities: {
+          driver_id: preview.rows.map((r) => r[0]),
+          customer_id: preview.rows.map((r) => r[1]),
+          event_timestamp: preview.rows.map((r) => r[2]),
+        },
+      },
+    });
+    expect(preview.rows.map((r) => r.slice(3))).toEqual(
+      preview.rows.map((_, i) => api.results.slice(3).map((c) => c.values[i])),
+    );
   });
 
   it("re-seeds without failing or duplicating, to the same data", async () => {
@@ -117,9 +167,15 @@ describe("seedDemo", () => {
       `select (select count(*)::int from projects) as projects,
         (select count(*)::int from feature_views) as views,
         (select count(*)::int from entities) as entities,
-        (select count(*)::int from feature_services) as services`,
+        (select count(*)::int from feature_services) as services,
+        (select count(*)::int from datasets) as datasets`,
     );
-    expect(counts.rows[0]).toEqual({ projects: 1, views: 2, entities: 2, services: 1 });
+    expect(counts.rows[0]).toEqual({ projects: 1, views: 2, entities: 2, services: 1, datasets: 1 });
+    // The old dataset's table went with it: one dataset table in the demo's schema.
+    const tables = await t.offlineAdmin.query(
+      "select tablename from pg_tables where schemaname = 'demo' and tablename like 'ds_%'",
+    );
+    expect(tables.rowCount).toBe(1);
     // The old demo views' online values are gone.
     const read = await ctx.online.read(
       "demo",

@@ -1,8 +1,19 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
+import { createDataset, uploadEntities } from "../datasets";
+import { buildDataset } from "../datasets/build";
+import { removeStorage } from "../datasets/storage";
 import { registryPool } from "../db/client";
-import { consumers, dataSources, entities, featureServices, featureViews, projects } from "../db/schema";
+import {
+  consumers,
+  dataSources,
+  datasets,
+  entities,
+  featureServices,
+  featureViews,
+  projects,
+} from "../db/schema";
 import {
   createConsumer,
   createDataSource,
@@ -13,13 +24,14 @@ import {
 } from "../registry";
 import {
   DEMO_CONSUMERS,
+  DEMO_DATASET,
   DEMO_ENTITIES,
   DEMO_FEATURE_SERVICES,
   DEMO_FEATURE_VIEWS,
   DEMO_PROJECT,
   DEMO_SOURCES,
 } from "./definitions";
-import { demoEnd, demoStart, writeDemoTables } from "./offline-data";
+import { demoEnd, demoEntityRows, demoStart, writeDemoTables } from "./offline-data";
 
 export interface DemoSeed {
   project: string;
@@ -29,6 +41,8 @@ export interface DemoSeed {
   /** The event-time range of the data: materialize [start, end] to fill the online store. */
   start: Date;
   end: Date;
+  /** The saved dataset the seed built, and how its build ended. */
+  dataset: { name: string; status: string; rows: number };
 }
 
 /** Serialises concurrent seeders (the app's first start and `quiver seed`). */
@@ -36,7 +50,9 @@ const SEED_LOCK = 724_312;
 
 /**
  * Writes the demo: offline tables in the demo's offline schema and the `demo` project's registry objects
- * (entities, sources, feature views, a feature service, a consumer). Re-seeding drops the demo
+ * (entities, sources, feature views, a feature service, a saved dataset, a consumer trained on it).
+ * The dataset is built here, by the build job's own function, without a job: at start-up the seed
+ * runs before the worker starts. Re-seeding drops the demo
  * project and rebuilds tables and objects, so the result is the same every time for the same
  * `now`; the online values of the old demo views are removed too.
  *
@@ -47,6 +63,7 @@ const SEED_LOCK = 724_312;
 export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSeed> {
   const project = DEMO_PROJECT.name;
   return withSeedLock(ctx, async () => {
+    await removeOldDatasets(ctx, project);
     const oldViews = await clearProjectDefinitions(ctx, project);
     for (const view of oldViews) await ctx.online.deleteView(project, view);
     await ensureProject({ ctx, input: DEMO_PROJECT });
@@ -60,6 +77,9 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
     await inTransaction(ctx, async (tx) => {
       for (const input of DEMO_FEATURE_SERVICES)
         await createFeatureService({ ctx: tx, input: { ...input, project } });
+    });
+    const dataset = await seedDataset(ctx, project, now);
+    await inTransaction(ctx, async (tx) => {
       for (const input of DEMO_CONSUMERS) await createConsumer({ ctx: tx, input: { ...input, project } });
     });
     return {
@@ -68,8 +88,52 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
       ...rows,
       start: demoStart(now),
       end: demoEnd(now),
+      dataset,
     };
   });
+}
+
+/** Uploads the demo's trips, saves the dataset and builds it in this process. */
+async function seedDataset(ctx: Ctx, project: string, now: Date): Promise<DemoSeed["dataset"]> {
+  const { name, description, tags, owner, selection, fileName, rows } = DEMO_DATASET;
+  const file = await uploadEntities({
+    ctx,
+    input: {
+      project,
+      fileName,
+      format: "csv",
+      contentBase64: Buffer.from(demoEntityRows(now, rows)).toString("base64"),
+    },
+  });
+  // Built right here rather than by a job: at start-up the seed runs before the worker does.
+  const inline: Ctx = { ...ctx, jobs: { ...ctx.jobs, enqueueDatasetBuild: async () => {} } };
+  const created = await createDataset({
+    ctx: inline,
+    input: {
+      project,
+      name,
+      description,
+      tags,
+      owner,
+      selection,
+      entitySource: { kind: "upload", path: file.path, format: "csv", fileName },
+    },
+  });
+  const built = await buildDataset(ctx, created.id);
+  return { name, status: built.status, rows: built.rowsDone };
+}
+
+/** Drops the stored rows (and entity files) of the project's datasets, before their rows go. */
+async function removeOldDatasets(ctx: Ctx, project: string): Promise<void> {
+  const old = await ctx.db
+    .select({ kind: datasets.storageKind, location: datasets.storageLocation, source: datasets.entitySource })
+    .from(datasets)
+    .innerJoin(projects, eq(projects.id, datasets.projectId))
+    .where(eq(projects.name, project));
+  for (const d of old) {
+    if (d.location) await removeStorage(ctx, project, { kind: d.kind, location: d.location });
+    if (d.source.kind === "upload") await ctx.offline.files.remove(project, d.source.path);
+  }
 }
 
 /** Holds a session advisory lock on a connection of its own while fn runs. */
@@ -98,7 +162,7 @@ async function clearProjectDefinitions(ctx: Ctx, name: string): Promise<string[]
       .select({ name: featureViews.name })
       .from(featureViews)
       .where(eq(featureViews.projectId, project.id));
-    for (const table of [consumers, featureServices, featureViews, dataSources, entities])
+    for (const table of [consumers, datasets, featureServices, featureViews, dataSources, entities])
       await db.delete(table).where(eq(table.projectId, project.id));
     return views.map((v) => v.name);
   });
