@@ -13,6 +13,7 @@ import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { useTRPC } from "@/trpc/client";
+import { DatasetBuilds } from "./dataset-builds";
 import { jobsHref, jobsInput, RUNS_LIMIT, readJobsState } from "./jobs-params";
 import { LiveIndicator } from "./live-indicator";
 import { isActiveStatus } from "./run-status";
@@ -116,6 +117,7 @@ export function JobsList({ project }: { project: string }) {
           <RunsTable project={project} runs={runs.data} />
         </div>
       )}
+      <DatasetBuilds project={project} />
     </PageBody>
   );
 }
