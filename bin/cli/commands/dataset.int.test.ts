@@ -116,7 +116,7 @@ describe("quiver dataset", () => {
   });
 
   it("builds a grid stored as Parquet", async () => {
-    const out = vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "log").mockImplementation(() => {});
     const args = [
       "--grid",
       "driver_hourly_stats",

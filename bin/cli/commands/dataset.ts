@@ -60,7 +60,7 @@ export async function datasetCommand(argv: string[]): Promise<number> {
       return withSession(async (s) => {
         const { items } = await listDatasets({ ctx: s.ctx, input: { project } });
         if (items.length === 0) log(`no datasets in project ${project}`);
-        for (const d of items) console.log(describe(d));
+        for (const d of items) console.log(summaryOf(d));
         return 0;
       });
     case "download":
@@ -174,7 +174,7 @@ async function follow(s: Session, project: string, name: string): Promise<number
   let last = "";
   for (;;) {
     const d = await getDataset({ ctx: s.ctx, input: { project, name } });
-    const line = describe(d);
+    const line = summaryOf(d);
     if (line !== last) log(line);
     last = line;
     if (d.status === "ready") return 0;
@@ -183,7 +183,7 @@ async function follow(s: Session, project: string, name: string): Promise<number
   }
 }
 
-function describe(d: Dataset): string {
+function summaryOf(d: Dataset): string {
   const progress = d.rowsTotal === null ? `${d.rowsDone} rows` : `${d.rowsDone}/${d.rowsTotal} rows`;
   return [
     d.name,
