@@ -10,6 +10,7 @@ import {
   RefreshCw,
   Rows3,
   Settings,
+  Sheet,
 } from "lucide-react";
 import type { Role } from "@/server/auth/roles";
 
@@ -31,6 +32,7 @@ export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
       { segment: "entities", label: "Entities", icon: KeyRound },
       { segment: "sources", label: "Sources", icon: Database },
       { segment: "services", label: "Services", icon: Boxes },
+      { segment: "datasets", label: "Datasets", icon: Sheet },
       { segment: "lineage", label: "Lineage", icon: Network },
     ],
   },
