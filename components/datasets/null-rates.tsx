@@ -21,7 +21,7 @@ export function NullRates({ rates }: { rates: Record<string, number> }) {
           key={feature}
           data-testid="null-rate"
           data-feature={feature}
-          className="grid grid-cols-[minmax(0,1fr)_minmax(3rem,8rem)_3.5rem] items-center gap-3 text-sm"
+          className="grid grid-cols-[minmax(0,1fr)_minmax(2.5rem,6rem)_3.25rem] items-center gap-3 text-sm"
         >
           <Truncate text={feature} mono className="text-zinc-800" />
           {/* The percentage beside it says the same for screen readers. */}
