@@ -1,13 +1,14 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CircleAlert, CircleSlash, CircleX, LoaderCircle } from "lucide-react";
+import { CircleAlert, CircleSlash, CircleX } from "lucide-react";
 import Link from "next/link";
 import { Fragment, useState } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
+import { BuildProgressBar, DatasetStatusBadge } from "@/components/datasets/dataset-status";
 import { datasetHref } from "@/components/datasets/links";
 import { serverError } from "@/components/forms/form-errors";
-import { Badge, type Tone } from "@/components/ui/badge";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { formatCount, plural } from "@/components/ui/format";
@@ -15,7 +16,6 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Spinner } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
-import { DATASET_STATUSES, type DatasetStatus, isOneOf } from "@/server/core/vocabulary";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { LiveIndicator } from "./live-indicator";
@@ -25,14 +25,6 @@ type Build = RouterOutputs["datasets"]["list"]["items"][number];
 
 /** How often the list refreshes while a build is queued or building. */
 const ACTIVE_REFRESH_MS = 2000;
-
-const TONE: Record<DatasetStatus, Tone> = {
-  queued: "gray",
-  building: "blue",
-  ready: "green",
-  failed: "red",
-  cancelled: "amber",
-};
 
 const isActive = (status: string) => status === "queued" || status === "building";
 
@@ -99,15 +91,7 @@ export function DatasetBuilds({ project }: { project: string }) {
                     <Badge tone="gray">{d.entitySourceKind}</Badge>
                   </TD>
                   <TD className={cell}>
-                    <Badge
-                      tone={isOneOf(DATASET_STATUSES, d.status) ? TONE[d.status] : "gray"}
-                      className="shrink-0"
-                    >
-                      {d.status === "building" && (
-                        <LoaderCircle className="size-3 animate-spin" aria-hidden />
-                      )}
-                      {d.status}
-                    </Badge>
+                    <DatasetStatusBadge status={d.status} />
                   </TD>
                   <TD className={cn("tabular-nums", cell)}>
                     <Progress build={d} />
@@ -156,10 +140,9 @@ export function DatasetBuilds({ project }: { project: string }) {
   );
 }
 
-/** "1,200 / 5,000" and a thin bar; the total is unknown until the build has counted its entity rows. */
+/** "1,200 / 5,000", and the Datasets pages' bar while the build is active. */
 function Progress({ build }: { build: Build }) {
   const { rowsDone, rowsTotal } = build;
-  const share = rowsTotal ? Math.min(1, rowsDone / rowsTotal) : null;
   return (
     <span className="flex flex-col gap-1">
       <span>
@@ -167,12 +150,7 @@ function Progress({ build }: { build: Build }) {
         {rowsTotal !== null && <span className="text-zinc-500"> / {formatCount(rowsTotal)}</span>}
       </span>
       {isActive(build.status) && (
-        <span className="h-1 w-full overflow-hidden rounded-full bg-zinc-200" aria-hidden>
-          <span
-            className={cn("block h-full rounded-full bg-sky-500", share === null && "animate-pulse")}
-            style={{ width: `${share === null ? 33 : Math.max(2, share * 100)}%` }}
-          />
-        </span>
+        <BuildProgressBar rowsDone={rowsDone} rowsTotal={rowsTotal} className="h-1" />
       )}
     </span>
   );
