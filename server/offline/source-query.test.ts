@@ -55,6 +55,18 @@ describe("sourceRelation", () => {
     const q = { ...table, kind: "query" as const, tableName: null, query: "select * from t -- all;\n;  " };
     expect(sourceRelation(q)).toBe("(\nselect * from t -- all\n) AS src");
   });
+  it("refuses a file source (DuckDB reads files) with a 400, not SQL", () => {
+    const f = {
+      ...table,
+      kind: "file" as const,
+      tableName: null,
+      path: "x.parquet",
+      fileFormat: "parquet" as const,
+    };
+    expect(() => sourceRelation(f)).toThrow(
+      expect.objectContaining({ code: "INVALID", message: expect.stringMatching(/is a file source/) }),
+    );
+  });
 });
 
 describe("sourceColumnOf", () => {

@@ -1,4 +1,5 @@
 import "server-only";
+import { InvalidError } from "../core/errors";
 import type { dataSources } from "../db/schema";
 import { TABLE_NAME_PATTERN, type ValueType } from "../registry/schemas";
 
@@ -69,8 +70,12 @@ export function quoteIdent(name: string): string {
  * source has none in Postgres: DuckDB reads it (file-query.ts).
  */
 export function sourceRelation(source: SourceDef): string {
+  // A caller that knows only Postgres sources: a 400 naming the limit rather than bad SQL.
   if (source.kind === "file")
-    throw new Error(`data source "${source.name}" is a file: DuckDB reads it, not Postgres`);
+    throw new InvalidError(
+      `data source "${source.name}" is a file source; this reads only table and query sources`,
+      "source",
+    );
   if (source.kind === "table") {
     const table = source.tableName ?? "";
     if (!TABLE_NAME_PATTERN.test(table))
