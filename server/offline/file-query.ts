@@ -96,9 +96,13 @@ function src(column: string): string {
   return `src.${quoteIdent(column)}`;
 }
 
-function typeOf(columns: FileColumns, column: string): string {
+function typeOf(columns: FileColumns, column: string, source: SourceDef): string {
   const type = columns.get(column);
-  if (type === undefined) throw new InvalidError(`the file has no column "${column}"`, "source");
+  if (type === undefined)
+    throw new InvalidError(
+      `source "${source.name}": file ${JSON.stringify(source.path ?? "")} has no column "${column}"`,
+      "source",
+    );
   return type;
 }
 
@@ -194,13 +198,13 @@ function keyOutExpr(x: string, type: string, keyType: JoinKeyType): string {
 function timeColumns(source: SourceDef, columns: FileColumns) {
   const ts = microsExpr(
     src(source.timestampField),
-    typeOf(columns, source.timestampField),
+    typeOf(columns, source.timestampField, source),
     `timestamp column "${source.timestampField}"`,
   );
   const created = source.createdTimestampField
     ? microsExpr(
         src(source.createdTimestampField),
-        typeOf(columns, source.createdTimestampField),
+        typeOf(columns, source.createdTimestampField, source),
         `created timestamp column "${source.createdTimestampField}"`,
       )
     : null;
@@ -231,12 +235,12 @@ export function fileLatestPerEntityQuery(
   const { ts, created } = timeColumns(source, columns);
   const keyCols = view.joinKeys.map((k) => {
     const column = sourceColumnOf(source, k.name);
-    return { ref: src(column), type: typeOf(columns, column), key: k };
+    return { ref: src(column), type: typeOf(columns, column, source), key: k };
   });
   const row = [
     ...view.fields.map((f) => {
       const column = sourceColumnOf(source, f.name);
-      return [f.name, valueExpr(src(column), typeOf(columns, column), f.dtype, f.name)] as const;
+      return [f.name, valueExpr(src(column), typeOf(columns, column, source), f.dtype, f.name)] as const;
     }),
     [EVENT_TS, ts] as const,
     [CREATED_TS, created ?? "CAST(NULL AS BIGINT)"] as const,

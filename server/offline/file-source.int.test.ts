@@ -202,7 +202,7 @@ describe("a file source's errors carry nothing read from the file", () => {
     const missingTs = fileSource("ok/scores.parquet", { timestampField: "when" });
     const [pit, , probe, checked] = await everyRead(missingTs);
     expectSafe([pit as Error, checked as Error], /has no timestamp column "when"/);
-    expect(probe?.message).toMatch(/no column "when"/);
+    expect(probe?.message).toMatch(/source "f": file "ok\/scores.parquet" has no column "when"/);
   });
 
   it("stops at the scan timeout and says so", async () => {
