@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CircleX, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { serverError } from "@/components/forms/form-errors";
+import { sentence, serverError } from "@/components/forms/form-errors";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/skeleton";
 import { useTRPC } from "@/trpc/client";
@@ -31,9 +31,16 @@ function ConfirmButton(p: ConfirmProps) {
   const Icon = p.icon;
   if (!confirming)
     return (
-      <Button size="sm" variant="secondary" data-testid={p.testId} onClick={() => setConfirming(true)}>
+      <Button
+        size="sm"
+        variant="secondary"
+        data-testid={p.testId}
+        title={p.label}
+        onClick={() => setConfirming(true)}
+      >
         <Icon className="size-3.5" aria-hidden />
-        {p.label}
+        {/* A phone shows the icon only (the page is narrow beside the sidebar). */}
+        <span className="max-sm:sr-only">{p.label}</span>
       </Button>
     );
   return (
@@ -84,7 +91,7 @@ export function CancelBuildButton({ project, name }: { project: string; name: st
         cancel.mutate(
           { project, name },
           {
-            onError: (e) => setError(serverError(e).message),
+            onError: (e) => setError(sentence(serverError(e).message)),
             onSettled: () => queryClient.invalidateQueries(trpc.datasets.pathFilter()),
           },
         );
@@ -119,7 +126,7 @@ export function DeleteDatasetButton({ project, name }: { project: string; name: 
               router.push(datasetHref.list(project));
               await queryClient.invalidateQueries(trpc.datasets.list.pathFilter());
             },
-            onError: (e) => setError(serverError(e).message),
+            onError: (e) => setError(sentence(serverError(e).message)),
           },
         );
       }}

@@ -299,9 +299,9 @@ function DatasetFormBody({
               {preview.status === "pending" ? (
                 <Spinner className="size-3.5" label="Previewing" />
               ) : previewStale ? (
-                <RefreshCw className="size-3.5" aria-hidden />
+                <RefreshCw className="size-3.5 max-sm:hidden" aria-hidden />
               ) : (
-                <Eye className="size-3.5" aria-hidden />
+                <Eye className="size-3.5 max-sm:hidden" aria-hidden />
               )}
               {previewStale ? "Preview again" : "Preview"}
             </Button>

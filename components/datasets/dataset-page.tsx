@@ -296,7 +296,11 @@ function FactsCard({ project, dataset: d }: { project: string; dataset: Dataset 
       <DescriptionList className="max-sm:grid-cols-1 max-sm:gap-y-1">
         <Description label="Rows">
           <span className="tabular-nums" data-testid="fact-rows">
-            {d.rowsTotal === null ? none : formatCount(d.rowsTotal)}
+            {d.rowsTotal === null
+              ? none
+              : d.status === "ready"
+                ? formatCount(d.rowsTotal)
+                : `${formatCount(d.rowsDone)} of ${formatCount(d.rowsTotal)} built`}
           </span>
         </Description>
         <Description label="Size">

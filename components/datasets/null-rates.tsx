@@ -21,11 +21,14 @@ export function NullRates({ rates }: { rates: Record<string, number> }) {
           key={feature}
           data-testid="null-rate"
           data-feature={feature}
-          className="grid grid-cols-[minmax(0,1fr)_minmax(2.5rem,6rem)_3.25rem] items-center gap-3 text-sm"
+          className="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-3 gap-y-1 text-sm sm:grid-cols-[minmax(0,1fr)_minmax(2.5rem,6rem)_3.25rem]"
         >
           <Truncate text={feature} mono className="text-zinc-800" />
-          {/* The percentage beside it says the same for screen readers. */}
-          <div className="h-2 overflow-hidden rounded-full bg-zinc-100" aria-hidden>
+          {/* The percentage says the same for screen readers; on a phone the bar has a line of its own. */}
+          <div
+            className="h-2 overflow-hidden rounded-full bg-zinc-100 max-sm:order-last max-sm:col-span-2"
+            aria-hidden
+          >
             <div
               className={cn(
                 "h-full rounded-full",

@@ -32,7 +32,7 @@ export function RowsTable({ data, label, className }: RowsTableProps) {
           <tr>
             <th
               scope="col"
-              className="border-b border-zinc-200 bg-zinc-50 px-3 py-2 text-right text-xs font-medium text-zinc-400"
+              className="border-b border-zinc-200 bg-zinc-50 px-3 py-2 text-right text-xs font-medium whitespace-nowrap text-zinc-400"
             >
               #
             </th>
@@ -60,7 +60,7 @@ export function RowsTable({ data, label, className }: RowsTableProps) {
               data-testid="rows-table-row"
               className="hover:bg-zinc-50 [&:last-child>td]:border-b-0"
             >
-              <td className="border-b border-zinc-100 px-3 py-1.5 text-right text-xs text-zinc-400 tabular-nums">
+              <td className="border-b border-zinc-100 px-3 py-1.5 text-right text-xs whitespace-nowrap text-zinc-400 tabular-nums">
                 {formatCount(r + 1)}
               </td>
               {data.columns.map((c, i) => {
