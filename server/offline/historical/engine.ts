@@ -49,7 +49,7 @@ export async function* pointInTimeChunks(
   project: string,
   views: readonly PitView[],
   req: PitRequest,
-  chunkRows = 50_000,
+  chunkRows = 100_000,
 ): AsyncGenerator<{ offset: number; rows: number; columns: PitColumns }> {
   const total = req.times.length;
   for (let offset = 0; offset < total; offset += chunkRows) {

@@ -5,13 +5,13 @@ import { offlineError } from "../errors";
 import { admitSource } from "../space";
 import type { OfflineStore } from "../store";
 import { toOnlineValue } from "../value-conversion";
-import { ORD, type PitView, pointInTimeQuery, pointInTimeValues } from "./query";
+import { type PitView, pointInTimeStatement, pointInTimeValues, VIEWS_PER_STATEMENT } from "./query";
 import type { PitColumns, PitEngine, PitRequest } from "./types";
 
 /**
  * The Postgres engine of point-in-time retrieval: one READ ONLY transaction as the project's
  * reader role (the offline sandbox and the project's space apply, as for materialization), one
- * statement per feature view, each answering in request order.
+ * statement for up to VIEWS_PER_STATEMENT views (query.ts), its rows placed by their ordinal.
  */
 export function postgresEngine(store: OfflineStore): PitEngine {
   return {
@@ -32,7 +32,13 @@ async function postgresPointInTime(
   const out: PitColumns = new Map();
   await store
     .transaction(project, "scan", async (client) => {
-      for (const view of admitted) out.set(view.name, await runView(client, view, req));
+      for (let i = 0; i < admitted.length; i += VIEWS_PER_STATEMENT) {
+        const group = admitted.slice(i, i + VIEWS_PER_STATEMENT);
+        const answers = await runStatement(client, group, req);
+        group.forEach((view, vi) => {
+          out.set(view.name, answers[vi] ?? new Map());
+        });
+      }
     })
     .catch((e: unknown) => {
       throw offlineError(e, "", store.timeouts.scanMs);
@@ -40,27 +46,45 @@ async function postgresPointInTime(
   return out;
 }
 
-async function runView(
+/** Each view's features, one column per field, in request order. */
+async function runStatement(
   client: pg.PoolClient,
-  view: PitView,
+  views: readonly PitView[],
   req: PitRequest,
-): Promise<Map<string, unknown[]>> {
-  const config: pg.QueryConfig & { queryMode: "extended" } = {
-    text: pointInTimeQuery(view),
-    values: pointInTimeValues(view, req.keys, req.times),
+): Promise<Map<string, unknown[]>[]> {
+  const statement = pointInTimeStatement(views);
+  const config: pg.QueryArrayConfig & { queryMode: "extended" } = {
+    text: statement.text,
+    values: pointInTimeValues(statement, req.keys, req.times),
+    rowMode: "array",
     // One statement only, even without parameters (source-reader.ts says why).
     queryMode: "extended",
   };
-  const { rows } = await client.query(config);
-  const columns = new Map<string, unknown[]>(view.fields.map((f) => [f.name, new Array(rows.length)]));
-  rows.forEach((row: Record<string, unknown>, i) => {
-    if (Number(row[ORD]) !== i + 1) throw new Error(`point-in-time rows out of order at ${i}`);
-    for (const f of view.fields) {
-      const column = columns.get(f.name);
-      if (column) column[i] = historicalValue(row[f.name], f.dtype, f.name);
-    }
+  const { rows } = await client.query<unknown[]>(config);
+  const n = req.times.length;
+  if (rows.length !== n) throw new Error(`point-in-time answer has ${rows.length} rows for ${n}`);
+  // Where each answer row goes: its ordinal, each exactly once.
+  const place = new Int32Array(rows.length);
+  const seen = new Uint8Array(n);
+  rows.forEach((row, r) => {
+    const i = Number(row[0]) - 1;
+    if (!(i >= 0 && i < n) || seen[i] === 1)
+      throw new Error(`point-in-time answer repeats or skips row ${i}`);
+    seen[i] = 1;
+    place[r] = i;
   });
-  return columns;
+  return views.map((view, vi) => {
+    const columns = new Map<string, unknown[]>();
+    view.fields.forEach((f, j) => {
+      const at = statement.columns[vi]?.[j] ?? -1;
+      const column = new Array<unknown>(n);
+      rows.forEach((row, r) => {
+        column[place[r] ?? 0] = historicalValue(row[at], f.dtype, f.name);
+      });
+      columns.set(f.name, column);
+    });
+    return columns;
+  });
 }
 
 /** Values as the online answer gives them, but timestamps with their microseconds (already text). */

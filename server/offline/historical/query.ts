@@ -15,9 +15,10 @@ import {
  * the source row with equal keys and event_ts <= t (and >= t - ttl when ttl > 0) with the greatest
  * event_ts; on a tie the greater created wins and a NULL created loses. No row: nulls. Pure: no I/O.
  *
- * The entity rows travel as one array parameter per column, unnested WITH ORDINALITY, so the
- * answer comes back in request order and duplicate rows stay duplicates. A LATERAL subquery with
- * ORDER BY ... LIMIT 1 lets Postgres use an index on (join keys, event_ts) when the table has one.
+ * The entity rows travel as one array parameter per column, unnested WITH ORDINALITY, so every
+ * answer row carries its request position and duplicate rows stay duplicates. The form was chosen
+ * by measurement (bench/historical.ts; the figures are in the ADR's "Measured" section): it is fast
+ * when the source has an index on (join keys, event_ts), and without one every form is slow.
  */
 
 export interface PitView {
@@ -55,59 +56,121 @@ function historicalExpr(column: string, dtype: ValueType): string {
   return selectExpr(column, dtype);
 }
 
+/** The select list of the view's features over `src`, each under its own name. */
+export function featureSelects(view: PitView): string[] {
+  return view.fields.map(
+    (f) => `${historicalExpr(sourceColumnOf(view.source, f.name), f.dtype)} AS ${quoteIdent(f.name)}`,
+  );
+}
+
 /**
- * $1..$k: one array per join key (the view's order); $k+1: the entity times (timestamptz[]);
- * $k+2: the ttl in seconds when ttl > 0. Columns: __ord, then each field under its own name.
+ * At most this many views share one statement: the planner searches join orders exhaustively up to
+ * Postgres's join_collapse_limit (8), and a request for more views takes more statements.
  */
-export function pointInTimeQuery(view: PitView): string {
-  if (view.joinKeys.length === 0) throw new Error("a point-in-time join needs at least one join key");
-  const { source } = view;
-  const keyCount = view.joinKeys.length;
-  const unnest = [
-    ...view.joinKeys.map((k, i) => `$${i + 1}::${ARRAY_TYPE[k.valueType]}`),
-    `$${keyCount + 1}::timestamptz[]`,
+export const VIEWS_PER_STATEMENT = 8;
+
+/** A statement answering several views at once, with what its parameters and columns mean. */
+export interface PitStatement {
+  text: string;
+  /** $1..$k: one array per entity column the views join on (a join key name and its type). */
+  keyColumns: { name: string; valueType: JoinKeyType }[];
+  /** After the keys, the entity times ($k+1); then one ttl in seconds per view with a ttl, in view order. */
+  ttlSeconds: number[];
+  /** Per view, in the order given: the answer columns of its fields (column 0 is the ordinal). */
+  columns: number[][];
+}
+
+/**
+ * One statement for these views (at most VIEWS_PER_STATEMENT of them). The entity rows are unnested
+ * once WITH ORDINALITY and sorted by (keys, time), so consecutive lookups land on the same index
+ * pages; each view is a LEFT JOIN LATERAL that first takes the greatest event_ts at or before t from
+ * the index alone (an index-only scan on (keys, event_ts), no table row read), then reads the row of
+ * that time, the greatest created first when there is a created column. The answer comes back in
+ * key order: a row's place is its ordinal (column 0), 1-based; no sort of the answer.
+ */
+export function pointInTimeStatement(views: readonly PitView[]): PitStatement {
+  if (views.length > VIEWS_PER_STATEMENT)
+    throw new Error(`a point-in-time statement takes at most ${VIEWS_PER_STATEMENT} views`);
+  const keyColumns: PitStatement["keyColumns"] = [];
+  const keyIndex = (k: PitView["joinKeys"][number]) => {
+    let i = keyColumns.findIndex((c) => c.name === k.name && c.valueType === k.valueType);
+    if (i < 0) i = keyColumns.push({ name: k.name, valueType: k.valueType }) - 1;
+    return i;
+  };
+  const viewKeys = views.map((v) => {
+    if (v.joinKeys.length === 0) throw new Error("a point-in-time join needs at least one join key");
+    return v.joinKeys.map(keyIndex);
+  });
+  const timeParam = keyColumns.length + 1;
+  const ttlSeconds: number[] = [];
+  const columns: number[][] = [];
+  const selects: string[] = [];
+  const joins: string[] = [];
+  views.forEach((view, vi) => {
+    const alias = `f${vi}`;
+    columns.push(view.fields.map((_, j) => selects.length + 1 + j));
+    // A view asked for no feature needs no lookup.
+    if (view.fields.length === 0) return;
+    selects.push(...view.fields.map((f) => `${alias}.${quoteIdent(f.name)}`));
+    const ttlParam = view.ttlSeconds > 0 ? timeParam + ttlSeconds.push(view.ttlSeconds) : null;
+    joins.push(lateral(view, alias, viewKeys[vi] ?? [], ttlParam));
+  });
+  const entityCols = [...keyColumns.map((_, i) => `k${i}`), TS, ORD];
+  const params = [
+    ...keyColumns.map((k, i) => `$${i + 1}::${ARRAY_TYPE[k.valueType]}`),
+    `$${timeParam}::timestamptz[]`,
   ];
-  const entityCols = [...view.joinKeys.map((_, i) => `k${i}`), TS, ORD];
+  const text = [
+    `SELECT e.${ORD}${selects.map((c) => `, ${c}`).join("")}`,
+    `FROM (SELECT * FROM unnest(${params.join(", ")}) WITH ORDINALITY AS u(${entityCols.join(", ")})`,
+    `  ORDER BY ${[...keyColumns.map((_, i) => `k${i}`), TS].join(", ")}) AS e`,
+    ...joins,
+  ].join("\n");
+  return { text, keyColumns, ttlSeconds, columns };
+}
+
+/**
+ * A view's LATERAL: its features for entity row e. Both subqueries name the source `src` (the inner
+ * one shadows the outer inside its parentheses); e's key columns are `keys` (indexes of k0…).
+ */
+function lateral(view: PitView, alias: string, keys: readonly number[], ttlParam: number | null): string {
+  const { source } = view;
   const ts = `src.${quoteIdent(source.timestampField)}`;
   const created = source.createdTimestampField ? `src.${quoteIdent(source.createdTimestampField)}` : null;
-  const where = [
-    ...view.joinKeys.map((k, i) => `src.${quoteIdent(sourceColumnOf(source, k.name))} = e.k${i}`),
-    `${ts} <= e.${TS}`,
-    ...(view.ttlSeconds > 0 ? [`${ts} >= e.${TS} - make_interval(secs => $${keyCount + 2})`] : []),
-  ];
-  const order = [`${ts} DESC`, ...(created ? [`${created} DESC NULLS LAST`] : [])];
-  const fields = view.fields.map(
-    (f) => `${historicalExpr(sourceColumnOf(source, f.name), f.dtype)} AS ${quoteIdent(f.name)}`,
+  const keyMatch = view.joinKeys.map(
+    (k, i) => `src.${quoteIdent(sourceColumnOf(source, k.name))} = e.k${keys[i]}`,
   );
-  const fieldNames = view.fields.map((f) => `f.${quoteIdent(f.name)}`);
+  const newest = [
+    ...keyMatch,
+    `${ts} <= e.${TS}`,
+    ...(ttlParam === null ? [] : [`${ts} >= e.${TS} - make_interval(secs => $${ttlParam})`]),
+  ];
   return [
-    `SELECT e.${ORD}${fieldNames.map((f) => `, ${f}`).join("")}`,
-    `FROM unnest(${unnest.join(", ")}) WITH ORDINALITY AS e(${entityCols.join(", ")})`,
     "LEFT JOIN LATERAL (",
-    `  SELECT ${fields.length > 0 ? fields.join(", ") : "1 AS __one"}`,
+    `  SELECT ${featureSelects(view).join(", ")}`,
     `  FROM ${sourceRelation(source)}`,
-    `  WHERE ${where.join("\n    AND ")}`,
-    `  ORDER BY ${order.join(", ")}`,
+    `  WHERE ${keyMatch.join(" AND ")}`,
+    `    AND ${ts} = (SELECT max(${ts}) FROM ${sourceRelation(source)}`,
+    `      WHERE ${newest.join(" AND ")})`,
+    ...(created ? [`  ORDER BY ${created} DESC NULLS LAST`] : []),
     "  LIMIT 1",
-    ") f ON true",
-    `ORDER BY e.${ORD}`,
+    `) ${alias} ON true`,
   ].join("\n");
 }
 
-/** The bind values of pointInTimeQuery for these entity rows. */
+/** The bind values of a statement for these entity rows. */
 export function pointInTimeValues(
-  view: PitView,
+  statement: PitStatement,
   keys: Record<string, unknown[]>,
   times: readonly string[],
 ): unknown[] {
-  const values: unknown[] = view.joinKeys.map((k) => {
+  const values: unknown[] = statement.keyColumns.map((k) => {
     const column = keys[k.name] ?? [];
     return k.valueType === "bytes"
       ? column.map((v) => (typeof v === "string" ? Buffer.from(v, "base64") : v))
       : column.map((v) => (typeof v === "number" || typeof v === "bigint" ? String(v) : v));
   });
-  values.push(times);
-  if (view.ttlSeconds > 0) values.push(view.ttlSeconds);
+  values.push(times, ...statement.ttlSeconds);
   return values;
 }
 
