@@ -238,12 +238,18 @@ function ViewSummaryCards({ view }: { view: View }) {
           <Description label="Name">
             <span className="flex min-w-0 items-center gap-2">
               <Truncate text={source.name} mono />
-              <Badge tone={source.kind === "table" ? "blue" : "violet"}>{source.kind}</Badge>
+              <Badge tone={source.kind === "table" ? "blue" : source.kind === "file" ? "teal" : "violet"}>
+                {source.kind}
+              </Badge>
             </span>
           </Description>
           {source.kind === "table" ? (
             <Description label="Table">
               <Truncate text={source.tableName ?? ""} mono />
+            </Description>
+          ) : source.kind === "file" ? (
+            <Description label="File">
+              <Truncate text={`${source.path ?? ""} (${source.fileFormat ?? "?"})`} mono />
             </Description>
           ) : (
             <Description label="Query">

@@ -74,7 +74,7 @@ describe("latest per entity (property)", () => {
   it("matches the oracle for random rows, windows and batch sizes", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rowArb, { maxLength: 40 }),
+        fc.array(rowArb, { maxLength: 40, size: "max" }),
         fc.integer({ min: 0, max: 12 }),
         fc.integer({ min: 0, max: 12 }),
         fc.integer({ min: 1, max: 5 }),

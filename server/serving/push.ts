@@ -111,7 +111,7 @@ async function pushRows(
     (source.kind !== "table" || !source.tableName || !TABLE_NAME_PATTERN.test(source.tableName))
   )
     throw new InvalidError(
-      `to: data source "${source.name}" is a query source; only a table source can take offline pushes`,
+      `to: data source "${source.name}" is a ${source.kind} source; only a table source can take offline pushes`,
       "to",
     );
 
