@@ -13,4 +13,5 @@ export const href = {
   entities: (project: string) => `${base(project)}/entities`,
   sources: (project: string) => `${base(project)}/sources`,
   services: (project: string) => `${base(project)}/services`,
+  dataset: (project: string, name: string) => `${base(project)}/datasets/${encodeURIComponent(name)}`,
 };

@@ -31,6 +31,8 @@ export function lineageHref(project: string, node: LineageNode): string | undefi
       return href.entities(project);
     case "feature_service":
       return href.services(project);
+    case "dataset":
+      return href.dataset(project, node.name);
     case "consumer":
       return undefined;
   }
