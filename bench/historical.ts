@@ -707,7 +707,7 @@ async function writeParquet(store: OfflineStore, admin: pg.Client): Promise<void
 
 /**
  * The hand-written side: one DuckDB like the engine's (withDuckDb's defaults: its memory limit and
- * threads), the entity rows in a table (loaded from a CSV, not timed), then one statement: per view
+ * threads), the entity rows in a table (loaded from a CSV, not timed), then per view one statement:
  * the file's rows deduplicated on (key, event_ts) by the greatest created, an ASOF LEFT JOIN, the
  * ttl applied after it; streamed chunk by chunk, counted.
  */
@@ -722,45 +722,35 @@ async function duckRaw(store: OfflineStore, req: PitRequest): Promise<RunResult>
         `CREATE TABLE e AS SELECT * FROM read_csv(${duckString(entities)}, header = false,
            columns = {'ord': 'BIGINT', 'driver_id': 'BIGINT', 'ts': 'TIMESTAMPTZ'})`,
       );
-      const ctes = VIEWS.map((v, i) => {
+      // One statement per view: all three in one need more than the engine's memory limit.
+      const statements = VIEWS.map((v) => {
         const file = duckString(path.join(dir, `${v.name}.parquet`));
-        return `s${i} AS (SELECT * FROM read_parquet(${file})
-          QUALIFY row_number() OVER (PARTITION BY driver_id, event_ts ORDER BY created DESC NULLS LAST) = 1)`;
-      });
-      const cols = VIEWS.flatMap((v, i) =>
-        v.features.map((f) => {
-          const c = `s${i}.${quoteIdent(f.name)}`;
+        const cols = v.features.map((f) => {
+          const c = `s.${quoteIdent(f.name)}`;
           return v.ttlSeconds > 0
-            ? `CASE WHEN s${i}.event_ts >= e.ts - INTERVAL ${v.ttlSeconds} SECOND THEN ${c} END`
+            ? `CASE WHEN s.event_ts >= e.ts - INTERVAL ${v.ttlSeconds} SECOND THEN ${c} END`
             : c;
-        }),
-      );
-      const joins = VIEWS.map(
-        (_, i) => `ASOF LEFT JOIN s${i} ON e.driver_id = s${i}.driver_id AND e.ts >= s${i}.event_ts`,
-      );
-      const sql = `WITH ${ctes.join(",\n")}\nSELECT e.ord, ${cols.join(", ")} FROM e\n${joins.join("\n")}`;
-      const firstCol: number[] = [];
-      let at = 1;
-      for (const v of VIEWS) {
-        firstCol.push(at);
-        at += v.features.length;
-      }
+        });
+        return `WITH s AS (SELECT * FROM read_parquet(${file})
+            QUALIFY row_number() OVER (PARTITION BY driver_id, event_ts ORDER BY created DESC NULLS LAST) = 1)
+          SELECT e.ord, ${cols.join(", ")} FROM e ASOF LEFT JOIN s ON e.driver_id = s.driver_id AND e.ts >= s.event_ts`;
+      });
       const rss = rssPeak();
       const print = new Fingerprint();
       let rows = 0;
       const t = now();
-      const result = await conn.stream(sql);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const ords = chunk.getColumnValues(0);
-        firstCol.forEach((c, vi) => {
-          chunk.getColumnValues(c).forEach((value, j) => {
+      for (const [vi, sql] of statements.entries()) {
+        const result = await conn.stream(sql);
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const ords = chunk.getColumnValues(0);
+          chunk.getColumnValues(1).forEach((value, j) => {
             print.add(vi, Number(ords[j]), value);
           });
-        });
-        rows += chunk.rowCount;
-        rss.sample();
+          if (vi === 0) rows += chunk.rowCount;
+          rss.sample();
+        }
       }
       return { ms: now() - t, rows, peakRss: rss.stop(), print: print.toString() };
     });
