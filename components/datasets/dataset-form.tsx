@@ -61,7 +61,7 @@ export function DatasetForm({ project }: { project: string }) {
 
   if (role !== undefined && !can("definitions.write"))
     return (
-      <PageBody className="wrap-anywhere">
+      <PageBody>
         {header}
         <EmptyState
           icon={Lock}
@@ -74,7 +74,7 @@ export function DatasetForm({ project }: { project: string }) {
   const failed = views.error ?? services.error;
   if (failed)
     return (
-      <PageBody className="wrap-anywhere">
+      <PageBody>
         {header}
         <ErrorState
           error={failed}
@@ -88,7 +88,7 @@ export function DatasetForm({ project }: { project: string }) {
     );
   if (!views.data || !services.data || role === undefined)
     return (
-      <PageBody className="wrap-anywhere">
+      <PageBody>
         {header}
         <div className="flex max-w-5xl flex-col gap-6" role="status" aria-label="Loading">
           <Skeleton className="h-56 w-full rounded-lg" />
@@ -98,7 +98,7 @@ export function DatasetForm({ project }: { project: string }) {
       </PageBody>
     );
   return (
-    <PageBody className="wrap-anywhere">
+    <PageBody>
       {header}
       <DatasetFormBody project={project} views={views.data} services={services.data} />
     </PageBody>
@@ -245,7 +245,8 @@ function DatasetFormBody({
       onSubmit={submit}
       aria-label="New dataset"
       aria-busy={busy}
-      className="flex max-w-5xl min-w-0 flex-col gap-6"
+      // Long names in hints break anywhere rather than widen a narrow screen.
+      className="flex max-w-5xl min-w-0 flex-col gap-6 wrap-anywhere"
     >
       <div ref={topRef} className="empty:hidden">
         {banner && (

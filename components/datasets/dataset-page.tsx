@@ -70,7 +70,7 @@ export function DatasetPage({ project, name }: { project: string; name: string }
   if (dataset.isPending) return <DatasetPageSkeleton />;
   if (dataset.isError)
     return (
-      <PageBody className="wrap-anywhere">
+      <PageBody>
         <PageHeader eyebrow={back} title={<span title={name}>{name}</span>} />
         {isNotFound(dataset.error) ? (
           <EmptyState
@@ -118,7 +118,7 @@ export function DatasetPage({ project, name }: { project: string; name: string }
   );
 
   return (
-    <PageBody className="wrap-anywhere">
+    <PageBody>
       <PageHeader
         eyebrow={back}
         title={
@@ -133,7 +133,8 @@ export function DatasetPage({ project, name }: { project: string; name: string }
           </>
         }
         description={
-          <div className="flex flex-col gap-2">
+          // Long names and emails break anywhere rather than widen a narrow screen (also below).
+          <div className="flex flex-col gap-2 wrap-anywhere">
             {d.description && (
               <p className="break-words whitespace-pre-line text-zinc-600">{d.description}</p>
             )}
@@ -144,7 +145,7 @@ export function DatasetPage({ project, name }: { project: string; name: string }
           </div>
         }
       />
-      <div className="flex flex-col gap-6">
+      <div className="flex flex-col gap-6 wrap-anywhere">
         {(downloads || remove) && (
           // Below the header rather than in it, so the buttons wrap on a narrow screen.
           <div className="-mt-2 flex flex-wrap items-start gap-2">

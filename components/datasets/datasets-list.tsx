@@ -52,7 +52,7 @@ export function DatasetsList({ project }: { project: string }) {
   );
 
   return (
-    <PageBody className="wrap-anywhere">
+    <PageBody>
       <PageHeader title="Datasets" description={DATASETS_DESCRIPTION} actions={canCreate && create(true)} />
       {active > 0 && (
         <div className="mb-3">

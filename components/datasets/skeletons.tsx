@@ -5,10 +5,14 @@ import { HeaderSkeleton, Skeleton, SkeletonTable } from "@/components/ui/skeleto
 export function DatasetPageSkeleton() {
   return (
     <PageBody>
-      <HeaderSkeleton />
+      {/* Its title bar has a fixed width, wider than what a phone leaves beside the sidebar. */}
+      <div className="overflow-hidden">
+        <HeaderSkeleton />
+      </div>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
-        <SkeletonTable rows={8} columns={6} />
-        <div className="flex flex-col gap-4">
+        {/* min-w-0: a grid item is otherwise as wide as the skeleton's row of cells (wider than a phone). */}
+        <SkeletonTable rows={8} columns={6} className="min-w-0" />
+        <div className="flex min-w-0 flex-col gap-4">
           <Skeleton className="h-72 w-full rounded-lg" />
           <Skeleton className="h-32 w-full rounded-lg" />
         </div>
