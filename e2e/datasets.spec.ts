@@ -66,10 +66,11 @@ async function makeMember(owner: Page, person: typeof EDITOR, role: "editor" | "
   expect(made.status(), await made.text()).toBe(200);
 }
 
-/** The page scrolls up and down only: nothing makes it wider than the window. */
+/** The page, once settled, scrolls up and down only: nothing makes it wider than the window. */
 async function expectNoSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth))
+    .toBeLessThanOrEqual(0);
 }
 
 test.describe.configure({ mode: "serial" });
