@@ -55,7 +55,7 @@ Commands:
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
   get-historical-features --entities rows.csv (--features v:f,... | --service s)
-        [--out file.csv|file.json] [--project p] [--full-feature-names]
+        [--out file.csv|file.json|file.parquet|file.arrow] [--project p] [--full-feature-names]
                                    point-in-time correct training rows for the entity rows of a
                                    CSV (join keys and event_timestamp); CSV to stdout by default
 ${DATASET_USAGE}
