@@ -1,6 +1,6 @@
 import "server-only";
 import fs from "node:fs";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { BIGINT, type DuckDBConnection } from "@duckdb/node-api";
 import type pg from "pg";
 import type { z } from "zod";
 import type { Ctx } from "../core/context";
@@ -8,6 +8,20 @@ import { InvalidError, isDomainError } from "../core/errors";
 import type { DatasetEntitySourceSpec } from "../db/schema";
 import { duckString, withDuckDb } from "../offline/duckdb";
 import { OfflineTimeoutError, offlineError } from "../offline/errors";
+import {
+  csvTextColumns,
+  fileRelation as fileSourceRelation,
+  keyJoinExpr,
+  microsExpr,
+  withTextColumns,
+} from "../offline/file-query";
+import {
+  fileError as fileSourceError,
+  instantMicros,
+  microsToIso,
+  openFile,
+  withProjectDuckDb,
+} from "../offline/file-source";
 import { checkQuerySource } from "../offline/sandbox";
 import { quoteIdent, type SourceDef, sourceColumnOf, sourceRelation } from "../offline/source-query";
 import { admitSource, querySourcesOff } from "../offline/space";
@@ -27,7 +41,8 @@ import { type Selection, TIMESTAMP_COLUMN } from "./selection";
  * - query: one SELECT through the offline sandbox (server/offline/sandbox.ts), run as the
  *   project's reader role in a read-only transaction, through a cursor;
  * - grid: the distinct join keys of a view's source (rows up to `end`) times start, start + step,
- *   ..., end, built in SQL as the project's reader role.
+ *   ..., end, built in SQL as the project's reader role; over a file source, the keys come from
+ *   the sandboxed DuckDB of the project's folder and the times are made here (fileGridPlan).
  * Messages name columns and row numbers, never a value: a dataset's error is shown to viewers,
  * who may not read values.
  */
@@ -470,9 +485,10 @@ export function gridTimes(
   };
   const start = instant(spec.start, "start");
   const end = instant(spec.end, "end");
-  const span = Date.parse(end) - Date.parse(start);
-  if (span < 0) throw new InvalidError(`${field}.end: is before start`, `${field}.end`);
-  const count = Math.floor(span / 1000 / spec.stepSeconds) + 1;
+  // In microseconds, as generate_series steps (Date.parse would drop a start's microseconds).
+  const span = instantMicros(end, `${field}.end`) - instantMicros(start, `${field}.start`);
+  if (span < 0n) throw new InvalidError(`${field}.end: is before start`, `${field}.end`);
+  const count = Number(span / (BigInt(spec.stepSeconds) * 1_000_000n)) + 1;
   if (count > MAX_GRID_TIMES)
     throw new InvalidError(
       `${field}.stepSeconds: start to end in steps of ${spec.stepSeconds} s gives ${count} times, limit ${MAX_GRID_TIMES}`,
@@ -501,6 +517,15 @@ async function gridPlan(
   checkColumns([...view.joinKeys.map((k) => k.name), TIMESTAMP_COLUMN], selection, field);
   const source = await findDataSource(ctx, project.id, view.spec.source);
   if (!source) throw new Error(`data source "${view.spec.source}" of feature view "${view.name}" is missing`);
+  const gridSpec = {
+    kind: "grid" as const,
+    view: spec.view,
+    start: spec.start,
+    end: spec.end,
+    stepSeconds: spec.stepSeconds,
+  };
+  if (source.kind === "file")
+    return fileGridPlan(ctx, project.name, gridSpec, times, view.name, source, selection, viewField);
   const fail = (timeoutMs: number) => (e: unknown) =>
     offlineError(e, `reading the keys of feature view "${view.name}"`, timeoutMs, viewField);
   const keysSql = async () => {
@@ -521,7 +546,7 @@ async function gridPlan(
     };
   };
   return {
-    spec: { kind: "grid", view: spec.view, start: spec.start, end: spec.end, stepSeconds: spec.stepSeconds },
+    spec: gridSpec,
     check: async () => {},
     async count() {
       const { distinct } = await keysSql();
@@ -543,7 +568,7 @@ async function gridPlan(
         `SELECT ${cols.map((c) => keyTextExpr(`k.${c.alias}`, c.key.valueType)).join(", ")}, ${timeTextExpr("g.t")}`,
         `FROM (${distinct}) AS k`,
         "CROSS JOIN generate_series($2::timestamptz, $1::timestamptz, make_interval(secs => $3)) AS g(t)",
-        `ORDER BY ${cols.map((c) => `k.${c.alias}`).join(", ")}, g.t${limitClause(limit)}`,
+        `ORDER BY ${cols.map((c) => keyOrderExpr(`k.${c.alias}`, c.key.valueType)).join(", ")}, g.t${limitClause(limit)}`,
       ].join("\n");
       await readCursor(
         ctx,
@@ -553,6 +578,135 @@ async function gridPlan(
         fail(ctx.offline.timeouts.scanMs),
         fn,
       );
+    },
+  };
+}
+
+/**
+ * A grid key's order: strings by their bytes (COLLATE "C"), whatever the database's collation, so
+ * a view over a table and one over a file (DuckDB compares strings by bytes) order alike.
+ */
+function keyOrderExpr(expr: string, type: JoinKeyType): string {
+  return type === "string" ? `${expr}::text COLLATE "C"` : expr;
+}
+
+/** A file key's text as the Postgres grid gives it: ints in decimal, bytes as base64. */
+function fileKeyTextExpr(expr: string, type: JoinKeyType): string {
+  return type === "bytes" ? `to_base64(${expr})` : `CAST(${expr} AS VARCHAR)`;
+}
+
+/**
+ * The grid over a view whose source is a file: its distinct keys with event time <= end come from
+ * the sandboxed DuckDB of the project's folder (under the scan timeout), ordered as the Postgres
+ * grid orders them (ints as numbers, strings and bytes by their bytes) and in its text forms; the
+ * times (start, start + step, ..., up to end, to the microsecond) are made here. The keys are held
+ * in memory (at most 50,000,000 grid rows, so as many keys) so DuckDB's timeout bounds its read
+ * only, not the build's work between slices.
+ */
+function fileGridPlan(
+  ctx: Ctx,
+  project: string,
+  spec: Extract<DatasetEntitySourceSpec, { kind: "grid" }>,
+  times: { start: string; end: string; count: number },
+  viewName: string,
+  source: SourceDef,
+  selection: Selection,
+  viewField: string,
+): Plan {
+  const startUs = instantMicros(times.start, `${viewField}.start`);
+  const endUs = instantMicros(times.end, `${viewField}.end`);
+  const duck = <T>(fn: (conn: DuckDBConnection, sql: (select: string) => string) => Promise<T>) =>
+    withProjectDuckDb(ctx.offline, project, "scan", async (conn) => {
+      const file = await openFile(conn, ctx.offline, project, source);
+      const keyColumns = selection.joinKeys.map((k) => ({ key: k, column: sourceColumnOf(source, k.name) }));
+      // A CSV's string and bytes keys are read as text (leading zeros kept, base64 decoded below).
+      const text =
+        file.format === "csv"
+          ? csvTextColumns(source, { joinKeys: selection.joinKeys, fields: [] }, file.columns)
+          : [];
+      const columns = withTextColumns(file.columns, text);
+      const typeOf = (column: string, what: string) => {
+        const type = columns.get(column);
+        if (type === undefined)
+          throw new InvalidError(
+            `${viewField}: source "${source.name}": file ${JSON.stringify(source.path ?? "")} has no ${what} "${column}"`,
+            viewField,
+          );
+        return type;
+      };
+      const ts = microsExpr(
+        `src.${quoteIdent(source.timestampField)}`,
+        typeOf(source.timestampField, "timestamp column"),
+        `timestamp column "${source.timestampField}"`,
+      );
+      const keys = keyColumns.map(({ key, column }, i) => ({
+        key,
+        alias: `k${i}`,
+        expr: keyJoinExpr(
+          `src.${quoteIdent(column)}`,
+          typeOf(column, `column for "${key.name}"`),
+          key.valueType as JoinKeyType,
+        ),
+      }));
+      const distinct = `SELECT DISTINCT ${keys.map((k) => `${k.expr} AS ${k.alias}`).join(", ")} FROM ${fileSourceRelation(file.format, file.abs, text)} AS src WHERE ${ts} <= $1${keys.map((k) => ` AND ${k.expr} IS NOT NULL`).join("")}`;
+      const sql = (select: string) =>
+        select
+          .replace("{distinct}", distinct)
+          .replace(
+            "{keys}",
+            keys.map((k) => fileKeyTextExpr(`k.${k.alias}`, k.key.valueType as JoinKeyType)).join(", "),
+          )
+          .replace("{order}", keys.map((k) => `k.${k.alias}`).join(", "));
+      try {
+        return await fn(conn, sql);
+      } catch (e) {
+        throw fileSourceError(e, source);
+      }
+    }).catch((e: unknown) => {
+      if (e instanceof InvalidError && !e.message.startsWith(`${viewField}:`))
+        throw new InvalidError(`${viewField}: feature view "${viewName}": ${e.message}`, viewField);
+      if (e instanceof OfflineTimeoutError || isDomainError(e)) throw e;
+      ctx.log.warn({ err: e, project }, "reading the keys of a file source failed");
+      throw fileSourceError(e, source);
+    });
+  return {
+    spec,
+    check: async () => {},
+    async count() {
+      const entities = await duck(async (conn, sql) => {
+        const r = await conn.runAndReadAll(sql("SELECT count(*) FROM ({distinct}) AS k"), [endUs], [BIGINT]);
+        return Number(r.getRows()[0]?.[0] ?? 0);
+      });
+      return entities * times.count;
+    },
+    async read(size, limit, fn) {
+      const at: string[] = [];
+      for (let us = startUs; us <= endUs; us += BigInt(spec.stepSeconds) * 1_000_000n)
+        at.push(microsToIso(us) ?? "");
+      if (at.length === 0) return;
+      const keyLimit = limit === undefined ? "" : ` LIMIT ${Math.ceil(Math.floor(limit) / at.length)}`;
+      const keyRows = await duck(async (conn, sql) => {
+        const r = await conn.runAndReadAll(
+          sql(`SELECT {keys} FROM ({distinct}) AS k ORDER BY {order}${keyLimit}`),
+          [endUs],
+          [BIGINT],
+        );
+        return r.getRows().map((row) => row.map((v) => (v === null || v === undefined ? null : String(v))));
+      });
+      const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
+      let sent = 0;
+      let batch: RawRow[] = [];
+      for (const keys of keyRows)
+        for (const t of at) {
+          if (sent >= max) break;
+          batch.push([...keys, t]);
+          sent += 1;
+          if (batch.length >= size) {
+            if (!(await fn(batch))) return;
+            batch = [];
+          }
+        }
+      if (batch.length > 0) await fn(batch);
     },
   };
 }
