@@ -9,6 +9,7 @@ import { PROJECT, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
 import { projects } from "../db/schema";
 import { createDataSource, createEntity, createFeatureView } from "../registry";
+import { getHistoricalFeatures } from "../serving";
 import { countEntityRows } from "./entity-source";
 import { createDataset, previewDataset } from "./index";
 import { resolveSelection } from "./selection";
@@ -205,10 +206,29 @@ describe("a grid over a view of a file source", () => {
     ];
     expect(stored.table).toEqual(expected);
     expect(stored.csv).toEqual(expected);
-    // The entity columns (keys, time) of the Parquet grid too. Its features are not compared: the
-    // DuckDB point-in-time engine answers NULL over a Parquet BLOB key when every entity row of a
-    // request has the same key (a grid's slice often does), a bug of the engine, not of the grid.
-    const entityColumns = (rows: unknown[][]) => rows.map((r) => r.slice(0, 4));
-    expect(entityColumns(stored.parquet)).toEqual(entityColumns(expected));
+    // Slices of 4 rows: most hold one entity only, the case DuckDB's join filter pushdown got wrong
+    // over a Parquet BLOB key (server/offline/historical/duckdb-engine.ts).
+    expect(stored.parquet).toEqual(expected);
+  });
+
+  it("answers historical requests over a bytes key alike, with one key or several", async () => {
+    const at = "2026-01-02T00:00:00Z";
+    const requests = [
+      { driver_id: [9], customer_id: ["B"], device_id: [d2], event_timestamp: [at] },
+      { driver_id: [9, 9], customer_id: ["B", "B"], device_id: [d2, d2], event_timestamp: [at, at] },
+      { driver_id: [9, 10], customer_id: ["B", "a"], device_id: [d2, d1], event_timestamp: [at, at] },
+    ];
+    const expected = [[4], [4, 4], [4, 2]];
+    for (const kind of KINDS) {
+      const answers = [];
+      for (const entities of requests) {
+        const a = await getHistoricalFeatures({
+          ctx,
+          input: { project: PROJECT, features: [`grid_dev_${kind}:n`], entities },
+        });
+        answers.push(a.results.at(-1)?.values);
+      }
+      expect({ kind, answers }).toEqual({ kind, answers: expected });
+    }
   });
 });

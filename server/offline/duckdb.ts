@@ -17,6 +17,8 @@ export interface DuckDbOptions {
   /** DuckDB's memory_limit; beyond it a query fails rather than the process. */
   memoryLimit?: string;
   threads?: number;
+  /** DuckDB optimizer passes to switch off (set before the configuration is locked). */
+  disabledOptimizers?: readonly string[];
 }
 
 /** The SQL text of a string literal (DuckDB: single quotes doubled; NUL refused). */
@@ -44,6 +46,8 @@ export async function withDuckDb<T>(
   try {
     const dirs = opts.allowedDirs.map((d) => duckString(d.endsWith("/") ? d : `${d}/`)).join(", ");
     await conn.run(`SET allowed_directories = [${dirs}]`);
+    if (opts.disabledOptimizers?.length)
+      await conn.run(`SET disabled_optimizers = ${duckString(opts.disabledOptimizers.join(","))}`);
     await conn.run("SET enable_external_access = false");
     await conn.run("SET lock_configuration = true");
     return await fn(conn);

@@ -4,7 +4,7 @@ import { BIGINT } from "@duckdb/node-api";
 import { InvalidError, isDomainError, UnavailableError } from "../core/errors";
 import type { FileFormat } from "../core/vocabulary";
 import type { ValueType } from "../registry/schemas";
-import { withDuckDb } from "./duckdb";
+import { type DuckDbOptions, withDuckDb } from "./duckdb";
 import { OfflineTimeoutError } from "./errors";
 import {
   csvTextColumns,
@@ -45,9 +45,10 @@ export async function withProjectDuckDb<T>(
   project: string,
   purpose: FilePurpose,
   fn: (conn: DuckDBConnection) => Promise<T>,
+  opts: Pick<DuckDbOptions, "disabledOptimizers"> = {},
 ): Promise<T> {
   const timeoutMs = purpose === "probe" ? store.timeouts.probeMs : store.timeouts.scanMs;
-  return withDuckDb({ allowedDirs: [store.files.dirOf(project)], timeoutMs }, fn);
+  return withDuckDb({ allowedDirs: [store.files.dirOf(project)], timeoutMs, ...opts }, fn);
 }
 
 /** Admits the source's file and describes its columns on `conn`. */

@@ -49,34 +49,44 @@ async function duckPointInTime(
   };
   const entityKeys = views.map((v) => v.joinKeys.map((k) => columnOf(k.name, k.valueType)));
 
-  return withProjectDuckDb(store, project, "scan", async (conn) => {
-    await conn.run(entityTableDdl(keyColumns.map((k) => k.type)));
-    const appender = await conn.createAppender(ENTITY_TABLE);
-    try {
-      appendEntities(appender, keyColumns, req, times);
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    // Views over one file (a feature service's, say) admit and describe it once.
-    const opened = new Map<string, Promise<OpenFile>>();
-    const open = (source: PitView["source"]) => {
-      const key = `${source.fileFormat}:${source.path}`;
-      let file = opened.get(key);
-      if (!file) {
-        file = openFile(conn, store, project, source);
-        opened.set(key, file);
+  // DuckDB 1.5 pushes the entity keys' min/max into the Parquet scan as a filter (join filter
+  // pushdown); on a BLOB key whose min equals its max (every entity row has one key) that filter
+  // wrongly drops the matching rows, so bytes keys join without it (engines.contract: "bytes key").
+  const disabledOptimizers = keyColumns.some((k) => k.type === "bytes") ? ["join_filter_pushdown"] : [];
+  return withProjectDuckDb(
+    store,
+    project,
+    "scan",
+    async (conn) => {
+      await conn.run(entityTableDdl(keyColumns.map((k) => k.type)));
+      const appender = await conn.createAppender(ENTITY_TABLE);
+      try {
+        appendEntities(appender, keyColumns, req, times);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
-      return file;
-    };
-    const out: PitColumns = new Map();
-    for (const [i, view] of views.entries())
-      out.set(
-        view.name,
-        await runView(conn, await open(view.source), view, entityKeys[i] ?? [], times.length),
-      );
-    return out;
-  });
+      // Views over one file (a feature service's, say) admit and describe it once.
+      const opened = new Map<string, Promise<OpenFile>>();
+      const open = (source: PitView["source"]) => {
+        const key = `${source.fileFormat}:${source.path}`;
+        let file = opened.get(key);
+        if (!file) {
+          file = openFile(conn, store, project, source);
+          opened.set(key, file);
+        }
+        return file;
+      };
+      const out: PitColumns = new Map();
+      for (const [i, view] of views.entries())
+        out.set(
+          view.name,
+          await runView(conn, await open(view.source), view, entityKeys[i] ?? [], times.length),
+        );
+      return out;
+    },
+    { disabledOptimizers },
+  );
 }
 
 function appendEntities(
