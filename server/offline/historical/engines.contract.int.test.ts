@@ -180,11 +180,6 @@ interface Case {
   entities: { user_id: (number | string)[]; item?: string[]; times: string[] };
   /** view -> feature -> one value per entity row, written by hand. */
   expected: Record<string, Record<string, unknown[]>>;
-  /**
-   * A known bug of the Postgres engine this case shows (its test is expected to fail there, and
-   * turns red once the bug is fixed: then delete this).
-   */
-  postgresBug?: string;
 }
 
 function pitViews(c: Case, kind: SourceKind, table: string): PitView[] {
@@ -393,8 +388,6 @@ const CASES: Case[] = [
     views: [{ name: "v", keys: ["user_id"], fields: ["f_times"] }],
     entities: { user_id: [1], times: [at(T)] },
     expected: { v: { f_times: [[]] } },
-    postgresBug:
-      "query.ts formats a list<unix_timestamp> with array_agg over its elements, which is NULL for no elements",
   },
   {
     name: "bytes come back as base64, empty bytes as an empty string",
@@ -471,8 +464,7 @@ describe("the point-in-time engines agree", () => {
 
   describe.each(SOURCE_KINDS)("on a %s", (kind) => {
     for (const [i, c] of CASES.entries()) {
-      const bug = kind === "postgres table" ? c.postgresBug : undefined;
-      (bug ? it.fails : it)(bug ? `${c.name} (fails: ${bug})` : c.name, async () => {
+      it(c.name, async () => {
         expect(await answer(c, kind, i)).toEqual(c.expected);
       });
     }

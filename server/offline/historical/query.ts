@@ -52,7 +52,8 @@ function historicalExpr(column: string, dtype: ValueType): string {
   const iso = (x: string) => `to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   if (dtype === "unix_timestamp") return iso(`${c}::timestamptz`);
   if (dtype === "list<unix_timestamp>")
-    return `(SELECT array_agg(${iso("x")} ORDER BY i) FROM unnest(${c}::timestamptz[]) WITH ORDINALITY AS u(x, i))`;
+    // array_agg over no elements is NULL: an empty list stays an empty list, only NULL is NULL.
+    return `CASE WHEN ${c} IS NULL THEN NULL ELSE coalesce((SELECT array_agg(${iso("x")} ORDER BY i) FROM unnest(${c}::timestamptz[]) WITH ORDINALITY AS u(x, i)), '{}'::text[]) END`;
   return selectExpr(column, dtype);
 }
 
