@@ -6,6 +6,7 @@ import { InvalidError } from "../core/errors";
 import { datasetFeatureViews, datasets, projects } from "../db/schema";
 import { heartbeatIntervalMs, heartbeatTimeoutSeconds, stallLimitMs } from "../materialization/heartbeat";
 import { type RunStep, safeErrorMessage } from "../materialization/safe-error";
+import { CHUNK_ROWS, chunkRowsFor } from "../offline/historical/engine";
 import { countEntityRows, readEntitySlices } from "./entity-source";
 import { datasetColumns, joinSlice } from "./join";
 import type { DatasetRow } from "./rows";
@@ -39,7 +40,6 @@ export async function buildDataset(
   datasetId: string,
   opts: BuildOptions = {},
 ): Promise<BuildOutcome> {
-  const sliceRows = opts.sliceRows ?? DEFAULT_SLICE_ROWS;
   const timeoutS = opts.heartbeatTimeoutSeconds ?? heartbeatTimeoutSeconds();
   const [claimed] = await ctx.db
     .update(datasets)
@@ -135,6 +135,9 @@ export async function buildDataset(
     let done = 0;
     let stopped = false;
     step = { label: "reading the entity rows", store: "offline" };
+    // File-only selections take the DuckDB engine's larger slices (each slice reads the files).
+    const fileOnly = chunkRowsFor(selection.pitViews) === CHUNK_ROWS.duckdb;
+    const sliceRows = opts.sliceRows ?? (fileOnly ? CHUNK_ROWS.duckdb : DEFAULT_SLICE_ROWS);
     await readEntitySlices(ctx, project, claimed.entitySource, selection, { sliceRows }, async (slice) => {
       step = { label: "joining the features", store: "offline" };
       const n = slice.times.length;
