@@ -711,6 +711,13 @@ async function writeParquet(store: OfflineStore, admin: pg.Client): Promise<void
  * the file's rows deduplicated on (key, event_ts) by the greatest created, an ASOF LEFT JOIN, the
  * ttl applied after it; streamed chunk by chunk, counted.
  */
+/** Counts the values of a column read (so reading them is not optimised away). */
+let touched = 0;
+function rssTouch(column: readonly unknown[]): void {
+  touched += column.length;
+}
+export const valuesTouched = () => touched;
+
 async function duckRaw(store: OfflineStore, req: PitRequest): Promise<RunResult> {
   const dir = path.join(store.files.dirOf(PROJECT), FILE_FOLDER);
   const entities = path.join(dir, "entities.csv");
@@ -745,6 +752,9 @@ async function duckRaw(store: OfflineStore, req: PitRequest): Promise<RunResult>
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
           const ords = chunk.getColumnValues(0);
+          // Every feature column read into JS, as the engine (and the Postgres raw side, whose rows
+          // pg parses whole) must; only the first goes into the fingerprint.
+          for (let c = 2; c < chunk.columnCount; c++) rssTouch(chunk.getColumnValues(c));
           chunk.getColumnValues(1).forEach((value, j) => {
             print.add(vi, Number(ords[j]), value);
           });
