@@ -5,6 +5,7 @@ import { InvalidError } from "../core/errors";
 import type { PitView } from "../offline/historical/query";
 import { getFeatureService } from "../registry/feature-services";
 import type { JoinKeyType } from "../registry/schemas";
+import { pitView } from "../serving/get-historical-features";
 import {
   checkNameClashes,
   featureRefs,
@@ -12,7 +13,7 @@ import {
   resolveColumns,
   serviceRefs,
 } from "../serving/requests";
-import { findDataSource, type ServingView } from "../serving/views";
+import type { ServingView } from "../serving/views";
 import type { FeatureSelection } from "./schemas";
 
 /** The column every entity source must have: the time as of which each row is read. */
@@ -75,25 +76,6 @@ async function resolve(
   checkNameClashes(columns, [...joinKeys.map((k) => k.name), TIMESTAMP_COLUMN]);
   const pitViews = await Promise.all(views.map((v) => pitView(ctx, project.id, v, columns)));
   return { columns, views, pitViews, joinKeys, featureService };
-}
-
-async function pitView(
-  ctx: Ctx,
-  projectId: string,
-  view: ServingView,
-  columns: OutColumn[],
-): Promise<PitView> {
-  const source = await findDataSource(ctx, projectId, view.spec.source);
-  // The registry refuses to delete a source a view uses, so this is a broken registry.
-  if (!source) throw new Error(`data source "${view.spec.source}" of feature view "${view.name}" is missing`);
-  const wanted = new Set(columns.filter((c) => c.view === view).map((c) => c.feature));
-  return {
-    name: view.name,
-    source,
-    ttlSeconds: view.spec.ttlSeconds,
-    joinKeys: view.joinKeys.map((k) => ({ name: k.name, valueType: k.valueType })),
-    fields: view.spec.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, dtype: f.dtype })),
-  };
 }
 
 /** The serving helpers name the historical API's fields; a dataset's live under `selection`. */

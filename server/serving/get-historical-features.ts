@@ -202,7 +202,8 @@ function checkTyped(columns: TabularColumn[], results: { values: unknown[] }[], 
   );
 }
 
-async function pitView(
+/** A view's part of a point-in-time request: its source, ttl, join keys and the requested fields. */
+export async function pitView(
   ctx: Ctx,
   projectId: string,
   view: ServingView,
