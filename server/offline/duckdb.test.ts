@@ -47,6 +47,14 @@ describe("the sandboxed DuckDB", () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  it("runs in UTC whatever the process's TZ", async () => {
+    expect(
+      await rows(
+        "SELECT current_setting('TimeZone') AS tz, (TIMESTAMPTZ '2026-01-01 00:00:00+00')::VARCHAR AS t",
+      ),
+    ).toEqual([{ tz: "UTC", t: "2026-01-01 00:00:00+00" }]);
+  });
+
   it("quotes string literals", () => {
     expect(duckString("it's")).toBe("'it''s'");
     expect(() => duckString("a\u0000b")).toThrow();

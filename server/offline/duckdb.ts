@@ -46,6 +46,8 @@ export async function withDuckDb<T>(
   try {
     const dirs = opts.allowedDirs.map((d) => duckString(d.endsWith("/") ? d : `${d}/`)).join(", ");
     await conn.run(`SET allowed_directories = [${dirs}]`);
+    // Times are UTC whatever the process's TZ (DuckDB's ICU takes the machine's zone otherwise).
+    await conn.run("SET TimeZone = 'UTC'");
     if (opts.disabledOptimizers?.length)
       await conn.run(`SET disabled_optimizers = ${duckString(opts.disabledOptimizers.join(","))}`);
     await conn.run("SET enable_external_access = false");
