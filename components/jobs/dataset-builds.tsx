@@ -1,23 +1,21 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CircleAlert, CircleSlash, CircleX } from "lucide-react";
+import { CircleAlert, CircleSlash } from "lucide-react";
 import Link from "next/link";
-import { Fragment, useState } from "react";
+import { Fragment } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { BuildProgressBar, DatasetStatusBadge } from "@/components/datasets/dataset-status";
 import { datasetHref } from "@/components/datasets/links";
-import { serverError } from "@/components/forms/form-errors";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { formatCount, plural } from "@/components/ui/format";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { Spinner } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
+import { ConfirmCancel } from "./confirm-cancel";
 import { LiveIndicator } from "./live-indicator";
 import { formatDuration, runDurationSeconds } from "./run-format";
 
@@ -161,44 +159,15 @@ function CancelBuildButton({ project, name }: { project: string; name: string })
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const cancel = useMutation(trpc.datasets.cancel.mutationOptions());
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  function confirm() {
-    setError(null);
-    cancel.mutate(
-      { project, name },
-      {
-        onSuccess: () => setConfirming(false),
-        onError: (e) => setError(serverError(e).message),
-        onSettled: () => queryClient.invalidateQueries(trpc.datasets.pathFilter()),
-      },
-    );
-  }
-
-  if (!confirming)
-    return (
-      <Button size="sm" variant="ghost" data-testid="cancel-build" onClick={() => setConfirming(true)}>
-        <CircleX className="size-3.5" aria-hidden />
-        Cancel…
-      </Button>
-    );
   return (
-    <span className="inline-flex flex-col items-end gap-1">
-      <span className="inline-flex flex-wrap items-center justify-end gap-1.5">
-        <Button size="sm" variant="danger" disabled={cancel.isPending} onClick={confirm}>
-          {cancel.isPending && <Spinner className="size-3.5 text-white" label="Cancelling" />}
-          Cancel build
-        </Button>
-        <Button size="sm" variant="ghost" disabled={cancel.isPending} onClick={() => setConfirming(false)}>
-          Keep
-        </Button>
-      </span>
-      {error && (
-        <span role="alert" className="text-xs text-red-700">
-          {error}
-        </span>
-      )}
-    </span>
+    <ConfirmCancel
+      what="build"
+      testId="cancel-build"
+      cancel={() =>
+        cancel
+          .mutateAsync({ project, name })
+          .finally(() => queryClient.invalidateQueries(trpc.datasets.pathFilter()))
+      }
+    />
   );
 }
