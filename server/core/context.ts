@@ -3,6 +3,7 @@ import type { Role } from "../auth/roles";
 import type { Db } from "../db/client";
 import type { OfflineStore } from "../offline/store";
 import type { OnlineStore } from "../online/types";
+import type { RegistryCache } from "../registry-cache/types";
 import type { Logger } from "./log";
 
 /**
@@ -45,6 +46,25 @@ export interface Ctx {
   jobs: JobQueue;
   /** The structured log, carrying the request id (`requestId`) or the job (`job`, `runId`). */
   log: Logger;
+  /** The registry held in memory (serving processes); absent, every lookup reads the database. */
+  registry?: RegistryCache;
+  /** Where key use and feature reads are counted, written in batches in the background. */
+  usage?: UsageSink;
+}
+
+/**
+ * Counts what callers use, without a database write per request (server/usage): a key's
+ * last use, and per feature view and caller the reads served.
+ */
+export interface UsageSink {
+  keyUsed(keyId: string): void;
+  /** One answered lookup: the views it read for `entities` entity rows, by an API key or a user. */
+  viewsRead(read: {
+    projectId: string;
+    viewIds: string[];
+    entities: number;
+    caller: { kind: "api_key"; id: string } | { kind: "user"; id: string } | { kind: "other" };
+  }): void;
 }
 
 export function actorLabel(actor: Actor): string {
