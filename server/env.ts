@@ -17,6 +17,17 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
   /**
+   * Redis Cluster startup nodes, `host:port,host:port,...`: the online store and the shared rate
+   * limits use the cluster (ioredis Cluster) instead of REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*,?\s*$/, "host:port,host:port,...")
+    .transform(list)
+    .optional(),
+  /** How long any Redis call (connect, read, write, ping) may take before it fails, in ms. */
+  QUIVER_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
    * The offline store's Postgres (used as its administrator: roles, schemas, grants; never for
    * source SQL). Unset: a database named after DATABASE_URL's with "_offline" on the same server.
    */
@@ -62,8 +73,16 @@ const EnvSchema = z.object({
   QUIVER_TRUSTED_ORIGINS: z.string().default("").transform(list),
   /** Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated). */
   QUIVER_TRUSTED_PROXIES: z.string().default("").transform(list),
+  /** Bearer token that opens /metrics from anywhere; unset, only loopback clients (server/metrics/access.ts). */
+  QUIVER_METRICS_TOKEN: z.string().min(16).optional(),
   /** A running materialization run whose heartbeat is older than this is failed and retried, in seconds. */
   QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
+  /** Online lookups: most entity rows per request (more is a 400 naming this cap). */
+  QUIVER_SERVING_MAX_ENTITIES: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** Online lookups: most entity rows x features per request (more is a 400 naming this cap). */
+  QUIVER_SERVING_MAX_VALUES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Online lookups: an answer not ready after this many ms is a 503 with Retry-After, never a late 200. */
+  QUIVER_SERVING_DEADLINE_MS: z.coerce.number().int().min(10).default(2_000),
   /** Least severe level written (server/core/log.ts); unset: "info", or "silent" under vitest. */
   QUIVER_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -3,13 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { type Actor, actorLabel, inTransaction } from "../core/context";
+import { type Actor, actorLabel, inTransaction, type UsageSink } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { defineOperation } from "../operations/define";
+import type { CachedApiKey, RegistryCache } from "../registry-cache/types";
 import * as out from "./outputs";
 import { ROLES } from "./roles";
 
@@ -164,37 +165,51 @@ export const revokeApiKeyOp = defineOperation({
 export const revokeApiKey = revokeApiKeyOp.call;
 
 /**
- * The actor a presented key stands for, or null for an unknown, revoked or expired key. Reads the
- * database on every call (no cache), so a revocation is refused from the next request on.
+ * The actor a presented key stands for, or null for an unknown, revoked or expired key. Serving
+ * processes pass their registry cache, which every key change empties through NOTIFY
+ * (drizzle/0012), and their usage sink, which writes `last_used_at` in the background; without
+ * them the key is read from the database and its use written at most once a minute.
  */
-export async function resolveApiKey(db: Db, rawKey: string): Promise<ApiKeyActor | null> {
+export async function resolveApiKey(
+  db: Db,
+  rawKey: string,
+  held: { registry?: RegistryCache; usage?: UsageSink } = {},
+): Promise<ApiKeyActor | null> {
   if (!rawKey.startsWith(API_KEY_PREFIX)) return null;
+  const hash = hashApiKey(rawKey);
+  const key = held.registry ? await held.registry.apiKey(hash) : await keyWithHash(db, hash);
+  if (!key || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()))
+    return null;
+  if (held.usage) held.usage.keyUsed(key.id);
+  else await noteUse(db, key.id);
+  return { kind: "api_key", id: key.id, name: key.name, projectId: key.projectId, role: key.role };
+}
+
+async function keyWithHash(db: Db, keyHash: string): Promise<CachedApiKey | undefined> {
   const [row] = await db
     .select({
       id: apiKeys.id,
       name: apiKeys.name,
       projectId: apiKeys.projectId,
       role: apiKeys.role,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.keyHash, hashApiKey(rawKey)),
-        sql`${apiKeys.revokedAt} is null`,
-        sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
-      ),
-    )
+    .where(eq(apiKeys.keyHash, keyHash))
     .limit(1);
-  if (!row) return null;
-  // At most one write a minute per key; concurrent requests race harmlessly on the same value.
+  return row;
+}
+
+/** At most one write a minute per key; concurrent requests race harmlessly on the same value. */
+async function noteUse(db: Db, keyId: string): Promise<void> {
   await db
     .update(apiKeys)
     .set({ lastUsedAt: sql`now()` })
     .where(
       and(
-        eq(apiKeys.id, row.id),
+        eq(apiKeys.id, keyId),
         sql`(${apiKeys.lastUsedAt} is null or ${apiKeys.lastUsedAt} < now() - interval '${sql.raw(LAST_USED_INTERVAL)}')`,
       ),
     );
-  return { kind: "api_key", ...row };
 }

@@ -26,28 +26,19 @@ export async function authorize(ctx: Ctx, projectName: string, action: Action): 
   const { actor } = ctx;
   if (actor.kind === "anonymous") throw new UnauthorizedError();
   if (actor.kind === "system" || actor.kind === "local") {
-    const [row] = await ctx.db.select().from(projects).where(eq(projects.name, projectName)).limit(1);
+    const row = await projectNamed(ctx, projectName);
     if (!row) throw projectNotFound(projectName);
     return row;
   }
   let role: Role;
   let project: ProjectRow;
   if (actor.kind === "api_key") {
-    const [row] = await ctx.db
-      .select()
-      .from(projects)
-      .where(and(eq(projects.name, projectName), eq(projects.id, actor.projectId)))
-      .limit(1);
-    if (!row) throw projectNotFound(projectName);
+    const row = await projectNamed(ctx, projectName);
+    if (!row || row.id !== actor.projectId) throw projectNotFound(projectName);
     project = row;
     role = actor.role;
   } else {
-    const [row] = await ctx.db
-      .select({ project: projects, role: projectMembers.role })
-      .from(projects)
-      .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))
-      .where(and(eq(projects.name, projectName), eq(projectMembers.userId, actor.id)))
-      .limit(1);
+    const row = await membership(ctx, actor.id, projectName);
     if (!row) throw projectNotFound(projectName);
     project = row.project;
     role = row.role;
@@ -57,4 +48,26 @@ export async function authorize(ctx: Ctx, projectName: string, action: Action): 
       `${action} in project "${projectName}" needs the ${ACTIONS[action]} role; you are ${role}`,
     );
   return project;
+}
+
+/** From the process's registry cache when the context has one (serving), else from the database. */
+async function projectNamed(ctx: Ctx, name: string): Promise<ProjectRow | undefined> {
+  if (ctx.registry) return ctx.registry.project(name);
+  const [row] = await ctx.db.select().from(projects).where(eq(projects.name, name)).limit(1);
+  return row;
+}
+
+async function membership(
+  ctx: Ctx,
+  userId: string,
+  projectName: string,
+): Promise<{ project: ProjectRow; role: Role } | undefined> {
+  if (ctx.registry) return ctx.registry.membership(userId, projectName);
+  const [row] = await ctx.db
+    .select({ project: projects, role: projectMembers.role })
+    .from(projects)
+    .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))
+    .where(and(eq(projects.name, projectName), eq(projectMembers.userId, userId)))
+    .limit(1);
+  return row;
 }

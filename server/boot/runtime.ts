@@ -1,5 +1,5 @@
 import "server-only";
-import type pg from "pg";
+import pg from "pg";
 import type PgBoss from "pg-boss";
 import { apiKeyLimits } from "../auth/rate-limit";
 import { createSharedRateLimiter, type SharedRateLimiter } from "../auth/shared-rate-limit";
@@ -12,6 +12,8 @@ import { createOfflineStore, type OfflineStore } from "../offline";
 import { ensureOfflineDatabase } from "../offline/database";
 import { createOnlineStore } from "../online";
 import type { OnlineStore } from "../online/types";
+import { createRegistryCache } from "../registry-cache/cache";
+import type { RegistryCache } from "../registry-cache/types";
 import { offlineStoreConfig } from "./offline-config";
 
 /**
@@ -29,6 +31,8 @@ export interface Runtime {
   readonly jobs: JobQueue;
   /** The per-key limit of API keys, held in Redis or Postgres so every process shares it. */
   readonly apiKeyLimiter: SharedRateLimiter;
+  /** The registry held in memory, emptied by NOTIFY on every registry write (docs/adr/0023). */
+  readonly registry: RegistryCache;
   /** A services context for the actor, logging through `log` (a request's or job's child logger). */
   ctxFor(actor: Actor, log?: Logger): Ctx;
   /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
@@ -41,6 +45,11 @@ export interface RuntimeOptions {
   /** OFFLINE_DATABASE_URL; unset: `<registry database>_offline` on the same server. */
   offlineDatabaseUrl?: string;
   poolMax?: number;
+  /**
+   * false: start no pg-boss (a serving process sends no jobs; the feature server). `jobs` then
+   * refuses every call and reading `boss` throws.
+   */
+  queue?: false;
 }
 
 /** The offline store of a registry: its database resolved (and created when it is Quiver's own). */
@@ -61,12 +70,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const pool = createPool(opts.databaseUrl, opts.poolMax ?? 10);
   const db = createDb(pool);
   const online = createOnlineStore({ redisUrl: opts.redisUrl, pool });
-  let boss: PgBoss;
+  let boss: PgBoss | undefined;
   let offline: OfflineStore | undefined;
   try {
     offline = await openOfflineStore(db, opts.databaseUrl, opts.offlineDatabaseUrl);
     // Started, with its error listener and the materialize queue in place.
-    boss = await createBoss(opts.databaseUrl);
+    boss = opts.queue === false ? undefined : await createBoss(opts.databaseUrl);
   } catch (e) {
     await offline?.close().catch(() => {});
     await online.close().catch(() => {});
@@ -74,8 +83,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     throw e;
   }
   const offlineStore = offline;
-  const jobs = createJobQueue(boss);
+  const jobs = boss ? createJobQueue(boss) : noJobQueue();
   const apiKeyLimiter = createSharedRateLimiter({ ...limits, pool, redisUrl: opts.redisUrl });
+  const registry = createRegistryCache({
+    db,
+    connect: () => listenClient(opts.databaseUrl),
+    log: rootLogger(),
+  });
   let closing: Promise<void> | undefined;
   return {
     databaseUrl: opts.databaseUrl,
@@ -83,17 +97,30 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     db,
     online,
     offline: offlineStore,
-    boss,
+    get boss() {
+      if (!boss) throw new Error("this runtime was created without a job queue (queue: false)");
+      return boss;
+    },
     jobs,
     apiKeyLimiter,
-    ctxFor: (actor, log = rootLogger()) => ({ actor, db, online, offline: offlineStore, jobs, log }),
+    registry,
+    ctxFor: (actor, log = rootLogger()) => ({
+      actor,
+      db,
+      online,
+      offline: offlineStore,
+      jobs,
+      log,
+      registry,
+    }),
     close() {
       closing ??= (async () => {
-        await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});
+        await boss?.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});
         // pool.end() resolves before the sockets are closed; if Postgres stops right after (the
         // embedded one on exit), those sockets report "terminating connection": noise by now.
-        boss.removeAllListeners("error");
-        boss.on("error", () => {});
+        boss?.removeAllListeners("error");
+        boss?.on("error", () => {});
+        await registry.close().catch(() => {});
         await online.close().catch(() => {});
         await apiKeyLimiter.close().catch(() => {});
         await offlineStore.close().catch(() => {});
@@ -101,6 +128,31 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       })();
       return closing;
     },
+  };
+}
+
+/** A connection of its own for LISTEN: one from the pool would be handed to other work. */
+async function listenClient(databaseUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw e;
+  }
+  return client;
+}
+
+/** The queue of a runtime without pg-boss: sending a job from such a process is a bug. */
+function noJobQueue(): JobQueue {
+  const refuse = () => Promise.reject(new Error("this process runs no job queue (createRuntime queue: false)"));
+  return {
+    enqueueMaterialization: refuse,
+    cancelMaterialization: refuse,
+    enqueueSourceProbe: refuse,
+    enqueueDatasetBuild: refuse,
+    cancelDatasetBuild: refuse,
   };
 }
 

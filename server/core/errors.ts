@@ -47,9 +47,15 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-/** A store the request needs (Redis, say) cannot be reached; the request may be retried. */
+/**
+ * A store the request needs (Redis, say) cannot be reached, or the answer missed its deadline; the
+ * request may be retried, after `retryAfterSeconds` when given (REST sends it as Retry-After).
+ */
 export class UnavailableError extends DomainError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super("UNAVAILABLE", message);
   }
 }

@@ -17,6 +17,7 @@ export const cancelDatasetOp = defineOperation({
   name: "datasets.cancel",
   summary: "Cancel a queued or building dataset; a build stops at its next slice and removes its rows.",
   kind: "mutation",
+  writesRegistry: false,
   access: "definitions.write",
   input: DatasetRef,
   output: Dataset,

@@ -24,6 +24,7 @@ export const createDatasetOp = defineOperation({
   name: "datasets.create",
   summary: "Save a dataset: point-in-time training rows built by a job and kept (table or Parquet).",
   kind: "mutation",
+  writesRegistry: false,
   access: "definitions.write",
   input: CreateDatasetInput,
   output: Dataset,

@@ -18,6 +18,7 @@ export const deleteDatasetOp = defineOperation({
   name: "datasets.delete",
   summary: "Delete a dataset and its stored rows (table or file).",
   kind: "mutation",
+  writesRegistry: false,
   access: "definitions.write",
   input: DatasetRef,
   output: z.object({ deleted: z.string() }),

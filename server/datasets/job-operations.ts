@@ -9,6 +9,7 @@ export const buildDatasetOp = defineOperation({
   name: "datasets.build",
   summary: "Build one queued dataset: read its entity rows, join them point in time, store the rows.",
   kind: "mutation",
+  writesRegistry: false,
   access: "trusted",
   input: z.object({
     datasetId: z.uuid(),

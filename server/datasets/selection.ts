@@ -53,7 +53,7 @@ async function resolve(
   let featureService: Selection["featureService"];
   const refs = selection.features
     ? featureRefs(selection.features)
-    : await serviceRefs(ctx, project.name, selection.featureService ?? "");
+    : await serviceRefs(ctx, project, selection.featureService ?? "");
   if (!selection.features) {
     const svc = await getFeatureService({
       ctx,

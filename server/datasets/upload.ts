@@ -17,6 +17,7 @@ export const uploadEntitiesOp = defineOperation({
   name: "datasets.upload",
   summary: "Upload an entity file (CSV or Parquet, base64) for a dataset: kept in the project's file area.",
   kind: "mutation",
+  writesRegistry: false,
   access: "definitions.write",
   input: UploadEntitiesInput,
   output: UploadedEntities,

@@ -24,6 +24,7 @@ export const cancelRunOp = defineOperation({
   name: "jobs.cancel",
   summary: "Cancel a queued, running or retrying run; a running one stops at its next batch.",
   kind: "mutation",
+  writesRegistry: false,
   access: "jobs.run",
   input: CancelRunInput,
   output: out.Run,

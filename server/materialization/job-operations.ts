@@ -14,6 +14,7 @@ export const executeRunOp = defineOperation({
   name: "jobs.execute",
   summary: "Run one queued materialization run: read its window offline, write the online store.",
   kind: "mutation",
+  writesRegistry: false,
   access: "trusted",
   input: z.object({
     runId: z.uuid(),
@@ -32,6 +33,7 @@ export const probeSourcesOp = defineOperation({
   name: "freshness.probe",
   summary: "Probe a project's data sources for their newest event time (the freshness board's input).",
   kind: "mutation",
+  writesRegistry: false,
   access: "trusted",
   input: z.object({ projectId: z.uuid() }),
   output: z.object({ sources: z.number() }),

@@ -27,6 +27,7 @@ export const retryRunOp = defineOperation({
   name: "jobs.retry",
   summary: "Run a failed run's window again, as a new run that names the one it retries.",
   kind: "mutation",
+  writesRegistry: false,
   access: "jobs.run",
   input: RetryRunInput,
   output: out.Run,

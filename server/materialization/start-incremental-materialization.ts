@@ -19,6 +19,7 @@ export const startIncrementalMaterializationOp = defineOperation({
   name: "jobs.materializeIncremental",
   summary: "Queue one run per view from its watermark up to endTs; default: every online view.",
   kind: "mutation",
+  writesRegistry: false,
   access: "jobs.run",
   input: StartIncrementalMaterializationInput,
   output: z.array(out.Run),

@@ -15,6 +15,7 @@ export const startMaterializationOp = defineOperation({
   name: "jobs.materialize",
   summary: "Queue one run per view over [startTs, endTs]; default: every online view of the project.",
   kind: "mutation",
+  writesRegistry: false,
   access: "jobs.run",
   input: StartMaterializationInput,
   output: z.array(out.Run),

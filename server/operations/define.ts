@@ -70,6 +70,12 @@ interface Spec<
    * and a project the caller cannot see is the body's fault (400 naming "project"), not a 404.
    */
   project?: "required" | "defaulted";
+  /**
+   * false: a mutation that writes no registry table (values, runs). Any other mutation empties this
+   * process's registry cache when it returns, so the process reads its own writes at once instead
+   * of after their notification (docs/adr/0023-serving-at-redis-speed.md).
+   */
+  writesRegistry?: false;
   run(args: RunArgs<I, A>): Promise<R>;
 }
 
@@ -111,9 +117,15 @@ export function defineOperation<
   K extends OperationKind,
   R extends z.input<O>,
 >(spec: Spec<I, O, A, K, R>): Operation<I, O, A, K, R> {
+  const emptiesCache = spec.kind === "mutation" && spec.writesRegistry !== false;
   const callParsed = async (ctx: Ctx, input: z.output<I>) => {
     const project = await gate(ctx, spec.access, input, spec.project ?? "required");
-    return spec.run({ ctx, input, project } as RunArgs<I, A>);
+    if (!emptiesCache) return spec.run({ ctx, input, project } as RunArgs<I, A>);
+    try {
+      return await spec.run({ ctx, input, project } as RunArgs<I, A>);
+    } finally {
+      ctx.registry?.invalidate(spec.name);
+    }
   };
   return {
     ...spec,

@@ -111,7 +111,7 @@ async function getHistorical(
 
   const refs = req.features
     ? featureRefs(req.features)
-    : await serviceRefs(ctx, project.name, req.feature_service ?? "");
+    : await serviceRefs(ctx, project, req.feature_service ?? "");
   const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: false });
   const views = [...new Set(columns.map((c) => c.view))];
   for (const v of views)

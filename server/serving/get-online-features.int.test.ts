@@ -5,7 +5,7 @@ import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { entityKey } from "../online/entity-key";
 import { handleGetOnlineFeatures } from "../web/http-handlers";
-import { type GetOnlineFeaturesInput, getOnlineFeatures, MAX_ROWS } from "./get-online-features";
+import { type GetOnlineFeaturesInput, getOnlineFeatures, servingLimits } from "./get-online-features";
 
 let t: TestDb;
 
@@ -299,10 +299,10 @@ describe("get-online-features refuses bad requests, naming what is wrong", () =>
     );
     await expectInvalid(get({ entities: {} }), /^entities must not be empty$/, "entities");
     await expectInvalid(get({ entities: { driver_id: [] } }), /^entities must not be empty$/, "entities");
-    const many = Array.from({ length: MAX_ROWS + 1 }, (_, i) => i);
+    const many = Array.from({ length: servingLimits().maxEntities + 1 }, (_, i) => i);
     await expectInvalid(
       get({ entities: { driver_id: many } }),
-      /^batch too large: 10001 rows, limit 10000$/,
+      /^batch too large: 1001 rows, limit 1000 \(QUIVER_SERVING_MAX_ENTITIES\)$/,
       "entities",
     );
   });

@@ -1,8 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
-import { InvalidError } from "../core/errors";
+import { InvalidError, UnavailableError } from "../core/errors";
 import { Name } from "../core/name";
+import { env } from "../env";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
@@ -10,6 +11,7 @@ import {
   checkEntityShape,
   checkNameClashes,
   featureRefs,
+  type OutColumn,
   parseEntities,
   resolveColumns,
   serviceRefs,
@@ -22,10 +24,19 @@ import type { ServingView } from "./views";
  * "get-online-features"). Every view and entity key is read in one online store call.
  */
 
-/** Entity rows per request. */
-export const MAX_ROWS = 10_000;
-/** Entity rows times requested features per request: bounds the answer's size. */
-export const MAX_VALUES = 1_000_000;
+/**
+ * Entity rows per request, and entity rows times requested features: the defaults keep a lookup's
+ * p99 sane (docs/adr/0023-serving-at-redis-speed.md); QUIVER_SERVING_MAX_ENTITIES and
+ * QUIVER_SERVING_MAX_VALUES change them.
+ */
+export function servingLimits(): { maxEntities: number; maxValues: number; deadlineMs: number } {
+  const e = env();
+  return {
+    maxEntities: e.QUIVER_SERVING_MAX_ENTITIES,
+    maxValues: e.QUIVER_SERVING_MAX_VALUES,
+    deadlineMs: e.QUIVER_SERVING_DEADLINE_MS,
+  };
+}
 
 export const GetOnlineFeaturesInput = z.object({
   /** "view:feature" references. */
@@ -80,7 +91,8 @@ export const getOnlineFeaturesOp = defineOperation({
   // The answer is built value by value from typed columns; re-checking up to a million values per
   // request would cost more than the lookup itself.
   rest: { path: "/api/v1/get-online-features", outputChecked: false },
-  run: ({ ctx, input, project }) => getOnline(ctx, project, input),
+  run: ({ ctx, input, project }) =>
+    withDeadline(servingLimits().deadlineMs, () => getOnline(ctx, project, input)),
 });
 export const getOnlineFeatures = getOnlineFeaturesOp.call;
 
@@ -94,97 +106,161 @@ async function getOnline(
   if (!req.features && req.feature_service === undefined)
     throw new InvalidError('one of "features" or "feature_service" is required', "features");
   if (req.features?.length === 0) throw new InvalidError("features must not be empty", "features");
-  const rowCount = checkEntityShape(req.entities, MAX_ROWS);
+  const limits = servingLimits();
+  const rowCount = checkEntityShape(req.entities, limits.maxEntities, "QUIVER_SERVING_MAX_ENTITIES");
 
   const refs = req.features
     ? featureRefs(req.features)
-    : await serviceRefs(ctx, project.name, req.feature_service ?? "");
+    : await serviceRefs(ctx, project, req.feature_service ?? "");
   const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: true });
   const views = [...new Set(columns.map((c) => c.view))];
 
   const joinKeyNames = Object.keys(req.entities);
   checkNameClashes(columns, joinKeyNames);
-  if (rowCount * columns.length > MAX_VALUES)
+  if (rowCount * columns.length > limits.maxValues)
     throw new InvalidError(
-      `batch too large: ${rowCount} rows x ${columns.length} features, limit ${MAX_VALUES} values`,
+      `batch too large: ${rowCount} rows x ${columns.length} features, limit ${limits.maxValues} values (QUIVER_SERVING_MAX_VALUES)`,
       "entities",
     );
   const keyValues = parseEntities(req.entities, views);
+  const { keys, viewRowKeys } = entityKeysOf(views, keyValues, rowCount);
 
-  // Views keyed by the same join keys share their entity keys; the store gets the union once.
-  const keys: string[] = [];
-  const keyIndex = new Map<string, number>();
-  const rowKeysBySignature = new Map<string, number[]>();
-  const rowKeysOf = (view: ServingView): number[] => {
-    const names = view.joinKeys.map((k) => k.name).sort();
-    const signature = names.join(",");
-    let rowKeys = rowKeysBySignature.get(signature);
-    if (!rowKeys) {
-      rowKeys = [];
-      for (let i = 0; i < rowCount; i++) {
-        const key = entityKey(Object.fromEntries(names.map((n) => [n, keyValues.get(n)?.[i] ?? ""])));
-        let idx = keyIndex.get(key);
-        if (idx === undefined) {
-          idx = keys.length;
-          keys.push(key);
-          keyIndex.set(key, idx);
-        }
-        rowKeys.push(idx);
-      }
-      rowKeysBySignature.set(signature, rowKeys);
-    }
-    return rowKeys;
-  };
-  const viewRowKeys = views.map(rowKeysOf);
-
+  const featuresOf = views.map((v) => columns.filter((c) => c.view === v).map((c) => c.feature));
   const records = await ctx.online.read(
     project.name,
-    views.map((v) => ({
-      featureView: v.name,
-      features: columns.filter((c) => c.view === v).map((c) => c.feature),
-    })),
+    views.map((v, i) => ({ featureView: v.name, features: featuresOf[i] ?? [] })),
     keys,
   );
 
-  const now = Date.now();
   const results: FeatureColumn[] = joinKeyNames.map((name) => ({
     values: req.entities[name] ?? [],
     statuses: new Array<FieldStatus>(rowCount).fill("PRESENT"),
     event_timestamps: new Array<string>(rowCount).fill(EPOCH),
   }));
-  for (const c of columns) {
-    const v = views.indexOf(c.view);
+  const out = new Map<OutColumn, FeatureColumn>();
+  const now = Date.now();
+  views.forEach((view, v) => {
     const stored = records[v] ?? [];
     const rowKeys = viewRowKeys[v] ?? [];
-    const ttlMs = c.view.spec.ttlSeconds * 1000;
-    const column: FeatureColumn = { values: [], statuses: [], event_timestamps: [] };
+    const ttlMs = view.spec.ttlSeconds * 1000;
+    // Per stored row, once: its timestamp text and whether it is past the view's ttl.
+    const tsText = new Map<OnlineRecord, string>();
+    const rows: (OnlineRecord | null)[] = new Array(rowCount);
+    const times: string[] = new Array(rowCount);
+    const expired: boolean[] = new Array(rowCount);
     for (let i = 0; i < rowCount; i++) {
-      const [value, status, ts] = cell(stored[rowKeys[i] ?? -1] ?? null, c.feature, ttlMs, now);
-      column.values.push(value);
-      column.statuses.push(status);
-      column.event_timestamps.push(ts);
+      const record = stored[rowKeys[i] ?? -1] ?? null;
+      rows[i] = record;
+      if (!record) continue;
+      let ts = tsText.get(record);
+      if (ts === undefined) {
+        ts = isoSeconds(record.eventTs);
+        tsText.set(record, ts);
+      }
+      times[i] = ts;
+      expired[i] = ttlMs > 0 && now - record.eventTs.getTime() > ttlMs;
     }
-    results.push(column);
-  }
+    for (const c of columns) {
+      if (c.view !== view) continue;
+      out.set(c, columnOf(c.feature, rows, times, expired));
+    }
+  });
+  for (const c of columns) results.push(out.get(c) as FeatureColumn);
   return { metadata: { feature_names: [...joinKeyNames, ...columns.map((c) => c.name)] }, results };
 }
 
 /**
- * The status of one value: no row or no such feature in it -> NOT_FOUND; stored null -> NULL_VALUE;
- * older than the view's ttl at read time -> OUTSIDE_MAX_AGE, with a null value, so a caller that
- * ignores statuses never uses an expired value (the point-in-time join gives null there too).
+ * The entity keys the store is asked for, each once: views keyed by the same join keys share
+ * them. For each view, the index into `keys` of every entity row.
  */
-function cell(
-  record: OnlineRecord | null,
+function entityKeysOf(
+  views: ServingView[],
+  keyValues: Map<string, (string | number)[]>,
+  rowCount: number,
+): { keys: string[]; viewRowKeys: number[][] } {
+  const keys: string[] = [];
+  const keyIndex = new Map<string, number>();
+  const bySignature = new Map<string, number[]>();
+  const viewRowKeys = views.map((view) => {
+    const names = view.joinKeys.map((k) => k.name).sort();
+    const signature = names.join(",");
+    const known = bySignature.get(signature);
+    if (known) return known;
+    const rowKeys: number[] = new Array(rowCount);
+    for (let i = 0; i < rowCount; i++) {
+      const key = entityKey(Object.fromEntries(names.map((n) => [n, keyValues.get(n)?.[i] ?? ""])));
+      let idx = keyIndex.get(key);
+      if (idx === undefined) {
+        idx = keys.length;
+        keys.push(key);
+        keyIndex.set(key, idx);
+      }
+      rowKeys[i] = idx;
+    }
+    bySignature.set(signature, rowKeys);
+    return rowKeys;
+  });
+  return { keys, viewRowKeys };
+}
+
+/**
+ * One feature's column. The status of a value: no row or no such feature in it -> NOT_FOUND;
+ * stored null -> NULL_VALUE; older than the view's ttl at read time -> OUTSIDE_MAX_AGE, with a
+ * null value, so a caller that ignores statuses never uses an expired value (the point-in-time
+ * join gives null there too).
+ */
+function columnOf(
   feature: string,
-  ttlMs: number,
-  now: number,
-): [unknown, FieldStatus, string] {
-  if (!record) return [null, "NOT_FOUND", EPOCH];
-  const value = record.values[feature];
-  if (value === undefined) return [null, "NOT_FOUND", EPOCH];
-  const ts = isoSeconds(record.eventTs);
-  if (value === null) return [null, "NULL_VALUE", ts];
-  if (ttlMs > 0 && now - record.eventTs.getTime() > ttlMs) return [null, "OUTSIDE_MAX_AGE", ts];
-  return [value, "PRESENT", ts];
+  rows: (OnlineRecord | null)[],
+  times: string[],
+  expired: boolean[],
+): FeatureColumn {
+  const n = rows.length;
+  const values: unknown[] = new Array(n);
+  const statuses: FieldStatus[] = new Array(n);
+  const timestamps: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = rows[i]?.values[feature];
+    if (value === undefined) {
+      values[i] = null;
+      statuses[i] = "NOT_FOUND";
+      timestamps[i] = EPOCH;
+    } else {
+      timestamps[i] = times[i] ?? EPOCH;
+      if (value === null) {
+        values[i] = null;
+        statuses[i] = "NULL_VALUE";
+      } else if (expired[i]) {
+        values[i] = null;
+        statuses[i] = "OUTSIDE_MAX_AGE";
+      } else {
+        values[i] = value;
+        statuses[i] = "PRESENT";
+      }
+    }
+  }
+  return { values, statuses, event_timestamps: timestamps };
+}
+
+/**
+ * Runs `work`, or gives up at the deadline with a 503 and Retry-After: a late answer is worth
+ * less than a fast refusal the client can retry elsewhere. The store call it abandons finishes on
+ * its own (its result is dropped); reads change nothing, so nothing is left half-done.
+ */
+async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UnavailableError(`the lookup missed its deadline of ${ms} ms (QUIVER_SERVING_DEADLINE_MS)`, 1),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -12,9 +12,8 @@ export {
   GetOnlineFeaturesInput,
   getOnlineFeatures,
   getOnlineFeaturesOp,
-  MAX_ROWS,
-  MAX_VALUES,
   type OnlineFeaturesResponse,
+  servingLimits,
 } from "./get-online-features";
 export { checkHealth, type Health, healthOp } from "./health";
 export {

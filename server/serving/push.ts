@@ -75,6 +75,7 @@ export const pushOp = defineOperation({
   name: "serving.push",
   summary: "Feast's push: write rows of a data source into the online store, the offline table, or both.",
   kind: "mutation",
+  writesRegistry: false,
   access: "values.write",
   project: "defaulted",
   input: PushInput,

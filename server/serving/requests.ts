@@ -32,7 +32,12 @@ export interface OutColumn {
 }
 
 /** Columns of equal, non-zero length within the row limit; returns the row count. */
-export function checkEntityShape(entities: Record<string, unknown[]>, maxRows: number): number {
+export function checkEntityShape(
+  entities: Record<string, unknown[]>,
+  maxRows: number,
+  /** The setting that changes the limit, named in the refusal. */
+  setting?: string,
+): number {
   const names = Object.keys(entities);
   const first = names[0];
   if (first === undefined) throw new InvalidError("entities must not be empty", "entities");
@@ -46,7 +51,11 @@ export function checkEntityShape(entities: Record<string, unknown[]>, maxRows: n
       );
   }
   if (rows === 0) throw new InvalidError("entities must not be empty", "entities");
-  if (rows > maxRows) throw new InvalidError(`batch too large: ${rows} rows, limit ${maxRows}`, "entities");
+  if (rows > maxRows)
+    throw new InvalidError(
+      `batch too large: ${rows} rows, limit ${maxRows}${setting ? ` (${setting})` : ""}`,
+      "entities",
+    );
   return rows;
 }
 
@@ -62,19 +71,28 @@ export function featureRefs(features: string[]): Ref[] {
   });
 }
 
-export async function serviceRefs(ctx: Ctx, project: string, name: string): Promise<Ref[]> {
-  let service: Awaited<ReturnType<typeof getFeatureService>>;
-  try {
-    service = await getFeatureService({ ctx, input: { project, name } });
-  } catch (e) {
-    if (isDomainError(e) && e.code === "NOT_FOUND")
-      throw new InvalidError(
-        `feature service "${name}" not found in project "${project}"`,
-        "feature_service",
-      );
-    throw e;
+export async function serviceRefs(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  name: string,
+): Promise<Ref[]> {
+  const notFound = () =>
+    new InvalidError(`feature service "${name}" not found in project "${project.name}"`, "feature_service");
+  let projections: { view: string; featureNames: string[] }[];
+  if (ctx.registry) {
+    // The caller passed the gate for values.read in this project, which includes definitions.read.
+    const held = await ctx.registry.serviceProjections(project.id, name);
+    if (!held) throw notFound();
+    projections = held;
+  } else {
+    try {
+      projections = (await getFeatureService({ ctx, input: { project: project.name, name } })).projections;
+    } catch (e) {
+      if (isDomainError(e) && e.code === "NOT_FOUND") throw notFound();
+      throw e;
+    }
   }
-  return service.projections.flatMap((p) =>
+  return projections.flatMap((p) =>
     p.featureNames.map((feature) => ({
       view: p.view,
       feature,

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { Ctx } from "../core/context";
+import type { Db } from "../db/client";
 import { dataSources, entities, featureViews } from "../db/schema";
 import { currentSpecs } from "../registry/feature-views/spec-store";
 import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
@@ -29,27 +30,32 @@ export async function findDataSource(ctx: Ctx, projectId: string, name: string) 
   return row;
 }
 
-/** The views with these names, by name; names that do not exist are simply absent. */
+/**
+ * The views with these names, by name; names that do not exist are simply absent. From the
+ * process's registry cache when the context has one (serving), else from the database.
+ */
 export async function viewsByName(
   ctx: Ctx,
   projectId: string,
   names: string[],
 ): Promise<Map<string, ServingView>> {
   if (names.length === 0) return new Map();
-  const views = await loadViews(ctx, projectId, inArray(featureViews.name, names));
+  if (ctx.registry) return ctx.registry.views(projectId, names);
+  const views = await loadServingViews(ctx.db, projectId, inArray(featureViews.name, names));
   return new Map(views.map((v) => [v.name, v]));
 }
 
 /** Every view whose current version reads from this source. */
 export function viewsOfSource(ctx: Ctx, projectId: string, sourceId: string): Promise<ServingView[]> {
-  return loadViews(ctx, projectId, eq(featureViews.sourceId, sourceId));
+  return loadServingViews(ctx.db, projectId, eq(featureViews.sourceId, sourceId));
 }
 
-async function loadViews(ctx: Ctx, projectId: string, filter: SQL): Promise<ServingView[]> {
-  const rows = await currentSpecs(ctx.db, projectId, filter);
+/** The views `filter` selects, resolved for serving: two queries whatever their number. */
+export async function loadServingViews(db: Db, projectId: string, filter: SQL): Promise<ServingView[]> {
+  const rows = await currentSpecs(db, projectId, filter);
   if (rows.length === 0) return [];
   const entityNames = [...new Set(rows.flatMap((r) => r.spec.entities))];
-  const ents = await ctx.db
+  const ents = await db
     .select({ name: entities.name, joinKey: entities.joinKey, valueType: entities.valueType })
     .from(entities)
     .where(and(eq(entities.projectId, projectId), inArray(entities.name, entityNames)));
