@@ -113,3 +113,10 @@ export type OfflineSchemaAccess = (typeof OFFLINE_SCHEMA_ACCESS)[number];
 /** How the last background probe of a data source ended. */
 export const PROBE_STATUSES = ["ok", "timeout", "error"] as const;
 export type ProbeStatus = (typeof PROBE_STATUSES)[number];
+
+/**
+ * Who read a feature view, as usage counts record it (server/usage): an API key, a signed-in user,
+ * or anything else (Quiver itself, the local CLI), counted together without an id.
+ */
+export const USAGE_CALLER_KINDS = ["api_key", "user", "other"] as const;
+export type UsageCallerKind = (typeof USAGE_CALLER_KINDS)[number];

@@ -31,6 +31,7 @@ const EXPECTED: Record<string, string[]> = {
   datasets_entity_source_kind_check: ["upload", "query", "grid"],
   datasets_storage_kind_check: ["table", "parquet"],
   entities_value_type_check: ["int32", "int64", "string", "bytes"],
+  feature_view_reads_caller_kind_check: ["api_key", "user", "other"],
   features_dtype_check: [
     "int32",
     "int64",
@@ -138,5 +139,19 @@ describe("vocabulary CHECK constraints", () => {
         ["thing"],
       ),
     ).toEqual({ code: "23514", constraint: "audit_log_object_type_check" });
+  });
+
+  it("refuse a usage caller kind outside the vocabulary", async () => {
+    const read = (kind: string) =>
+      refusal(
+        `insert into feature_view_reads (project_id, feature_view_id, caller_kind, caller_id, day, last_read_at)
+         values ($1, $2, $3, '', '2026-03-10', now())`,
+        [projectId, viewId, kind],
+      );
+    expect(await read("other")).toBeUndefined();
+    expect(await read("system")).toEqual({
+      code: "23514",
+      constraint: "feature_view_reads_caller_kind_check",
+    });
   });
 });

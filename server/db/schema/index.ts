@@ -11,3 +11,4 @@ export * from "./materialization-runs";
 export * from "./offline";
 export * from "./online-values";
 export * from "./projects";
+export * from "./usage";
