@@ -71,6 +71,7 @@ import {
   materializeOp,
   pushOp,
 } from "../serving";
+import { featureViewUsageOp } from "../usage";
 import type { AnyOperation } from "./define";
 
 /**
@@ -94,6 +95,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getFeatureViewOp,
   listFeatureViewVersionsOp,
   diffFeatureViewVersionsOp,
+  featureViewUsageOp,
   createFeatureViewOp,
   updateFeatureViewOp,
   listFeatureServicesOp,

@@ -25,6 +25,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "featureViews.get": "viewer",
   "featureViews.versions": "viewer",
   "featureViews.diff": "viewer",
+  "featureViews.usage": "viewer",
   "featureServices.list": "viewer",
   "featureServices.get": "viewer",
   "consumers.list": "viewer",

@@ -89,6 +89,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "featureViews.get": () => ({ project: P, name: "driver_hourly_stats" }),
   "featureViews.versions": () => ({ project: P, name: "driver_hourly_stats" }),
   "featureViews.diff": () => ({ project: P, name: "driver_hourly_stats", from: 1, to: 1 }),
+  "featureViews.usage": () => ({ project: P, name: "driver_hourly_stats", days: 7 }),
   "featureViews.create": () => ({ project: P, spec: driverViewSpec({ name: fresh("view") }) }),
   "featureViews.update": async (trusted) => {
     const v = await getFeatureView({ ctx: trusted, input: { project: P, name: "driver_hourly_stats" } });

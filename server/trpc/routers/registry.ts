@@ -25,6 +25,7 @@ import {
   updateFeatureServiceOp,
   updateFeatureViewOp,
 } from "../../registry";
+import { featureViewUsageOp } from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -51,6 +52,7 @@ export const featureViewsRouter = router(
     get: getFeatureViewOp,
     versions: listFeatureViewVersionsOp,
     diff: diffFeatureViewVersionsOp,
+    usage: featureViewUsageOp,
     create: createFeatureViewOp,
     update: updateFeatureViewOp,
   }),

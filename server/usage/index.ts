@@ -1,0 +1,10 @@
+import "server-only";
+
+export { type FeatureViewUsage, featureViewUsageOp, getFeatureViewUsage } from "./feature-view-usage";
+export {
+  createUsageRecorder,
+  DEFAULT_FLUSH_MS,
+  USAGE_RETENTION_DAYS,
+  type UsageRecorder,
+  type UsageRecorderOptions,
+} from "./recorder";
