@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ago, driverKey, PROJECT, postJson, STORE_KINDS, seedServing } from "../../test/helpers/serving";
-import type { Ctx } from "../core/context";
+import type { Ctx, UsageSink } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { entityKey } from "../online/entity-key";
 import { handleGetOnlineFeatures } from "../web/http-handlers";
@@ -356,5 +356,44 @@ describe("get-online-features refuses bad requests, naming what is wrong", () =>
       /project "demo" not found/,
       "project",
     );
+  });
+});
+
+describe("get-online-features counts what it served", () => {
+  it("tells the usage sink which views were read, for how many rows, by whom", async () => {
+    const reads: Parameters<UsageSink["viewsRead"]>[0][] = [];
+    const usage: UsageSink = { keyUsed() {}, viewsRead: (r) => reads.push(r) };
+    const key = { kind: "api_key" as const, id: "k1", name: "k", projectId: "", role: "consumer" as const };
+    const ctx = testCtx(t, { usage });
+    const project = (await t.db.query.projects.findFirst({ where: (p, { eq }) => eq(p.name, PROJECT) }))?.id;
+    if (!project) throw new Error("no project");
+    key.projectId = project;
+    await getOnlineFeatures({
+      ctx: { ...ctx, actor: key },
+      input: {
+        project: PROJECT,
+        feature_service: "driver_activity",
+        full_feature_names: true,
+        entities: { driver_id: [1, 2, 3] },
+      },
+    });
+    const views = await t.db.query.featureViews.findMany({ where: (v, { eq }) => eq(v.projectId, project) });
+    const id = (name: string) => views.find((v) => v.name === name)?.id;
+    expect(reads).toEqual([
+      {
+        projectId: project,
+        viewIds: [id("driver_hourly_stats"), id("driver_profile")],
+        entities: 3,
+        caller: { kind: "api_key", id: "k1" },
+      },
+    ]);
+    // a refused lookup reads nothing and counts nothing
+    await expect(
+      getOnlineFeatures({
+        ctx: { ...ctx, actor: key },
+        input: { project: PROJECT, features: ["nope:x"], entities: { driver_id: [1] } },
+      }),
+    ).rejects.toThrow(/not found/);
+    expect(reads).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { Ctx } from "../core/context";
+import type { Actor, Ctx, UsageSink } from "../core/context";
 import { InvalidError, UnavailableError } from "../core/errors";
 import { Name } from "../core/name";
 import { env } from "../env";
@@ -166,7 +166,18 @@ async function getOnline(
     }
   });
   for (const c of columns) results.push(out.get(c) as FeatureColumn);
+  ctx.usage?.viewsRead({
+    projectId: project.id,
+    viewIds: views.map((v) => v.id),
+    entities: rowCount,
+    caller: callerOf(ctx.actor),
+  });
   return { metadata: { feature_names: [...joinKeyNames, ...columns.map((c) => c.name)] }, results };
+}
+
+function callerOf(actor: Actor): Parameters<UsageSink["viewsRead"]>[0]["caller"] {
+  if (actor.kind === "api_key" || actor.kind === "user") return { kind: actor.kind, id: actor.id };
+  return { kind: "other" };
 }
 
 /**
