@@ -1,23 +1,35 @@
 import "server-only";
 import type pg from "pg";
 import { chunks, latestPerKey } from "./latest-per-key";
-import type { OnlineRecord, OnlineStore, ReadRequest, WriteResult } from "./types";
+import type { OnlineRecord, OnlineRow, OnlineStore, ReadRequest, WriteResult } from "./types";
 
-/** Rows per INSERT: keeps one statement's arrays (and its lock set) bounded on huge batches. */
+/** Rows per INSERT: keeps one statement's document (and its lock set) bounded on huge batches. */
 const WRITE_CHUNK = 5000;
 
 /**
  * One statement per chunk; the WHERE on the conflict branch is the write rule, so the database
  * decides "never older" under the row lock. A refused row is neither inserted nor updated and so
  * is not in rowCount, which is how skipped rows are counted.
+ *
+ * The rows travel as one JSON document, `[[entity_key, values, event_ts], ...]`: each row's values
+ * are encoded to JSON once, in the same JSON.stringify as the whole chunk, and Postgres parses the
+ * document once, taking each row's values out as jsonb without a second parse. (A `jsonb[]`
+ * parameter costs an escaped array literal around each row's JSON text and a parse per element;
+ * bench/materialize.ts and docs/adr/0005-materialization.md have the measurements.) The elements
+ * come out in array order, so rows are locked in the key order latestPerKey gave them.
  */
 const UPSERT = `
 insert into online_values (project, feature_view, entity_key, "values", event_ts)
-select $1, $2, u.entity_key, u.vals, u.event_ts
-from unnest($3::text[], $4::jsonb[], $5::timestamptz[]) as u(entity_key, vals, event_ts)
+select $1, $2, e ->> 0, e -> 1, (e ->> 2)::timestamptz
+from jsonb_array_elements($3::jsonb) as e
 on conflict (project, feature_view, entity_key) do update
   set "values" = excluded."values", event_ts = excluded.event_ts, written_at = now()
   where online_values.event_ts <= excluded.event_ts`;
+
+/** One chunk as the UPSERT's document: a Date becomes its ISO string through toJSON. */
+function encodeChunk(rows: readonly OnlineRow[]): string {
+  return JSON.stringify(rows.map((r) => [r.entityKey, r.values, r.eventTs]));
+}
 
 /**
  * Every (request, key) pair in one query; the join hits the primary key. Each row's values are cut
@@ -52,20 +64,10 @@ export function createPostgresOnlineStore(pool: pg.Pool): OnlineStore {
     async write(project, featureView, rows): Promise<WriteResult> {
       if (rows.length === 0) return { written: 0, skipped: 0 };
       // encode everything first: a row that cannot be stored fails the call before anything is sent
-      const latest = latestPerKey(rows).map((r) => ({
-        key: r.entityKey,
-        json: JSON.stringify(r.values),
-        ts: r.eventTs.toISOString(),
-      }));
+      const documents = [...chunks(latestPerKey(rows), WRITE_CHUNK)].map(encodeChunk);
       let written = 0;
-      for (const chunk of chunks(latest, WRITE_CHUNK)) {
-        const res = await pool.query(UPSERT, [
-          project,
-          featureView,
-          chunk.map((r) => r.key),
-          chunk.map((r) => r.json),
-          chunk.map((r) => r.ts),
-        ]);
+      for (const doc of documents) {
+        const res = await pool.query(UPSERT, [project, featureView, doc]);
         written += res.rowCount ?? 0;
       }
       return { written, skipped: rows.length - written };
