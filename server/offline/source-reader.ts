@@ -1,12 +1,10 @@
 import "server-only";
 import type pg from "pg";
 import { InvalidError } from "../core/errors";
-import { entityKey } from "../online/entity-key";
 import { offlineError } from "./errors";
+import { SCAN_TYPES, type SourceRow, sourceRowConverter } from "./scan-rows";
 import {
   type BuiltQuery,
-  CREATED_TS,
-  EVENT_TS,
   latestPerEntityQuery,
   newestEventTsQuery,
   probeColumnsQuery,
@@ -16,7 +14,6 @@ import {
 } from "./source-query";
 import { admitSource } from "./space";
 import type { OfflineStore } from "./store";
-import { toJoinKeyValue, toOnlineValue } from "./value-conversion";
 
 /**
  * Runs offline scans through the offline store: as the project's reader role, in a READ ONLY
@@ -30,15 +27,7 @@ import { toJoinKeyValue, toOnlineValue } from "./value-conversion";
 
 export const DEFAULT_BATCH_SIZE = 5000;
 
-/** One entity's latest row in a window, ready for the online store. */
-export interface SourceRow {
-  entityKey: string;
-  joinKeys: Record<string, string | number>;
-  /** Feature name -> online value (see value-conversion.ts). */
-  values: Record<string, unknown>;
-  eventTs: Date;
-  createdTs: Date | null;
-}
+export type { SourceRow } from "./scan-rows";
 
 /**
  * pg's `queryMode: "extended"` (missing from @types/pg) forces the extended protocol even without
@@ -72,10 +61,11 @@ export async function* readLatestPerEntity(
 ): AsyncGenerator<SourceRow[]> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error("batchSize must be a positive integer");
+  const toSourceRow = sourceRowConverter(view);
   if (source.kind === "file") {
     const files = await import("./file-source");
     const batches = files.readFileLatestPerEntity(store, project, source, view, window, batchSize);
-    for await (const rows of batches) yield rows.map((r) => toSourceRow(files.fileScanRow(r, view), view));
+    for await (const rows of batches) yield rows.map((r) => toSourceRow(files.fileScanRow(r, view)));
     return;
   }
   const admitted = await admitSource(store, project, source);
@@ -94,35 +84,20 @@ export async function* readLatestPerEntity(
     for (;;) {
       let rows: Record<string, unknown>[];
       try {
-        ({ rows } = await tx.client.query(`FETCH FORWARD ${batchSize} FROM quiver_scan`));
+        ({ rows } = await tx.client.query({
+          text: `FETCH FORWARD ${batchSize} FROM quiver_scan`,
+          types: SCAN_TYPES,
+        }));
       } catch (e) {
         throw fail(e);
       }
-      if (rows.length > 0) yield rows.map((r) => toSourceRow(r, view));
+      if (rows.length > 0) yield rows.map(toSourceRow);
       if (rows.length < batchSize) break;
     }
     await tx.commit();
   } finally {
     await tx.rollback();
   }
-}
-
-function toSourceRow(r: Record<string, unknown>, view: ViewColumns): SourceRow {
-  const joinKeys: Record<string, string | number> = {};
-  for (const k of view.joinKeys) joinKeys[k.name] = toJoinKeyValue(r[k.name], k.valueType, k.name);
-  const values: Record<string, unknown> = {};
-  for (const f of view.fields) values[f.name] = toOnlineValue(r[f.name], f.dtype, f.name);
-  const eventTs = r[EVENT_TS];
-  const createdTs = r[CREATED_TS];
-  if (!(eventTs instanceof Date) || Number.isNaN(eventTs.getTime()))
-    throw new InvalidError(`a source row for ${JSON.stringify(joinKeys)} has no valid event timestamp`);
-  return {
-    entityKey: entityKey(joinKeys),
-    joinKeys,
-    values,
-    eventTs,
-    createdTs: createdTs instanceof Date ? createdTs : null,
-  };
 }
 
 /** What a background probe learns of a source. */
