@@ -1,13 +1,14 @@
 import "server-only";
-import type { Redis, Result } from "ioredis";
+import type { Result } from "ioredis";
 import type pg from "pg";
 import { rootLogger } from "../core/log";
-import { connectRedis, whenReady } from "../online/redis-client";
+import { connectRedis, connectRedisCluster, type RedisClient, whenReady } from "../online/redis-client";
 import { createRateLimiter, type RateLimiter } from "./rate-limit";
 
 /**
- * Token buckets every process shares (docs/adr/0017-shared-rate-limits.md): in Redis when
- * REDIS_URL is set, else in Postgres (table rate_limit_buckets). Each take is one atomic step on
+ * Token buckets every process shares (docs/adr/0017-shared-rate-limits.md): in Redis Cluster when
+ * REDIS_CLUSTER_NODES is set, in Redis when REDIS_URL is, else in Postgres (table
+ * rate_limit_buckets). Each take is one atomic step on
  * the store's clock, so N app and feature-server processes together allow what one would.
  *
  * While the store fails, the limit falls back to buckets in this process's memory (fail-open to a
@@ -31,6 +32,8 @@ export interface SharedRateLimitOptions {
   pool: pg.Pool;
   /** Redis holds the buckets when set. */
   redisUrl?: string;
+  /** Redis Cluster startup nodes (`host:port`): the cluster holds the buckets; wins over redisUrl. */
+  redisClusterNodes?: string[];
   /** Prepended to every key (tests keep theirs apart). */
   prefix?: string;
   /** Where the store's failure and recovery are told; the root logger at warn unless set. */
@@ -43,7 +46,8 @@ type TakeToken = (key: string, rate: number, burst: number) => Promise<number>;
 export function createSharedRateLimiter(opts: SharedRateLimitOptions): SharedRateLimiter {
   const { rate, burst, prefix = "" } = opts;
   const log = opts.log ?? ((message, fields) => rootLogger().warn(fields, message));
-  const store = opts.redisUrl ? redisBuckets(opts.redisUrl) : postgresBuckets(opts.pool);
+  const connect = redisConnector(opts);
+  const store = connect ? redisBuckets(connect) : postgresBuckets(opts.pool);
   const local = createRateLimiter({ rate, burst });
   let failing = false;
   return {
@@ -129,13 +133,21 @@ declare module "ioredis" {
 /** Redis keys of the buckets: `rl:` beside the online store's `q:` (docs/adr/0003). */
 const REDIS_KEY_PREFIX = "rl:";
 
+/** How to open the buckets' Redis, when one is configured (a bucket is one key: cluster-safe). */
+function redisConnector(opts: SharedRateLimitOptions): (() => RedisClient) | undefined {
+  const nodes = opts.redisClusterNodes;
+  if (nodes && nodes.length > 0) return () => connectRedisCluster(nodes.join(","));
+  const url = opts.redisUrl;
+  return url ? () => connectRedis(url) : undefined;
+}
+
 /** Connects on the first take: a process that serves no API key (the CLI) opens nothing. */
-function redisBuckets(url: string) {
-  let redis: Redis | undefined;
+function redisBuckets(connect: () => RedisClient) {
+  let redis: RedisClient | undefined;
   let lastError: Error | undefined;
-  const client = (): Redis => {
+  const client = (): RedisClient => {
     if (redis) return redis;
-    const r = connectRedis(url);
+    const r = connect();
     r.defineCommand("quiverTakeToken", { numberOfKeys: 1, lua: TAKE_LUA });
     r.on("error", (e: Error) => {
       lastError = e;
