@@ -77,6 +77,8 @@ const EnvSchema = z.object({
   QUIVER_METRICS_TOKEN: z.string().min(16).optional(),
   /** A running materialization run whose heartbeat is older than this is failed and retried, in seconds. */
   QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
+  /** Online writes a materialization keeps in flight while it reads the next batches (pipeline.ts). */
+  QUIVER_MATERIALIZE_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(3),
   /** Online lookups: most entity rows per request (more is a 400 naming this cap). */
   QUIVER_SERVING_MAX_ENTITIES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Online lookups: most entity rows x features per request (more is a 400 naming this cap). */

@@ -157,7 +157,9 @@ describe("cancelRun", () => {
         },
       },
     };
-    const done = await runMaterialization(cancelling, run.id, { batchSize: 1 });
+    // One write at a time, so the boundary is the first batch's (with more in flight, the writes
+    // already sent finish first: run-materialization.int.test.ts).
+    const done = await runMaterialization(cancelling, run.id, { batchSize: 1, writesInFlight: 1 });
     expect(batches).toBe(1);
     expect(done).toMatchObject({ status: "cancelled", rowsRead: 0 });
     expect(await watermark()).toEqual(before);

@@ -12,6 +12,7 @@ import {
 import type { Ctx } from "../core/context";
 import { featureViews, materializationRuns } from "../db/schema";
 import { getFeatureView } from "../registry";
+import { cancelRun } from "./cancel-run";
 import { getRun } from "./get-run";
 import { listRuns } from "./list-runs";
 import { runMaterialization } from "./run-materialization";
@@ -208,6 +209,84 @@ describe("runMaterialization", () => {
     expect(run).toMatchObject({ rowsRead: 4, rowsWritten: 4 });
     const [row] = await t.db.select().from(materializationRuns).where(eq(materializationRuns.id, run.id));
     expect(row?.rowsRead).toBe(4);
+  });
+
+  it("keeps several writes in flight, but its progress never counts a batch before every earlier one is written", async () => {
+    const [run] = await startMaterialization({
+      ctx,
+      input: { project: PROJECT, startTs: at("00:00"), endTs: at("23:59") },
+    });
+    if (!run) throw new Error("no run");
+    const done: boolean[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const violations: string[] = [];
+    const progress = async () =>
+      (await t.db.select().from(materializationRuns).where(eq(materializationRuns.id, run.id)))[0]
+        ?.rowsWritten ?? -1;
+    const prefix = () => {
+      let n = 0;
+      while (done[n]) n++;
+      return n;
+    };
+    const slowFirst: Ctx = {
+      ...ctx,
+      online: {
+        ...ctx.online,
+        write: async (project, view, rows) => {
+          const i = done.length;
+          done.push(false);
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          // the first batch finishes last
+          if (i === 0) await new Promise((r) => setTimeout(r, 300));
+          const res = await ctx.online.write(project, view, rows);
+          const before = await progress();
+          if (before > prefix()) violations.push(`progress ${before} with batches ${done} written`);
+          done[i] = true;
+          inFlight--;
+          return res;
+        },
+      },
+    };
+    const finished = await runMaterialization(slowFirst, run.id, { batchSize: 1, writesInFlight: 3 });
+    expect(finished).toMatchObject({ status: "succeeded", rowsRead: 4, rowsWritten: 4 });
+    expect(maxInFlight).toBe(3);
+    expect(violations).toEqual([]);
+    expect(await onlineDrivers(ctx, [1, 2, 3, 4])).toEqual([
+      { conv_rate: 0.9, trips: 90, eventTs: iso("11:00") },
+      { conv_rate: 0.4, trips: 40, eventTs: iso("09:00") },
+      { conv_rate: 0.7, trips: 70, eventTs: iso("10:30") },
+      { conv_rate: 0.8, trips: 80, eventTs: iso("06:59") },
+    ]);
+  });
+
+  it("cancelled with writes in flight: those finish, progress counts only settled batches, the watermark stays", async () => {
+    const before = await watermark();
+    const [run] = await startMaterialization({
+      ctx,
+      input: { project: PROJECT, startTs: at("00:00"), endTs: at("23:59") },
+    });
+    if (!run) throw new Error("no run");
+    let writes = 0;
+    let finishedWrites = 0;
+    const cancelling: Ctx = {
+      ...ctx,
+      online: {
+        ...ctx.online,
+        write: async (project, view, rows) => {
+          if (++writes === 1) await cancelRun({ ctx, input: { project: PROJECT, runId: run.id } });
+          const res = await ctx.online.write(project, view, rows);
+          finishedWrites++;
+          return res;
+        },
+      },
+    };
+    const done = await runMaterialization(cancelling, run.id, { batchSize: 1, writesInFlight: 2 });
+    // batches 0 and 1 were sent before 0 settled and found the run cancelled; no third was sent
+    expect(writes).toBe(2);
+    expect(finishedWrites).toBe(2);
+    expect(done).toMatchObject({ status: "cancelled", rowsRead: 0, rowsWritten: 0 });
+    expect(await watermark()).toEqual(before);
   });
 
   it("reports an unknown run", async () => {

@@ -4,9 +4,11 @@ import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
+import { env } from "../env";
 import { readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
 import { getFeatureView } from "../registry";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
+import { pump } from "./pipeline";
 import { MAX_ATTEMPTS } from "./policy";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
@@ -14,6 +16,8 @@ import { type RunStep, safeErrorMessage } from "./safe-error";
 export interface RunOptions {
   /** Rows per source fetch and per online write. */
   batchSize?: number;
+  /** Online writes at once (QUIVER_MATERIALIZE_WRITES_IN_FLIGHT unless set); see pipeline.ts. */
+  writesInFlight?: number;
   /** QUIVER_RUN_HEARTBEAT_TIMEOUT_S unless set; the run beats four times per timeout. */
   heartbeatTimeoutSeconds?: number;
   /**
@@ -28,11 +32,13 @@ export interface RunOptions {
  * ended is left alone, so a double delivery is harmless; otherwise it is claimed (running,
  * attempts + 1, heartbeat), streamed from the source into the online store batch by batch with
  * progress and heartbeat on the row, and finished in one transaction that also moves the view's
- * watermark. A timer beats while a batch is slow. On failure the row says why and becomes
- * `retrying` (the error is rethrown for the queue to retry) or, with no attempt left, `failed`;
- * the watermark does not move. A run cancelled, or given up by the sweeper, while running stops
- * at its next batch boundary: every write of an attempt names its attempt number, so an attempt
- * that lost its run can change nothing.
+ * watermark. Reads, conversion and writes overlap (pipeline.ts): the next batches are fetched
+ * while up to `writesInFlight` are written, and progress counts a batch only once it and every
+ * earlier batch are written. A timer beats while a batch is slow. On failure the row says why and
+ * becomes `retrying` (the error is rethrown for the queue to retry) or, with no attempt left,
+ * `failed`; the watermark does not move. A run cancelled, or given up by the sweeper, while
+ * running stops at its next batch boundary (the writes already in flight finish first): every
+ * write of an attempt names its attempt number, so an attempt that lost its run can change nothing.
  *
  * A delivery that finds the run running under a live heartbeat (a restart's redelivery while the
  * old process's last beat is still fresh) waits until that heartbeat goes stale or the run ends.
@@ -90,8 +96,9 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
     let rowsRead = 0;
     let rowsWritten = 0;
     const reading: RunStep = { label: `reading source "${view.source.name}"`, store: "offline" };
+    const writing: RunStep = { label: "writing to the online store", store: "online" };
     step = reading;
-    const batches = readLatestPerEntity(
+    const source = readLatestPerEntity(
       ctx.offline,
       run.project,
       view.source,
@@ -99,22 +106,28 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       { start: run.startTs, end: run.endTs },
       opts,
     );
-    for await (const batch of prefetched(batches)) {
-      step = { label: "writing to the online store", store: "online" };
-      const res = await ctx.online.write(run.project, view.name, batch.map(toOnlineRow));
-      rowsRead += batch.length;
-      rowsWritten += res.written;
-      step = { label: "recording progress", store: "registry" };
-      const [still] = await ctx.db
-        .update(materializationRuns)
-        .set({ rowsRead, rowsWritten, heartbeatAt: sql`now()` })
-        .where(mine)
-        .returning({ id: materializationRuns.id });
-      // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
-      if (!still) return await current(ctx, run);
-      lastBatchAt = Date.now();
-      step = reading;
-    }
+    const outcome = await pump({
+      source,
+      write: (batch) => ctx.online.write(run.project, view.name, batch.map(toOnlineRow)),
+      writesInFlight: opts.writesInFlight ?? env().QUIVER_MATERIALIZE_WRITES_IN_FLIGHT,
+      onStep: (s) => {
+        step = s === "read" ? reading : writing;
+      },
+      settled: async ({ rows, result }) => {
+        rowsRead += rows;
+        rowsWritten += result.written;
+        step = { label: "recording progress", store: "registry" };
+        const [still] = await ctx.db
+          .update(materializationRuns)
+          .set({ rowsRead, rowsWritten, heartbeatAt: sql`now()` })
+          .where(mine)
+          .returning({ id: materializationRuns.id });
+        lastBatchAt = Date.now();
+        // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
+        return still !== undefined;
+      },
+    });
+    if (outcome === "stopped") return await current(ctx, run);
 
     step = { label: "recording success", store: "registry" };
     return await inTransaction(ctx, async (tx) => {
@@ -203,26 +216,4 @@ async function current(ctx: Ctx, run: Run): Promise<Run> {
 
 function toOnlineRow(r: SourceRow) {
   return { entityKey: r.entityKey, values: r.values, eventTs: r.eventTs };
-}
-
-/**
- * Fetches the next batch while the caller writes the current one, so source reads and online
- * writes overlap. Closing early (break or error) waits out the fetch in flight, then closes the
- * source, which frees its connection.
- */
-async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  try {
-    for (;;) {
-      const r = await next;
-      if (r.done) return;
-      next = source.next();
-      // Handled when awaited above or in finally; this only keeps it from counting as unhandled.
-      next.catch(() => {});
-      yield r.value;
-    }
-  } finally {
-    await next.catch(() => {});
-    await source.return(undefined);
-  }
 }
