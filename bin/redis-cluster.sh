@@ -3,15 +3,16 @@
 # redis-server in cluster mode on 127.0.0.1 only, ports 7101-7103 (REDIS_CLUSTER_PORTS to change),
 # no persistence, its files in DIR. `start` returns once every node reports cluster_state:ok;
 # a cluster already answering ok on those ports is reused. `stop` shuts the nodes down and
-# removes DIR.
+# removes DIR; `status` exits 0 when every node reports cluster_state:ok.
 #   bash bin/redis-cluster.sh start DIR     then  REDIS_CLUSTER_NODES=127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103
 #   bash bin/redis-cluster.sh stop DIR
+#   bash bin/redis-cluster.sh status
 set -euo pipefail
 
 cmd="${1:-}"
 dir="${2:-}"
-if [ -z "$cmd" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop DIR" >&2
+if [ -z "$cmd" ] || { [ "$cmd" != status ] && [ -z "$dir" ]; }; then
+  echo "usage: $0 start|stop DIR, or $0 status" >&2
   exit 2
 fi
 read -r -a ports <<<"${REDIS_CLUSTER_PORTS:-7101 7102 7103}"
@@ -23,6 +24,9 @@ all_ok() {
 }
 
 case "$cmd" in
+status)
+  all_ok
+  ;;
 start)
   if all_ok; then
     echo "redis cluster already up on ${ports[*]}"
@@ -61,7 +65,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop DIR, or $0 status" >&2
   exit 2
   ;;
 esac
