@@ -50,7 +50,7 @@ import {
 
 const ROWS = Math.min(Number(process.env.BENCH_ROWS ?? 200_000), 2_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
-const ROUNDS = 3;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const PROJECT = "bench";
 const VIEW = "driver_stats";
 const LOOPBACK = ["127.0.0.1", "localhost", "::1", "[::1]"];
@@ -137,10 +137,14 @@ async function main() {
     for await (const b of readLatestPerEntity(offline, PROJECT, detail.source, columns, window))
       rows.push(...b);
     const scanPool = offlineAdmin;
+    const rawWriter = raw
+      ? redisRawWriter(raw, `${prefix}raw:`, prefix)
+      : postgresRawWriter(pool, "raw_baseline");
 
     const quiverMs: number[] = [];
     const scanMs: number[] = [];
     const writeMs: number[] = [];
+    const streamedMs: number[] = [];
     let written = 0;
     for (let round = 0; round < ROUNDS; round++) {
       await online.deleteView(PROJECT, VIEW);
@@ -155,52 +159,32 @@ async function main() {
       if (run?.status !== "succeeded") throw new Error(`run ended ${run?.status}: ${run?.error}`);
       written = run.rowsWritten;
       quiverMs.push(startMs);
-      if (process.env.BENCH_VERBOSE) console.log(`round ${round}: quiver ${startMs.toFixed(0)} ms`);
 
       const [, s] = await timed(() =>
         scanPool.query({ text: `select count(*) from (${q.text}) q`, values: q.values }),
       );
       scanMs.push(s);
 
-      if (raw) {
-        const keyPrefix = `${prefix}raw:`;
-        const [, w] = await timed(async () => {
-          for (let i = 0; i < rows.length; i += 1000) {
-            const p = raw.pipeline();
-            for (const r of rows.slice(i, i + 1000)) {
-              const args = [TS_FIELD, tsMicros(r.eventTs)];
-              for (const [f, v] of Object.entries(r.values)) args.push(f, JSON.stringify(v));
-              p.hset(rowKey(keyPrefix, PROJECT, VIEW, r.entityKey), ...args);
-            }
-            await p.exec();
-          }
-        });
-        writeMs.push(w);
-        await deleteKeys(raw, `${keyPrefix}*`);
-      } else {
-        await pool.query("delete from online_values where feature_view = 'raw_baseline'");
-        const [, w] = await timed(async () => {
-          for (let i = 0; i < rows.length; i += BATCH) {
-            const chunk = rows.slice(i, i + BATCH);
-            await pool.query({
-              text: `insert into online_values (project, feature_view, entity_key, "values", event_ts)
-                     select $1, 'raw_baseline', u.entity_key, u.vals, u.event_ts
-                     from unnest($2::text[], $3::jsonb[], $4::timestamptz[]) as u(entity_key, vals, event_ts)
-                     on conflict (project, feature_view, entity_key) do update
-                       set "values" = excluded."values", event_ts = excluded.event_ts
-                       where online_values.event_ts <= excluded.event_ts`,
-              values: [
-                PROJECT,
-                chunk.map((r) => r.entityKey),
-                chunk.map((r) => JSON.stringify(r.values)),
-                chunk.map((r) => r.eventTs),
-              ],
-            });
-          }
-        });
-        writeMs.push(w);
-      }
+      await rawWriter.clear();
+      const [, w] = await timed(async () => {
+        for (let i = 0; i < rows.length; i += BATCH) await rawWriter.write(rows.slice(i, i + BATCH));
+      });
+      writeMs.push(w);
+
+      await rawWriter.clear();
+      const [, st] = await timed(() => rawStreamed(scanPool, q, rawWriter));
+      streamedMs.push(st);
+      if (process.env.BENCH_VERBOSE)
+        console.log(
+          `round ${round}: quiver ${startMs.toFixed(0)} ms, scan ${s.toFixed(0)} ms, write ${w.toFixed(0)} ms, streamed ${st.toFixed(0)} ms`,
+        );
     }
+    const same = await rawWriter.sameAsStore(rows.map((r) => r.entityKey));
+    if (!same)
+      console.log(
+        "  WARNING: the raw baseline's stored rows differ from the store's: it no longer writes the same bytes",
+      );
+    await rawWriter.clear();
 
     const quiver = median(quiverMs);
     const baseline = median(scanMs) + median(writeMs);
@@ -214,12 +198,24 @@ async function main() {
     );
     console.log(`  raw scan (count)     ${median(scanMs).toFixed(0).padStart(7)} ms`);
     console.log(
-      `  raw write (${online.kind === "redis" ? "HSET pipeline" : "INSERT..unnest"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
+      `  raw write (${online.kind === "redis" ? "HSET pipeline" : "INSERT..jsonb doc"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
     );
     console.log(
       `  raw scan + write     ${baseline.toFixed(0).padStart(7)} ms  ${rate(baseline).padStart(10)} rows/s`,
     );
-    console.log(`  ratio quiver / raw   ${(quiver / baseline).toFixed(2)}x`);
+    const perRound = (raws: number[]) => median(quiverMs.map((q, i) => (raws[i] ?? Number.NaN) / q));
+    console.log(
+      `  ratio quiver / raw   ${(quiver / baseline).toFixed(2)}x  (raw / quiver ${(baseline / quiver).toFixed(2)}; ` +
+        `per round, median ${perRound(scanMs.map((s, i) => s + (writeMs[i] ?? Number.NaN))).toFixed(2)})`,
+    );
+    const streamed = median(streamedMs);
+    console.log(
+      `  raw streamed (cursor → write, one batch at a time) ${streamed.toFixed(0).padStart(7)} ms  ${rate(streamed).padStart(10)} rows/s`,
+    );
+    console.log(
+      `  ratio quiver / raw streamed ${(quiver / streamed).toFixed(2)}x  (raw streamed / quiver ${(streamed / quiver).toFixed(2)}; ` +
+        `per round, median ${perRound(streamedMs).toFixed(2)})`,
+    );
   } finally {
     await online.deleteView(PROJECT, VIEW).catch(() => {});
     if (raw) {
@@ -308,6 +304,123 @@ async function seed(ctx: Ctx, offlineAdmin: pg.Pool) {
       },
     },
   });
+}
+
+/** A raw writer: the same rows and stored bytes as the store, without Quiver's machinery. */
+interface RawWriter {
+  write(
+    rows: readonly { entityKey: string; values: Record<string, unknown>; eventTs: Date }[],
+  ): Promise<void>;
+  clear(): Promise<void>;
+  /** Whether what it stored for these keys equals what the store stored for the view. */
+  sameAsStore(keys: string[]): Promise<boolean>;
+}
+
+/**
+ * Postgres: the store's own statement form (one JSON document per batch into INSERT ... SELECT
+ * FROM jsonb_array_elements, ON CONFLICT with the event-time guard; the fastest form measured, see
+ * postgres-store.ts), one statement at a time, into a view name of its own.
+ */
+function postgresRawWriter(pool: pg.Pool, view: string): RawWriter {
+  return {
+    async write(rows) {
+      await pool.query({
+        text: `insert into online_values (project, feature_view, entity_key, "values", event_ts)
+               select $1, $2, e ->> 0, e -> 1, (e ->> 2)::timestamptz
+               from jsonb_array_elements($3::jsonb) as e
+               on conflict (project, feature_view, entity_key) do update
+                 set "values" = excluded."values", event_ts = excluded.event_ts, written_at = now()
+                 where online_values.event_ts <= excluded.event_ts`,
+        values: [PROJECT, view, JSON.stringify(rows.map((r) => [r.entityKey, r.values, r.eventTs]))],
+      });
+    },
+    async clear() {
+      await pool.query("delete from online_values where project = $1 and feature_view = $2", [PROJECT, view]);
+    },
+    async sameAsStore() {
+      const { rows } = await pool.query(
+        `select (select count(*) from online_values where project = $1 and feature_view = $2)::int as store,
+                (select count(*) from online_values where project = $1 and feature_view = $3)::int as raw,
+                (select count(*) from online_values a join online_values b
+                   on b.project = a.project and b.feature_view = $3 and b.entity_key = a.entity_key
+                 where a.project = $1 and a.feature_view = $2
+                   and a."values" = b."values" and a.event_ts = b.event_ts)::int as same`,
+        [PROJECT, VIEW, view],
+      );
+      const r = rows[0];
+      return r !== undefined && r.store > 0 && r.store === r.raw && r.raw === r.same;
+    },
+  };
+}
+
+/** Redis: plain HSETs of the store's layout (JSON per feature, `_ts` in microseconds), pipelined by 1000. */
+function redisRawWriter(
+  redis: NonNullable<ReturnType<typeof connectRedis>>,
+  keyPrefix: string,
+  storePrefix: string,
+): RawWriter {
+  return {
+    async write(rows) {
+      for (let i = 0; i < rows.length; i += 1000) {
+        const p = redis.pipeline();
+        for (const r of rows.slice(i, i + 1000)) {
+          const args = [TS_FIELD, tsMicros(r.eventTs)];
+          for (const [f, v] of Object.entries(r.values)) args.push(f, JSON.stringify(v));
+          p.hset(rowKey(keyPrefix, PROJECT, VIEW, r.entityKey), ...args);
+        }
+        await p.exec();
+      }
+    },
+    async clear() {
+      await deleteKeys(redis, `${keyPrefix}*`);
+    },
+    async sameAsStore(keys) {
+      // A sample: every 97th key, the raw writer's value against the store's, whatever its type.
+      const sample = keys.filter((_, i) => i % 97 === 0);
+      const read = async (key: string) => {
+        const type = await redis.type(key);
+        if (type === "hash") return JSON.stringify(Object.entries(await redis.hgetall(key)).sort());
+        if (type === "string") return (await redis.getBuffer(key))?.toString("base64") ?? null;
+        return null;
+      };
+      for (const k of sample) {
+        const [ours, theirs] = await Promise.all([
+          read(rowKey(keyPrefix, PROJECT, VIEW, k)),
+          read(rowKey(storePrefix, PROJECT, VIEW, k)),
+        ]);
+        if (ours === null || ours !== theirs) return false;
+      }
+      return sample.length > 0;
+    },
+  };
+}
+
+/**
+ * The raw streamed writer: a cursor over the same latest-per-entity query (as the offline
+ * administrator), FETCH a batch, turn it into rows by hand, write it, fetch the next.
+ */
+async function rawStreamed(admin: pg.Pool, q: { text: string; values: unknown[] }, writer: RawWriter) {
+  const client = await admin.connect();
+  try {
+    await client.query("begin isolation level repeatable read read only");
+    await client.query("set local time zone 'UTC'");
+    await client.query({ text: `declare raw_scan no scroll cursor for ${q.text}`, values: q.values });
+    for (;;) {
+      const { rows } = await client.query(`fetch forward ${BATCH} from raw_scan`);
+      if (rows.length > 0)
+        await writer.write(
+          rows.map((r) => ({
+            entityKey: JSON.stringify([["driver_id", String(r.driver_id)]]),
+            values: { conv_rate: r.conv_rate, trips: Number(r.trips) },
+            eventTs: r.__event_ts,
+          })),
+        );
+      if (rows.length < BATCH) break;
+    }
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
 }
 
 async function deleteKeys(redis: NonNullable<ReturnType<typeof connectRedis>>, pattern: string) {
