@@ -372,9 +372,14 @@ describe("app/api/v1 routes", () => {
 
   it("serve health, lookups, pushes and materialization through the runtime", async () => {
     const health = await import("@/app/api/v1/health/route");
+    // The runtime holds the registry in memory: health also says whether that cache listens, and its age.
     expect(await answer(await health.GET(new Request("http://quiver.test/api/v1/health")))).toEqual({
       status: 200,
-      body: { status: "ok", online_store: "postgres" },
+      body: {
+        status: "ok",
+        online_store: "postgres",
+        registry_cache: { listening: expect.any(Boolean), age_seconds: expect.toBeOneOf([null, expect.any(Number)]) },
+      },
     });
 
     const now = new Date().toISOString();
