@@ -1,29 +1,43 @@
 import "server-only";
 import { httpStatusOf, isDomainError } from "../core/errors";
-import { REQUEST_ID_HEADER, requestIdOf, requestLogger } from "../core/log";
+import { type Logger, REQUEST_ID_HEADER, requestIdOf, requestLogger } from "../core/log";
 import { rejectNul } from "../core/text";
 
 /**
- * The one place REST errors are mapped (docs/adr/0006-retrieval-api.md). Route handlers wrap their
- * work in withErrorHandling; services throw DomainErrors; anything else is a 500 whose text is
- * logged, never sent.
+ * The one place REST errors are mapped and REST bodies are read (docs/adr/0006-retrieval-api.md),
+ * for both doors: the app's route handlers (WHATWG Request and Response) and the standalone feature
+ * server (node:http, server/feature-server). Services throw DomainErrors; anything else is a 500
+ * whose text is logged, never sent.
  */
 
 /** Bodies larger than this are refused with 413 unless a handler sets its own limit. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-/** A transport-level refusal (bad JSON, body too large) with the status to answer. */
+/**
+ * A transport-level refusal (bad JSON, body too large, over a rate) with the status to answer;
+ * `retryAfterSeconds` becomes a Retry-After header.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
-    this.name = "HttpError";
+    this.name = new.target.name;
   }
 }
 
 export type JsonObject = Record<string, unknown>;
+
+/** An answer before a server writes it: what both doors send, each in its own way. */
+export interface RestAnswer {
+  status: number;
+  /** Sent as JSON. */
+  body: unknown;
+  /** Headers beyond content-type and x-request-id (Retry-After, Allow). */
+  headers?: Record<string, string>;
+}
 
 export interface RestRequest {
   req: Request;
@@ -40,8 +54,19 @@ export function jsonResponse(body: unknown, status = 200): Response {
   return Response.json(body, { status });
 }
 
+export function errorBody(error: string, field?: string): { error: string; field?: string } {
+  return field === undefined ? { error } : { error, field };
+}
+
 export function errorResponse(status: number, error: string, field?: string): Response {
-  return jsonResponse(field === undefined ? { error } : { error, field }, status);
+  return jsonResponse(errorBody(error, field), status);
+}
+
+/** A RestAnswer as a WHATWG Response (the app's door). */
+export function toResponse(answer: RestAnswer): Response {
+  const res = jsonResponse(answer.body, answer.status);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.headers.set(name, value);
+  return res;
 }
 
 /**
@@ -73,10 +98,30 @@ export function withErrorHandling(
 }
 
 export function toErrorResponse(e: unknown, req: Request): Response {
-  if (e instanceof HttpError) return errorResponse(e.status, e.message);
-  if (isDomainError(e)) return errorResponse(httpStatusOf[e.code], e.message, e.field);
-  requestLogger(req).error({ err: e, method: req.method, path: safePath(req.url) }, "request failed");
-  return errorResponse(500, "internal error");
+  return toResponse(errorAnswer(e, requestLogger(req), { method: req.method, path: safePath(req.url) }));
+}
+
+/**
+ * The answer to a failure: an HttpError its status, a DomainError the status of its code with
+ * `{error, field}`, both with Retry-After when they carry a wait (429 over a rate, 503 past a
+ * deadline); anything else a 500 `{"error":"internal error"}`, logged with its text, never sent.
+ * A 503 is logged as a warning: the store it names is down for every caller.
+ */
+export function errorAnswer(e: unknown, log: Logger, where: { method: string; path: string }): RestAnswer {
+  if (e instanceof HttpError) return withRetryAfter({ status: e.status, body: errorBody(e.message) }, e);
+  if (isDomainError(e)) {
+    const status = httpStatusOf[e.code];
+    if (status === 503) log.warn({ err: e, ...where }, "request unavailable");
+    return withRetryAfter({ status, body: errorBody(e.message, e.field) }, e);
+  }
+  log.error({ err: e, ...where }, "request failed");
+  return { status: 500, body: errorBody("internal error") };
+}
+
+function withRetryAfter(answer: RestAnswer, e: Error): RestAnswer {
+  const wait = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof wait !== "number" || !Number.isFinite(wait)) return answer;
+  return { ...answer, headers: { "retry-after": String(Math.max(1, Math.ceil(wait))) } };
 }
 
 function safePath(url: string): string {
@@ -88,36 +133,63 @@ function safePath(url: string): string {
 }
 
 /**
- * Reads at most `limit` bytes (whatever Content-Length claims) and parses them as a JSON object. A
- * `\u0000` in any string or key is a 400 naming its field (server/core/text.ts).
+ * Reads at most `limit` bytes (whatever Content-Length claims) and parses them as a JSON object
+ * (parseJsonObject).
  */
 export async function readJsonObject(req: Request, limit: number): Promise<JsonObject> {
-  const text = await readText(req, limit);
+  return parseJsonObject(await readBodyText(req, limit));
+}
+
+const NOT_JSON = "body is not valid JSON";
+
+/**
+ * A request body's text as a JSON object, or an HttpError 400: invalid JSON, anything but an
+ * object, a `"__proto__"` key (it would become an object's prototype once a parser copies it into a
+ * record), a `\u0000` in any string or key (named by its field, server/core/text.ts). The checks
+ * cost nothing on ordinary bodies: a key can only spell `__proto__` in the text, or through a
+ * `\u` escape, and a NUL can only come from a `\u0000` escape (JSON allows no raw control
+ * characters in strings), so the reviver and the NUL walk run only when the text has one of them.
+ */
+export function parseJsonObject(text: string): JsonObject {
+  const escaped = text.includes("\\u");
   let parsed: unknown;
   try {
-    // A "__proto__" key would become an object's prototype once a parser copies it into a record.
-    parsed = JSON.parse(text, (key, value: unknown) => {
-      if (key === "__proto__") throw new HttpError(400, 'body must not hold a "__proto__" key');
-      return value;
-    });
+    parsed = escaped || text.includes("__proto__") ? JSON.parse(text, refuseProto) : JSON.parse(text);
   } catch (e) {
     if (e instanceof HttpError) throw e;
-    throw new HttpError(400, "body is not valid JSON");
+    throw new HttpError(400, NOT_JSON);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new HttpError(400, "body must be a JSON object");
-  rejectNul(parsed);
+  if (escaped) rejectNul(parsed);
   return parsed as JsonObject;
 }
 
-async function readText(req: Request, limit: number): Promise<string> {
-  if (!req.body) throw new HttpError(400, "body is not valid JSON");
-  const bytes = await readCappedBody(req, limit);
+function refuseProto(key: string, value: unknown): unknown {
+  if (key === "__proto__") throw new HttpError(400, 'body must not hold a "__proto__" key');
+  return value;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A body's bytes as text; bytes that are not UTF-8 are a 400. */
+export function decodeBody(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
-    throw new HttpError(400, "body is not valid JSON");
+    throw new HttpError(400, NOT_JSON);
   }
+}
+
+/** The 413 of a body over `limit` bytes. */
+export function bodyTooLarge(limit: number): HttpError {
+  return new HttpError(413, `body too large: limit ${limit} bytes`);
+}
+
+/** A WHATWG request's body as text, at most `limit` bytes; no body is a 400. */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  if (!req.body) throw new HttpError(400, NOT_JSON);
+  return decodeBody(await readCappedBody(req, limit));
 }
 
 /**
@@ -125,9 +197,8 @@ async function readText(req: Request, limit: number): Promise<string> {
  * 413 and the rest is never read. No body is an empty buffer.
  */
 export async function readCappedBody(req: Request, limit: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, `body too large: limit ${limit} bytes`);
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (Number.isFinite(declared) && declared > limit) throw bodyTooLarge(limit);
   if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
@@ -138,7 +209,7 @@ export async function readCappedBody(req: Request, limit: number): Promise<Buffe
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw bodyTooLarge(limit);
     }
     parts.push(value);
   }

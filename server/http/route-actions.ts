@@ -8,7 +8,7 @@ import { restOperations } from "../operations/openapi";
  * per operation, like the tRPC endpoint per procedure. A test (doors.test.ts) fails for any route
  * file whose methods are not listed here.
  */
-export const ROUTE_ACTIONS: Record<string, Access | "per-operation" | "per-procedure"> = {
+export const ROUTE_ACTIONS: Record<string, Access | "per-operation" | "per-procedure" | "metrics"> = {
   ...Object.fromEntries(
     restOperations()
       .filter((op) => op.rest?.path)
@@ -22,4 +22,6 @@ export const ROUTE_ACTIONS: Record<string, Access | "per-operation" | "per-proce
   "POST /api/auth/[...all]": "public",
   "GET /api/trpc/[trpc]": "per-procedure",
   "POST /api/trpc/[trpc]": "per-procedure",
+  // Prometheus metrics: QUIVER_METRICS_TOKEN, else loopback clients only (server/metrics/access.ts).
+  "GET /metrics": "metrics",
 };

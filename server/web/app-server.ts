@@ -4,6 +4,7 @@ import { CLIENT_IP_HEADER, clientAddress, type TrustedProxies, trustedProxies } 
 import { BootError } from "../boot/errors";
 import { newRequestId, REQUEST_ID_HEADER, rootLogger, saneRequestId } from "../core/log";
 import { env, resetEnvCache } from "../env";
+import { cameThroughProxy, VIA_PROXY_HEADER } from "../metrics/access";
 import { originSettings, trustedOrigins } from "../http/trusted-origins";
 
 export interface AppServer {
@@ -65,7 +66,7 @@ function checkedSettings(): TrustedProxies {
 /**
  * Quiver's listener around a request handler: sets the client's address (login throttle, rate
  * limits) from the socket, or from X-Forwarded-For when the socket is a trusted proxy, replacing
- * any value a client sent; gives the request its id (a sane one it brought, else a new one, which
+ * any value a client sent, and whether a proxy forwarded the request at all (/metrics); gives the request its id (a sane one it brought, else a new one, which
  * the route handlers then adopt); a handler's failure is a bare 500.
  */
 export function requestListener(
@@ -78,6 +79,10 @@ export function requestListener(
       req.headers["x-forwarded-for"],
       proxies,
     );
+    // /metrics opens to loopback clients only when no proxy stands between (server/metrics/access.ts);
+    // Next adds X-Forwarded-For to every request, so only this listener sees whether one came.
+    if (cameThroughProxy(req.headers)) req.headers[VIA_PROXY_HEADER] = "1";
+    else delete req.headers[VIA_PROXY_HEADER];
     const requestId = saneRequestId(req.headers[REQUEST_ID_HEADER]) ?? newRequestId();
     req.headers[REQUEST_ID_HEADER] = requestId;
     handle(req, res).catch((e: unknown) => {

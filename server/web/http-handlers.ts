@@ -1,12 +1,12 @@
 import "server-only";
-import type { z } from "zod";
-import { RateLimitedError } from "../auth/request-actor";
+import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import type { Ctx } from "../core/context";
-import { InvalidError } from "../core/errors";
-import { requestLogger } from "../core/log";
-import { parseInput } from "../core/parse-input";
+import { type Logger, REQUEST_ID_HEADER, requestIdOf, requestLogger } from "../core/log";
 import { downloadDatasetOp } from "../datasets";
-import { errorResponse, jsonResponse, withErrorHandling } from "../http/rest";
+import { env } from "../env";
+import { answerOperation, type DoorRequest, queryOf } from "../http/operation-door";
+import { errorResponse, readBodyText, toResponse } from "../http/rest";
+import { metricsAccess, observeRequest, scrapeMetrics, VIA_PROXY_HEADER } from "../metrics";
 import { operationNamed } from "../operations/catalog";
 import type { AnyOperation } from "../operations/define";
 import {
@@ -19,93 +19,65 @@ import {
 } from "../serving";
 
 /**
- * The REST door of an operation, derived from its descriptor (server/operations/define.ts): read
- * the body (bounded; a GET's input is its query string), parse it with the operation's input
- * schema, only then resolve the caller
- * (a refused body opens nothing), run the operation as that caller and send what its output
- * schema lists. The context comes from a provider (server/web/rest-ctx.ts) so tests can hand in
- * their own; the operation's gate decides what the caller may do (401/403/404).
+ * The app's REST doors (app/api/v1/*): each route hands its WHATWG Request to the operation's door
+ * (server/http/operation-door.ts, shared with the standalone feature server) and gets a Response
+ * carrying the request's id. The context comes from a provider (server/web/rest-ctx.ts) so tests
+ * can hand in their own; it is called only once the body is accepted. Every answer is timed into
+ * quiver_http_request_duration_seconds (server/metrics).
  */
 export type CtxProvider = (req?: Request) => Promise<Ctx>;
 
-export function handleOperation(op: AnyOperation, req: Request, provide: CtxProvider): Promise<Response> {
-  return withErrorHandling(
-    async ({ json }) => {
-      const body = op.rest?.method === "GET" ? queryInput(req) : await json();
-      const input: unknown = parseInput(op.input as z.ZodType, body);
-      if (op.access === "public") return publicCall(op, req, input, provide);
-      return asCaller(req, provide, async (ctx) => answer(op, await op.callParsed(ctx, input), input));
-    },
-    { bodyLimit: op.rest?.bodyLimit },
-  )(req);
-}
-
-/**
- * A GET's input: its query parameters as an object of strings (`?project=p&name=n`). A parameter
- * given twice is refused rather than one of them silently chosen.
- */
-export function queryInput(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of new URL(req.url).searchParams) {
-    if (Object.hasOwn(out, name))
-      throw new InvalidError(
-        `${name.slice(0, 100)}: the query parameter is given more than once`,
-        name.slice(0, 100),
-      );
-    out[name] = value;
-  }
-  return out;
-}
-
-function answer(op: AnyOperation, result: unknown, input?: unknown): Response {
-  const own = op.rest?.respond?.(result, input);
-  if (own) return own;
-  const out = op.rest?.outputChecked === false ? result : (op.output as z.ZodType).parse(result);
-  return jsonResponse(out, op.rest?.statusOf?.(out) ?? op.rest?.status ?? 200);
-}
-
-/**
- * A public operation resolves no caller (a bad key on a health probe is not its business); when
- * the runtime itself cannot start, it says so with a 503.
- */
-async function publicCall(op: AnyOperation, req: Request, input: unknown, provide: CtxProvider) {
-  let ctx: Ctx;
-  try {
-    ctx = await provide();
-  } catch (e) {
-    requestLogger(req).error({ err: e, operation: op.name }, "the runtime cannot start");
-    return errorResponse(503, "unavailable: the runtime cannot start");
-  }
-  return answer(op, await op.callParsed(ctx, input));
-}
-
-/**
- * Runs work with the caller's context; a caller over its rate limit gets 429 with Retry-After.
- * Other refusals (401 for a bad key, 400 for a key in the URL) are domain errors mapped as usual.
- */
-async function asCaller(
+export async function handleOperation(
+  op: AnyOperation,
   req: Request,
   provide: CtxProvider,
-  work: (ctx: Ctx) => Promise<Response>,
+  route = op.rest?.path ?? `/api/v1/ops/${op.name}`,
 ): Promise<Response> {
-  let ctx: Ctx;
+  const started = performance.now();
+  const answer = await answerOperation(op, doorRequest(req, provide));
+  const res = answer.response ?? toResponse(answer);
+  res.headers.set(REQUEST_ID_HEADER, requestIdOf(req));
+  observeRequest(route, req.method, res.status, started);
+  return res;
+}
+
+/** A WHATWG request as the operation door reads it; its log and path are built only when used. */
+function doorRequest(req: Request, provide: CtxProvider): DoorRequest {
+  let log: Logger | undefined;
+  return {
+    method: req.method,
+    get path() {
+      return pathOf(req.url);
+    },
+    get log() {
+      log ??= requestLogger(req);
+      return log;
+    },
+    query: queryOf(req.url),
+    text: (limit) => readBodyText(req, limit),
+    caller: () => provide(req),
+    anonymous: () => provide(),
+  };
+}
+
+function pathOf(url: string): string {
   try {
-    ctx = await provide(req);
-  } catch (e) {
-    if (!(e instanceof RateLimitedError)) throw e;
-    const res = errorResponse(429, e.message);
-    res.headers.set("retry-after", String(e.retryAfterSeconds));
-    return res;
+    return new URL(url).pathname;
+  } catch {
+    return "?";
   }
-  return work(ctx);
 }
 
 /** POST /api/v1/ops/<name>: any operation with a REST door; anything else is a 404. */
 export function handleNamedOperation(name: string, req: Request, ctx: CtxProvider): Promise<Response> {
   const op = operationNamed(name);
-  if (!op?.doors.includes("rest") || (op.rest?.method ?? "POST") !== "POST")
-    return Promise.resolve(errorResponse(404, `no operation "${name.slice(0, 100)}" on this route`));
-  return handleOperation(op, req, ctx);
+  if (!op?.doors.includes("rest") || (op.rest?.method ?? "POST") !== "POST") {
+    const res = errorResponse(404, `no operation "${name.slice(0, 100)}" on this route`);
+    res.headers.set(REQUEST_ID_HEADER, requestIdOf(req));
+    observeRequest("/api/v1/ops/[unknown]", req.method, 404, performance.now());
+    return Promise.resolve(res);
+  }
+  return handleOperation(op, req, ctx, `/api/v1/ops/${op.name}`);
 }
 
 /** Feast's routes (app/api/v1/*), each the REST door of its operation. */
@@ -120,3 +92,30 @@ export const handleGetHistoricalFeatures = (req: Request, ctx: CtxProvider) =>
 export const handleHealth = (req: Request, ctx: CtxProvider) => handleOperation(healthOp, req, ctx);
 export const handleDownloadDataset = (req: Request, ctx: CtxProvider) =>
   handleOperation(downloadDatasetOp, req, ctx);
+
+/**
+ * GET /metrics (app/metrics/route.ts): this process's metrics in Prometheus's text format, to a
+ * scraper holding QUIVER_METRICS_TOKEN, or without one configured, to a loopback client that came
+ * through no proxy (server/metrics/access.ts). The client's address is the one Quiver's HTTP
+ * server decided (server/web/app-server.ts), as for the login throttle.
+ */
+export async function handleMetrics(req: Request): Promise<Response> {
+  const started = performance.now();
+  const access = metricsAccess(
+    {
+      authorization: req.headers.get("authorization"),
+      clientAddress: req.headers.get(CLIENT_IP_HEADER),
+      viaProxy: req.headers.get(VIA_PROXY_HEADER) !== null,
+    },
+    env().QUIVER_METRICS_TOKEN,
+  );
+  let res: Response;
+  if (!access.ok) res = toResponse(access.answer);
+  else {
+    const scraped = await scrapeMetrics();
+    res = new Response(scraped.text, { status: 200, headers: { "content-type": scraped.contentType } });
+  }
+  res.headers.set(REQUEST_ID_HEADER, requestIdOf(req));
+  observeRequest("/metrics", req.method, res.status, started);
+  return res;
+}
