@@ -4,8 +4,8 @@ import { CLIENT_IP_HEADER, clientAddress, type TrustedProxies, trustedProxies } 
 import { BootError } from "../boot/errors";
 import { newRequestId, REQUEST_ID_HEADER, rootLogger, saneRequestId } from "../core/log";
 import { env, resetEnvCache } from "../env";
-import { cameThroughProxy, VIA_PROXY_HEADER } from "../metrics/access";
 import { originSettings, trustedOrigins } from "../http/trusted-origins";
+import { cameThroughProxy, VIA_PROXY_HEADER } from "../metrics/access";
 
 export interface AppServer {
   url: string;
