@@ -30,6 +30,7 @@ import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
 import { DATASET_USAGE, datasetCommand } from "./commands/dataset";
+import { featureServerCommand } from "./commands/feature-server";
 import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
@@ -46,6 +47,10 @@ Commands:
                                    (http://localhost:3000; PORT also works)
   dev [--port N]                   the same with Next.js in development mode (hot reload)
   worker [--concurrency N]         run only the materialization worker
+  serve [--port 6566] [--workers N] [--host H]
+                                   the standalone feature server: get-online-features, push,
+                                   health and /metrics over plain HTTP, API keys only; --workers
+                                   forks N processes sharing the port (docs/deployment.md)
   migrate                          apply database migrations
   seed [--no-materialize]          (re)create the demo project and its offline tables, then
                                    materialize it into the online store
@@ -106,6 +111,8 @@ export const COMMANDS: Record<string, Command> = {
   start: { run: startCommand, operations: "local" },
   dev: { run: devCommand, operations: "local" },
   worker: { run: workerCommand, operations: "local" },
+  // A server process: its HTTP callers bring API keys; it never acts as the local actor.
+  serve: { run: featureServerCommand, operations: "local" },
   migrate: { run: migrateCommand, operations: "local" },
   seed: { run: seedCommand, operations: "local" },
   materialize: { run: materializeCommand, operations: [startMaterializationOp] },
