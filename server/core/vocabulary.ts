@@ -32,6 +32,14 @@ export function isTerminalRunStatus(status: string): boolean {
   return isOneOf(TERMINAL_RUN_STATUSES, status);
 }
 
+/**
+ * A key range of a run split across workers (server/materialization/ranges.ts): queued until a
+ * worker claims it, then running until it is written (succeeded), failed, or stopped with its
+ * run's attempt (cancelled).
+ */
+export const RUN_RANGE_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunRangeStatus = (typeof RUN_RANGE_STATUSES)[number];
+
 /** What started a run: an explicit window, or "from the watermark to now". */
 export const RUN_KINDS = ["range", "incremental"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, string[]> = {
     "list<bytes>",
     "list<unix_timestamp>",
   ],
+  materialization_run_ranges_status_check: ["queued", "running", "succeeded", "failed", "cancelled"],
   materialization_runs_status_check: ["queued", "running", "retrying", "succeeded", "failed", "cancelled"],
   materialization_runs_kind_check: ["range", "incremental"],
   project_offline_schemas_access_check: ["own", "shared"],

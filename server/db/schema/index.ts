@@ -7,6 +7,7 @@ export * from "./datasets";
 export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
+export * from "./materialization-run-ranges";
 export * from "./materialization-runs";
 export * from "./offline";
 export * from "./online-values";
