@@ -1,22 +1,17 @@
 import http from "node:http";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, redisUrlOrSkip, type TestDb, testCtx } from "../../test/db";
-import { dropRoles } from "../../test/global-setup";
 import {
   type LogLine,
+  openServingFixture,
   postJson,
   request,
   type ServerProcess,
+  type ServingFixture,
   sample,
   spawnFeatureServer,
-  testRolePrefix,
 } from "../../test/helpers/feature-server";
-import { driverKey, PROJECT, seedServing } from "../../test/helpers/serving";
+import { driverKey, PROJECT } from "../../test/helpers/serving";
 import { createApiKey } from "../auth/api-keys";
-import type { Ctx } from "../core/context";
-import { createPool } from "../db/client";
-import { connectRedis, createRedisOnlineStore } from "../online/redis-store";
 
 /**
  * `quiver serve --workers 2`: two processes share the port, a scrape of /metrics sees both (summed
@@ -24,28 +19,15 @@ import { connectRedis, createRedisOnlineStore } from "../online/redis-store";
  * before everything exits 0. Metrics here need QUIVER_METRICS_TOKEN.
  */
 
-const redisBase = redisUrlOrSkip();
-if (!redisBase) throw new Error("these tests need REDIS_URL (a Redis online store)");
-const redisUrl = (() => {
-  const u = new URL(redisBase);
-  u.pathname = "/12";
-  return u.toString();
-})();
 const TOKEN = "metrics-token-for-the-cluster-test";
-const rolePrefix = testRolePrefix();
 
-let t: TestDb;
-let ctx: Ctx;
+let fx: ServingFixture;
 let server: ServerProcess;
-let redis: Redis;
 let key = "";
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
-  t = await createTestDb();
-  ctx = testCtx(t, { online: createRedisOnlineStore(connectRedis(redisUrl)) });
-  await seedServing(ctx, t);
+  fx = await openServingFixture(12);
+  const { ctx } = fx;
   key = (await createApiKey({ ctx, input: { project: PROJECT, name: "consumer", role: "consumer" } })).key;
   await ctx.online.write(PROJECT, "driver_hourly_stats", [
     {
@@ -56,12 +38,7 @@ beforeAll(async () => {
   ]);
   server = await spawnFeatureServer({
     args: ["--workers", "2"],
-    env: {
-      DATABASE_URL: t.url,
-      REDIS_URL: redisUrl,
-      QUIVER_OFFLINE_ROLE_PREFIX: rolePrefix,
-      QUIVER_METRICS_TOKEN: TOKEN,
-    },
+    env: fx.serverEnv({ QUIVER_METRICS_TOKEN: TOKEN }),
   });
 }, 180_000);
 
@@ -70,14 +47,7 @@ afterAll(async () => {
     server.child.kill("SIGKILL");
     for (const pid of workerPids(server.lines)) killQuietly(pid);
   }
-  await ctx?.online.close();
-  await redis?.flushdb();
-  await redis?.quit();
-  if (t) {
-    await t.drop();
-    const admin = createPool(t.url.replace(/\/[^/]*$/, "/postgres"), 1);
-    await dropRoles(admin, rolePrefix).finally(() => admin.end());
-  }
+  await fx?.close();
 }, 60_000);
 
 const LOOKUP = {

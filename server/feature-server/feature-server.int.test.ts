@@ -1,27 +1,24 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import os from "node:os";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, redisUrlOrSkip, type TestDb, testCtx } from "../../test/db";
-import { dropRoles } from "../../test/global-setup";
+import type { TestDb } from "../../test/db";
 import {
   type Answer,
+  openServingFixture,
   postJson,
   request,
   type ServerProcess,
+  type ServingFixture,
   sample,
   spawnFeatureServer,
-  testRolePrefix,
 } from "../../test/helpers/feature-server";
-import { driverKey, PROJECT, seedServing } from "../../test/helpers/serving";
+import { driverKey, PROJECT } from "../../test/helpers/serving";
 import { createApiKey, revokeApiKey } from "../auth/api-keys";
 import { createRateLimiter } from "../auth/rate-limit";
 import { actorFromRequestHeaders } from "../auth/request-actor";
 import type { Role } from "../auth/roles";
 import type { Ctx } from "../core/context";
-import { createPool } from "../db/client";
-import { connectRedis, createRedisOnlineStore } from "../online/redis-store";
 import { ensureProject } from "../registry";
 import { handleGetOnlineFeatures } from "../web/http-handlers";
 
@@ -31,27 +28,13 @@ import { handleGetOnlineFeatures } from "../web/http-handlers";
  * 405, push, health, metrics and their access, and a Redis that goes away.
  */
 
-const redisBase = redisUrlOrSkip();
-if (!redisBase) throw new Error("these tests need REDIS_URL (a Redis online store)");
-/** A Redis database of this file's own: the server's online store has no key prefix. */
-const redisUrl = withDb(redisBase, 11);
-
+let fx: ServingFixture;
 let t: TestDb;
 let ctx: Ctx;
 let server: ServerProcess;
-let redis: Redis;
-const rolePrefix = testRolePrefix();
-/** The servers' offline roles, dropped once the databases they hold grants in are gone. */
-const rolePrefixes = [rolePrefix];
 const keys: Record<string, { key: string; id: string }> = {};
 const HOUR_AGO = new Date(Math.floor(Date.now() / 1000) * 1000 - 3600_000);
 const ISO_HOUR_AGO = HOUR_AGO.toISOString().replace(".000Z", "Z");
-
-function withDb(url: string, db: number): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 async function key(project: string, role: Role, name: string, expiresAt?: Date) {
   const { key: k, apiKey } = await createApiKey({ ctx, input: { project, name, role, expiresAt } });
@@ -61,11 +44,8 @@ async function key(project: string, role: Role, name: string, expiresAt?: Date) 
 const bearer = (name: string) => ({ authorization: `Bearer ${keys[name]?.key ?? ""}` });
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl);
-  await redis.flushdb();
-  t = await createTestDb();
-  ctx = testCtx(t, { online: createRedisOnlineStore(connectRedis(redisUrl)) });
-  await seedServing(ctx, t);
+  fx = await openServingFixture(11);
+  ({ t, ctx } = fx);
   await ensureProject({ ctx, input: { name: "other" } });
   await key(PROJECT, "consumer", "consumer");
   await key(PROJECT, "viewer", "viewer");
@@ -80,28 +60,17 @@ beforeAll(async () => {
     },
   ]);
   server = await spawnFeatureServer({
-    env: {
-      DATABASE_URL: t.url,
-      REDIS_URL: redisUrl,
-      QUIVER_OFFLINE_ROLE_PREFIX: rolePrefix,
+    env: fx.serverEnv({
       QUIVER_API_KEY_RATE: "2",
       QUIVER_API_KEY_BURST: "20",
       QUIVER_METRICS_TOKEN: undefined,
-    },
+    }),
   });
 }, 120_000);
 
 afterAll(async () => {
   const exit = server ? await server.stop() : undefined;
-  await ctx?.online.close();
-  await redis?.flushdb();
-  await redis?.quit();
-  if (t) {
-    await t.drop();
-    const admin = createPool(t.url.replace(/\/[^/]*$/, "/postgres"), 1);
-    for (const prefix of rolePrefixes) await dropRoles(admin, prefix);
-    await admin.end();
-  }
+  await fx?.close();
   // A clean stop: the SIGTERM drained and exited 0.
   expect(exit).toEqual({ code: 0, signal: null });
 }, 60_000);
@@ -247,34 +216,17 @@ describe("the feature server", () => {
   it("answers 413 for a body over the limit, declared or streamed, and stays usable", async () => {
     const url = `${server.url}/api/v1/get-online-features`;
     const tooLarge = [413, "body too large: limit 1048576 bytes"];
-    // Declared: refused before a byte of the body is read.
-    expect(
-      await status(
-        request(url, {
-          method: "POST",
-          headers: {
-            ...bearer("consumer"),
-            "content-type": "application/json",
-            "content-length": 2 * 1024 * 1024,
-          },
-          body: Buffer.alloc(2 * 1024 * 1024, 0x20),
-        }),
-      ),
-    ).toEqual(tooLarge);
-    // Streamed without a length: refused once the limit is passed.
-    expect(
-      await status(
-        request(url, {
-          method: "POST",
-          headers: {
-            ...bearer("consumer"),
-            "content-type": "application/json",
-            "transfer-encoding": "chunked",
-          },
-          body: Buffer.alloc(1024 * 1024 + 10, 0x20),
-        }),
-      ),
-    ).toEqual(tooLarge);
+    // Declared: refused before a byte of the body is read; streamed without a length: refused
+    // once the limit is passed. Either way the client can send it all and read the answer.
+    const cases: ({ size: number } & Record<string, string | number>)[] = [
+      { "content-length": 2 * 1024 * 1024, size: 2 * 1024 * 1024 },
+      { "transfer-encoding": "chunked", size: 1024 * 1024 + 10 },
+    ];
+    for (const { size, ...framing } of cases) {
+      const headers = { ...bearer("consumer"), "content-type": "application/json", ...framing };
+      const body = Buffer.alloc(size, 0x20);
+      expect(await status(request(url, { method: "POST", headers, body }))).toEqual(tooLarge);
+    }
     expect((await lookup(bearer("consumer"))).status).toBe(200);
   });
 
@@ -404,13 +356,9 @@ describe("/metrics on the feature server", () => {
 describe("a Redis that goes away", () => {
   it("answers 503 naming the online store, fast, and writes nothing on push", async () => {
     const { child: redisServer, url } = await privateRedis();
-    const rolePrefix2 = testRolePrefix();
-    rolePrefixes.push(rolePrefix2);
     let down: ServerProcess | undefined;
     try {
-      down = await spawnFeatureServer({
-        env: { DATABASE_URL: t.url, REDIS_URL: url, QUIVER_OFFLINE_ROLE_PREFIX: rolePrefix2 },
-      });
+      down = await spawnFeatureServer({ env: fx.serverEnv({ REDIS_URL: url }) });
       const ok = await postJson(`${down.url}/api/v1/get-online-features`, LOOKUP, bearer("operator"));
       expect(ok.status).toBe(200);
       redisServer.kill("SIGKILL");

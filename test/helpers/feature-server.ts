@@ -3,8 +3,15 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { PROJECT_ROOT } from "../../server/boot/paths";
+import type { Ctx } from "../../server/core/context";
+import { createPool } from "../../server/db/client";
+import { connectRedis, createRedisOnlineStore } from "../../server/online/redis-store";
+import { createTestDb, redisUrlOrSkip, type TestDb, testCtx } from "../db";
+import { dropRoles } from "../global-setup";
+import { seedServing } from "./serving";
 
 /**
  * The real `quiver serve` (bin/quiver.js) as a child process, for the feature server's tests: it
@@ -37,8 +44,62 @@ export interface ServerProcess {
 const START_MS = 90_000;
 
 /** A prefix for the server's offline roles that the run's global teardown sweeps (test/global-setup.ts). */
-export function testRolePrefix(): string {
+function testRolePrefix(): string {
   return `qt${inject("pgTemplate").replace("quiver_tpl_", "")}_f${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * What a feature-server test file stands on: a test database with the serving registry
+ * (seedServing), a context whose online store is Redis database `redisDb` (a database of the
+ * file's own, emptied before and after: a server's online store has no key prefix), and the
+ * environment of a server on them, each call with offline roles of its own (dropped by close()).
+ */
+export interface ServingFixture {
+  t: TestDb;
+  ctx: Ctx;
+  redisUrl: string;
+  serverEnv(over?: Record<string, string | undefined>): Record<string, string | undefined>;
+  close(): Promise<void>;
+}
+
+export async function openServingFixture(redisDb: number): Promise<ServingFixture> {
+  const base = redisUrlOrSkip();
+  if (!base) throw new Error("feature-server tests need REDIS_URL (a Redis online store)");
+  const u = new URL(base);
+  u.pathname = `/${redisDb}`;
+  const redisUrl = u.toString();
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  const t = await createTestDb();
+  const ctx = testCtx(t, { online: createRedisOnlineStore(connectRedis(redisUrl)) });
+  await seedServing(ctx, t);
+  const prefixes: string[] = [];
+  return {
+    t,
+    ctx,
+    redisUrl,
+    serverEnv(over = {}) {
+      const prefix = testRolePrefix();
+      prefixes.push(prefix);
+      return { DATABASE_URL: t.url, REDIS_URL: redisUrl, QUIVER_OFFLINE_ROLE_PREFIX: prefix, ...over };
+    },
+    async close() {
+      await ctx.online.close();
+      await redis.flushdb();
+      await redis.quit();
+      await t.drop();
+      // Roles are dropped once the databases they hold grants in are gone.
+      const admin = createPool(withDatabase(t.url, "postgres"), 1);
+      for (const prefix of prefixes) await dropRoles(admin, prefix);
+      await admin.end();
+    },
+  };
+}
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
 }
 
 export async function spawnFeatureServer(opts: {
