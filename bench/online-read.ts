@@ -1,33 +1,38 @@
 /**
- * Online store read/write cost against raw Redis, measured in the same run:
+ * The Redis online store against raw ioredis on the same keys, measured in the same run:
  *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:online-read
  *
- * Loads ENTITIES entities x FEATURES features of one view through the Redis store, then reads
- * random batches of BATCH keys through store.read() and through a bare ioredis pipeline of the
- * same HMGETs (and redis-benchmark's pipelined HMGET when it is on PATH). Also compares write
- * throughput against a raw pipelined HSET. Loopback only, time-bounded, removes its keys.
+ * 1. Encodings (docs/adr/0024): the same rows stored as the legacy hash (JSON per field), as a
+ *    JSON array string and as the store's typed binary string; bytes per value from MEMORY USAGE,
+ *    and decode cost per value (from replies already in memory, building each record).
+ * 2. Writes: store.write (script, newest event time wins) against a raw pipelined SET of the same
+ *    encoded rows (1000 per pipeline, each awaited) and the legacy raw HSET.
+ * 3. Reads, 1 x FEATURES and BATCH x FEATURES: store.read (MGET once the layout flag is set; GET
+ *    per key before a migration) against a raw pipeline of GETs and a raw MGET of the same keys
+ *    (no decoding), one request in flight (latency) and CONCURRENCY in flight (throughput).
+ * Loopback only, time-bounded, removes its keys.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { entityKey } from "../server/online/entity-key";
 import { whenReady } from "../server/online/redis-client";
-import { rowKey, TS_FIELD, tsMicros } from "../server/online/redis-keys";
+import { decodeRow, featureList, plan, RowWriter } from "../server/online/redis-codec";
+import { layoutKey, rowKey, TS_FIELD, tsMicros } from "../server/online/redis-keys";
 import { connectRedis, createRedisOnlineStore } from "../server/online/redis-store";
 import type { OnlineRow } from "../server/online/types";
 
-const ENTITIES = 10_000;
-const FEATURES = 10;
+const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 10_000);
+const FEATURES = 20;
 const BATCH = 100;
 const WRITE_ROUNDS = 3;
-const READ_ROUNDS = 5;
-/** Per round and side: whichever of these comes first ends the round. */
-const ROUND_MAX_ITERS = 1_000;
-const ROUND_MAX_MS = 700;
+const ROUNDS = 5;
+/** Per round and side: whichever comes first ends the round. */
+const ROUND_MAX_ITERS = 2_000;
+const ROUND_MAX_MS = 500;
 const CONCURRENCY = 8;
-/** Total per side, split over READ_ROUNDS alternating rounds. */
 const CONCURRENT_MS = 2_000;
 const WRITE_CHUNK = 1000;
+const MEMORY_SAMPLE = 500;
 
 const url = process.env.REDIS_URL;
 if (!url) {
@@ -40,17 +45,25 @@ if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(parsed.hostname)) {
   process.exit(2);
 }
 
-const prefix = `bench:${randomBytes(6).toString("hex")}:`;
+const run = randomBytes(6).toString("hex");
+/** The store's keys, with the layout flag set (MGET reads). */
+const prefix = `bench:${run}:`;
+/** The same rows without the flag (GET per key, as before a migration). */
+const prefixGet = `bench:${run}:get:`;
 const project = "bench";
 const view = "driver_stats";
 const features = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
+const list = featureList(features);
 const keys = Array.from({ length: ENTITIES }, (_, i) => entityKey({ driver_id: 1_000_000 + i }));
-const rawKeys = keys.map((k) => rowKey(`${prefix}raw:`, project, view, k));
+const storeKeys = keys.map((k) => rowKey(prefix, project, view, k));
+const rawKey = (kind: string, i: number) => rowKey(`${prefix}raw-${kind}:`, project, view, keys[i] ?? "");
 
-const storeClient = connectRedis(url);
-const store = createRedisOnlineStore(storeClient, { prefix });
-const raw = connectRedis(url);
+const store = createRedisOnlineStore(connectRedis(url, { timeoutMs: 10_000 }), { prefix });
+const storeGet = createRedisOnlineStore(connectRedis(url, { timeoutMs: 10_000 }), { prefix: prefixGet });
+/** The raw side: plain ioredis, no fail-fast settings, no per-command timers. */
+const raw = new Redis(url);
 
+/** A third strings, the rest floats, as feature tables mostly are. */
 function rowsAt(round: number): OnlineRow[] {
   const eventTs = new Date(Date.UTC(2026, 0, 1) + round * 1000);
   return keys.map((k, i) => ({
@@ -60,200 +73,274 @@ function rowsAt(round: number): OnlineRow[] {
   }));
 }
 
-async function rawWrite(r: Redis, rows: OnlineRow[]) {
+const ms = () => Number(process.hrtime.bigint()) / 1e6;
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+async function rawSet(rows: OnlineRow[]) {
   for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-    const p = r.pipeline();
+    const p = raw.pipeline();
+    const w = new RowWriter();
     rows.slice(i, i + WRITE_CHUNK).forEach((row, j) => {
-      const args: string[] = [TS_FIELD, tsMicros(row.eventTs)];
-      for (const [f, v] of Object.entries(row.values)) args.push(f, JSON.stringify(v));
-      p.hset(rawKeys[i + j] ?? "", ...args);
+      p.set(rawKey("set", i + j), w.row(row.eventTs.getTime(), list, row.values));
     });
     await p.exec();
   }
 }
 
-function stats(lat: number[], elapsedMs: number) {
-  const s = [...lat].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
-  return { n: s.length, opsPerSec: (s.length / elapsedMs) * 1000, p50: q(0.5), p99: q(0.99) };
-}
-
-const ms = () => Number(process.hrtime.bigint()) / 1e6;
-const batches = Array.from({ length: 512 }, () =>
-  Array.from({ length: BATCH }, () => Math.floor(Math.random() * ENTITIES)),
-);
-
-const storeRead = (b: number[]) =>
-  store.read(
-    project,
-    [{ featureView: view, features }],
-    b.map((i) => keys[i] ?? ""),
-  );
-const rawRead = async (b: number[]) => {
-  const p = raw.pipeline();
-  for (const i of b) p.hmget(rawKeys[i] ?? "", TS_FIELD, ...features);
-  return p.exec();
-};
-
-/** Alternating rounds, one request in flight: latency per batch. */
-async function serial(
-  side: (b: number[]) => Promise<unknown>,
-  lat: number[],
-  round: number,
-): Promise<number> {
-  const start = ms();
-  for (let it = 0; it < ROUND_MAX_ITERS && ms() - start < ROUND_MAX_MS; it++) {
-    const t = ms();
-    await side(batches[(round * ROUND_MAX_ITERS + it) % batches.length] ?? []);
-    lat.push(ms() - t);
+async function rawHset(rows: OnlineRow[], kind = "hset") {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const p = raw.pipeline();
+    rows.slice(i, i + WRITE_CHUNK).forEach((row, j) => {
+      const args: string[] = [TS_FIELD, tsMicros(row.eventTs)];
+      for (const [f, v] of Object.entries(row.values)) args.push(f, JSON.stringify(v));
+      p.hset(rawKey(kind, i + j), ...args);
+    });
+    await p.exec();
   }
-  return ms() - start;
 }
 
-/** CONCURRENCY callers for `durationMs`: throughput when the connection is kept busy. */
-async function concurrent(side: (b: number[]) => Promise<unknown>, durationMs: number) {
-  let done = 0;
-  const start = ms();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, c) => {
-      for (let it = c; ms() - start < durationMs; it += CONCURRENCY) {
-        await side(batches[it % batches.length] ?? []);
-        done++;
+async function jsonArraySet(rows: OnlineRow[]) {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const p = raw.pipeline();
+    rows.slice(i, i + WRITE_CHUNK).forEach((row, j) => {
+      p.set(
+        rawKey("json", i + j),
+        JSON.stringify([row.eventTs.getTime(), list.fp, ...features.map((f) => row.values[f])]),
+      );
+    });
+    await p.exec();
+  }
+}
+
+async function memoryPerValue(keyOf: (i: number) => string): Promise<number> {
+  let total = 0;
+  const step = Math.max(1, Math.floor(ENTITIES / MEMORY_SAMPLE));
+  let n = 0;
+  for (let i = 0; i < ENTITIES; i += step, n++)
+    total += Number(await raw.call("MEMORY", "USAGE", keyOf(i), "SAMPLES", "0"));
+  return total / n / FEATURES;
+}
+
+/** ns per value to turn replies into records, median of a few rounds. */
+function decodeCost(decode: () => void, valuesPerCall: number): number {
+  const rounds: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) decode();
+    rounds.push(Number(process.hrtime.bigint() - t) / 200 / valuesPerCall);
+  }
+  return median(rounds);
+}
+
+async function encodings() {
+  const sample = Array.from({ length: BATCH }, (_, i) => i * Math.floor(ENTITIES / BATCH));
+  const p = raw.pipeline();
+  for (const i of sample) p.hmget(rawKey("legacy", i), TS_FIELD, ...features);
+  for (const i of sample) p.get(rawKey("json", i));
+  for (const i of sample) p.getBuffer(storeKeys[i] ?? "");
+  const res = ((await p.exec()) ?? []).map(([, r]) => r);
+  const legacy = res.slice(0, BATCH) as (string | null)[][];
+  const json = res.slice(BATCH, 2 * BATCH) as string[];
+  const bin = res.slice(2 * BATCH) as Buffer[];
+  const pl = plan(features, features);
+  const out = new Array<unknown>(FEATURES);
+  const decoders = {
+    "legacy hash, JSON per field": () => {
+      for (const r of legacy) {
+        const v: Record<string, unknown> = {};
+        for (let j = 0; j < FEATURES; j++) {
+          const x = r[j + 1];
+          if (x != null) v[features[j] as string] = JSON.parse(x);
+        }
+        void new Date(Number(r[0]) / 1000);
       }
+    },
+    "JSON array string": () => {
+      for (const s of json) {
+        const a = JSON.parse(s) as unknown[];
+        const v: Record<string, unknown> = {};
+        for (let j = 0; j < FEATURES; j++) v[features[j] as string] = a[j + 2];
+        void new Date(a[0] as number);
+      }
+    },
+    "typed binary string (kept)": () => {
+      for (const b of bin) {
+        decodeRow(b, pl, out);
+        const v: Record<string, unknown> = {};
+        for (let j = 0; j < FEATURES; j++) v[features[j] as string] = out[j];
+        void new Date(b.readDoubleLE(1));
+      }
+    },
+  };
+  const bytes = {
+    "legacy hash, JSON per field": await memoryPerValue((i) => rawKey("legacy", i)),
+    "JSON array string": await memoryPerValue((i) => rawKey("json", i)),
+    "typed binary string (kept)": await memoryPerValue((i) => storeKeys[i] ?? ""),
+  };
+  const keyOnly = await memoryPerValue((i) => rawKey("empty", i));
+  console.log(
+    `encodings (${FEATURES} features: a third short strings, the rest floats; MEMORY USAGE of ${MEMORY_SAMPLE} keys)`,
+  );
+  console.log("                                 bytes/value  without key  decode ns/value");
+  for (const [name, decode] of Object.entries(decoders)) {
+    const b = bytes[name as keyof typeof bytes];
+    console.log(
+      `  ${name.padEnd(30)} ${f1(b).padStart(11)} ${f1(b - keyOnly).padStart(12)} ${f1(decodeCost(decode, BATCH * FEATURES)).padStart(16)}`,
+    );
+  }
+  console.log(`  (a key holding 1 byte: ${f1(keyOnly * FEATURES)} bytes, the per-row floor)\n`);
+}
+
+/** Alternating rounds, one request in flight: batches/s and latency. */
+async function serial(sides: Record<string, (b: number[]) => Promise<unknown>>, batches: number[][]) {
+  const lat: Record<string, number[]> = {};
+  const el: Record<string, number> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, side] of Object.entries(sides)) {
+      const start = ms();
+      for (let it = 0; it < ROUND_MAX_ITERS && ms() - start < ROUND_MAX_MS; it++) {
+        const t = ms();
+        await side(batches[(round * ROUND_MAX_ITERS + it) % batches.length] ?? []);
+        (lat[name] ??= []).push(ms() - t);
+      }
+      el[name] = (el[name] ?? 0) + ms() - start;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(lat).map(([name, l]) => {
+      const s = [...l].sort((a, b) => a - b);
+      const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
+      return [name, { perSec: (s.length / (el[name] ?? 1)) * 1000, p50: q(0.5), p99: q(0.99) }];
     }),
   );
-  return { done, elapsed: ms() - start };
 }
 
-function redisBenchmark(): { serial: number; hmgetPerSec: number } | null {
-  try {
-    execFileSync("redis-benchmark", ["--version"], { stdio: "ignore" });
-  } catch {
-    return null;
+/** CONCURRENCY callers per side, alternating rounds: requests/s when the connection is kept busy. */
+async function concurrent(sides: Record<string, (b: number[]) => Promise<unknown>>, batches: number[][]) {
+  const done: Record<string, number> = {};
+  const el: Record<string, number> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, side] of Object.entries(sides)) {
+      const start = ms();
+      let n = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, c) => {
+          for (let it = c; ms() - start < CONCURRENT_MS / ROUNDS; it += CONCURRENCY) {
+            await side(batches[it % batches.length] ?? []);
+            n++;
+          }
+        }),
+      );
+      done[name] = (done[name] ?? 0) + n;
+      el[name] = (el[name] ?? 0) + ms() - start;
+    }
   }
-  const args = ["-h", parsed.hostname.replace(/^\[|\]$/g, ""), "-p", parsed.port || "6379", "--csv", "-q"];
-  if (parsed.password) args.push("-a", decodeURIComponent(parsed.password));
-  const run = (clients: number) => {
-    const out = execFileSync(
-      "redis-benchmark",
-      [
-        ...args,
-        "-c",
-        String(clients),
-        "-P",
-        String(BATCH),
-        "-n",
-        "200000",
-        "hmget",
-        rawKeys[0] ?? "",
-        TS_FIELD,
-        ...features,
-      ],
-      { encoding: "utf8", timeout: 15_000 },
-    );
-    // CSV: header line, then "test","rps",...
-    // the test name holds the key (quotes, commas), so count the 7 numeric fields from the end
-    const fields = (out.trim().split("\n").at(-1) ?? "").split(",");
-    return Number(fields.at(-7)?.replaceAll('"', ""));
+  return Object.fromEntries(Object.entries(done).map(([name, n]) => [name, (n / (el[name] ?? 1)) * 1000]));
+}
+
+async function reads(size: number) {
+  const batches = Array.from({ length: 512 }, () =>
+    Array.from({ length: size }, () => Math.floor(Math.random() * ENTITIES)),
+  );
+  const req = [{ featureView: view, features }];
+  const sides: Record<string, (b: number[]) => Promise<unknown>> = {
+    "store.read (MGET)": (b) =>
+      store.read(
+        project,
+        req,
+        b.map((i) => keys[i] ?? ""),
+      ),
+    "store.read (GET per key)": (b) =>
+      storeGet.read(
+        project,
+        req,
+        b.map((i) => keys[i] ?? ""),
+      ),
+    "raw pipeline GET": (b) => {
+      const p = raw.pipeline();
+      for (const i of b) p.getBuffer(storeKeys[i] ?? "");
+      return p.exec();
+    },
+    "raw MGET": (b) => raw.mgetBuffer(b.map((i) => storeKeys[i] ?? "")),
   };
-  return { serial: run(1), hmgetPerSec: run(CONCURRENCY) };
+  // sanity: every side finds the rows
+  const check = (await store.read(project, req, [keys[0] ?? ""]))[0]?.[0];
+  if (!check || Object.keys(check.values).length !== FEATURES) throw new Error("store read found no row");
+  for (const side of Object.values(sides)) for (let i = 0; i < 30; i++) await side(batches[i] ?? []);
+
+  const s = await serial(sides, batches);
+  const c = await concurrent(sides, batches);
+  const base = "raw pipeline GET";
+  console.log(`read ${size} x ${FEATURES} (entities x features per request)`);
+  console.log(
+    "                               1 in flight: req/s   p50 ms   p99 ms  ratio   |  8 in flight: entities/s  ratio",
+  );
+  for (const name of Object.keys(sides)) {
+    const r = s[name];
+    const cc = c[name] ?? 0;
+    if (!r) continue;
+    console.log(
+      `  ${name.padEnd(26)} ${f0(r.perSec).padStart(12)} ${f2(r.p50).padStart(8)} ${f2(r.p99).padStart(8)} ${f2(r.perSec / (s[base]?.perSec ?? 1)).padStart(6)}   | ${f0(cc * size).padStart(22)} ${f2(cc / (c[base] ?? 1)).padStart(6)}`,
+    );
+  }
+  console.log(`  (ratios against ${base})\n`);
 }
 
 async function cleanup() {
-  await whenReady(raw, () => undefined);
-  await store.deleteView(project, view).catch(() => {});
-  for await (const ks of raw.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>)
-    if (ks.length > 0) await raw.unlink(...ks);
+  await whenReady(raw, () => undefined).catch(() => {});
+  for (const pattern of [`bench:${run}:*`])
+    for await (const ks of raw.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>)
+      if (ks.length > 0) await raw.unlink(...ks);
 }
 
-const f1 = (n: number) => n.toFixed(1);
-const f3 = (n: number) => n.toFixed(3);
-
 async function main() {
+  await raw.set(layoutKey(prefix), "2");
   await store.ping();
-  // a fail-fast client refuses commands until connected; the store waits by itself, raw must too
-  await whenReady(raw, () => undefined);
-  console.log(`online store bench: ${ENTITIES} entities x ${FEATURES} features, batches of ${BATCH} keys`);
+  await storeGet.ping();
+  console.log(`online store bench: ${ENTITIES} entities x ${FEATURES} features`);
   console.log(`redis ${parsed.host}, node ${process.version}\n`);
 
-  // writes: alternate store / raw, each round with newer event times so every row is written
-  const w = { store: 0, raw: 0 };
+  // writes: alternate store / raw SET / raw HSET, each round with newer event times
+  const w: Record<string, number[]> = {};
   for (let round = 1; round <= WRITE_ROUNDS; round++) {
     const rows = rowsAt(round);
-    let t = ms();
-    const res = await store.write(project, view, rows);
-    w.store += ms() - t;
-    if (res.written !== ENTITIES) throw new Error(`expected ${ENTITIES} rows written, got ${res.written}`);
-    t = ms();
-    await rawWrite(raw, rows);
-    w.raw += ms() - t;
+    const time = async (name: string, fn: () => Promise<unknown>) => {
+      const t = ms();
+      await fn();
+      (w[name] ??= []).push(ms() - t);
+    };
+    await time("store.write (script, 100 rows a call)", async () => {
+      const res = await store.write(project, view, rows);
+      if (res.written !== ENTITIES) throw new Error(`expected ${ENTITIES} rows written, got ${res.written}`);
+    });
+    await time("raw pipeline SET (same bytes)", () => rawSet(rows));
+    await time("raw pipeline HSET (legacy JSON)", () => rawHset(rows));
   }
-  const storeRows = (WRITE_ROUNDS * ENTITIES * 1000) / w.store;
-  const rawRows = (WRITE_ROUNDS * ENTITIES * 1000) / w.raw;
-  console.log("write (chunks of 1000 rows per pipeline)");
-  console.log(`  store.write (Lua, DEL+HSET)   ${f1(storeRows).padStart(10)} rows/s`);
-  console.log(`  raw pipeline HSET             ${f1(rawRows).padStart(10)} rows/s`);
-  console.log(`  ratio store/raw               ${f3(storeRows / rawRows).padStart(10)}\n`);
-
-  // sanity: both sides read the same thing
-  const check = await storeRead(batches[0] ?? []);
-  if (check[0]?.some((r) => r === null)) throw new Error("store read returned missing rows");
-
-  // warm up both paths
-  for (let i = 0; i < 50; i++) {
-    await storeRead(batches[i] ?? []);
-    await rawRead(batches[i] ?? []);
-  }
-
-  const lat = { store: [] as number[], raw: [] as number[] };
-  const el = { store: 0, raw: 0 };
-  for (let round = 0; round < READ_ROUNDS; round++) {
-    el.store += await serial(storeRead, lat.store, round);
-    el.raw += await serial(rawRead, lat.raw, round);
-  }
-  const s = stats(lat.store, el.store);
-  const r = stats(lat.raw, el.raw);
-  console.log(`read, 1 in flight (batches of ${BATCH} keys x ${FEATURES} features, ${s.n}/${r.n} batches)`);
-  console.log("                               batches/s    p50 ms    p99 ms");
-  console.log(
-    `  store.read                   ${f1(s.opsPerSec).padStart(9)} ${f3(s.p50).padStart(9)} ${f3(s.p99).padStart(9)}`,
-  );
-  console.log(
-    `  raw pipeline HMGET           ${f1(r.opsPerSec).padStart(9)} ${f3(r.p50).padStart(9)} ${f3(r.p99).padStart(9)}`,
-  );
-  console.log(`  ratio store/raw (ops/s)      ${f3(s.opsPerSec / r.opsPerSec).padStart(9)}\n`);
-
-  const conc = { store: { done: 0, elapsed: 0 }, raw: { done: 0, elapsed: 0 } };
-  for (let round = 0; round < READ_ROUNDS; round++) {
-    for (const [name, side] of [
-      ["store", storeRead],
-      ["raw", rawRead],
-    ] as const) {
-      const r = await concurrent(side, CONCURRENT_MS / READ_ROUNDS);
-      conc[name].done += r.done;
-      conc[name].elapsed += r.elapsed;
-    }
-  }
-  const cs = (conc.store.done / conc.store.elapsed) * 1000;
-  const cr = (conc.raw.done / conc.raw.elapsed) * 1000;
-  console.log(`read, ${CONCURRENCY} in flight`);
-  console.log(`  store.read                   ${f1(cs).padStart(9)} batches/s  (${f1(cs * BATCH)} keys/s)`);
-  console.log(`  raw pipeline HMGET           ${f1(cr).padStart(9)} batches/s  (${f1(cr * BATCH)} keys/s)`);
-  console.log(`  ratio store/raw              ${f3(cs / cr).padStart(9)}\n`);
-
-  const rb = redisBenchmark();
-  if (rb) {
-    console.log(`redis-benchmark HMGET, pipeline ${BATCH} (C client, no decoding)`);
+  const rate = (name: string) => (ENTITIES / median(w[name] ?? [])) * 1000;
+  console.log(`write, ${ENTITIES} rows a call, ${WRITE_CHUNK} rows per pipeline (median of ${WRITE_ROUNDS})`);
+  for (const name of Object.keys(w))
     console.log(
-      `  1 client                     ${f1(rb.serial / BATCH).padStart(9)} batches/s  (${f1(rb.serial)} HMGET/s)`,
+      `  ${name.padEnd(38)} ${f0(rate(name)).padStart(9)} rows/s  ratio to raw SET ${f2(rate(name) / rate("raw pipeline SET (same bytes)"))}`,
     );
-    console.log(
-      `  ${CONCURRENCY} clients                    ${f1(rb.hmgetPerSec / BATCH).padStart(9)} batches/s  (${f1(rb.hmgetPerSec)} HMGET/s)`,
-    );
-    console.log(`  ratio store/redis-benchmark (1 in flight) ${f3(s.opsPerSec / (rb.serial / BATCH))}`);
-  } else {
-    console.log("redis-benchmark not on PATH: skipped");
+  console.log("");
+
+  // the other layouts, for the encoding comparison, and the GET-per-key store's copy
+  const rows = rowsAt(WRITE_ROUNDS);
+  await rawHset(rows, "legacy");
+  await jsonArraySet(rows);
+  await storeGet.write(project, view, rows);
+  for (let i = 0; i < ENTITIES; i += WRITE_CHUNK) {
+    const p = raw.pipeline();
+    for (let j = i; j < Math.min(ENTITIES, i + WRITE_CHUNK); j++) p.set(rawKey("empty", j), "x");
+    await p.exec();
   }
+  await encodings();
+
+  await reads(1);
+  await reads(BATCH);
 }
 
 try {
@@ -261,5 +348,6 @@ try {
 } finally {
   await cleanup();
   await store.close();
-  await raw.quit().catch(() => raw.disconnect());
+  await storeGet.close();
+  raw.disconnect();
 }

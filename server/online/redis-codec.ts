@@ -264,83 +264,82 @@ export function plan(list: readonly string[], requested: readonly string[]): Pla
  */
 export function decodeRow(buf: Buffer, p: Plan, out: unknown[]): void {
   out.fill(ABSENT);
-  const cur = { o: HEADER_BYTES };
+  pos = HEADER_BYTES;
   const { target, last } = p;
   for (let i = 0; i <= last; i++) {
     const j = target[i] as number;
-    if (j < 0) skip(buf, cur);
-    else out[j] = read(buf, cur);
+    if (j < 0) skip(buf);
+    else out[j] = read(buf);
   }
 }
 
 /** Decodes every value of a row (tests, migration checks). */
 export function decodeAll(buf: Buffer, count: number): unknown[] {
-  const cur = { o: HEADER_BYTES };
+  pos = HEADER_BYTES;
   const out: unknown[] = [];
-  for (let i = 0; i < count; i++) out.push(read(buf, cur));
+  for (let i = 0; i < count; i++) out.push(read(buf));
   return out;
 }
 
-interface Cursor {
-  o: number;
-}
+/** Where read() and skip() are in the row being decoded (decoding is synchronous: one at a time). */
+let pos = 0;
 
-function read(b: Buffer, c: Cursor): unknown {
-  const o = c.o;
+function read(b: Buffer): unknown {
+  const o = pos;
   const t = b[o] as number;
   if (t >= T_SHORT_STR) {
     const n = t & 0x3f;
-    c.o = o + 1 + n;
+    pos = o + 1 + n;
     return n === 0 ? "" : str(b, o + 1, n);
   }
   if (t >= T_SMALL_INT) {
-    c.o = o + 1;
+    pos = o + 1;
     return t & 0x3f;
   }
   switch (t) {
     case T_F64:
-      c.o = o + 9;
+      pos = o + 9;
       return b.readDoubleLE(o + 1);
     case T_F32:
-      c.o = o + 5;
+      pos = o + 5;
       return b.readFloatLE(o + 1);
     case T_I8:
-      c.o = o + 2;
+      pos = o + 2;
       return b.readInt8(o + 1);
     case T_I16:
-      c.o = o + 3;
+      pos = o + 3;
       return b.readInt16LE(o + 1);
     case T_I32:
-      c.o = o + 5;
+      pos = o + 5;
       return b.readInt32LE(o + 1);
     case T_NULL:
-      c.o = o + 1;
+      pos = o + 1;
       return null;
     case T_TRUE:
-      c.o = o + 1;
+      pos = o + 1;
       return true;
     case T_FALSE:
-      c.o = o + 1;
+      pos = o + 1;
       return false;
     case T_ABSENT:
-      c.o = o + 1;
+      pos = o + 1;
       return ABSENT;
     case T_STR: {
       const n = b.readUInt32LE(o + 1);
-      c.o = o + 5 + n;
+      pos = o + 5 + n;
       return str(b, o + 5, n);
     }
     case T_LIST8:
     case T_LIST: {
       const n = t === T_LIST8 ? (b[o + 1] as number) : b.readUInt32LE(o + 1);
-      c.o = o + (t === T_LIST8 ? 2 : 5);
+      pos = o + (t === T_LIST8 ? 2 : 5);
       const items = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) items[i] = read(b, c);
+      for (let i = 0; i < n; i++) items[i] = read(b);
       return items;
     }
     case T_JSON: {
       const n = b.readUInt32LE(o + 1);
-      c.o = o + 5 + n;
+      pos = o + 5 + n;
       return JSON.parse(b.toString("utf8", o + 5, o + 5 + n));
     }
     default:
@@ -348,36 +347,36 @@ function read(b: Buffer, c: Cursor): unknown {
   }
 }
 
-function skip(b: Buffer, c: Cursor): void {
-  const o = c.o;
+function skip(b: Buffer): void {
+  const o = pos;
   const t = b[o] as number;
-  if (t >= T_SHORT_STR) c.o = o + 1 + (t & 0x3f);
-  else if (t >= T_SMALL_INT) c.o = o + 1;
+  if (t >= T_SHORT_STR) pos = o + 1 + (t & 0x3f);
+  else if (t >= T_SMALL_INT) pos = o + 1;
   else
     switch (t) {
       case T_F64:
-        c.o = o + 9;
+        pos = o + 9;
         break;
       case T_F32:
       case T_I32:
-        c.o = o + 5;
+        pos = o + 5;
         break;
       case T_I8:
-        c.o = o + 2;
+        pos = o + 2;
         break;
       case T_I16:
-        c.o = o + 3;
+        pos = o + 3;
         break;
       case T_STR:
       case T_JSON:
-        c.o = o + 5 + b.readUInt32LE(o + 1);
+        pos = o + 5 + b.readUInt32LE(o + 1);
         break;
       case T_LIST8:
       case T_LIST:
-        read(b, c);
+        read(b);
         break;
       default:
-        c.o = o + 1;
+        pos = o + 1;
     }
 }
 

@@ -134,12 +134,19 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
   /** A cluster learns the flag again at most this often while it is unset (a single Redis: every read). */
   let layoutCheckedAt = Date.now();
 
+  let layoutKnown = false;
   const ready = async () => {
-    await whenReady(client, () => lastError);
+    if (client.status !== "ready") await whenReady(client, () => lastError);
+    if (layoutKnown) return;
     // once per store: learn (or set, on an empty Redis) the layout flag; a failure is retried later
-    layoutChecked ??= checkLayout().catch(() => {
-      layoutChecked = undefined;
-    });
+    layoutChecked ??= checkLayout().then(
+      () => {
+        layoutKnown = true;
+      },
+      () => {
+        layoutChecked = undefined;
+      },
+    );
     await layoutChecked;
   };
 
@@ -253,6 +260,8 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
 
   /** GETs (or MGETs, legacy-free) of every key: one pipeline per node, all nodes at once. */
   async function fetchRows(keys: string[]): Promise<(Buffer | null | "legacy")[]> {
+    // the common case, one command: no pipeline to build
+    if (legacyFree && !cluster && keys.length <= MGET_KEYS) return client.mgetBuffer(keys);
     const out = new Array<Buffer | null | "legacy">(keys.length).fill(null);
     const flag = layoutKey(prefix);
     let flagSent = false;
@@ -316,6 +325,7 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
   }
 
   async function read(project: string, requests: ReadRequest[], entityKeys: string[]) {
+    await ready();
     if (cluster && !legacyFree && Date.now() - layoutCheckedAt > 30_000) {
       layoutCheckedAt = Date.now();
       checkLayout().catch(() => {});
@@ -428,13 +438,7 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
         timer = setTimeout(() => reject(unreachable(client, `no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        return await Promise.race([
-          (async () => {
-            await ready();
-            return read(project, requests, entityKeys);
-          })(),
-          deadline,
-        ]);
+        return await Promise.race([read(project, requests, entityKeys), deadline]);
       } catch (e) {
         throw failed("read", e);
       } finally {
