@@ -433,16 +433,10 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
       checkName("project", project);
       for (const r of requests) checkName("feature view", r.featureView);
       if (requests.length === 0 || entityKeys.length === 0) return requests.map(() => []);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(unreachable(client, `no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
       try {
-        return await Promise.race([read(project, requests, entityKeys), deadline]);
+        return await withinTimeout(read(project, requests, entityKeys));
       } catch (e) {
         throw failed("read", e);
-      } finally {
-        clearTimeout(timer);
       }
     },
 
@@ -477,16 +471,10 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
     },
 
     async ping() {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(unreachable(client, `no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
       try {
-        await Promise.race([pingAll(), deadline]);
+        await withinTimeout(pingAll());
       } catch (e) {
         throw e instanceof UnavailableError ? e : unreachable(client, e);
-      } finally {
-        clearTimeout(timer);
       }
     },
 
@@ -494,6 +482,23 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
       await closeRedis(client);
     },
   };
+
+  /**
+   * The call's answer, or an UnavailableError once the timeout has passed: a read or ping waits at
+   * most that long in all (connection, fingerprint names, legacy rows), whatever each command's own
+   * timeout leaves.
+   */
+  async function withinTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unreachable(client, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** Every master answers; on a cluster, each also says the cluster is ok (no CLUSTERDOWN). */
   async function pingAll() {
