@@ -31,11 +31,12 @@ interface ViewPageProps {
   name: string;
   /** Filled by page.tsx; see ViewSections. */
   lineageSlot?: ReactNode;
+  usageSlot?: ReactNode;
   materializationSlot?: ReactNode;
 }
 
-/** One feature view at one version: header, schema, details, history and the two slots. */
-export function ViewPage({ project, name, lineageSlot, materializationSlot }: ViewPageProps) {
+/** One feature view at one version: header, schema, details, history and the slots. */
+export function ViewPage({ project, name, lineageSlot, usageSlot, materializationSlot }: ViewPageProps) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const router = useRouter();
@@ -139,6 +140,7 @@ export function ViewPage({ project, name, lineageSlot, materializationSlot }: Vi
         schema={<SchemaTable fields={v.spec.fields} />}
         details={<ViewSummaryCards view={v} />}
         lineageSlot={lineageSlot}
+        usageSlot={usageSlot}
         materializationSlot={materializationSlot}
         versions={
           versions.data ? (

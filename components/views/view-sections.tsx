@@ -12,13 +12,15 @@ interface ViewSectionsProps {
    * Pass a complete section (with its own Card/heading); nothing is rendered when it is empty.
    */
   lineageSlot?: ReactNode;
+  /** Who reads the view (counted reads and declared consumers), full width under lineage; same rules. */
+  usageSlot?: ReactNode;
   /** Materialization runs and controls for the view, full width under lineage; same rules. */
   materializationSlot?: ReactNode;
 }
 
 /**
  * The layout of a feature view page: header, then schema beside the details column, then the
- * lineage and materialization slots (filled by page.tsx), then the version history.
+ * lineage, usage and materialization slots (filled by page.tsx), then the version history.
  */
 export function ViewSections({
   header,
@@ -27,6 +29,7 @@ export function ViewSections({
   details,
   versions,
   lineageSlot,
+  usageSlot,
   materializationSlot,
 }: ViewSectionsProps) {
   return (
@@ -39,6 +42,7 @@ export function ViewSections({
           <div className="min-w-0">{details}</div>
         </div>
         {lineageSlot && <section aria-label="Lineage">{lineageSlot}</section>}
+        {usageSlot && <section aria-label="Usage">{usageSlot}</section>}
         {materializationSlot && <section aria-label="Materialization">{materializationSlot}</section>}
         {versions}
       </div>

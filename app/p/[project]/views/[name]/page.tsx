@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { toURLSearchParams } from "@/components/ui/url";
+import { UsagePanel } from "@/components/views/usage-panel";
 import { ViewLineage } from "@/components/views/view-lineage";
 import { ViewPage } from "@/components/views/view-page";
 import { readViewState, viewInput } from "@/components/views/view-params";
@@ -35,6 +36,7 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
         project={project}
         name={name}
         lineageSlot={<ViewLineage project={project} featureView={name} />}
+        usageSlot={<UsagePanel project={project} featureView={name} />}
         materializationSlot={<MaterializePanel project={project} featureView={name} />}
       />
     </HydrateClient>
