@@ -109,8 +109,10 @@ function contract(kind: string, label: string, skip: boolean, open: () => Promis
           { values: { w: [1, 2] }, eventTs: at(5) },
         ],
       ]);
-      // only the requested features come back
+      // only the requested features come back, as plain objects
       expect(Object.keys(result[0]?.[0]?.values ?? {}).sort()).toEqual(["x", "z"]);
+      for (const rec of result.flat())
+        if (rec) expect(Object.getPrototypeOf(rec.values)).toBe(Object.prototype);
     });
 
     it("returns null for a missing key and leaves a feature the row lacks undefined", async () => {

@@ -361,6 +361,7 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
       const features = r.features;
       const featuresKey = features.join("\u0000");
       const scratch = new Array<unknown>(features.length);
+      const build = recordBuilder(features, featuresKey);
       let lastFp = -1;
       let lastPlan: Plan | undefined;
       return entityKeys.map(() => {
@@ -374,12 +375,7 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
           lastFp = fp;
         }
         decodeRow(b, lastPlan, scratch);
-        const values: Record<string, unknown> = {};
-        for (let j = 0; j < features.length; j++) {
-          const v = scratch[j];
-          if (v !== ABSENT) values[features[j] as string] = v;
-        }
-        return { values, eventTs: new Date(b.readDoubleLE(1)) };
+        return { values: build(scratch), eventTs: new Date(b.readDoubleLE(1)) };
       });
     });
   }
@@ -518,6 +514,44 @@ export function createRedisOnlineStore(client: RedisClient, opts: RedisOnlineSto
       }),
     );
   }
+}
+
+type Builder = (decoded: unknown[]) => Record<string, unknown>;
+const builders = new Map<string, Builder>();
+
+/**
+ * Builds a record's values from decoded values (in request order), leaving out absent ones. For
+ * a row holding every requested feature (the common case) a constructor made for these names
+ * assigns them all, so V8 lays the object out once with every property in place; otherwise, or
+ * for names a constructor cannot take, one property at a time.
+ */
+function recordBuilder(features: string[], featuresKey: string): Builder {
+  let build = builders.get(featuresKey);
+  if (build) return build;
+  const oneByOne: Builder = (decoded) => {
+    const values: Record<string, unknown> = {};
+    for (let j = 0; j < features.length; j++) {
+      const v = decoded[j];
+      if (v !== ABSENT) values[features[j] as string] = v;
+    }
+    return values;
+  };
+  build = oneByOne;
+  const distinct = new Set(features).size === features.length;
+  if (distinct && features.length <= 256 && !features.includes("__proto__")) {
+    // names enter the code as JSON string literals only
+    const body = features.map((f, j) => `this[${JSON.stringify(f)}] = d[${j}];`).join("\n");
+    const Whole = new Function("d", body) as unknown as new (d: unknown[]) => Record<string, unknown>;
+    // plain objects, as a literal makes them (serializers check the prototype)
+    Whole.prototype = Object.prototype;
+    build = (decoded) => {
+      for (let j = 0; j < decoded.length; j++) if (decoded[j] === ABSENT) return oneByOne(decoded);
+      return new Whole(decoded);
+    };
+  }
+  if (builders.size > 1000) builders.clear();
+  builders.set(featuresKey, build);
+  return build;
 }
 
 /** The keys of one node's group as MGET batches: one per slot on a cluster, any on a single Redis. */
