@@ -288,7 +288,7 @@ describe("usage recorder", () => {
     ]);
   });
 
-  it("prunes days past the 90 kept when it flushes, at most once an hour", async () => {
+  it("prunes days past the 90 kept when it flushes reads, at most once an hour", async () => {
     const insertDay = (day: string) =>
       t.pool.query(
         `insert into feature_view_reads (project_id, feature_view_id, caller_kind, caller_id, day, reads, entity_rows, last_read_at)
@@ -300,17 +300,25 @@ describe("usage recorder", () => {
     await insertDay("2025-12-11");
     const clock = { now: Date.parse("2026-03-10T12:00:00.000Z") };
     const r = recorder(clock);
+    const read = () => r.viewsRead({ projectId, viewIds: [otherViewId], entities: 1, caller: byKey() });
+    // A flush with no reads to write does not prune (a process that serves nothing costs nothing).
+    r.keyUsed(keyId);
     await r.flush();
-    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-11"]);
+    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-10", "2025-12-11"]);
+    read();
+    await r.flush();
+    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-11", "2026-03-10"]);
 
     // An expired day written after the prune stays until an hour has passed since it.
     clock.now += 30 * 60_000;
     await insertDay("2025-12-09");
+    read();
     await r.flush();
-    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-09", "2025-12-11"]);
+    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-09", "2025-12-11", "2026-03-10"]);
     clock.now += 31 * 60_000;
+    read();
     await r.flush();
-    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-11"]);
+    expect((await rows()).map((x) => x.day)).toEqual(["2025-12-11", "2026-03-10"]);
   });
 
   it("flushes on its timer, and close() writes what is left and records nothing after", async () => {

@@ -17,7 +17,7 @@ import { isOneOf, USAGE_CALLER_KINDS, type UsageCallerKind } from "../core/vocab
 export interface UsageRecorder extends UsageSink {
   /**
    * Writes what was counted since the last flush: one UPDATE for the keys, one upsert for the
-   * reads, and the hourly prune. Waits for a flush already running. Rejects when a statement
+   * reads and, when it wrote reads, the hourly prune. Waits for a flush already running. Rejects when a statement
    * failed (logged; its counts are kept for the next flush).
    */
   flush(): Promise<void>;
@@ -239,8 +239,11 @@ export function createUsageRecorder(opts: UsageRecorderOptions): UsageRecorder {
     }
     const failures: unknown[] = [];
     if (batchKeys.size > 0) await writeKeys(batchKeys).catch((e: unknown) => failures.push(e));
-    if (batchCounters.size > 0) await writeReads(batchCounters).catch((e: unknown) => failures.push(e));
-    await prune(now());
+    if (batchCounters.size > 0) {
+      await writeReads(batchCounters).catch((e: unknown) => failures.push(e));
+      // Only processes that serve reads prune: a CLI command or a worker closing costs no DELETE.
+      await prune(now());
+    }
     if (failures.length > 0) throw failures[0];
   }
 
