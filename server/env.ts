@@ -79,6 +79,13 @@ const EnvSchema = z.object({
   QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
   /** Online writes a materialization keeps in flight while it reads the next batches (pipeline.ts). */
   QUIVER_MATERIALIZE_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(3),
+  /**
+   * A run whose view the planner expects to give more rows than this is split into key ranges that
+   * several workers write at once (docs/adr/0005-materialization.md); 0 never splits.
+   */
+  QUIVER_MATERIALIZE_SPLIT_ROWS: z.coerce.number().int().min(0).default(1_000_000),
+  /** At most this many key ranges per split run. */
+  QUIVER_MATERIALIZE_MAX_RANGES: z.coerce.number().int().min(2).max(64).default(8),
   /** Online lookups: most entity rows per request (more is a 400 naming this cap). */
   QUIVER_SERVING_MAX_ENTITIES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Online lookups: most entity rows x features per request (more is a 400 naming this cap). */

@@ -5,6 +5,7 @@ export { isReservedSchema, type OfflineSpace, type ProjectRoles } from "./roles"
 export {
   type FieldColumn,
   type JoinKeyColumn,
+  type KeyRange,
   latestPerEntityQuery,
   quoteIdent,
   type SourceDef,
@@ -15,6 +16,7 @@ export {
 export {
   checkSource,
   DEFAULT_BATCH_SIZE,
+  estimateLatestPerEntity,
   probeSource,
   readLatestPerEntity,
   type SourceProbe,

@@ -100,6 +100,38 @@ describe("latestPerEntityQuery", () => {
     );
   });
 
+  it("reads one key range by a hash of the join keys, its count and index bound", () => {
+    const q = latestPerEntityQuery(table, view, window, { index: 2, count: 5 });
+    expect(q.values).toEqual([window.start, window.end, 5, 2]);
+    expect(q.text).toContain(
+      '  AND src."driver_id" IS NOT NULL\n' +
+        '  AND mod(hashtextextended(src."driver_id"::text, 0) & 9223372036854775807, $3::bigint) = $4::bigint\n' +
+        "ORDER BY ",
+    );
+    const composite = latestPerEntityQuery(
+      table,
+      {
+        joinKeys: [
+          { name: "driver_id", valueType: "int64" },
+          { name: "zone", valueType: "string" },
+        ],
+        fields: [],
+      },
+      window,
+      { index: 0, count: 2 },
+    );
+    expect(composite.text).toContain(
+      'mod(hashtextextended(concat_ws(chr(31), src."driver_id"::text, src."zone"::text), 0) & 9223372036854775807, $3::bigint)',
+    );
+    for (const bad of [
+      { index: 2, count: 2 },
+      { index: -1, count: 2 },
+      { index: 0, count: 0 },
+      { index: 0.5, count: 2 },
+    ])
+      expect(() => latestPerEntityQuery(table, view, window, bad)).toThrow(/key range/);
+  });
+
   it("applies fieldMapping to join keys and fields, keeping output names", () => {
     const s = { ...table, fieldMapping: { drv: "driver_id", conv: "conv_rate" } };
     const q = latestPerEntityQuery(

@@ -128,15 +128,26 @@ export function selectExpr(column: string, dtype: ValueType): string {
   }
 }
 
+/** One of `count` key ranges: the entities whose join keys hash to `index` modulo `count`. */
+export interface KeyRange {
+  index: number;
+  count: number;
+}
+
 /**
  * For the window [start, end] (inclusive) on the event timestamp: per entity key, the row with the
  * greatest event timestamp; ties go to the greater created timestamp, a null created timestamp
  * loses. Rows with a null join key are skipped (they name no entity). $1 = start, $2 = end.
+ *
+ * With a key range ($3 = count, $4 = index), only the entities of that range: a filter on the key
+ * alone, so each range's rows are exactly the whole answer's rows for its keys, and the ranges of
+ * one count partition the answer (docs/adr/0005-materialization.md, "Parallel key ranges").
  */
 export function latestPerEntityQuery(
   source: SourceDef,
   view: ViewColumns,
   window: { start: Date; end: Date },
+  range?: KeyRange,
 ): BuiltQuery {
   if (view.joinKeys.length === 0) throw new Error("a feature view scan needs at least one join key");
   const keyCols = view.joinKeys.map((k) => col(sourceColumnOf(source, k.name)));
@@ -158,6 +169,12 @@ export function latestPerEntityQuery(
     `${ts} <= $2::timestamptz`,
     ...keyCols.map((k) => `${k} IS NOT NULL`),
   ];
+  const values: unknown[] = [window.start, window.end];
+  if (range) {
+    checkRange(range);
+    where.push(`mod(${keyHashExpr(keyCols)} & 9223372036854775807, $3::bigint) = $4::bigint`);
+    values.push(range.count, range.index);
+  }
   const order = [...keyCols, `${ts} DESC`, ...(created ? [`${created} DESC NULLS LAST`] : [])];
 
   const text = [
@@ -167,7 +184,26 @@ export function latestPerEntityQuery(
     `WHERE ${where.join("\n  AND ")}`,
     `ORDER BY ${order.join(", ")}`,
   ].join("\n");
-  return { text, values: [window.start, window.end] };
+  return { text, values };
+}
+
+function checkRange(range: KeyRange): void {
+  if (!Number.isInteger(range.count) || range.count < 1 || range.count > 1024)
+    throw new Error(`a key range count must be an integer in [1, 1024], not ${range.count}`);
+  if (!Number.isInteger(range.index) || range.index < 0 || range.index >= range.count)
+    throw new Error(`a key range index must be an integer in [0, ${range.count - 1}], not ${range.index}`);
+}
+
+/**
+ * A 64-bit hash of an entity's join key values as text (one key: its text; several: their texts
+ * joined by a unit separator): a function of the key alone, whatever the column types.
+ */
+function keyHashExpr(keyCols: string[]): string {
+  const text =
+    keyCols.length === 1
+      ? `${keyCols[0]}::text`
+      : `concat_ws(chr(31), ${keyCols.map((k) => `${k}::text`).join(", ")})`;
+  return `hashtextextended(${text}, 0)`;
 }
 
 /** The newest event timestamp in the whole source (null when it is empty) and its row count. */

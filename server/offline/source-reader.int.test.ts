@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../test/db";
 import { entityKey } from "../online/entity-key";
 import type { SourceDef, ViewColumns } from "./source-query";
-import { checkSource, probeSource, readLatestPerEntity, type SourceRow } from "./source-reader";
+import {
+  checkSource,
+  estimateLatestPerEntity,
+  probeSource,
+  readLatestPerEntity,
+  type SourceRow,
+} from "./source-reader";
 import type { OfflineStore } from "./store";
 
 let t: TestDb;
@@ -240,6 +246,83 @@ describe("readLatestPerEntity", () => {
     await expect(readAll(outside, view, window)).rejects.toThrow(
       'tableName: a table source of project "proj" may name only tables in its offline space (schemas proj); "offline.driver_stats" is outside it',
     );
+  });
+});
+
+describe("key ranges and the row estimate", () => {
+  const key = (r: SourceRow) => `${r.entityKey} ${JSON.stringify(r.values)} ${r.eventTs.toISOString()}`;
+
+  it("partitions the latest rows: for any count, the ranges together are the whole answer, each row once", async () => {
+    await t.offlineSql(
+      P,
+      `create table many (id text, zone int, v int, ts timestamptz);
+       insert into many
+       select 'id-' || (g % 97), g % 3, g, '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 minute'
+       from generate_series(1, 600) g;`,
+    );
+    const s: SourceDef = {
+      ...source,
+      tableName: "proj.many",
+      timestampField: "ts",
+      createdTimestampField: null,
+      fieldMapping: {},
+    };
+    const wide = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-01-02T00:00:00Z") };
+    for (const v of [
+      { joinKeys: [{ name: "id", valueType: "string" }], fields: [{ name: "v", dtype: "int32" }] },
+      {
+        joinKeys: [
+          { name: "id", valueType: "string" },
+          { name: "zone", valueType: "int32" },
+        ],
+        fields: [{ name: "v", dtype: "int32" }],
+      },
+    ] satisfies ViewColumns[]) {
+      const whole = (await readAll(s, v, wide)).rows.map(key).sort();
+      expect(whole.length).toBeGreaterThan(90);
+      for (const count of [1, 2, 3, 7]) {
+        const parts: string[][] = [];
+        for (let index = 0; index < count; index++) {
+          const rows: SourceRow[] = [];
+          for await (const b of readLatestPerEntity(t.offline, P, s, v, wide, { range: { index, count } }))
+            rows.push(...b);
+          parts.push(rows.map(key));
+        }
+        expect(parts.flat().sort()).toEqual(whole);
+        // with more than one range, no range is the whole and (with ~100 keys) none is empty
+        if (count > 1) for (const p of parts) expect(p.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("estimates the rows of a table or query source from the planner, and gives none for a file source", async () => {
+    await t.offlineSql(P, "analyze proj.many");
+    const s: SourceDef = {
+      ...source,
+      tableName: "proj.many",
+      timestampField: "ts",
+      createdTimestampField: null,
+      fieldMapping: {},
+    };
+    const v: ViewColumns = { joinKeys: [{ name: "id", valueType: "string" }], fields: [] };
+    const wide = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-01-02T00:00:00Z") };
+    // 97 distinct ids; the planner's figure is an estimate, not a count
+    const estimate = await estimateLatestPerEntity(t.offline, P, s, v, wide);
+    expect(estimate).toBeGreaterThan(20);
+    expect(estimate).toBeLessThan(700);
+    const q: SourceDef = { ...s, kind: "query", tableName: null, query: "select * from proj.many" };
+    expect(await estimateLatestPerEntity(t.offline, P, q, v, wide)).toBeGreaterThan(0);
+    const file: SourceDef = { ...s, kind: "file", tableName: null, path: "x.parquet", fileFormat: "parquet" };
+    expect(await estimateLatestPerEntity(t.offline, P, file, v, wide)).toBeNull();
+    // a file source is never read by range
+    await expect(
+      (async () => {
+        for await (const _ of readLatestPerEntity(t.offline, P, file, v, wide, {
+          range: { index: 0, count: 2 },
+        })) {
+        }
+      })(),
+    ).rejects.toThrow(/read whole/);
   });
 });
 

@@ -5,6 +5,7 @@ import { offlineError } from "./errors";
 import { SCAN_TYPES, type SourceRow, sourceRowConverter } from "./scan-rows";
 import {
   type BuiltQuery,
+  type KeyRange,
   latestPerEntityQuery,
   newestEventTsQuery,
   probeColumnsQuery,
@@ -57,19 +58,21 @@ export async function* readLatestPerEntity(
   source: SourceDef,
   view: ViewColumns,
   window: { start: Date; end: Date },
-  opts: { batchSize?: number } = {},
+  opts: { batchSize?: number; range?: KeyRange } = {},
 ): AsyncGenerator<SourceRow[]> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error("batchSize must be a positive integer");
   const toSourceRow = sourceRowConverter(view);
   if (source.kind === "file") {
+    // Runs are never split over a file source (estimateLatestPerEntity gives no estimate for one).
+    if (opts.range) throw new Error("a file source is read whole, not by key range");
     const files = await import("./file-source");
     const batches = files.readFileLatestPerEntity(store, project, source, view, window, batchSize);
     for await (const rows of batches) yield rows.map((r) => toSourceRow(files.fileScanRow(r, view)));
     return;
   }
   const admitted = await admitSource(store, project, source);
-  const q = latestPerEntityQuery(admitted, view, window);
+  const q = latestPerEntityQuery(admitted, view, window, opts.range);
   // No prefix: the caller's step ("reading source X") names the source already.
   const fail = (e: unknown) => offlineError(e, "", store.timeouts.scanMs);
   const tx = await store.begin(project, "scan").catch((e: unknown) => {
@@ -97,6 +100,33 @@ export async function* readLatestPerEntity(
     await tx.commit();
   } finally {
     await tx.rollback();
+  }
+}
+
+/**
+ * The planner's estimate of how many rows readLatestPerEntity would give (entities in the window),
+ * from `EXPLAIN` as the project's reader: no scan, only the source's statistics. Null for a file
+ * source (DuckDB reads it) or when the plan carries no estimate.
+ */
+export async function estimateLatestPerEntity(
+  store: OfflineStore,
+  project: string,
+  source: SourceDef,
+  view: ViewColumns,
+  window: { start: Date; end: Date },
+): Promise<number | null> {
+  if (source.kind === "file") return null;
+  const admitted = await admitSource(store, project, source);
+  const q = latestPerEntityQuery(admitted, view, window);
+  try {
+    return await store.transaction(project, "probe", async (client) => {
+      const { rows } = await run(client, { text: `EXPLAIN (FORMAT JSON) ${q.text}`, values: q.values });
+      const plan: unknown = (rows[0]?.["QUERY PLAN"] as { Plan?: Record<string, unknown> }[] | undefined)?.[0]
+        ?.Plan?.["Plan Rows"];
+      return typeof plan === "number" && Number.isFinite(plan) ? plan : null;
+    });
+  } catch (e) {
+    throw offlineError(e, "", store.timeouts.probeMs);
   }
 }
 
