@@ -2,18 +2,30 @@ import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
-import { InvalidError, NotFoundError } from "../core/errors";
+import { NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
-import { env } from "../env";
-import { readLatestPerEntity, type SourceRow, viewColumns } from "../offline";
-import { getFeatureView } from "../registry";
+import { readLatestPerEntity } from "../offline";
+import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
 import { pump } from "./pipeline";
 import { MAX_ATTEMPTS } from "./policy";
+import {
+  type CoordinateHooks,
+  coordinateRanges,
+  loadRange,
+  loadRunWork,
+  RangeFailedError,
+  type RunWork,
+  rangeCount,
+  runIsMine,
+  runRangeJob,
+  type SplitOptions,
+  toOnlineRow,
+} from "./ranges";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
 
-export interface RunOptions {
+export interface RunOptions extends SplitOptions {
   /** Rows per source fetch and per online write. */
   batchSize?: number;
   /** Online writes at once (QUIVER_MATERIALIZE_WRITES_IN_FLIGHT unless set); see pipeline.ts. */
@@ -46,7 +58,13 @@ export interface RunOptions {
 export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptions = {}): Promise<Run> {
   const timeoutS = opts.heartbeatTimeoutSeconds ?? heartbeatTimeoutSeconds();
   const [found] = await loadRuns(ctx.db, [runId]);
-  if (!found) throw new NotFoundError(`materialization run ${runId} not found`, "runId");
+  if (!found) {
+    // A key range's job (ranges.ts): its id is the range's.
+    const range = await loadRange(ctx, runId);
+    const run = range && (await runRangeJob(ctx, range, { ...opts, timeoutS }));
+    if (run) return run;
+    throw new NotFoundError(`materialization run ${runId} not found`, "runId");
+  }
 
   const waitUntil = Date.now() + (timeoutS + 5) * 1000;
   let claimed: Run | undefined;
@@ -59,75 +77,35 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
   }
   const run = claimed;
   // Every write of this attempt: only while the row is still this attempt's.
-  const mine = and(
-    eq(materializationRuns.id, run.id),
-    eq(materializationRuns.status, "running"),
-    eq(materializationRuns.attempts, run.attempts),
-  );
-
-  let lastBatchAt = Date.now();
-  const stallMs = stallLimitMs(ctx.offline.timeouts.scanMs);
-  let beating: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (beating || Date.now() - lastBatchAt > stallMs) return;
-    beating = ctx.db
-      .update(materializationRuns)
-      .set({ heartbeatAt: sql`now()` })
-      .where(mine)
-      .catch((e: unknown) => ctx.log.warn({ err: e, attempt: run.attempts }, "heartbeat write failed"))
-      .finally(() => {
-        beating = undefined;
-      });
-  }, heartbeatIntervalMs(timeoutS));
-  timer.unref();
+  const mine = runIsMine(run);
+  const beating = startBeating({
+    intervalMs: heartbeatIntervalMs(timeoutS),
+    stallMs: stallLimitMs(ctx.offline.timeouts.scanMs),
+    beat: () => ctx.db.update(materializationRuns).set({ heartbeatAt: sql`now()` }).where(mine),
+    onError: (e) => ctx.log.warn({ err: e, attempt: run.attempts }, "heartbeat write failed"),
+  });
 
   let step: RunStep = { label: "loading the feature view", store: "registry" };
   try {
-    const view = await getFeatureView({
-      ctx,
-      input: { project: run.project, name: run.featureView, version: run.featureViewVersion },
-    });
-    if (view.entities.length !== view.spec.entities.length)
-      throw new InvalidError(
-        `feature view "${view.name}" v${view.version} names an entity that no longer exists`,
-      );
-    const columns = viewColumns(view.spec.fields, view.entities);
-
-    let rowsRead = 0;
-    let rowsWritten = 0;
-    const reading: RunStep = { label: `reading source "${view.source.name}"`, store: "offline" };
-    const writing: RunStep = { label: "writing to the online store", store: "online" };
-    step = reading;
-    const source = readLatestPerEntity(
-      ctx.offline,
-      run.project,
-      view.source,
-      columns,
-      { start: run.startTs, end: run.endTs },
-      opts,
-    );
-    const outcome = await pump({
-      source,
-      write: (batch) => ctx.online.write(run.project, view.name, batch.map(toOnlineRow)),
-      writesInFlight: opts.writesInFlight ?? env().QUIVER_MATERIALIZE_WRITES_IN_FLIGHT,
-      onStep: (s) => {
-        step = s === "read" ? reading : writing;
-      },
-      settled: async ({ rows, result }) => {
-        rowsRead += rows;
-        rowsWritten += result.written;
-        step = { label: "recording progress", store: "registry" };
-        const [still] = await ctx.db
-          .update(materializationRuns)
-          .set({ rowsRead, rowsWritten, heartbeatAt: sql`now()` })
-          .where(mine)
-          .returning({ id: materializationRuns.id });
-        lastBatchAt = Date.now();
-        // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
-        return still !== undefined;
-      },
-    });
-    if (outcome === "stopped") return await current(ctx, run);
+    const work = await loadRunWork(ctx, run, { ...opts, timeoutS });
+    step = { label: `reading source "${work.source.name}"`, store: "offline" };
+    const count = await rangeCount(ctx, work, opts);
+    const totals =
+      count > 1
+        ? await coordinateRanges(ctx, work, count, {
+            onStep: (s) => {
+              step = s;
+            },
+            alive: () => beating.alive(),
+          })
+        : await streamWhole(ctx, work, {
+            onStep: (s) => {
+              step = s;
+            },
+            alive: () => beating.alive(),
+          });
+    if (totals === "lost") return await current(ctx, run);
+    const { rowsRead, rowsWritten } = totals;
 
     step = { label: "recording success", store: "registry" };
     return await inTransaction(ctx, async (tx) => {
@@ -148,7 +126,8 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       return { ...run, ...done };
     });
   } catch (e) {
-    const message = safeErrorMessage(step, e);
+    // A range's message is safe already and names the range and its step.
+    const message = e instanceof RangeFailedError ? e.message : safeErrorMessage(step, e);
     ctx.log.error(
       {
         err: e,
@@ -170,9 +149,51 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       );
     throw e;
   } finally {
-    clearInterval(timer);
-    await beating;
+    await beating.stop();
   }
+}
+
+/**
+ * A run not split: the whole window in one stream (pipeline.ts), progress on the run row after each
+ * settled batch. "lost" when the run stopped being this attempt's (cancelled, swept).
+ */
+async function streamWhole(
+  ctx: Ctx,
+  work: RunWork,
+  hooks: CoordinateHooks,
+): Promise<{ rowsRead: number; rowsWritten: number } | "lost"> {
+  const { run } = work;
+  let rowsRead = 0;
+  let rowsWritten = 0;
+  const reading: RunStep = { label: `reading source "${work.source.name}"`, store: "offline" };
+  const writing: RunStep = { label: "writing to the online store", store: "online" };
+  const outcome = await pump({
+    source: readLatestPerEntity(
+      ctx.offline,
+      run.project,
+      work.source,
+      work.columns,
+      { start: run.startTs, end: run.endTs },
+      { batchSize: work.batchSize },
+    ),
+    write: (batch) => ctx.online.write(run.project, work.view, batch.map(toOnlineRow)),
+    writesInFlight: work.writesInFlight,
+    onStep: (s) => hooks.onStep(s === "read" ? reading : writing),
+    settled: async ({ rows, result }) => {
+      rowsRead += rows;
+      rowsWritten += result.written;
+      hooks.onStep({ label: "recording progress", store: "registry" });
+      const [still] = await ctx.db
+        .update(materializationRuns)
+        .set({ rowsRead, rowsWritten, heartbeatAt: sql`now()` })
+        .where(runIsMine(run))
+        .returning({ id: materializationRuns.id });
+      hooks.alive();
+      // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
+      return still !== undefined;
+    },
+  });
+  return outcome === "stopped" ? "lost" : { rowsRead, rowsWritten };
 }
 
 /**
@@ -212,8 +233,4 @@ async function claim(ctx: Ctx, runId: string, timeoutS: number): Promise<Run | u
 /** The run as its row now stands (the claimed copy when the row is gone). */
 async function current(ctx: Ctx, run: Run): Promise<Run> {
   return (await loadRuns(ctx.db, [run.id]))[0] ?? run;
-}
-
-function toOnlineRow(r: SourceRow) {
-  return { entityKey: r.entityKey, values: r.values, eventTs: r.eventTs };
 }
