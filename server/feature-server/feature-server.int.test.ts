@@ -242,6 +242,10 @@ describe("the feature server", () => {
     expect(wrong.json).toEqual({ error: "GET is not allowed on /api/v1/get-online-features: use POST" });
     const health = await request(`${server.url}/api/v1/health`, { method: "POST", body: "{}" });
     expect([health.status, health.headers.allow]).toEqual([405, "GET"]);
+    // HEAD goes where GET does, without a body.
+    const head = await request(`${server.url}/api/v1/health`, { method: "HEAD" });
+    expect([head.status, head.text]).toEqual([200, ""]);
+    expect((await request(`${server.url}/api/v1/push`, { method: "HEAD" })).status).toBe(405);
   });
 
   it("takes pushes from a key allowed to write, and serves them", async () => {

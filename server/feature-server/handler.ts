@@ -109,13 +109,16 @@ export function featureServerHandler(
   };
 }
 
-/** 405 for a route asked with another method; undefined when the route takes this one. */
+/**
+ * 405 for a route asked with another method; undefined when the route takes this one. HEAD goes
+ * wherever GET does (load balancers probe health with it; node:http sends no body).
+ */
 function routeRefusal(
   method: string | undefined,
   path: string,
   route: Route | undefined,
 ): RestAnswer | undefined {
-  if (!route || method === route.method) return undefined;
+  if (!route || method === route.method || (method === "HEAD" && route.method === "GET")) return undefined;
   return {
     status: 405,
     body: errorBody(`${method} is not allowed on ${path}: use ${route.method}`),
