@@ -19,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import type pg from "pg";
 import { offlineStoreConfig } from "../server/boot/offline-config";
 import type { Ctx, JobQueue } from "../server/core/context";
@@ -38,8 +39,8 @@ import {
 import { ensureOfflineDatabase } from "../server/offline/database";
 import { quoteIdent } from "../server/offline/source-query";
 import { createOnlineStore } from "../server/online";
-import { connectRedis } from "../server/online/redis-client";
-import { rowKey, TS_FIELD, tsMicros } from "../server/online/redis-keys";
+import { featureList, RowWriter } from "../server/online/redis-codec";
+import { rowKey } from "../server/online/redis-keys";
 import {
   createDataSource,
   createEntity,
@@ -98,7 +99,8 @@ async function main() {
   const db = createDb(pool);
   const prefix = `quiver-bench-${randomBytes(4).toString("hex")}:`;
   const online = createOnlineStore({ redisUrl, pool, prefix });
-  const raw = redisUrl ? connectRedis(redisUrl) : undefined;
+  // The raw side: plain ioredis, without the store's fail-fast settings and per-command timers.
+  const raw = redisUrl ? new Redis(redisUrl) : undefined;
   // Roles are the cluster's: a prefix of this run's own, so the cleanup drops exactly these.
   const rolePrefix = `qb_${randomBytes(4).toString("hex")}`;
   let offline: OfflineStore | undefined;
@@ -198,7 +200,7 @@ async function main() {
     );
     console.log(`  raw scan (count)     ${median(scanMs).toFixed(0).padStart(7)} ms`);
     console.log(
-      `  raw write (${online.kind === "redis" ? "HSET pipeline" : "INSERT..jsonb doc"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
+      `  raw write (${online.kind === "redis" ? "SET pipeline" : "INSERT..jsonb doc"}) ${median(writeMs).toFixed(0).padStart(5)} ms`,
     );
     console.log(
       `  raw scan + write     ${baseline.toFixed(0).padStart(7)} ms  ${rate(baseline).padStart(10)} rows/s`,
@@ -353,21 +355,22 @@ function postgresRawWriter(pool: pg.Pool, view: string): RawWriter {
   };
 }
 
-/** Redis: plain HSETs of the store's layout (JSON per feature, `_ts` in microseconds), pipelined by 1000. */
-function redisRawWriter(
-  redis: NonNullable<ReturnType<typeof connectRedis>>,
-  keyPrefix: string,
-  storePrefix: string,
-): RawWriter {
+/**
+ * Redis: the store's row encoding (redis-codec.ts: one binary value per entity, written by the
+ * same RowWriter) sent as plain pipelined SETs, 1000 per pipeline, without the store's
+ * newest-wins script and feature list registration.
+ */
+function redisRawWriter(redis: Redis, keyPrefix: string, storePrefix: string): RawWriter {
   return {
     async write(rows) {
       for (let i = 0; i < rows.length; i += 1000) {
         const p = redis.pipeline();
-        for (const r of rows.slice(i, i + 1000)) {
-          const args = [TS_FIELD, tsMicros(r.eventTs)];
-          for (const [f, v] of Object.entries(r.values)) args.push(f, JSON.stringify(v));
-          p.hset(rowKey(keyPrefix, PROJECT, VIEW, r.entityKey), ...args);
-        }
+        const w = new RowWriter();
+        for (const r of rows.slice(i, i + 1000))
+          p.set(
+            rowKey(keyPrefix, PROJECT, VIEW, r.entityKey),
+            w.row(r.eventTs.getTime(), featureList(Object.keys(r.values)), r.values),
+          );
         await p.exec();
       }
     },
@@ -423,7 +426,7 @@ async function rawStreamed(admin: pg.Pool, q: { text: string; values: unknown[] 
   }
 }
 
-async function deleteKeys(redis: NonNullable<ReturnType<typeof connectRedis>>, pattern: string) {
+async function deleteKeys(redis: Redis, pattern: string) {
   for await (const keys of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>)
     if (keys.length > 0) await redis.unlink(...keys);
 }
