@@ -25,6 +25,7 @@ import { createBoss, createJobQueue, type MaterializationWorker, startMaterializ
 import { runMaterialization } from "./run-materialization";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 import { startMaterialization } from "./start-materialization";
+import { startRunSweeper } from "./sweep-runs";
 
 /**
  * Parallel key ranges (docs/adr/0005-materialization.md): a run split into ranges keeps one run
@@ -407,6 +408,81 @@ describe("key ranges on the real queue", () => {
     expect(ranges.reduce((n, r) => n + r.rowsWritten, 0)).toBe(DRIVERS);
     // while it ran, the run's progress never counted the dead claim's rows twice
     expect(mismatches).toEqual([]);
+    expect(await onlineDrivers(ctx, ALL)).toEqual(ALL.map(expected));
+    expect(await watermark()).toEqual(WINDOW.endTs);
+  }, 60_000);
+});
+
+describe("a split run whose coordinator is killed", () => {
+  beforeAll(() => {
+    process.env.QUIVER_MATERIALIZE_SPLIT_ROWS = "1";
+    process.env.QUIVER_MATERIALIZE_MAX_RANGES = "3";
+    resetEnvCache();
+  });
+  afterAll(() => {
+    delete process.env.QUIVER_MATERIALIZE_SPLIT_ROWS;
+    delete process.env.QUIVER_MATERIALIZE_MAX_RANGES;
+    resetEnvCache();
+  });
+
+  it("is swept and retried as a whole, as before: a new attempt plans new ranges, the old ones are stopped", async () => {
+    child = await startChildWorker();
+    const queued = { ...ctx, jobs: createJobQueue(boss, { retryDelay: 1, retryBackoff: false }) };
+    const [run] = await startMaterialization({ ctx: queued, input: { project: PROJECT, ...WINDOW } });
+    if (!run) throw new Error("no run");
+    // the child claimed the run, planned its ranges and is writing one
+    await waitFor(
+      "the child to coordinate and write",
+      () => row(run.id),
+      (r) => r.rowsRead > 0,
+    );
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    child = undefined;
+    expect(await rangesOf(run.id)).toHaveLength(3);
+
+    const sweeper = startRunSweeper({ db: t.db, boss, timeoutSeconds: TIMEOUT_S, intervalMs: 250 });
+    try {
+      const swept = await waitFor(
+        "the sweep",
+        () => row(run.id),
+        (r) => r.status !== "running",
+      );
+      expect(swept).toMatchObject({ status: "retrying", attempts: 1 });
+      expect(await watermark()).toBeNull();
+      workers.push(
+        await startMaterializationWorker({
+          boss,
+          ctxFor: () => queued,
+          concurrency: 2,
+          batchSize: 5,
+          heartbeatTimeoutSeconds: TIMEOUT_S,
+        }),
+      );
+      const done = await waitFor(
+        "the retry",
+        () => row(run.id),
+        (r) => isTerminal(r.status),
+      );
+      expect(done).toMatchObject({
+        status: "succeeded",
+        attempts: 2,
+        rowsRead: DRIVERS,
+        rowsWritten: DRIVERS,
+      });
+    } finally {
+      await sweeper.stop();
+      for (const w of workers.splice(0)) await w.stop();
+    }
+    const ranges = await rangesOf(run.id);
+    expect(ranges.filter((r) => r.runAttempt === 2).map((r) => r.status)).toEqual([
+      "succeeded",
+      "succeeded",
+      "succeeded",
+    ]);
+    // the dead attempt's ranges were stopped by the new attempt's coordinator
+    for (const r of ranges.filter((x) => x.runAttempt === 1))
+      expect(["succeeded", "cancelled"]).toContain(r.status);
     expect(await onlineDrivers(ctx, ALL)).toEqual(ALL.map(expected));
     expect(await watermark()).toEqual(WINDOW.endTs);
   }, 60_000);

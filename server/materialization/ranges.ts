@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { and, asc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { materializationRunRanges as ranges, materializationRuns as runs } from "../db/schema";
@@ -138,6 +138,8 @@ export async function coordinateRanges(
   const { run } = work;
   const coordinating: RunStep = { label: "coordinating key ranges", store: "registry" };
   hooks.onStep(coordinating);
+  // An earlier attempt that died (its coordinator killed, then swept) left its ranges behind.
+  await stopRanges(ctx, run, { before: true });
   const planned = await ctx.db
     .insert(ranges)
     .values(
@@ -212,10 +214,11 @@ function staleRange(timeoutS: number) {
 }
 
 /**
- * The attempt's queued and running ranges become `cancelled` and their queued jobs are cancelled:
- * their workers find their fence gone at their next batch. Best effort: they would stop anyway.
+ * The attempt's (with `before`, earlier attempts') queued and running ranges become `cancelled` and
+ * their queued jobs are cancelled: their workers find their fence gone at their next batch. Best
+ * effort: they would stop anyway.
  */
-async function stopRanges(ctx: Ctx, run: Run): Promise<void> {
+async function stopRanges(ctx: Ctx, run: Run, opts: { before?: boolean } = {}): Promise<void> {
   try {
     const stopped = await ctx.db
       .update(ranges)
@@ -223,7 +226,7 @@ async function stopRanges(ctx: Ctx, run: Run): Promise<void> {
       .where(
         and(
           eq(ranges.runId, run.id),
-          eq(ranges.runAttempt, run.attempts),
+          opts.before ? lt(ranges.runAttempt, run.attempts) : eq(ranges.runAttempt, run.attempts),
           inArray(ranges.status, ["queued", "running"]),
         ),
       )
