@@ -86,6 +86,8 @@ const EnvSchema = z.object({
   QUIVER_MATERIALIZE_SPLIT_ROWS: z.coerce.number().int().min(0).default(1_000_000),
   /** At most this many key ranges per split run. */
   QUIVER_MATERIALIZE_MAX_RANGES: z.coerce.number().int().min(2).max(64).default(8),
+  /** How often usage counts (key last use, per-view reads) are written to Postgres, in ms; 0: only at shutdown. */
+  QUIVER_USAGE_FLUSH_MS: z.coerce.number().int().min(0).default(5_000),
   /** Online lookups: most entity rows per request (more is a 400 naming this cap). */
   QUIVER_SERVING_MAX_ENTITIES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Online lookups: most entity rows x features per request (more is a 400 naming this cap). */

@@ -47,6 +47,7 @@ export async function openSession(): Promise<Session> {
     runtime = await createRuntime({
       databaseUrl: db.url,
       redisUrl: env().REDIS_URL,
+      redisClusterNodes: env().REDIS_CLUSTER_NODES,
       offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
       poolMax: 5,
     });

@@ -96,6 +96,7 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
     runtime = await createRuntime({
       databaseUrl: db.url,
       redisUrl: REDIS_URL,
+      redisClusterNodes: env().REDIS_CLUSTER_NODES,
       offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
     });
     log(
@@ -144,6 +145,7 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
     runtime = await createRuntime({
       databaseUrl: db.url,
       redisUrl: env().REDIS_URL,
+      redisClusterNodes: env().REDIS_CLUSTER_NODES,
       offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
     });
     const rt = runtime;

@@ -8,12 +8,14 @@ import { type Logger, rootLogger } from "../core/log";
 import { createDb, createPool, type Db } from "../db/client";
 import { env } from "../env";
 import { createBoss, createJobQueue } from "../materialization";
+import { instrumentOnlineStore, watchRegistryCache, withMetricsUsage } from "../metrics";
 import { createOfflineStore, type OfflineStore } from "../offline";
 import { ensureOfflineDatabase } from "../offline/database";
 import { createOnlineStore } from "../online";
 import type { OnlineStore } from "../online/types";
 import { createRegistryCache } from "../registry-cache/cache";
 import type { RegistryCache } from "../registry-cache/types";
+import { createUsageRecorder } from "../usage/recorder";
 import { offlineStoreConfig } from "./offline-config";
 
 /**
@@ -45,6 +47,8 @@ export interface RuntimeOptions {
   /** OFFLINE_DATABASE_URL; unset: `<registry database>_offline` on the same server. */
   offlineDatabaseUrl?: string;
   poolMax?: number;
+  /** Redis Cluster startup nodes (REDIS_CLUSTER_NODES): they win over redisUrl. */
+  redisClusterNodes?: string[];
   /**
    * false: start no pg-boss (a serving process sends no jobs; the feature server). `jobs` then
    * refuses every call and reading `boss` throws.
@@ -69,7 +73,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const limits = apiKeyLimits();
   const pool = createPool(opts.databaseUrl, opts.poolMax ?? 10);
   const db = createDb(pool);
-  const online = createOnlineStore({ redisUrl: opts.redisUrl, pool });
+  const { redisClusterNodes } = opts;
+  const online = instrumentOnlineStore(
+    createOnlineStore({ redisUrl: opts.redisUrl, redisClusterNodes, pool }),
+  );
   let boss: PgBoss | undefined;
   let offline: OfflineStore | undefined;
   try {
@@ -84,12 +91,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const offlineStore = offline;
   const jobs = boss ? createJobQueue(boss) : noJobQueue();
-  const apiKeyLimiter = createSharedRateLimiter({ ...limits, pool, redisUrl: opts.redisUrl });
+  const apiKeyLimiter = createSharedRateLimiter({
+    ...limits,
+    pool,
+    redisUrl: opts.redisUrl,
+    redisClusterNodes,
+  });
   const registry = createRegistryCache({
     db,
     connect: () => listenClient(opts.databaseUrl),
     log: rootLogger(),
   });
+  watchRegistryCache(registry);
+  // Key use and feature reads, counted in memory and written in the background (server/usage),
+  // and counted for /metrics.
+  const recorder = createUsageRecorder({ pool, log: rootLogger(), flushMs: env().QUIVER_USAGE_FLUSH_MS });
+  const usage = withMetricsUsage(recorder);
   let closing: Promise<void> | undefined;
   return {
     databaseUrl: opts.databaseUrl,
@@ -112,6 +129,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       jobs,
       log,
       registry,
+      usage,
     }),
     close() {
       closing ??= (async () => {
@@ -120,6 +138,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         // embedded one on exit), those sockets report "terminating connection": noise by now.
         boss?.removeAllListeners("error");
         boss?.on("error", () => {});
+        // Before the pool ends: the last counts are written with it.
+        await recorder.close();
         await registry.close().catch(() => {});
         await online.close().catch(() => {});
         await apiKeyLimiter.close().catch(() => {});
@@ -146,7 +166,8 @@ async function listenClient(databaseUrl: string): Promise<pg.Client> {
 
 /** The queue of a runtime without pg-boss: sending a job from such a process is a bug. */
 function noJobQueue(): JobQueue {
-  const refuse = () => Promise.reject(new Error("this process runs no job queue (createRuntime queue: false)"));
+  const refuse = () =>
+    Promise.reject(new Error("this process runs no job queue (createRuntime queue: false)"));
   return {
     enqueueMaterialization: refuse,
     cancelMaterialization: refuse,
@@ -166,7 +187,7 @@ export function getRuntime(): Promise<Runtime> {
   const holder = globalThis as Holder;
   const existing = holder[KEY];
   if (existing) return existing;
-  const { DATABASE_URL, REDIS_URL, OFFLINE_DATABASE_URL } = env();
+  const { DATABASE_URL, REDIS_URL, REDIS_CLUSTER_NODES, OFFLINE_DATABASE_URL } = env();
   if (!DATABASE_URL) {
     return Promise.reject(
       new Error("DATABASE_URL is not set: start the app with `npm start` (which sets it) or set it yourself"),
@@ -175,6 +196,7 @@ export function getRuntime(): Promise<Runtime> {
   const created = createRuntime({
     databaseUrl: DATABASE_URL,
     redisUrl: REDIS_URL,
+    redisClusterNodes: REDIS_CLUSTER_NODES,
     offlineDatabaseUrl: OFFLINE_DATABASE_URL,
   });
   holder[KEY] = created;

@@ -64,6 +64,9 @@ export interface UsageSink {
     viewIds: string[];
     entities: number;
     caller: { kind: "api_key"; id: string } | { kind: "user"; id: string } | { kind: "other" };
+    /** Names for labels (metrics): the project's, and the views' in viewIds' order. */
+    projectName?: string;
+    viewNames?: string[];
   }): void;
 }
 

@@ -163,6 +163,7 @@ export async function runServingProcess(
   runtime = await createRuntime({
     databaseUrl: featureServerDatabaseUrl(),
     redisUrl: env().REDIS_URL,
+    redisClusterNodes: env().REDIS_CLUSTER_NODES,
     offlineDatabaseUrl: env().OFFLINE_DATABASE_URL,
     poolMax: POOL_MAX,
     queue: false,

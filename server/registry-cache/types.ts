@@ -1,7 +1,9 @@
 import "server-only";
-import type { ProjectRow } from "../auth/authorize";
 import type { Role } from "../auth/roles";
-import type { ServingView } from "../serving/views";
+import type { projects } from "../db/schema";
+import type { ServingView } from "../serving/serving-view";
+
+type ProjectRow = typeof projects.$inferSelect;
 
 /**
  * What every serving process holds of the registry in memory (docs/adr/0023-serving-at-redis-speed.md):

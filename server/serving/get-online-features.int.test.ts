@@ -385,6 +385,8 @@ describe("get-online-features counts what it served", () => {
         viewIds: [id("driver_hourly_stats"), id("driver_profile")],
         entities: 3,
         caller: { kind: "api_key", id: "k1" },
+        projectName: PROJECT,
+        viewNames: ["driver_hourly_stats", "driver_profile"],
       },
     ]);
     // a refused lookup reads nothing and counts nothing

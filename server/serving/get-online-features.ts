@@ -4,6 +4,7 @@ import type { Actor, Ctx, UsageSink } from "../core/context";
 import { InvalidError, UnavailableError } from "../core/errors";
 import { Name } from "../core/name";
 import { env } from "../env";
+import { recordServed } from "../metrics";
 import { entityKey } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
@@ -171,7 +172,10 @@ async function getOnline(
     viewIds: views.map((v) => v.id),
     entities: rowCount,
     caller: callerOf(ctx.actor),
+    projectName: project.name,
+    viewNames: views.map((v) => v.name),
   });
+  recordServed(project.name, rowCount, rowCount * columns.length);
   return { metadata: { feature_names: [...joinKeyNames, ...columns.map((c) => c.name)] }, results };
 }
 

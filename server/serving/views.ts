@@ -4,22 +4,10 @@ import type { Ctx } from "../core/context";
 import type { Db } from "../db/client";
 import { dataSources, entities, featureViews } from "../db/schema";
 import { currentSpecs } from "../registry/feature-views/spec-store";
-import type { FeatureViewSpec, JoinKeyType } from "../registry/schemas";
+import type { JoinKeyType } from "../registry/schemas";
+import type { ServingView } from "./serving-view";
 
-/**
- * What serving needs of a feature view, read in two queries whatever the number of views: the
- * current version's spec and its entities' join keys. References a request makes to things that
- * do not exist are the request's fault, so they are InvalidErrors (400) naming the request field.
- */
-export interface ServingView {
-  id: string;
-  name: string;
-  /** The current version, whose spec this is. */
-  version: number;
-  spec: FeatureViewSpec;
-  /** The view's join keys in entity order. */
-  joinKeys: { name: string; valueType: JoinKeyType; entity: string }[];
-}
+export type { ServingView } from "./serving-view";
 
 export async function findDataSource(ctx: Ctx, projectId: string, name: string) {
   const [row] = await ctx.db

@@ -222,10 +222,15 @@ describe("rate limiter", () => {
 
 /** The route file with restCtx: the wiring every app/api/v1 route uses. */
 describe("app/api/v1 routes with restCtx", () => {
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_CLUSTER_NODES: process.env.REDIS_CLUSTER_NODES,
+  };
   beforeAll(() => {
     process.env.DATABASE_URL = t.url;
     delete process.env.REDIS_URL;
+    delete process.env.REDIS_CLUSTER_NODES;
     resetEnvCache();
   });
   afterAll(async () => {

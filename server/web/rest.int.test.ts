@@ -348,7 +348,11 @@ describe("materialize", () => {
 
 /** The route files themselves, wired to getRuntime() on the test database, called with an operator key. */
 describe("app/api/v1 routes", () => {
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_CLUSTER_NODES: process.env.REDIS_CLUSTER_NODES,
+  };
   let key = "";
   const postJson = (path: string, body: unknown) => {
     const req = postJsonAnonymous(path, body);
@@ -359,6 +363,7 @@ describe("app/api/v1 routes", () => {
     key = (await createApiKey({ ctx, input: { project: PROJECT, name: "routes", role: "operator" } })).key;
     process.env.DATABASE_URL = t.url;
     delete process.env.REDIS_URL;
+    delete process.env.REDIS_CLUSTER_NODES;
     resetEnvCache();
   });
   afterAll(async () => {
@@ -378,7 +383,10 @@ describe("app/api/v1 routes", () => {
       body: {
         status: "ok",
         online_store: "postgres",
-        registry_cache: { listening: expect.any(Boolean), age_seconds: expect.toBeOneOf([null, expect.any(Number)]) },
+        registry_cache: {
+          listening: expect.any(Boolean),
+          age_seconds: expect.toBeOneOf([null, expect.any(Number)]),
+        },
       },
     });
 

@@ -26,7 +26,11 @@ export async function requestTrpcContext(
   log: Logger,
 ): Promise<TrpcContext> {
   try {
-    const actor = await actorFromRequestHeaders(req, runtime.db, session, runtime.apiKeyLimiter);
+    const { registry, usage } = runtime.ctxFor({ kind: "anonymous" }, log);
+    const actor = await actorFromRequestHeaders(req, runtime.db, session, runtime.apiKeyLimiter, {
+      registry,
+      usage,
+    });
     return { actor, log, services: async () => runtime.ctxFor(actor, log) };
   } catch (refusal) {
     const actor: Actor = { kind: "anonymous" };
