@@ -35,6 +35,7 @@ import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { offlineCommand } from "./commands/offline";
+import { ONLINE_USAGE, onlineCommand } from "./commands/online";
 import { retryCommand } from "./commands/retry";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
@@ -59,6 +60,7 @@ Commands:
                                    online store
   materialize-incremental <end> [--views a,b] [--project p]
                                    the same from each view's watermark up to <end>
+${ONLINE_USAGE}
   get-historical-features --entities rows.csv (--features v:f,... | --service s)
         [--out file.csv|file.json|file.parquet|file.arrow] [--project p] [--full-feature-names]
                                    point-in-time correct training rows for the entity rows of a
@@ -115,6 +117,8 @@ export const COMMANDS: Record<string, Command> = {
   serve: { run: featureServerCommand, operations: "local" },
   migrate: { run: migrateCommand, operations: "local" },
   seed: { run: seedCommand, operations: "local" },
+  // Talks to the online Redis only, as its operator: no operation, no database.
+  online: { run: onlineCommand, operations: "local" },
   materialize: { run: materializeCommand, operations: [startMaterializationOp] },
   "materialize-incremental": {
     run: materializeIncrementalCommand,
