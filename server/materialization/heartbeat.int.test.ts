@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
@@ -9,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { dropRoles } from "../../test/global-setup";
 import { PROJECT, seedDriverView, VIEW } from "../../test/helpers/materialization";
+import { sharedOfflineSettings, startWorkerProcess } from "../../test/helpers/worker-process";
 import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { materializationRuns } from "../db/schema";
@@ -30,9 +29,6 @@ import { type RunSweeper, startRunSweeper, sweepRuns } from "./sweep-runs";
  */
 const ROWS = 400;
 const TIMEOUT_S = 5;
-const WORKER_SCRIPT = path.join(import.meta.dirname, "../../test/workers/materialization-worker.ts");
-/** The child loads server modules, which `import "server-only"`. */
-const SERVER_ONLY_HOOK = path.join(import.meta.dirname, "../../bin/hooks/register-server-only.mjs");
 
 let t: TestDb;
 let ctx: Ctx;
@@ -45,11 +41,7 @@ let sweeper: RunSweeper | undefined;
 beforeAll(async () => {
   t = await createTestDb();
   // The child reads the source as the same roles as this process: settings of our own, passed on.
-  const ppid = inject("pgTemplate").replace("quiver_tpl_", "");
-  offlineSettings = {
-    secret: randomBytes(24).toString("hex"),
-    rolePrefix: `qt${ppid}_hb${randomBytes(2).toString("hex")}`,
-  };
+  offlineSettings = sharedOfflineSettings("hb");
   const offline = t.openOffline(offlineSettings);
   boss = await createBoss(t.url, { pollingIntervalSeconds: 0.5, max: 2 });
   ctx = testCtx(t, { offline, jobs: createJobQueue(boss, { retryDelay: 1, retryBackoff: false }) });
@@ -131,30 +123,13 @@ async function queueRun(): Promise<Run> {
 }
 
 function startChildWorker(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "--import", SERVER_ONLY_HOOK, WORKER_SCRIPT], {
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      QUIVER_RUN_HEARTBEAT_TIMEOUT_S: String(TIMEOUT_S),
-      QUIVER_TEST_OFFLINE_URL: t.offlineUrl,
-      QUIVER_TEST_OFFLINE_SECRET: offlineSettings.secret,
-      QUIVER_TEST_OFFLINE_ROLE_PREFIX: offlineSettings.rolePrefix,
-      QUIVER_TEST_BATCH_SIZE: "10",
-      QUIVER_TEST_WRITE_DELAY_MS: "100",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  proc.stderr?.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes("ready")) resolve(proc);
-    });
-    proc.once("exit", (code) =>
-      reject(new Error(`the worker process exited (${code}) before it was ready:\n${err}`)),
-    );
+  return startWorkerProcess({
+    url: t.url,
+    offlineUrl: t.offlineUrl,
+    offline: offlineSettings,
+    heartbeatTimeoutS: TIMEOUT_S,
+    batchSize: 10,
+    writeDelayMs: 100,
   });
 }
 

@@ -62,6 +62,32 @@ function manualWrites() {
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** A pump over `n` batches into manual writes; `settled` answers whether to go on. */
+function started(n: number, writesInFlight: number, settled: (s: Settled) => boolean) {
+  const { gen, state } = source(n);
+  const w = manualWrites();
+  const seen: Settled[] = [];
+  const done = pump({
+    source: gen,
+    writesInFlight,
+    write: (b) => w.write(b),
+    settled: async (s) => {
+      seen.push(s);
+      return settled(s);
+    },
+  });
+  let ended = false;
+  done.then(
+    () => {
+      ended = true;
+    },
+    () => {
+      ended = true;
+    },
+  );
+  return { done, w, state, seen, ended: () => ended };
+}
+
 describe("pump", () => {
   it("settles batches in source order, however the writes finish, with at most N in flight", async () => {
     const { gen, state } = source(6);
@@ -120,49 +146,24 @@ describe("pump", () => {
   });
 
   it("stops sending when settled says so, waits for the writes in flight and closes the source", async () => {
-    const { gen, state } = source(10);
-    const w = manualWrites();
-    const seen: number[] = [];
-    const done = pump({
-      source: gen,
-      writesInFlight: 3,
-      write: (b) => w.write(b),
-      settled: async () => {
-        seen.push(seen.length);
-        return false;
-      },
-    });
+    const { done, w, state, seen, ended } = started(10, 3, () => false);
     await tick();
     w.finish(0);
     await tick();
     // stopped after the first settle; 1 and 2 still in flight: pump has not returned
-    let returned = false;
-    void done.then(() => {
-      returned = true;
-    });
     await tick();
-    expect(returned).toBe(false);
+    expect(ended()).toBe(false);
     w.finish(1);
     w.finish(2);
     expect(await done).toBe("stopped");
-    expect(seen).toEqual([0]);
+    expect(seen).toHaveLength(1);
     expect(w.sent).toEqual([0, 1, 2]);
     expect(state.closed).toBe(true);
   });
 
   it("fails with a write's error once the writes before it settled, after waiting for the rest", async () => {
-    const { gen, state } = source(10);
-    const w = manualWrites();
-    const settled: number[] = [];
-    const done = pump({
-      source: gen,
-      writesInFlight: 3,
-      write: (b) => w.write(b),
-      settled: async () => {
-        settled.push(settled.length);
-        return true;
-      },
-    });
+    const { done, w, state, seen, ended } = started(10, 3, () => true);
+    done.catch(() => {});
     await tick();
     w.fail(1, new Error("write 1 failed"));
     w.finish(2);
@@ -171,16 +172,12 @@ describe("pump", () => {
     await tick();
     // 0 settled, so 3 went out; the failure is not reported while 3 is still being written
     expect(w.sent).toEqual([0, 1, 2, 3]);
-    let returned = false;
-    done.catch(() => {
-      returned = true;
-    });
     await tick();
-    expect(returned).toBe(false);
+    expect(ended()).toBe(false);
     w.finish(3);
     await expect(done).rejects.toThrow("write 1 failed");
     // 0 was written and settled; 1 failed; 2 and 3 finished but come after the failure
-    expect(settled).toEqual([0]);
+    expect(seen).toHaveLength(1);
     expect(state.closed).toBe(true);
   });
 

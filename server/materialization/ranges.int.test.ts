@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq } from "drizzle-orm";
 import type PgBoss from "pg-boss";
@@ -15,6 +13,7 @@ import {
   seedDriverView,
   VIEW,
 } from "../../test/helpers/materialization";
+import { sharedOfflineSettings, startWorkerProcess } from "../../test/helpers/worker-process";
 import type { Ctx } from "../core/context";
 import { createPool } from "../db/client";
 import { featureViews, materializationRunRanges } from "../db/schema";
@@ -37,9 +36,15 @@ const DRIVERS = 60;
 const TIMEOUT_S = 5;
 const WINDOW = { startTs: new Date("2026-01-01T00:00:00Z"), endTs: new Date("2026-01-02T00:00:00Z") };
 const expected = (d: number) => ({ conv_rate: d / 100, trips: 10 * d, eventTs: "2026-01-01T06:00:00.000Z" });
+/** A run that wrote every driver in its first attempt. */
+const SUCCEEDED_FIRST_TIME = {
+  status: "succeeded",
+  attempts: 1,
+  rowsRead: DRIVERS,
+  rowsWritten: DRIVERS,
+  error: null,
+};
 const ALL = Array.from({ length: DRIVERS }, (_, i) => i + 1);
-const WORKER_SCRIPT = path.join(import.meta.dirname, "../../test/workers/materialization-worker.ts");
-const SERVER_ONLY_HOOK = path.join(import.meta.dirname, "../../bin/hooks/register-server-only.mjs");
 
 let t: TestDb;
 let ctx: Ctx;
@@ -53,11 +58,7 @@ const bosses: PgBoss[] = [];
 beforeAll(async () => {
   t = await createTestDb();
   // A child worker process reads the source as the same roles: offline settings of our own.
-  const ppid = inject("pgTemplate").replace("quiver_tpl_", "");
-  offlineSettings = {
-    secret: randomBytes(24).toString("hex"),
-    rolePrefix: `qt${ppid}_kr${randomBytes(2).toString("hex")}`,
-  };
+  offlineSettings = sharedOfflineSettings("kr");
   const offline = t.openOffline(offlineSettings);
   jobs = recordingJobs();
   ctx = testCtx(t, { offline, jobs });
@@ -157,17 +158,25 @@ function withWrites(base: OnlineStore, before: (rows: number) => Promise<void>):
   };
 }
 
+/** In this block, workers (theirs read the environment) split every run into 3 key ranges. */
+function splitRunsInWorkers() {
+  beforeAll(() => {
+    process.env.QUIVER_MATERIALIZE_SPLIT_ROWS = "1";
+    process.env.QUIVER_MATERIALIZE_MAX_RANGES = "3";
+    resetEnvCache();
+  });
+  afterAll(() => {
+    delete process.env.QUIVER_MATERIALIZE_SPLIT_ROWS;
+    delete process.env.QUIVER_MATERIALIZE_MAX_RANGES;
+    resetEnvCache();
+  });
+}
+
 describe("a run split into key ranges", () => {
   it("writes every entity once through K ranges, sends their jobs, and finishes like an unsplit run", async () => {
     const run = await queuedRun();
     const done = await runMaterialization(ctx, run.id, { batchSize: 7, splitRows: 1, maxRanges: 3 });
-    expect(done).toMatchObject({
-      status: "succeeded",
-      attempts: 1,
-      rowsRead: DRIVERS,
-      rowsWritten: DRIVERS,
-      error: null,
-    });
+    expect(done).toMatchObject(SUCCEEDED_FIRST_TIME);
     const ranges = await rangesOf(run.id);
     expect(ranges.map((r) => [r.runAttempt, r.rangeIndex, r.rangeCount, r.status, r.attempts])).toEqual([
       [1, 0, 3, "succeeded", 1],
@@ -292,17 +301,7 @@ describe("a run split into key ranges", () => {
 });
 
 describe("key ranges on the real queue", () => {
-  beforeAll(() => {
-    // Workers split every run (their runs read the environment).
-    process.env.QUIVER_MATERIALIZE_SPLIT_ROWS = "1";
-    process.env.QUIVER_MATERIALIZE_MAX_RANGES = "3";
-    resetEnvCache();
-  });
-  afterAll(() => {
-    delete process.env.QUIVER_MATERIALIZE_SPLIT_ROWS;
-    delete process.env.QUIVER_MATERIALIZE_MAX_RANGES;
-    resetEnvCache();
-  });
+  splitRunsInWorkers();
 
   it("shares one run's ranges between two workers", async () => {
     const wroteBy = new Map<string, number>();
@@ -394,13 +393,7 @@ describe("key ranges on the real queue", () => {
       heartbeatTimeoutSeconds: TIMEOUT_S,
     });
     expect(killed).toBe(true);
-    expect(done).toMatchObject({
-      status: "succeeded",
-      attempts: 1,
-      rowsRead: DRIVERS,
-      rowsWritten: DRIVERS,
-      error: null,
-    });
+    expect(done).toMatchObject(SUCCEEDED_FIRST_TIME);
     const ranges = await rangesOf(run.id);
     expect(ranges.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
     // exactly one range was claimed twice: the dead worker's, retaken after its heartbeat went stale
@@ -414,16 +407,7 @@ describe("key ranges on the real queue", () => {
 });
 
 describe("a split run whose coordinator is killed", () => {
-  beforeAll(() => {
-    process.env.QUIVER_MATERIALIZE_SPLIT_ROWS = "1";
-    process.env.QUIVER_MATERIALIZE_MAX_RANGES = "3";
-    resetEnvCache();
-  });
-  afterAll(() => {
-    delete process.env.QUIVER_MATERIALIZE_SPLIT_ROWS;
-    delete process.env.QUIVER_MATERIALIZE_MAX_RANGES;
-    resetEnvCache();
-  });
+  splitRunsInWorkers();
 
   it("is swept and retried as a whole, as before: a new attempt plans new ranges, the old ones are stopped", async () => {
     child = await startChildWorker();
@@ -489,29 +473,12 @@ describe("a split run whose coordinator is killed", () => {
 });
 
 function startChildWorker(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "--import", SERVER_ONLY_HOOK, WORKER_SCRIPT], {
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      QUIVER_RUN_HEARTBEAT_TIMEOUT_S: String(TIMEOUT_S),
-      QUIVER_TEST_OFFLINE_URL: t.offlineUrl,
-      QUIVER_TEST_OFFLINE_SECRET: offlineSettings.secret,
-      QUIVER_TEST_OFFLINE_ROLE_PREFIX: offlineSettings.rolePrefix,
-      QUIVER_TEST_BATCH_SIZE: "2",
-      QUIVER_TEST_WRITE_DELAY_MS: "300",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  proc.stderr?.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes("ready")) resolve(proc);
-    });
-    proc.once("exit", (code) =>
-      reject(new Error(`the worker process exited (${code}) before it was ready:\n${err}`)),
-    );
+  return startWorkerProcess({
+    url: t.url,
+    offlineUrl: t.offlineUrl,
+    offline: offlineSettings,
+    heartbeatTimeoutS: TIMEOUT_S,
+    batchSize: 2,
+    writeDelayMs: 300,
   });
 }

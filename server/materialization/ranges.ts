@@ -19,7 +19,7 @@ import type { OnlineRow } from "../online";
 import { getFeatureView } from "../registry";
 import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatLostMessage, stallLimitMs } from "./heartbeat";
-import { pump } from "./pipeline";
+import { pump, type Settled } from "./pipeline";
 import { MAX_ATTEMPTS } from "./policy";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
@@ -271,25 +271,13 @@ export async function runRange(
     beat: () => ctx.db.update(ranges).set({ heartbeatAt: sql`now()` }).where(mine),
     onError: (e) => log.warn({ err: e }, "range heartbeat write failed"),
   });
-  const reading: RunStep = { label: `reading source "${work.source.name}"`, store: "offline" };
-  const writing: RunStep = { label: "writing to the online store", store: "online" };
   const recording: RunStep = { label: "recording progress", store: "registry" };
-  let step = reading;
-  const range: KeyRange = { index: claimed.rangeIndex, count: claimed.rangeCount };
+  let step: RunStep = { label: `reading source "${work.source.name}"`, store: "offline" };
   try {
-    const outcome = await pump({
-      source: readLatestPerEntity(
-        ctx.offline,
-        run.project,
-        work.source,
-        work.columns,
-        { start: run.startTs, end: run.endTs },
-        { batchSize: work.batchSize, range },
-      ),
-      write: (batch) => ctx.online.write(run.project, work.view, batch.map(toOnlineRow)),
-      writesInFlight: work.writesInFlight,
+    const outcome = await pumpWork(ctx, work, {
+      range: { index: claimed.rangeIndex, count: claimed.rangeCount },
       onStep: (s) => {
-        step = s === "read" ? reading : writing;
+        step = s;
       },
       settled: async ({ rows, result }) => {
         step = recording;
@@ -322,6 +310,34 @@ export async function runRange(
   } finally {
     await beating.stop();
   }
+}
+
+/**
+ * Streams the run's window, or one key range of it, into the online store (pipeline.ts); `onStep`
+ * hears the step now running (reading, writing) for error messages.
+ */
+export function pumpWork(
+  ctx: Ctx,
+  work: RunWork,
+  opts: { range?: KeyRange; onStep(step: RunStep): void; settled(s: Settled): Promise<boolean> },
+): Promise<"done" | "stopped"> {
+  const { run } = work;
+  const reading: RunStep = { label: `reading source "${work.source.name}"`, store: "offline" };
+  const writing: RunStep = { label: "writing to the online store", store: "online" };
+  return pump({
+    source: readLatestPerEntity(
+      ctx.offline,
+      run.project,
+      work.source,
+      work.columns,
+      { start: run.startTs, end: run.endTs },
+      { batchSize: work.batchSize, range: opts.range },
+    ),
+    write: (batch) => ctx.online.write(run.project, work.view, batch.map(toOnlineRow)),
+    writesInFlight: work.writesInFlight,
+    onStep: (s) => opts.onStep(s === "read" ? reading : writing),
+    settled: opts.settled,
+  });
 }
 
 /**

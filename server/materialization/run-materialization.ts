@@ -4,23 +4,21 @@ import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
 import { NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
-import { readLatestPerEntity } from "../offline";
 import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
-import { pump } from "./pipeline";
 import { MAX_ATTEMPTS } from "./policy";
 import {
   type CoordinateHooks,
   coordinateRanges,
   loadRange,
   loadRunWork,
+  pumpWork,
   RangeFailedError,
   type RunWork,
   rangeCount,
   runIsMine,
   runRangeJob,
   type SplitOptions,
-  toOnlineRow,
 } from "./ranges";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
@@ -165,20 +163,8 @@ async function streamWhole(
   const { run } = work;
   let rowsRead = 0;
   let rowsWritten = 0;
-  const reading: RunStep = { label: `reading source "${work.source.name}"`, store: "offline" };
-  const writing: RunStep = { label: "writing to the online store", store: "online" };
-  const outcome = await pump({
-    source: readLatestPerEntity(
-      ctx.offline,
-      run.project,
-      work.source,
-      work.columns,
-      { start: run.startTs, end: run.endTs },
-      { batchSize: work.batchSize },
-    ),
-    write: (batch) => ctx.online.write(run.project, work.view, batch.map(toOnlineRow)),
-    writesInFlight: work.writesInFlight,
-    onStep: (s) => hooks.onStep(s === "read" ? reading : writing),
+  const outcome = await pumpWork(ctx, work, {
+    onStep: hooks.onStep,
     settled: async ({ rows, result }) => {
       rowsRead += rows;
       rowsWritten += result.written;

@@ -250,6 +250,15 @@ describe("readLatestPerEntity", () => {
 });
 
 describe("key ranges and the row estimate", () => {
+  /** A table of 97 ids (and 3 zones), many rows each, created by the first test. */
+  const s: SourceDef = {
+    ...source,
+    tableName: "proj.many",
+    timestampField: "ts",
+    createdTimestampField: null,
+    fieldMapping: {},
+  };
+  const wide = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-01-02T00:00:00Z") };
   const key = (r: SourceRow) => `${r.entityKey} ${JSON.stringify(r.values)} ${r.eventTs.toISOString()}`;
 
   it("partitions the latest rows: for any count, the ranges together are the whole answer, each row once", async () => {
@@ -260,14 +269,6 @@ describe("key ranges and the row estimate", () => {
        select 'id-' || (g % 97), g % 3, g, '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 minute'
        from generate_series(1, 600) g;`,
     );
-    const s: SourceDef = {
-      ...source,
-      tableName: "proj.many",
-      timestampField: "ts",
-      createdTimestampField: null,
-      fieldMapping: {},
-    };
-    const wide = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-01-02T00:00:00Z") };
     for (const v of [
       { joinKeys: [{ name: "id", valueType: "string" }], fields: [{ name: "v", dtype: "int32" }] },
       {
@@ -297,15 +298,7 @@ describe("key ranges and the row estimate", () => {
 
   it("estimates the rows of a table or query source from the planner, and gives none for a file source", async () => {
     await t.offlineSql(P, "analyze proj.many");
-    const s: SourceDef = {
-      ...source,
-      tableName: "proj.many",
-      timestampField: "ts",
-      createdTimestampField: null,
-      fieldMapping: {},
-    };
     const v: ViewColumns = { joinKeys: [{ name: "id", valueType: "string" }], fields: [] };
-    const wide = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-01-02T00:00:00Z") };
     // 97 distinct ids; the planner's figure is an estimate, not a count
     const estimate = await estimateLatestPerEntity(t.offline, P, s, v, wide);
     expect(estimate).toBeGreaterThan(20);
