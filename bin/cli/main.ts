@@ -95,8 +95,8 @@ Times are ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z, 2026-01-31T14:00:00+02:00)
 without an offset they are UTC. --project defaults to QUIVER_DEFAULT_PROJECT ("demo").
 
 Environment: DATABASE_URL (default: embedded Postgres in QUIVER_HOME), OFFLINE_DATABASE_URL
-(default: <database>_offline beside it), REDIS_URL (default: the online store is a Postgres
-table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
+(default: <database>_offline beside it), REDIS_URL or REDIS_CLUSTER_NODES=host:port,... (default:
+the online store is a Postgres table), PORT (3000), QUIVER_HOME (.quiver), QUIVER_PG_PORT (54329).`;
 
 export interface Command {
   run(argv: string[]): Promise<number | undefined>;
