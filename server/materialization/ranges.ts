@@ -6,6 +6,7 @@ import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError } from "../core/errors";
 import { materializationRunRanges as ranges, materializationRuns as runs } from "../db/schema";
 import { env } from "../env";
+import { recordMaterializedRows } from "../metrics";
 import {
   estimateLatestPerEntity,
   type KeyRange,
@@ -314,7 +315,8 @@ export async function runRange(
 
 /**
  * Streams the run's window, or one key range of it, into the online store (pipeline.ts); `onStep`
- * hears the step now running (reading, writing) for error messages.
+ * hears the step now running (reading, writing) for error messages. Rows written are counted for
+ * /metrics as each batch settles.
  */
 export function pumpWork(
   ctx: Ctx,
@@ -336,7 +338,11 @@ export function pumpWork(
     write: (batch) => ctx.online.write(run.project, work.view, batch.map(toOnlineRow)),
     writesInFlight: work.writesInFlight,
     onStep: (s) => opts.onStep(s === "read" ? reading : writing),
-    settled: opts.settled,
+    settled: (s) => {
+      // Written to the online store, whatever becomes of the run (quiver_materialized_rows_total).
+      recordMaterializedRows(run.project, work.view, s.result.written);
+      return opts.settled(s);
+    },
   });
 }
 

@@ -11,6 +11,7 @@ import {
 } from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { featureViews, materializationRuns } from "../db/schema";
+import { quiverMetrics } from "../metrics/registry";
 import { getFeatureView } from "../registry";
 import { cancelRun } from "./cancel-run";
 import { getRun } from "./get-run";
@@ -287,6 +288,16 @@ describe("runMaterialization", () => {
     expect(finishedWrites).toBe(2);
     expect(done).toMatchObject({ status: "cancelled", rowsRead: 0, rowsWritten: 0 });
     expect(await watermark()).toEqual(before);
+  });
+
+  it("counts the rows it writes for /metrics (quiver_materialized_rows_total)", async () => {
+    const counted = async () =>
+      (await quiverMetrics().materializedRows.get()).values.find(
+        (v) => v.labels.project === PROJECT && v.labels.view === VIEW,
+      )?.value ?? 0;
+    const before = await counted();
+    await materialize("07:00", "10:30", 2);
+    expect((await counted()) - before).toBe(3);
   });
 
   it("reports an unknown run", async () => {
