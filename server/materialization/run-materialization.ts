@@ -52,6 +52,11 @@ export interface RunOptions extends SplitOptions {
  *
  * A delivery that finds the run running under a live heartbeat (a restart's redelivery while the
  * old process's last beat is still fresh) waits until that heartbeat goes stale or the run ends.
+ *
+ * A view the planner expects to exceed `splitRows` is split into key ranges that other workers
+ * help write (ranges.ts): this call then coordinates them, and the run row keeps its meaning. The
+ * id may also name one of those ranges (its job's id): the range is then written if it is still
+ * waiting, and its run is returned.
  */
 export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptions = {}): Promise<Run> {
   const timeoutS = opts.heartbeatTimeoutSeconds ?? heartbeatTimeoutSeconds();
