@@ -187,15 +187,17 @@ function send(
   extra?: Record<string, string>,
 ): number {
   if (req.socket.destroyed || status === CLIENT_GONE) return CLIENT_GONE;
+  // Encoded once: a string body would be measured, then encoded again on the socket.
+  const bytes = Buffer.from(body, "utf8");
   const headers: Record<string, string | number> = {
     "content-type": contentType,
-    "content-length": Buffer.byteLength(body),
+    "content-length": bytes.length,
     "x-content-type-options": "nosniff",
     [REQUEST_ID_HEADER]: requestId,
     ...extra,
   };
   if (opts.stopping()) headers.connection = "close";
   res.writeHead(status, headers);
-  res.end(body);
+  res.end(bytes);
   return status;
 }
