@@ -204,7 +204,8 @@ async function serial(sides: Record<string, (b: number[]) => Promise<unknown>>, 
       for (let it = 0; it < ROUND_MAX_ITERS && ms() - start < ROUND_MAX_MS; it++) {
         const t = ms();
         await side(batches[(round * ROUND_MAX_ITERS + it) % batches.length] ?? []);
-        (lat[name] ??= []).push(ms() - t);
+        lat[name] ??= [];
+        lat[name].push(ms() - t);
       }
       el[name] = (el[name] ?? 0) + ms() - start;
     }
@@ -310,7 +311,8 @@ async function main() {
     const time = async (name: string, fn: () => Promise<unknown>) => {
       const t = ms();
       await fn();
-      (w[name] ??= []).push(ms() - t);
+      w[name] ??= [];
+      w[name].push(ms() - t);
     };
     await time("store.write (script, 100 rows a call)", async () => {
       const res = await store.write(project, view, rows);

@@ -107,7 +107,14 @@ export async function startOwnRedis(opts: { cluster?: boolean } = {}): Promise<O
   ];
   // a lone cluster node knows no address of its own until it meets another: announce it
   if (opts.cluster)
-    args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-announce-ip", "127.0.0.1");
+    args.push(
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      "nodes.conf",
+      "--cluster-announce-ip",
+      "127.0.0.1",
+    );
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
