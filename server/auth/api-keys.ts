@@ -185,7 +185,8 @@ export async function resolveApiKey(
   return { kind: "api_key", id: key.id, name: key.name, projectId: key.projectId, role: key.role };
 }
 
-async function keyWithHash(db: Db, keyHash: string): Promise<CachedApiKey | undefined> {
+/** The key with this hash as serving needs it, revoked or expired ones included (the caller decides). */
+export async function keyWithHash(db: Db, keyHash: string): Promise<CachedApiKey | undefined> {
   const [row] = await db
     .select({
       id: apiKeys.id,

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Ctx } from "../core/context";
 import { DomainError, ForbiddenError, NotFoundError } from "../core/errors";
+import type { Db } from "../db/client";
 import { projectMembers, projects } from "../db/schema";
 import { ACTIONS, type Action, type Role, roleAllows } from "./roles";
 
@@ -51,19 +52,33 @@ export async function authorize(ctx: Ctx, projectName: string, action: Action): 
 }
 
 /** From the process's registry cache when the context has one (serving), else from the database. */
-async function projectNamed(ctx: Ctx, name: string): Promise<ProjectRow | undefined> {
-  if (ctx.registry) return ctx.registry.project(name);
-  const [row] = await ctx.db.select().from(projects).where(eq(projects.name, name)).limit(1);
-  return row;
+function projectNamed(ctx: Ctx, name: string): Promise<ProjectRow | undefined> {
+  return ctx.registry ? ctx.registry.project(name) : loadProject(ctx.db, name);
 }
 
-async function membership(
+function membership(
   ctx: Ctx,
   userId: string,
   projectName: string,
 ): Promise<{ project: ProjectRow; role: Role } | undefined> {
-  if (ctx.registry) return ctx.registry.membership(userId, projectName);
-  const [row] = await ctx.db
+  return ctx.registry
+    ? ctx.registry.membership(userId, projectName)
+    : loadMembership(ctx.db, userId, projectName);
+}
+
+/** A project by name, from the database (the registry cache loads it with this too). */
+export async function loadProject(db: Db, name: string): Promise<ProjectRow | undefined> {
+  const [row] = await db.select().from(projects).where(eq(projects.name, name)).limit(1);
+  return row;
+}
+
+/** A user's role in a project by name, from the database; undefined for a non-member. */
+export async function loadMembership(
+  db: Db,
+  userId: string,
+  projectName: string,
+): Promise<{ project: ProjectRow; role: Role } | undefined> {
+  const [row] = await db
     .select({ project: projects, role: projectMembers.role })
     .from(projects)
     .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))

@@ -1,18 +1,13 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type pg from "pg";
-import type { ProjectRow } from "../auth/authorize";
+import { keyWithHash } from "../auth/api-keys";
+import { loadMembership, loadProject, type ProjectRow } from "../auth/authorize";
 import type { Role } from "../auth/roles";
 import type { Logger } from "../core/log";
 import type { Db } from "../db/client";
-import {
-  apiKeys,
-  featureServiceProjections,
-  featureServices,
-  featureViews,
-  projectMembers,
-  projects,
-} from "../db/schema";
+import { featureServices, featureViews } from "../db/schema";
+import { serviceProjections } from "../registry/feature-services";
 import { loadServingViews, type ServingView } from "../serving/views";
 import { listenForRegistryChanges, type RegistryListener } from "./listener";
 import type { CachedApiKey, RegistryCache, RegistryCacheState, ServiceProjection } from "./types";
@@ -121,21 +116,14 @@ export function createRegistryCache(opts: RegistryCacheOptions): RegistryCache {
 
   return {
     project: (name) =>
-      cached("projects", name, async () => {
-        const [row] = await db.select().from(projects).where(eq(projects.name, name)).limit(1);
-        return row ?? null;
-      }).then((r) => r ?? undefined),
+      cached("projects", name, async () => (await loadProject(db, name)) ?? null).then((r) => r ?? undefined),
 
     membership: (userId, projectName) =>
-      cached("members", `${userId}\u0000${projectName}`, async () => {
-        const [row] = await db
-          .select({ project: projects, role: projectMembers.role })
-          .from(projects)
-          .innerJoin(projectMembers, eq(projectMembers.projectId, projects.id))
-          .where(and(eq(projects.name, projectName), eq(projectMembers.userId, userId)))
-          .limit(1);
-        return row ?? null;
-      }).then((r) => r ?? undefined),
+      cached(
+        "members",
+        `${userId}\u0000${projectName}`,
+        async () => (await loadMembership(db, userId, projectName)) ?? null,
+      ).then((r) => r ?? undefined),
 
     async views(projectId, names) {
       const out = new Map<string, ServingView>();
@@ -169,31 +157,13 @@ export function createRegistryCache(opts: RegistryCacheOptions): RegistryCache {
           .from(featureServices)
           .where(and(eq(featureServices.projectId, projectId), eq(featureServices.name, name)))
           .limit(1);
-        if (!svc) return null;
-        return db
-          .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
-          .from(featureServiceProjections)
-          .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
-          .where(eq(featureServiceProjections.featureServiceId, svc.id))
-          .orderBy(asc(featureServiceProjections.position));
+        return svc ? serviceProjections(db, svc.id) : null;
       }).then((r) => r ?? undefined),
 
     apiKey: (keyHash) =>
-      cached("keys", keyHash, async () => {
-        const [row] = await db
-          .select({
-            id: apiKeys.id,
-            name: apiKeys.name,
-            projectId: apiKeys.projectId,
-            role: apiKeys.role,
-            expiresAt: apiKeys.expiresAt,
-            revokedAt: apiKeys.revokedAt,
-          })
-          .from(apiKeys)
-          .where(eq(apiKeys.keyHash, keyHash))
-          .limit(1);
-        return row ?? null;
-      }).then((r) => r ?? undefined),
+      cached("keys", keyHash, async () => (await keyWithHash(db, keyHash)) ?? null).then(
+        (r) => r ?? undefined,
+      ),
 
     invalidate(reason) {
       invalidations++;

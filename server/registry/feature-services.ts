@@ -7,6 +7,7 @@ import { type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
+import type { Db } from "../db/client";
 import { featureServiceProjections, featureServices, featureViews } from "../db/schema";
 import { defineOperation } from "../operations/define";
 import { currentSpecs } from "./feature-views/spec-store";
@@ -137,12 +138,7 @@ export const getFeatureServiceOp = defineOperation({
       .where(and(eq(featureServices.projectId, p.id), eq(featureServices.name, name)))
       .limit(1);
     if (!svc) throw new NotFoundError(`feature service "${name}" not found in project "${project}"`, "name");
-    const projections = await ctx.db
-      .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
-      .from(featureServiceProjections)
-      .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
-      .where(eq(featureServiceProjections.featureServiceId, svc.id))
-      .orderBy(asc(featureServiceProjections.position));
+    const projections = await serviceProjections(ctx.db, svc.id);
     return {
       ...svc,
       projections,
@@ -151,6 +147,16 @@ export const getFeatureServiceOp = defineOperation({
   },
 });
 export const getFeatureService = getFeatureServiceOp.call;
+
+/** A service's views and their features, in the order given (the registry cache loads them too). */
+export function serviceProjections(db: Db, serviceId: string) {
+  return db
+    .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
+    .from(featureServiceProjections)
+    .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
+    .where(eq(featureServiceProjections.featureServiceId, serviceId))
+    .orderBy(asc(featureServiceProjections.position));
+}
 
 export const listFeatureServicesOp = defineOperation({
   name: "featureServices.list",
