@@ -24,9 +24,11 @@ type Writable = { write: (...a: unknown[]) => boolean };
 
 describe.skipIf(!nodes)("the online store on a Redis Cluster", () => {
   const prefix = `test:${randomBytes(6).toString("hex")}:`;
-  const client = connectRedisCluster(nodes ?? "", { timeoutMs: 5000 });
+  // Connected in beforeAll: a skipped suite's body still runs, and must open nothing.
+  let client: ReturnType<typeof connectRedisCluster>;
   let store: OnlineStore;
   beforeAll(async () => {
+    client = connectRedisCluster(nodes ?? "", { timeoutMs: 5000 });
     await whenReady(client, () => undefined);
     // the GET-per-key path: a key under the prefix keeps the cluster from looking empty
     await client.set(`${prefix}not-empty`, "1");
@@ -154,14 +156,15 @@ describe.skipIf(!nodes)("the online store on a Redis Cluster", () => {
 
 describe.skipIf(!nodes)("createOnlineStore and the rate limiter with REDIS_CLUSTER_NODES", () => {
   let t: TestDb;
-  const client = connectRedisCluster(nodes ?? "", { timeoutMs: 5000 });
+  let client: ReturnType<typeof connectRedisCluster>;
   beforeAll(async () => {
     t = await createTestDb();
+    client = connectRedisCluster(nodes ?? "", { timeoutMs: 5000 });
     await whenReady(client, () => undefined);
   });
   afterAll(async () => {
     await t?.drop();
-    await client.quit();
+    await client?.quit();
   });
 
   it("builds a cluster store from the node list", async () => {

@@ -14,7 +14,14 @@ import {
 } from "./redis-codec";
 
 /** What a value reads back as: what JSON would carry (the online store's contract), -0 kept. */
-const asJson = (v: unknown): unknown => (v === undefined ? ABSENT : JSON.parse(JSON.stringify(v)));
+const asJson = (v: unknown): unknown => (v === undefined ? ABSENT : jsonOf(v));
+
+/** JSON's reading of a value, except that a number stays itself (JSON.parse turns -0 into 0). */
+function jsonOf(v: unknown): unknown {
+  if (typeof v === "number") return v;
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : jsonOf(x)));
+  return JSON.parse(JSON.stringify(v));
+}
 
 const jsonValue = fc.letrec((tie) => ({
   scalar: fc.oneof(
