@@ -39,10 +39,18 @@ export async function withDuckDb<T>(
   });
   const conn = await instance.connect();
   let timedOut = false;
+  let again: NodeJS.Timeout | undefined;
+  // interrupt() stops only the statement running at that moment: a deadline that falls between
+  // statements (or during set-up, on a busy machine) must stop the next ones too.
   const timer = setTimeout(() => {
     timedOut = true;
     conn.interrupt();
+    again = setInterval(() => conn.interrupt(), 10);
   }, opts.timeoutMs);
+  const late = () =>
+    new OfflineTimeoutError(
+      `the file engine stopped the query after ${opts.timeoutMs / 1000} s (its time limit)`,
+    );
   try {
     const dirs = opts.allowedDirs.map((d) => duckString(d.endsWith("/") ? d : `${d}/`)).join(", ");
     await conn.run(`SET allowed_directories = [${dirs}]`);
@@ -52,15 +60,16 @@ export async function withDuckDb<T>(
       await conn.run(`SET disabled_optimizers = ${duckString(opts.disabledOptimizers.join(","))}`);
     await conn.run("SET enable_external_access = false");
     await conn.run("SET lock_configuration = true");
-    return await fn(conn);
+    const result = await fn(conn);
+    // past its time even if the last statement slipped through between interrupts
+    if (timedOut) throw late();
+    return result;
   } catch (e) {
-    if (timedOut)
-      throw new OfflineTimeoutError(
-        `the file engine stopped the query after ${opts.timeoutMs / 1000} s (its time limit)`,
-      );
+    if (timedOut) throw late();
     throw e;
   } finally {
     clearTimeout(timer);
+    clearInterval(again);
     conn.closeSync();
     instance.closeSync();
   }

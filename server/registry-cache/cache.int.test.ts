@@ -21,8 +21,11 @@ let t: TestDb;
 let admin: Ctx;
 const LOCAL: Actor = { kind: "local", name: "test" };
 
-/** A cache on a pool of its own, counting every connection it checks out (each query takes one). */
-function openCache() {
+/**
+ * A cache on a pool of its own, counting every connection it checks out (each query takes one).
+ * `listenTo`: the database its listener connects to (another one hears none of this one's writes).
+ */
+function openCache(listenTo = t.url) {
   const pool = createPool(t.url, 3);
   let checkouts = 0;
   pool.on("acquire", () => checkouts++);
@@ -31,7 +34,7 @@ function openCache() {
     db,
     log: rootLogger(),
     connect: async () => {
-      const c = new pg.Client({ connectionString: t.url });
+      const c = new pg.Client({ connectionString: listenTo });
       c.on("error", () => {});
       await c.connect();
       return c;
@@ -238,7 +241,8 @@ describe("registry cache", () => {
   });
 
   it("is emptied by a registry write through a service in its own process at once", async () => {
-    const c = openCache();
+    // Listening elsewhere, so no notification can be what empties it: only the write's own return.
+    const c = openCache(t.offlineUrl);
     try {
       await listening(c.cache);
       const ctx = { ...testCtx(t, { actor: LOCAL }), db: c.db, registry: c.cache };
