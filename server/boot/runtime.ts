@@ -3,7 +3,7 @@ import pg from "pg";
 import type PgBoss from "pg-boss";
 import { apiKeyLimits } from "../auth/rate-limit";
 import { createSharedRateLimiter, type SharedRateLimiter } from "../auth/shared-rate-limit";
-import type { Actor, Ctx, JobQueue } from "../core/context";
+import type { Actor, Ctx, JobQueue, UsageSink } from "../core/context";
 import { type Logger, rootLogger } from "../core/log";
 import { createDb, createPool, type Db } from "../db/client";
 import { env } from "../env";
@@ -35,6 +35,8 @@ export interface Runtime {
   readonly apiKeyLimiter: SharedRateLimiter;
   /** The registry held in memory, emptied by NOTIFY on every registry write (docs/adr/0023). */
   readonly registry: RegistryCache;
+  /** Where key use and feature reads are counted (written in batches, and to /metrics). */
+  readonly usage: UsageSink;
   /** A services context for the actor, logging through `log` (a request's or job's child logger). */
   ctxFor(actor: Actor, log?: Logger): Ctx;
   /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
@@ -121,6 +123,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     jobs,
     apiKeyLimiter,
     registry,
+    usage,
     ctxFor: (actor, log = rootLogger()) => ({
       actor,
       db,

@@ -2,12 +2,13 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RateLimiter } from "../auth/rate-limit";
 import { resolveCaller } from "../auth/request-actor";
-import type { Actor, Ctx } from "../core/context";
+import type { Actor, Ctx, UsageSink } from "../core/context";
 import { type Logger, newRequestId, REQUEST_ID_HEADER, saneRequestId } from "../core/log";
 import type { Db } from "../db/client";
 import { answerOperation, type DoorRequest } from "../http/operation-door";
 import { errorBody, type RestAnswer } from "../http/rest";
 import { cameThroughProxy, metricsAccess, observeRequest, scrapeMetrics } from "../metrics";
+import type { RegistryCache } from "../registry-cache/types";
 import { CLIENT_GONE, readNodeBody } from "./node-body";
 import { ROUTES, type Route, UNKNOWN_ROUTE } from "./routes";
 
@@ -15,6 +16,9 @@ import { ROUTES, type Route, UNKNOWN_ROUTE } from "./routes";
 export interface FeatureServerRuntime {
   db: Db;
   apiKeyLimiter: RateLimiter;
+  /** The process's registry cache and usage sink (absent: keys are read from Postgres). */
+  registry?: RegistryCache;
+  usage?: UsageSink;
   ctxFor(actor: Actor, log?: Logger): Ctx;
 }
 
@@ -42,8 +46,7 @@ export function featureServerHandler(
   opts: HandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { runtime } = opts;
-  // The process's registry cache and usage sink (absent: keys are read from Postgres).
-  const { registry, usage } = runtime.ctxFor(ANONYMOUS);
+  const { registry, usage } = runtime;
   const sources = { db: runtime.db, limiter: runtime.apiKeyLimiter, held: { registry, usage } };
 
   return (req, res) => {

@@ -7,7 +7,6 @@ import { createRuntime, type Runtime } from "../boot/runtime";
 import { readRuntimeFile } from "../boot/runtime-file";
 import type { Logger } from "../core/log";
 import { env } from "../env";
-import { watchRegistryCache } from "../metrics";
 import { type FeatureServerRuntime, featureServerHandler } from "./handler";
 
 /** Connections of each serving process to the registry's Postgres: lookups read the cache. */
@@ -173,8 +172,6 @@ export async function runServingProcess(
       { cause: e },
     );
   });
-  const { registry } = runtime.ctxFor({ kind: "anonymous" });
-  if (registry) watchRegistryCache(registry);
   try {
     server = await startFeatureServer({
       port: opts.port,

@@ -15,7 +15,7 @@ export async function restCtx(req?: Request): Promise<Ctx> {
   const runtime = await getRuntime();
   if (!req) return runtime.ctxFor({ kind: "anonymous" });
   // The registry cache and usage sink: a key is resolved from memory and its use counted, not written.
-  const { registry, usage } = runtime.ctxFor({ kind: "anonymous" });
+  const { registry, usage } = runtime;
   return runtime.ctxFor(
     await actorFromRequestHeaders(req, runtime.db, actorFromRequest, runtime.apiKeyLimiter, {
       registry,

@@ -1,15 +1,19 @@
 import "server-only";
 import type { RateLimiter } from "../auth/rate-limit";
 import { actorFromRequestHeaders, type SessionResolver } from "../auth/request-actor";
-import type { Actor, Ctx } from "../core/context";
+import type { Actor, Ctx, UsageSink } from "../core/context";
 import type { Logger } from "../core/log";
 import type { Db } from "../db/client";
+import type { RegistryCache } from "../registry-cache/types";
 import type { TrpcContext } from "../trpc/init";
 
 /** What a tRPC request's context needs of the process runtime (server/boot/runtime.ts). */
 export interface TrpcRuntime {
   db: Db;
   apiKeyLimiter: RateLimiter;
+  /** The process's registry cache and usage sink: keys resolved from memory, their use counted. */
+  registry?: RegistryCache;
+  usage?: UsageSink;
   ctxFor(actor: Actor, log?: Logger): Ctx;
 }
 
@@ -26,7 +30,7 @@ export async function requestTrpcContext(
   log: Logger,
 ): Promise<TrpcContext> {
   try {
-    const { registry, usage } = runtime.ctxFor({ kind: "anonymous" }, log);
+    const { registry, usage } = runtime;
     const actor = await actorFromRequestHeaders(req, runtime.db, session, runtime.apiKeyLimiter, {
       registry,
       usage,
