@@ -228,6 +228,8 @@ export function request(
     headers?: Record<string, string | number>;
     body?: string | Buffer;
     host?: string;
+    /** A keep-alive agent instead of a connection of its own ("Connection: close"). */
+    agent?: http.Agent;
   } = {},
 ): Promise<Answer> {
   const u = new URL(url);
@@ -239,7 +241,7 @@ export function request(
         path: `${u.pathname}${u.search}`,
         method: opts.method ?? "GET",
         headers: opts.headers,
-        agent: false,
+        agent: opts.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];
