@@ -38,7 +38,8 @@ export interface Runtime {
   /** Where key use and feature reads are counted (written in batches, and to /metrics). */
   readonly usage: UsageSink;
   /** A services context for the actor, logging through `log` (a request's or job's child logger). */
-  ctxFor(actor: Actor, log?: Logger): Ctx;
+  /** The context of `actor`; `log` may be a function, called the first time the context logs. */
+  ctxFor(actor: Actor, log?: Logger | (() => Logger)): Ctx;
   /** Stops the queue (waiting briefly for active jobs), then the store and the pool. Idempotent. */
   close(): Promise<void>;
 }
@@ -124,16 +125,25 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     apiKeyLimiter,
     registry,
     usage,
-    ctxFor: (actor, log = rootLogger()) => ({
-      actor,
-      db,
-      online,
-      offline: offlineStore,
-      jobs,
-      log,
-      registry,
-      usage,
-    }),
+    ctxFor: (actor, log = rootLogger) => {
+      if (typeof log !== "function")
+        return { actor, db, online, offline: offlineStore, jobs, log, registry, usage };
+      // A request's child logger costs more than a warm lookup: made on first use only.
+      let made: Logger | undefined;
+      return {
+        actor,
+        db,
+        online,
+        offline: offlineStore,
+        jobs,
+        get log() {
+          made ??= log();
+          return made;
+        },
+        registry,
+        usage,
+      };
+    },
     close() {
       closing ??= (async () => {
         await boss?.stop({ graceful: true, timeout: STOP_TIMEOUT_MS }).catch(() => {});

@@ -19,29 +19,59 @@ export interface NulHit {
 
 /** The first NUL in a string, array, plain object (values and keys), Map or Set; undefined if none. */
 export function findNul(value: unknown): NulHit | undefined {
-  return walk(value, [], new WeakSet());
+  const hit = walk(value, new WeakSet());
+  if (!hit) return undefined;
+  const field = hit.path.reverse().join(".");
+  return hit.key === undefined ? { field } : { field, key: hit.key };
 }
 
-function walk(value: unknown, path: string[], seen: WeakSet<object>): NulHit | undefined {
-  if (typeof value === "string") return value.includes(NUL) ? { field: path.join(".") } : undefined;
+/**
+ * The path to the first NUL, innermost segment first. Nothing is allocated on the way down: every
+ * input of every call passes here, and a clean one (nearly all) should cost only the reads.
+ */
+function walk(value: unknown, seen: WeakSet<object>): { path: string[]; key?: string } | undefined {
+  if (typeof value === "string") return value.includes(NUL) ? { path: [] } : undefined;
   if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
   seen.add(value);
-  if (Array.isArray(value) || value instanceof Set) {
-    let i = 0;
-    for (const item of value) {
-      const hit = walk(item, [...path, String(i++)], seen);
-      if (hit) return hit;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== "object" && typeof item !== "string") continue;
+      const hit = walk(item, seen);
+      if (hit) return within(hit, String(i));
     }
     return undefined;
   }
-  const entries: Iterable<[unknown, unknown]> =
-    value instanceof Map ? value : isPlainObject(value) ? Object.entries(value) : [];
-  for (const [key, item] of entries) {
-    if (typeof key === "string" && key.includes(NUL)) return { field: path.join("."), key };
-    const hit = walk(item, [...path, String(key)], seen);
-    if (hit) return hit;
+  if (value instanceof Set) {
+    let i = 0;
+    for (const item of value) {
+      const hit = walk(item, seen);
+      if (hit) return within(hit, String(i));
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Map) {
+    for (const [key, item] of value) {
+      if (typeof key === "string" && key.includes(NUL)) return { path: [], key };
+      const hit = walk(item, seen);
+      if (hit) return within(hit, String(key));
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.includes(NUL)) return { path: [], key };
+    const hit = walk((value as Record<string, unknown>)[key], seen);
+    if (hit) return within(hit, key);
   }
   return undefined;
+}
+
+function within(hit: { path: string[]; key?: string }, segment: string) {
+  hit.path.push(segment);
+  return hit;
 }
 
 function isPlainObject(value: object): boolean {

@@ -19,7 +19,7 @@ export interface FeatureServerRuntime {
   /** The process's registry cache and usage sink (absent: keys are read from Postgres). */
   registry?: RegistryCache;
   usage?: UsageSink;
-  ctxFor(actor: Actor, log?: Logger): Ctx;
+  ctxFor(actor: Actor, log?: Logger | (() => Logger)): Ctx;
 }
 
 export interface HandlerOptions {
@@ -97,9 +97,9 @@ export function featureServerHandler(
       caller: async () =>
         runtime.ctxFor(
           await resolveCaller({ query, header: (name) => single(req.headers[name]) }, sources),
-          requestLog(),
+          requestLog,
         ),
-      anonymous: async () => runtime.ctxFor(ANONYMOUS, requestLog()),
+      anonymous: async () => runtime.ctxFor(ANONYMOUS, requestLog),
     };
     answerOperation(route.op, door).then(
       (answer) => finish(sendJson(req, res, answer, requestId, opts)),

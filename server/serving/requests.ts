@@ -121,9 +121,10 @@ export async function resolveColumns(
       );
     if (opts.online && !view.spec.online)
       throw new InvalidError(`${ref.field}: feature view "${ref.view}" is not served online`, ref.field);
-    const names = ref.feature === "*" ? view.spec.fields.map((f) => f.name) : [ref.feature];
+    const fields = fieldNamesOf(view);
+    const names = ref.feature === "*" ? [...fields] : [ref.feature];
     for (const feature of names) {
-      if (!view.spec.fields.some((f) => f.name === feature))
+      if (!fields.has(feature))
         throw new InvalidError(
           `${ref.field}: feature view "${ref.view}" has no feature "${feature}"`,
           ref.field,
@@ -138,17 +139,30 @@ export async function resolveColumns(
   return columns;
 }
 
+/** A view's feature names in spec order, computed once per (cached) view. */
+const fieldNames = new WeakMap<ServingView, Set<string>>();
+function fieldNamesOf(view: ServingView): Set<string> {
+  let names = fieldNames.get(view);
+  if (!names) {
+    names = new Set(view.spec.fields.map((f) => f.name));
+    fieldNames.set(view, names);
+  }
+  return names;
+}
+
 /** Two answer columns with one name would be ambiguous: Feast refuses, and so do we. */
 export function checkNameClashes(columns: OutColumn[], joinKeyNames: string[]) {
-  const byName = new Map<string, string>(joinKeyNames.map((k) => [k, `join key "${k}"`]));
+  const byName = new Map<string, OutColumn | string>(joinKeyNames.map((k) => [k, k]));
   for (const c of columns) {
     const other = byName.get(c.name);
-    if (other)
+    if (other !== undefined) {
+      const what = typeof other === "string" ? `join key "${other}"` : `feature "${other.label}"`;
       throw new InvalidError(
-        `feature "${c.label}" and ${other} would both be named "${c.name}" in the answer: set full_feature_names to true`,
+        `feature "${c.label}" and ${what} would both be named "${c.name}" in the answer: set full_feature_names to true`,
         "full_feature_names",
       );
-    byName.set(c.name, `feature "${c.label}"`);
+    }
+    byName.set(c.name, c);
   }
 }
 
