@@ -258,4 +258,47 @@ describe("registry cache", () => {
       await c.close();
     }
   });
+
+  it("re-resolves a feature list it has seen once the view it names changes", async () => {
+    const c = openCache();
+    try {
+      await listening(c.cache);
+      const ctx = { ...testCtx(t, { actor: LOCAL, online: admin.online }), db: c.db, registry: c.cache };
+      const lookup = () =>
+        getOnlineFeatures({
+          ctx,
+          input: {
+            project: PROJECT,
+            features: ["driver_hourly_stats:acc_rate", "driver_hourly_stats:conv_rate"],
+            entities: { driver_id: [1] },
+          },
+        });
+      expect((await lookup()).results[2]?.values).toEqual([0.5]);
+      const before = c.queries();
+      expect((await lookup()).results[2]?.values).toEqual([0.5]);
+      expect(c.queries() - before).toBe(0);
+      // conv_rate leaves the view, through a context without this cache: only its notification tells
+      const current = await getFeatureView({
+        ctx: admin,
+        input: { project: PROJECT, name: "driver_hourly_stats" },
+      });
+      const seen = c.cache.state().invalidations;
+      const without = { ...current.spec, fields: current.spec.fields.filter((f) => f.name !== "conv_rate") };
+      await updateFeatureView({
+        ctx: admin,
+        input: { project: PROJECT, baseVersion: current.version, spec: without },
+      });
+      try {
+        await until("the notification", () => c.cache.state().invalidations > seen, 1000);
+        await expect(lookup()).rejects.toThrow(/has no feature "conv_rate"/);
+      } finally {
+        await updateFeatureView({
+          ctx: admin,
+          input: { project: PROJECT, baseVersion: current.version + 1, spec: current.spec },
+        });
+      }
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -110,14 +110,8 @@ async function getOnline(
   const limits = servingLimits();
   const rowCount = checkEntityShape(req.entities, limits.maxEntities, "QUIVER_SERVING_MAX_ENTITIES");
 
-  const refs = req.features
-    ? featureRefs(req.features)
-    : await serviceRefs(ctx, project, req.feature_service ?? "");
-  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: true });
-  const views = [...new Set(columns.map((c) => c.view))];
-
   const joinKeyNames = Object.keys(req.entities);
-  checkNameClashes(columns, joinKeyNames);
+  const { columns, views, featuresOf } = await planOf(ctx, project, req, joinKeyNames);
   if (rowCount * columns.length > limits.maxValues)
     throw new InvalidError(
       `batch too large: ${rowCount} rows x ${columns.length} features, limit ${limits.maxValues} values (QUIVER_SERVING_MAX_VALUES)`,
@@ -126,7 +120,6 @@ async function getOnline(
   const keyValues = parseEntities(req.entities, views);
   const { keys, viewRowKeys } = entityKeysOf(views, keyValues, rowCount);
 
-  const featuresOf = views.map((v) => columns.filter((c) => c.view === v).map((c) => c.feature));
   const records = await ctx.online.read(
     project.name,
     views.map((v, i) => ({ featureView: v.name, features: featuresOf[i] ?? [] })),
@@ -177,6 +170,57 @@ async function getOnline(
   });
   recordServed(project.name, rowCount, rowCount * columns.length);
   return { metadata: { feature_names: [...joinKeyNames, ...columns.map((c) => c.name)] }, results };
+}
+
+/** What a request's feature list resolves to: the same for every request naming the same list. */
+interface Plan {
+  columns: OutColumn[];
+  /** The views read, each once, in first-use order. */
+  views: ServingView[];
+  viewNames: string[];
+  /** The features read of each view. */
+  featuresOf: string[][];
+}
+
+/** Plans of recent feature lists, by project, list and join keys; emptied when full. */
+const plans = new Map<string, Plan>();
+const MAX_PLANS = 1_000;
+
+/**
+ * The request's columns, views and per-view features. A client sends the same feature list again
+ * and again, so the plan of a list is kept, and reused while the registry cache still hands out
+ * the very view objects it was built from: a registry write empties the cache, the views are
+ * loaded anew, and the plan no longer matches. Without a cache nothing is reused. Feature
+ * services are resolved each time (their projections can change without their views).
+ */
+async function planOf(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  req: z.output<typeof GetOnlineFeaturesInput>,
+  joinKeyNames: string[],
+): Promise<Plan> {
+  const key =
+    req.features && ctx.registry
+      ? JSON.stringify([project.id, req.full_feature_names, joinKeyNames, req.features])
+      : undefined;
+  const held = key === undefined ? undefined : plans.get(key);
+  if (held && ctx.registry) {
+    const current = await ctx.registry.views(project.id, held.viewNames);
+    if (held.views.every((v) => current.get(v.name) === v)) return held;
+  }
+  const refs = req.features
+    ? featureRefs(req.features)
+    : await serviceRefs(ctx, project, req.feature_service ?? "");
+  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: true });
+  checkNameClashes(columns, joinKeyNames);
+  const views = [...new Set(columns.map((c) => c.view))];
+  const featuresOf = views.map((v) => columns.filter((c) => c.view === v).map((c) => c.feature));
+  const plan = { columns, views, viewNames: views.map((v) => v.name), featuresOf };
+  if (key !== undefined) {
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
 }
 
 function callerOf(actor: Actor): Parameters<UsageSink["viewsRead"]>[0]["caller"] {
