@@ -5,7 +5,7 @@ import { InvalidError, UnavailableError } from "../core/errors";
 import { Name } from "../core/name";
 import { env } from "../env";
 import { recordServed } from "../metrics";
-import { entityKey } from "../online/entity-key";
+import { entityKeysOfColumns } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
 import {
@@ -246,8 +246,13 @@ function entityKeysOf(
     const known = bySignature.get(signature);
     if (known) return known;
     const rowKeys: number[] = new Array(rowCount);
+    const ofRows = entityKeysOfColumns(
+      names,
+      names.map((n) => keyValues.get(n) ?? []),
+      rowCount,
+    );
     for (let i = 0; i < rowCount; i++) {
-      const key = entityKey(Object.fromEntries(names.map((n) => [n, keyValues.get(n)?.[i] ?? ""])));
+      const key = ofRows[i] as string;
       let idx = keyIndex.get(key);
       if (idx === undefined) {
         idx = keys.length;
