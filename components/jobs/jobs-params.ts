@@ -21,6 +21,14 @@ export function jobsInput(project: string, s: JobsState) {
   return s.view ? { project, featureView: s.view, limit: RUNS_LIMIT } : { project, limit: RUNS_LIMIT };
 }
 
+/** How many runs a feature view's page shows (its materialization panel). */
+export const RECENT_RUNS = 10;
+
+/** The jobs.list input of a feature view's page: its server page prefetches it, the panel reads it. */
+export function recentRunsInput(project: string, featureView: string) {
+  return { project, featureView, limit: RECENT_RUNS };
+}
+
 export function jobsHref(project: string, view?: string): string {
   const base = `/p/${encodeURIComponent(project)}/jobs`;
   return view ? `${base}?view=${encodeURIComponent(view)}` : base;

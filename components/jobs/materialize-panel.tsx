@@ -14,14 +14,13 @@ import { plural } from "@/components/ui/format";
 import { Input } from "@/components/ui/input";
 import { SkeletonTable, Spinner } from "@/components/ui/skeleton";
 import { useTRPC } from "@/trpc/client";
-import { jobsHref } from "./jobs-params";
+import { jobsHref, recentRunsInput } from "./jobs-params";
 import { LiveIndicator } from "./live-indicator";
 import { isActiveStatus } from "./run-status";
 import { RunsTable } from "./runs-table";
 
 /** How often the runs refresh while one is queued or running. */
 const ACTIVE_REFRESH_MS = 1000;
-const RECENT_RUNS = 10;
 
 /** A Date as the value of an <input type="datetime-local"> (local time, minutes). */
 function toLocalInput(d: Date): string {
@@ -45,9 +44,8 @@ export function MaterializePanel({ project, featureView }: { project: string; fe
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const queryClient = useQueryClient();
-  const runsInput = { project, featureView, limit: RECENT_RUNS };
   const runs = useQuery({
-    ...trpc.jobs.list.queryOptions(runsInput),
+    ...trpc.jobs.list.queryOptions(recentRunsInput(project, featureView)),
     refetchInterval: (q) => (q.state.data?.some((r) => isActiveStatus(r.status)) ? ACTIVE_REFRESH_MS : false),
   });
   const range = useMutation(trpc.jobs.materialize.mutationOptions());
@@ -82,7 +80,12 @@ export function MaterializePanel({ project, featureView }: { project: string; fe
   const handlers = {
     onSuccess: async () => {
       setOpen(false);
-      await queryClient.invalidateQueries(trpc.jobs.pathFilter());
+      // A runs fetch still in flight began before the run was written. Invalidating alone would
+      // join it (TanStack Query cancels an in-flight fetch only once the query has data) and keep
+      // its answer, without the new run, as fresh: nothing would poll again. Drop it, then refetch.
+      const jobs = trpc.jobs.pathFilter();
+      await queryClient.cancelQueries(jobs);
+      await queryClient.invalidateQueries(jobs);
     },
     onError: (e: unknown) => {
       const { field, message } = serverError(e);

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { recentRunsInput } from "@/components/jobs/jobs-params";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { toURLSearchParams } from "@/components/ui/url";
 import { UsagePanel } from "@/components/views/usage-panel";
@@ -27,6 +28,8 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
   await Promise.all([
     qc.prefetchQuery(trpc.featureViews.get.queryOptions(viewInput(project, name, state.version))),
     qc.prefetchQuery(trpc.featureViews.versions.queryOptions({ project, name })),
+    // The materialization panel has its runs on arrival: no first fetch of them to race a start.
+    qc.prefetchQuery(trpc.jobs.list.queryOptions(recentRunsInput(project, name))),
     state.compare &&
       qc.prefetchQuery(trpc.featureViews.diff.queryOptions({ project, name, ...state.compare })),
   ]);
