@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   /**
    * A run whose view the planner expects to give more rows than this is split into key ranges that
    * several workers write at once (docs/adr/0005-materialization.md); 0 (the default) never splits:
-   * on one 2-core host a split run was 15 % slower, so splitting is for deployments with workers
+   * on one 2-core host a split run was 15–40 % slower, so splitting is for deployments with workers
    * on other cores or hosts.
    */
   QUIVER_MATERIALIZE_SPLIT_ROWS: z.coerce.number().int().min(0).default(0),

@@ -125,11 +125,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     apiKeyLimiter,
     registry,
     usage,
-    ctxFor: (actor, log = rootLogger) => {
-      if (typeof log !== "function")
-        return { actor, db, online, offline: offlineStore, jobs, log, registry, usage };
-      // A request's child logger costs more than a warm lookup: made on first use only.
-      let made: Logger | undefined;
+    ctxFor: (actor, log = rootLogger()) => {
+      // A request's child logger costs more than a warm lookup: a function is called on first use.
+      let made = typeof log === "function" ? undefined : log;
       return {
         actor,
         db,
@@ -137,7 +135,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         offline: offlineStore,
         jobs,
         get log() {
-          made ??= log();
+          made ??= (log as () => Logger)();
           return made;
         },
         registry,
