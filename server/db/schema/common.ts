@@ -25,5 +25,12 @@ export function registryColumns() {
     owner: text("owner").notNull().default(""),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Deprecation is a state, not a version: set when the object should no longer be used, with
+     * why (`deprecationNote`) and, optionally, the same-kind object that replaces it (`replacedBy`).
+     */
+    deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
+    deprecationNote: text("deprecation_note").notNull().default(""),
+    replacedBy: text("replaced_by"),
   };
 }
