@@ -1,8 +1,8 @@
 // The app Playwright tests against (playwright.config.ts webServer): `quiver start` on its own,
 // freshly emptied data, so e2e runs never see or disturb a developer's data or the vitest
-// databases. With DATABASE_URL: a database `quiver_e2e` on that server, dropped and recreated.
+// databases. With DATABASE_URL: a database `quiver_e2e` (E2E_DATABASE) on that server, dropped and recreated.
 // Without: an embedded Postgres in .quiver/e2e (wiped) on port E2E_PG_PORT (54339). With REDIS_URL: Redis
-// database 2, flushed. Prepared here rather than in a Playwright globalSetup, which runs only
+// database 2 (E2E_REDIS_DB), flushed. Prepared here rather than in a Playwright globalSetup, which runs only
 // after the web server is already up.
 import fs from "node:fs";
 import { register } from "node:module";
@@ -12,8 +12,9 @@ import { Redis } from "ioredis";
 
 register("./hooks/server-only.mjs", import.meta.url);
 
-const E2E_DATABASE = "quiver_e2e";
-const E2E_REDIS_DB = 2;
+// Overridable so that two checkouts can run their e2e suites side by side on one Postgres and Redis.
+const E2E_DATABASE = process.env.E2E_DATABASE ?? "quiver_e2e";
+const E2E_REDIS_DB = Number(process.env.E2E_REDIS_DB ?? 2);
 
 const { createPool } = await import("../server/db/client");
 const { PROJECT_ROOT } = await import("../server/boot/paths");
