@@ -10,8 +10,42 @@ export const href = {
     `${base(project)}/views/${encodeURIComponent(name)}${version ? `?version=${version}` : ""}`,
   field: (project: string, view: string, field: string) =>
     `${base(project)}/views/${encodeURIComponent(view)}#field-${encodeURIComponent(field)}`,
+  feature: (project: string, view: string, feature: string) =>
+    `${base(project)}/features/${encodeURIComponent(view)}/${encodeURIComponent(feature)}`,
   entities: (project: string) => `${base(project)}/entities`,
+  entity: (project: string, name: string) => `${base(project)}/entities/${encodeURIComponent(name)}`,
   sources: (project: string) => `${base(project)}/sources`,
+  source: (project: string, name: string) => `${base(project)}/sources/${encodeURIComponent(name)}`,
   services: (project: string) => `${base(project)}/services`,
+  service: (project: string, name: string) => `${base(project)}/services/${encodeURIComponent(name)}`,
+  consumers: (project: string) => `${base(project)}/consumers`,
+  consumer: (project: string, name: string) => `${base(project)}/consumers/${encodeURIComponent(name)}`,
+  datasets: (project: string) => `${base(project)}/datasets`,
   dataset: (project: string, name: string) => `${base(project)}/datasets/${encodeURIComponent(name)}`,
+  lineage: (project: string) => `${base(project)}/lineage`,
 };
+
+/** The kinds of registry object that have a page, as lineage and the command palette name them. */
+export type ObjectKind = "feature" | "view" | "entity" | "source" | "service" | "consumer" | "dataset";
+
+/** The page of one object; a feature's name is "view:feature" as in Feast's references. */
+export function objectHref(project: string, kind: ObjectKind, name: string): string {
+  switch (kind) {
+    case "feature": {
+      const i = name.indexOf(":");
+      return href.feature(project, name.slice(0, i), name.slice(i + 1));
+    }
+    case "view":
+      return href.view(project, name);
+    case "entity":
+      return href.entity(project, name);
+    case "source":
+      return href.source(project, name);
+    case "service":
+      return href.service(project, name);
+    case "consumer":
+      return href.consumer(project, name);
+    case "dataset":
+      return href.dataset(project, name);
+  }
+}
