@@ -36,7 +36,13 @@ if (baseUrl) {
   u.pathname = `/${E2E_DATABASE}`;
   process.env.DATABASE_URL = u.toString();
 } else {
-  await stopLeftoverPostgres(path.join(home, "pg"));
+  const pgDir = path.join(home, "pg");
+  await stopLeftoverPostgres(pgDir);
+  // Run as root, the data lives outside the home and home/pg is a symlink to it
+  // (server/db/embedded-root.ts): removing the home alone would leave the last run's data, owner
+  // included, for the next run to find at the same path.
+  if (fs.lstatSync(pgDir, { throwIfNoEntry: false })?.isSymbolicLink())
+    fs.rmSync(path.resolve(home, fs.readlinkSync(pgDir)), { recursive: true, force: true });
   fs.rmSync(home, { recursive: true, force: true });
 }
 if (process.env.REDIS_URL) {
