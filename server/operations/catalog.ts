@@ -64,6 +64,8 @@ import {
   updateFeatureViewOp,
 } from "../registry";
 import {
+  consumerDependantsOp,
+  dataSourceDependantsOp,
   deleteConsumerOp,
   deleteDataSourceOp,
   deleteEntityOp,
@@ -75,6 +77,9 @@ import {
   deprecateEntityOp,
   deprecateFeatureServiceOp,
   deprecateFeatureViewOp,
+  entityDependantsOp,
+  featureServiceDependantsOp,
+  featureViewDependantsOp,
   undeprecateConsumerOp,
   undeprecateDataSourceOp,
   undeprecateDatasetOp,
@@ -132,6 +137,11 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getNeighborhoodOp,
   getFeatureConsumersOp,
   // deleting and deprecating registry objects (docs/adr/0025)
+  entityDependantsOp,
+  dataSourceDependantsOp,
+  featureViewDependantsOp,
+  featureServiceDependantsOp,
+  consumerDependantsOp,
   deleteEntityOp,
   deleteDataSourceOp,
   deleteFeatureViewOp,

@@ -40,6 +40,12 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "offline.space": "viewer",
   "datasets.list": "viewer",
   "datasets.get": "viewer",
+  // What would keep an object from being deleted: definitions, so any member.
+  "entities.dependants": "viewer",
+  "sources.dependants": "viewer",
+  "featureViews.dependants": "viewer",
+  "featureServices.dependants": "viewer",
+  "consumers.dependants": "viewer",
   // Reading feature values: consumers (models, services) and up.
   "serving.getOnlineFeatures": "consumer",
   "serving.getHistoricalFeatures": "consumer",

@@ -171,6 +171,11 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     await createConsumer({ ctx: trusted, input: { project: P, name, kind: "model" } });
     return { project: P, name };
   },
+  "entities.dependants": () => ({ project: P, name: "driver" }),
+  "sources.dependants": () => ({ project: P, name: "driver_stats_source" }),
+  "featureViews.dependants": () => ({ project: P, name: "driver_hourly_stats" }),
+  "featureServices.dependants": () => ({ project: P, name: "driver_activity" }),
+  "consumers.dependants": () => ({ project: P, name: "eta_model" }),
   // Deprecation is a state: setting or clearing it again is harmless.
   "entities.deprecate": () => ({ project: P, name: "driver", note: fresh("note") }),
   "entities.undeprecate": () => ({ project: P, name: "driver" }),

@@ -28,6 +28,7 @@ import {
   deleteFeatureService,
   deleteFeatureView,
 } from "./delete";
+import { featureViewDependantsOp } from "./list-dependants";
 
 let t: TestDb;
 let ctx: Ctx;
@@ -140,6 +141,13 @@ describe("deleting registry objects", () => {
       triggeredBy: "test",
     });
 
+    expect(await featureViewDependantsOp.call({ ctx, input: { project: P, name: "used" } })).toEqual({
+      dependants: [
+        { kind: "feature_service", name: "svc_used", relation: "projects" },
+        { kind: "dataset", name: "trained_rows", relation: "built from" },
+        { kind: "materialization_run", name: runId, relation: "running" },
+      ],
+    });
     await expect(deleteFeatureView({ ctx, input: { project: P, name: "used" } })).rejects.toThrow(
       `feature view "used" cannot be deleted: feature service "svc_used", saved dataset "trained_rows", active materialization run "${runId}" depend on it`,
     );

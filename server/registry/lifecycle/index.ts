@@ -3,3 +3,4 @@ import "server-only";
 export * from "./delete";
 export * from "./dependants";
 export * from "./deprecate";
+export * from "./list-dependants";
