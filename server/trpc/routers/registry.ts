@@ -18,6 +18,7 @@ import {
   listFeatureViewsOp,
   listFeatureViewVersionsOp,
   listProjectsOp,
+  planFeatureViewOp,
   searchFeaturesOp,
   updateConsumerOp,
   updateDataSourceOp,
@@ -25,6 +26,28 @@ import {
   updateFeatureServiceOp,
   updateFeatureViewOp,
 } from "../../registry";
+import {
+  consumerDependantsOp,
+  dataSourceDependantsOp,
+  deleteConsumerOp,
+  deleteDataSourceOp,
+  deleteEntityOp,
+  deleteFeatureServiceOp,
+  deleteFeatureViewOp,
+  deprecateConsumerOp,
+  deprecateDataSourceOp,
+  deprecateEntityOp,
+  deprecateFeatureServiceOp,
+  deprecateFeatureViewOp,
+  entityDependantsOp,
+  featureServiceDependantsOp,
+  featureViewDependantsOp,
+  undeprecateConsumerOp,
+  undeprecateDataSourceOp,
+  undeprecateEntityOp,
+  undeprecateFeatureServiceOp,
+  undeprecateFeatureViewOp,
+} from "../../registry/lifecycle";
 import { featureViewUsageOp } from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
@@ -34,7 +57,16 @@ import { router } from "../init";
 export const projectsRouter = router(doorsOf({ list: listProjectsOp }));
 
 export const entitiesRouter = router(
-  doorsOf({ list: listEntitiesOp, get: getEntityOp, create: createEntityOp, update: updateEntityOp }),
+  doorsOf({
+    list: listEntitiesOp,
+    get: getEntityOp,
+    create: createEntityOp,
+    update: updateEntityOp,
+    delete: deleteEntityOp,
+    dependants: entityDependantsOp,
+    deprecate: deprecateEntityOp,
+    undeprecate: undeprecateEntityOp,
+  }),
 );
 
 export const sourcesRouter = router(
@@ -43,6 +75,10 @@ export const sourcesRouter = router(
     get: getDataSourceOp,
     create: createDataSourceOp,
     update: updateDataSourceOp,
+    delete: deleteDataSourceOp,
+    dependants: dataSourceDependantsOp,
+    deprecate: deprecateDataSourceOp,
+    undeprecate: undeprecateDataSourceOp,
   }),
 );
 
@@ -55,6 +91,11 @@ export const featureViewsRouter = router(
     usage: featureViewUsageOp,
     create: createFeatureViewOp,
     update: updateFeatureViewOp,
+    plan: planFeatureViewOp,
+    delete: deleteFeatureViewOp,
+    dependants: featureViewDependantsOp,
+    deprecate: deprecateFeatureViewOp,
+    undeprecate: undeprecateFeatureViewOp,
   }),
 );
 
@@ -64,11 +105,24 @@ export const featureServicesRouter = router(
     get: getFeatureServiceOp,
     create: createFeatureServiceOp,
     update: updateFeatureServiceOp,
+    delete: deleteFeatureServiceOp,
+    dependants: featureServiceDependantsOp,
+    deprecate: deprecateFeatureServiceOp,
+    undeprecate: undeprecateFeatureServiceOp,
   }),
 );
 
 export const consumersRouter = router(
-  doorsOf({ list: listConsumersOp, get: getConsumerOp, create: createConsumerOp, update: updateConsumerOp }),
+  doorsOf({
+    list: listConsumersOp,
+    get: getConsumerOp,
+    create: createConsumerOp,
+    update: updateConsumerOp,
+    delete: deleteConsumerOp,
+    dependants: consumerDependantsOp,
+    deprecate: deprecateConsumerOp,
+    undeprecate: undeprecateConsumerOp,
+  }),
 );
 
 export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));

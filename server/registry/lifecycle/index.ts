@@ -1,0 +1,6 @@
+import "server-only";
+
+export * from "./delete";
+export * from "./dependants";
+export * from "./deprecate";
+export * from "./list-dependants";
