@@ -207,6 +207,25 @@ describe("deleting registry objects", () => {
     expect(await getEntity({ ctx, input: { project: P, name: "racer" } })).toBeTruthy();
   });
 
+  it("tells serving processes (LISTEN quiver_registry) when the delete commits, not before", async () => {
+    await createFeatureView({ ctx, input: { project: P, spec: driverViewSpec({ name: "announced" }) } });
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    try {
+      const heard: string[] = [];
+      listener.on("notification", (n) => heard.push(n.payload ?? ""));
+      await listener.query("listen quiver_registry");
+      await expect(deleteEntity({ ctx, input: { project: P, name: "driver" } })).rejects.toThrow(
+        ConflictError,
+      );
+      await deleteFeatureView({ ctx, input: { project: P, name: "announced" } });
+      await expect.poll(() => heard.includes("feature_views")).toBe(true);
+      expect(heard).not.toContain("entities");
+    } finally {
+      await listener.end();
+    }
+  });
+
   it("refuses names that are not names (SQL in them) with a 400, and objects of another project as missing", async () => {
     await expect(
       deleteEntity({ ctx, input: { project: P, name: "driver'; delete from entities; --" } }),
