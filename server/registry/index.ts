@@ -6,5 +6,6 @@ export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
 export * from "./offline-space";
+export * from "./previews";
 export * from "./projects";
 export * from "./search";

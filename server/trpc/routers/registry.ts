@@ -6,6 +6,7 @@ import {
   createFeatureServiceOp,
   createFeatureViewOp,
   diffFeatureViewVersionsOp,
+  featureHistoryOp,
   getConsumerOp,
   getDataSourceOp,
   getEntityOp,
@@ -18,14 +19,17 @@ import {
   listFeatureViewsOp,
   listFeatureViewVersionsOp,
   listProjectsOp,
+  previewSourceOp,
+  previewViewOp,
   searchFeaturesOp,
+  sourceColumnsOp,
   updateConsumerOp,
   updateDataSourceOp,
   updateEntityOp,
   updateFeatureServiceOp,
   updateFeatureViewOp,
 } from "../../registry";
-import { featureViewUsageOp } from "../../usage";
+import { consumerUsageOp, featureServiceUsageOp, featureViewUsageOp } from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -43,6 +47,8 @@ export const sourcesRouter = router(
     get: getDataSourceOp,
     create: createDataSourceOp,
     update: updateDataSourceOp,
+    preview: previewSourceOp,
+    columns: sourceColumnsOp,
   }),
 );
 
@@ -53,6 +59,7 @@ export const featureViewsRouter = router(
     versions: listFeatureViewVersionsOp,
     diff: diffFeatureViewVersionsOp,
     usage: featureViewUsageOp,
+    preview: previewViewOp,
     create: createFeatureViewOp,
     update: updateFeatureViewOp,
   }),
@@ -62,13 +69,23 @@ export const featureServicesRouter = router(
   doorsOf({
     list: listFeatureServicesOp,
     get: getFeatureServiceOp,
+    usage: featureServiceUsageOp,
     create: createFeatureServiceOp,
     update: updateFeatureServiceOp,
   }),
 );
 
 export const consumersRouter = router(
-  doorsOf({ list: listConsumersOp, get: getConsumerOp, create: createConsumerOp, update: updateConsumerOp }),
+  doorsOf({
+    list: listConsumersOp,
+    get: getConsumerOp,
+    usage: consumerUsageOp,
+    create: createConsumerOp,
+    update: updateConsumerOp,
+  }),
 );
 
 export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));
+
+/** One feature of a view (its page). */
+export const featuresRouter = router(doorsOf({ history: featureHistoryOp }));
