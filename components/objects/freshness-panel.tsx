@@ -11,7 +11,6 @@ import { ErrorState } from "@/components/ui/error-state";
 import { humanizeSeconds } from "@/components/ui/format";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import { useTRPC } from "@/trpc/client";
 
@@ -53,43 +52,40 @@ export function FreshnessPanel({
             />
           </div>
         ) : (
-          <Table aria-label="Freshness">
-            <THead>
-              <tr>
-                <TH>View</TH>
-                <TH className="w-36">Status</TH>
-                <TH className="w-28">Watermark</TH>
-                <TH className="w-28">Newest event</TH>
-              </tr>
-            </THead>
-            <TBody>
-              {rows.map((f) => (
-                <TR key={f.featureView}>
-                  <TD>
-                    <Truncate text={f.featureView} mono>
-                      <Link
-                        href={href.view(project, f.featureView)}
-                        className="text-indigo-600 hover:underline"
-                      >
-                        {f.featureView}
-                      </Link>
-                    </Truncate>
-                    <span className="block text-xs text-zinc-500">
-                      {f.slaSeconds ? `SLA ${humanizeSeconds(f.slaSeconds)}` : "no SLA"}
-                      {f.lagSeconds !== null && ` · lag ${humanizeSeconds(f.lagSeconds)}`}
-                    </span>
-                  </TD>
-                  <TD>
+          // A list, not a table: the panel sits in a narrow column.
+          <ul className="divide-y divide-zinc-100" aria-label="Freshness of its views">
+            {rows.map((f) => (
+              <li
+                key={f.featureView}
+                className="flex flex-col gap-1 px-4 py-2.5 text-sm"
+                data-testid="freshness-row"
+              >
+                <div className="flex min-w-0 items-center justify-between gap-2">
+                  <Truncate text={f.featureView} mono>
+                    <Link
+                      href={href.view(project, f.featureView)}
+                      className="text-indigo-600 hover:underline"
+                    >
+                      {f.featureView}
+                    </Link>
+                  </Truncate>
+                  <span className="shrink-0">
                     <FreshnessBadge status={f.status} />
-                  </TD>
-                  <TD className="text-xs">
+                  </span>
+                </div>
+                <div className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs text-zinc-500">
+                  <span>{f.slaSeconds ? `SLA ${humanizeSeconds(f.slaSeconds)}` : "no SLA"}</span>
+                  <span>
+                    watermark{" "}
                     {f.watermark ? (
                       <RelativeTime date={f.watermark} />
                     ) : (
                       <span className="text-zinc-400">never</span>
                     )}
-                  </TD>
-                  <TD className="text-xs">
+                    {f.lagSeconds !== null && ` (lag ${humanizeSeconds(f.lagSeconds)})`}
+                  </span>
+                  <span>
+                    newest event{" "}
                     {f.newestSourceEvent ? (
                       <RelativeTime date={f.newestSourceEvent} />
                     ) : (
@@ -97,15 +93,15 @@ export function FreshnessPanel({
                         {f.probe.status === "pending"
                           ? "not probed yet"
                           : f.probe.status === "ok"
-                            ? "empty"
+                            ? "none (empty)"
                             : f.probe.status}
                       </span>
                     )}
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
+                  </span>
+                </div>
+              </li>
+            ))}
+          </ul>
         )}
       </div>
     </Card>
