@@ -37,10 +37,10 @@ export function ConsumersList({ project }: { project: string }) {
         <Table aria-label="Consumers">
           <THead>
             <tr>
-              <TH className="w-[20%]">Name</TH>
+              <TH className="w-[18%]">Name</TH>
               <TH className="w-24">Kind</TH>
-              <TH className="w-[22%]">Feature services</TH>
-              <TH className="w-[16%] hidden xl:table-cell">Datasets</TH>
+              <TH className="w-[18%]">Feature services</TH>
+              <TH className="w-[13%] hidden xl:table-cell">Datasets</TH>
               <TH>Description</TH>
               <TH className="w-[12%] hidden xl:table-cell">Owner</TH>
               <TH className="w-28">Updated</TH>
