@@ -217,3 +217,39 @@ test("unknown objects render the not-found page", async ({ page }) => {
     await expect(page.getByText("Page not found"), path).toBeVisible();
   }
 });
+
+test("a viewer sees definitions, columns and an example snippet, but no values", async ({
+  page,
+  browser,
+}) => {
+  const viewer = {
+    name: "Object Viewer",
+    email: `objviewer_${stamp}@e2e.quiver.test`,
+    password: `temp-pw-${stamp}`,
+  };
+  await trpcMutate(page, "access.createUser", { project: "demo", role: "viewer", ...viewer });
+  const context = await browser.newContext({ storageState: undefined });
+  try {
+    const v = await context.newPage();
+    await v.goto("/login");
+    await v.getByLabel("Email").fill(viewer.email);
+    await v.getByLabel("Password").fill(viewer.password);
+    await v.getByRole("button", { name: "Sign in" }).click();
+    await expect(v.getByTestId("signed-in-as")).toHaveText(viewer.email);
+    await v.goto("/p/demo/sources/driver_stats_source");
+    await expect(v.getByTestId("source-columns")).toContainText("timestamp with time zone");
+    await expect(v.getByTestId("offline-preview")).toContainText("Offline rows are feature values");
+    await expect(v.getByTestId("offline-preview").getByTestId("preview-row")).toHaveCount(0);
+    await expect(v.getByTestId("online-preview")).toContainText("Online values need the consumer role");
+    await expect(v.getByTestId("fetch-snippet")).toContainText("The key values are examples.");
+    await expect(v.getByTestId("fetch-snippet")).toContainText('"driver_id": [1001, 1002]');
+    await expectLineage(v);
+    await v.screenshot({ path: `${SHOTS}/object-source-viewer-1440.png`, fullPage: true });
+    // Forced through the API anyway: the server refuses the rows.
+    const q = encodeURIComponent(JSON.stringify({ json: { project: "demo", name: "driver_stats_source" } }));
+    const res = await v.request.get(`/api/trpc/sources.preview?input=${q}`);
+    expect(res.status()).toBe(403);
+  } finally {
+    await context.close();
+  }
+});
