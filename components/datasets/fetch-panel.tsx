@@ -19,7 +19,7 @@ const LABEL: Record<SnippetLanguage, string> = { curl: "curl", python: "Python",
 const noSubscribe = () => () => {};
 
 /** The page's origin in the browser; a placeholder during the server render. */
-function useOrigin(): string {
+export function useOrigin(): string {
   return useSyncExternalStore(
     noSubscribe,
     () => window.location.origin,
@@ -38,20 +38,7 @@ interface FetchPanelProps {
 /** "Fetch the same data": the historical API call in three languages, and the download with a key. */
 export function FetchPanel({ project, name, selection, entities }: FetchPanelProps) {
   const origin = useOrigin();
-  const id = useId();
-  const [language, setLanguage] = useState<SnippetLanguage>("curl");
   const input = { origin, project, selection, entities };
-
-  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
-    const i = SNIPPET_LANGUAGES.indexOf(language);
-    const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-    if (!step) return;
-    e.preventDefault();
-    const next =
-      SNIPPET_LANGUAGES[(i + step + SNIPPET_LANGUAGES.length) % SNIPPET_LANGUAGES.length] ?? "curl";
-    setLanguage(next);
-    document.getElementById(`${id}-tab-${next}`)?.focus();
-  }
 
   return (
     <Card
@@ -69,38 +56,7 @@ export function FetchPanel({ project, name, selection, entities }: FetchPanelPro
           in Settings); the examples read it from{" "}
           <code className="font-mono text-[13px]">${KEY_VARIABLE}</code>.
         </p>
-        <div>
-          <div
-            role="tablist"
-            aria-label="Language"
-            onKeyDown={onKeyDown}
-            className="flex gap-1 overflow-x-auto border-b border-zinc-200"
-          >
-            {SNIPPET_LANGUAGES.map((l) => (
-              <button
-                key={l}
-                type="button"
-                role="tab"
-                id={`${id}-tab-${l}`}
-                aria-selected={language === l}
-                aria-controls={`${id}-panel`}
-                tabIndex={language === l ? 0 : -1}
-                onClick={() => setLanguage(l)}
-                className={cn(
-                  "-mb-px border-b-2 px-3 py-1.5 text-sm font-medium transition-colors",
-                  language === l
-                    ? "border-indigo-600 text-indigo-700"
-                    : "border-transparent text-zinc-500 hover:text-zinc-800",
-                )}
-              >
-                {LABEL[l]}
-              </button>
-            ))}
-          </div>
-          <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${language}`} className="pt-3">
-            <CodeBlock code={historicalSnippet(language, input)} label={`${LABEL[language]} request`} />
-          </div>
-        </div>
+        <SnippetTabs snippet={(l) => historicalSnippet(l, input)} />
         <div className="flex flex-col gap-2">
           <h3 className="text-sm font-medium text-zinc-800">Download with an API key</h3>
           <CodeBlock code={downloadSnippet(origin, project, name, "csv")} label="Download command" />
@@ -113,8 +69,60 @@ export function FetchPanel({ project, name, selection, entities }: FetchPanelPro
   );
 }
 
+/** One request in each language, as tabs (arrow keys move between them) over a copyable block. */
+export function SnippetTabs({ snippet }: { snippet: (language: SnippetLanguage) => string }) {
+  const id = useId();
+  const [language, setLanguage] = useState<SnippetLanguage>("curl");
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const i = SNIPPET_LANGUAGES.indexOf(language);
+    const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    const next =
+      SNIPPET_LANGUAGES[(i + step + SNIPPET_LANGUAGES.length) % SNIPPET_LANGUAGES.length] ?? "curl";
+    setLanguage(next);
+    document.getElementById(`${id}-tab-${next}`)?.focus();
+  }
+
+  return (
+    <div>
+      <div
+        role="tablist"
+        aria-label="Language"
+        onKeyDown={onKeyDown}
+        className="flex gap-1 overflow-x-auto border-b border-zinc-200"
+      >
+        {SNIPPET_LANGUAGES.map((l) => (
+          <button
+            key={l}
+            type="button"
+            role="tab"
+            id={`${id}-tab-${l}`}
+            aria-selected={language === l}
+            aria-controls={`${id}-panel`}
+            tabIndex={language === l ? 0 : -1}
+            onClick={() => setLanguage(l)}
+            className={cn(
+              "-mb-px border-b-2 px-3 py-1.5 text-sm font-medium transition-colors",
+              language === l
+                ? "border-indigo-600 text-indigo-700"
+                : "border-transparent text-zinc-500 hover:text-zinc-800",
+            )}
+          >
+            {LABEL[l]}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${language}`} className="pt-3">
+        <CodeBlock code={snippet(language)} label={`${LABEL[language]} request`} />
+      </div>
+    </div>
+  );
+}
+
 /** Code in a box that scrolls sideways inside itself, with a copy button. */
-function CodeBlock({ code, label }: { code: string; label: string }) {
+export function CodeBlock({ code, label }: { code: string; label: string }) {
   const [copied, setCopied] = useState(false);
   async function copy() {
     try {

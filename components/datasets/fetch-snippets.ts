@@ -84,10 +84,13 @@ export interface SnippetInput {
   entities: Record<string, unknown[]>;
 }
 
-/** The historical request in one language. */
-export function historicalSnippet(language: SnippetLanguage, input: SnippetInput): string {
-  const url = `${input.origin}/api/v1/get-historical-features`;
-  const body = historicalBody(input.project, input.selection, input.entities) as Json;
+/** A POST of `body` to `path` in one language, reading the key from KEY_VARIABLE. */
+function postSnippet(
+  language: SnippetLanguage,
+  url: string,
+  body: Json,
+  opts: { timeout: number; print: { python: string; typescript: string } },
+): string {
   switch (language) {
     case "curl":
       return [
@@ -107,11 +110,11 @@ export function historicalSnippet(language: SnippetLanguage, input: SnippetInput
         `    ${JSON.stringify(url)},`,
         `    headers={"Authorization": f"Bearer {os.environ['${KEY_VARIABLE}']}"},`,
         "    json=body,",
-        "    timeout=60,",
+        `    timeout=${opts.timeout},`,
         ")",
         "resp.raise_for_status()",
         "data = resp.json()",
-        'print(data["metadata"]["feature_names"], len(data["results"]))',
+        opts.print.python,
       ].join("\n");
     case "typescript":
       return [
@@ -127,10 +130,73 @@ export function historicalSnippet(language: SnippetLanguage, input: SnippetInput
         // biome-ignore lint/suspicious/noTemplateCurlyInString: see above.
         "if (!res.ok) throw new Error(`${res.status}: ${await res.text()}`);",
         "const data = await res.json();",
-        "console.log(data.metadata.feature_names, data.results.length);",
+        opts.print.typescript,
       ].join("\n");
   }
 }
+
+/** The historical request in one language. */
+export function historicalSnippet(language: SnippetLanguage, input: SnippetInput): string {
+  const url = `${input.origin}/api/v1/get-historical-features`;
+  const body = historicalBody(input.project, input.selection, input.entities) as Json;
+  return postSnippet(language, url, body, {
+    timeout: 60,
+    print: {
+      python: 'print(data["metadata"]["feature_names"], len(data["results"]))',
+      typescript: "console.log(data.metadata.feature_names, data.results.length);",
+    },
+  });
+}
+
+/** What an online lookup asks for: "view:feature" references, or a feature service's name. */
+export type OnlineSelection = { features: string[] } | { featureService: string };
+
+/** The body of Feast's get-online-features: features (or a service) and entity key columns. */
+export function onlineBody(project: string, selection: OnlineSelection, entities: Record<string, unknown[]>) {
+  return {
+    project,
+    ...("featureService" in selection
+      ? { feature_service: selection.featureService }
+      : { features: selection.features }),
+    entities,
+  };
+}
+
+/** The online lookup (POST /api/v1/get-online-features) in one language. */
+export function onlineSnippet(
+  language: SnippetLanguage,
+  input: { origin: string; project: string; selection: OnlineSelection; entities: Record<string, unknown[]> },
+): string {
+  const url = `${input.origin}/api/v1/get-online-features`;
+  const body = onlineBody(input.project, input.selection, input.entities) as Json;
+  return postSnippet(language, url, body, {
+    timeout: 10,
+    print: {
+      python: [
+        'names = data["metadata"]["feature_names"]',
+        'for name, column in zip(names, data["results"]):',
+        '    print(name, column["values"], column["statuses"])',
+      ].join("\n"),
+      typescript: [
+        "data.metadata.feature_names.forEach((name: string, i: number) =>",
+        "  console.log(name, data.results[i].values, data.results[i].statuses),",
+        ");",
+      ].join("\n"),
+    },
+  });
+}
+
+/**
+ * Example key values for an entity of `valueType` when no real rows can be shown (the caller may
+ * not read values): plausible, and said to be examples where they are shown.
+ */
+export function placeholderKeys(valueType: string, n = 2): unknown[] {
+  return Array.from({ length: n }, (_, i) =>
+    valueType === "string" ? `key_${i + 1}` : valueType === "bytes" ? btoaSafe(`key_${i + 1}`) : 1001 + i,
+  );
+}
+
+const btoaSafe = (s: string) => (typeof btoa === "function" ? btoa(s) : Buffer.from(s).toString("base64"));
 
 /** The whole dataset as a file, with an API key instead of the session cookie. */
 export function downloadSnippet(

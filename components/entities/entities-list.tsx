@@ -11,6 +11,7 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { href } from "../catalog/links";
 import { TypeBadge } from "../catalog/type-badge";
 
 /** Entities of a project with their join keys and the views keyed by them. */
@@ -55,7 +56,7 @@ export function EntitiesList({ project }: { project: string }) {
             {query.data.map((e) => (
               <TR key={e.id}>
                 <TD>
-                  <NameCell name={e.name} />
+                  <NameCell name={e.name} description={e.description} href={href.entity(project, e.name)} />
                 </TD>
                 <TD>
                   <TextCell text={e.joinKey} mono />

@@ -34,7 +34,7 @@ export function ResultsTable({ project, items }: { project: string; items: Featu
             <TD>
               <Truncate text={f.name} mono>
                 <Link
-                  href={href.field(project, f.featureView, f.name)}
+                  href={href.feature(project, f.featureView, f.name)}
                   className="font-medium text-zinc-900 hover:text-indigo-600 hover:underline"
                 >
                   {f.name}

@@ -12,7 +12,7 @@ import { Section } from "@/components/ui/section";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
-import { NameCell, TextCell } from "../catalog/cells";
+import { LinksCell, NameCell, TextCell } from "../catalog/cells";
 import { href } from "../catalog/links";
 
 /** "view:feature" references grouped by view: "driver_stats: conv_rate, acc_rate". */
@@ -97,7 +97,11 @@ export function ServicesList({ project }: { project: string }) {
                 {services.data.map((s) => (
                   <TR key={s.id} id={`service-${s.name}`} className="align-top">
                     <TD className="align-top">
-                      <NameCell name={s.name} description={s.description} />
+                      <NameCell
+                        name={s.name}
+                        description={s.description}
+                        href={href.service(project, s.name)}
+                      />
                       {s.description && (
                         <p className="mt-0.5 truncate text-xs text-zinc-500">{s.description}</p>
                       )}
@@ -107,7 +111,9 @@ export function ServicesList({ project }: { project: string }) {
                     </TD>
                     <TD className="text-right align-top tabular-nums">{groupFeatures(s.features).length}</TD>
                     <TD className="align-top">
-                      <TextCell text={consumersOf(s.name).join(", ")} mono />
+                      <LinksCell
+                        items={consumersOf(s.name).map((n) => ({ name: n, href: href.consumer(project, n) }))}
+                      />
                     </TD>
                     <TD className="align-top">
                       <TextCell text={s.owner} />
@@ -153,13 +159,19 @@ export function ServicesList({ project }: { project: string }) {
                 {consumers.data.map((c) => (
                   <TR key={c.id}>
                     <TD>
-                      <NameCell name={c.name} />
+                      <NameCell
+                        name={c.name}
+                        description={c.description}
+                        href={href.consumer(project, c.name)}
+                      />
                     </TD>
                     <TD>
                       <Badge tone={c.kind === "model" ? "violet" : "teal"}>{c.kind}</Badge>
                     </TD>
                     <TD>
-                      <TextCell text={c.featureServices.join(", ")} mono />
+                      <LinksCell
+                        items={c.featureServices.map((n) => ({ name: n, href: href.service(project, n) }))}
+                      />
                     </TD>
                     <TD>
                       <TextCell text={c.description} />

@@ -1,5 +1,6 @@
 import {
   Boxes,
+  BrainCircuit,
   ClipboardList,
   Database,
   Gauge,
@@ -32,6 +33,7 @@ export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
       { segment: "entities", label: "Entities", icon: KeyRound },
       { segment: "sources", label: "Sources", icon: Database },
       { segment: "services", label: "Services", icon: Boxes },
+      { segment: "consumers", label: "Consumers", icon: BrainCircuit },
       { segment: "datasets", label: "Datasets", icon: Sheet },
       { segment: "lineage", label: "Lineage", icon: Network },
     ],

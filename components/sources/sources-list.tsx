@@ -12,6 +12,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { href } from "../catalog/links";
 
 type Source = RouterOutputs["sources"]["list"][number];
 
@@ -66,7 +67,7 @@ export function SourcesList({ project }: { project: string }) {
             {query.data.map((s) => (
               <TR key={s.id}>
                 <TD>
-                  <NameCell name={s.name} description={s.description} />
+                  <NameCell name={s.name} description={s.description} href={href.source(project, s.name)} />
                 </TD>
                 <TD>
                   <Badge tone={KIND_TONES[s.kind]}>{s.kind}</Badge>

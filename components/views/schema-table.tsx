@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState } from "react";
 import { TypeBadge } from "@/components/catalog/type-badge";
 import { TagList } from "@/components/ui/badge";
@@ -28,7 +29,13 @@ function useHashField(): string | null {
 }
 
 /** The typed fields of a view version; the one linked from search is highlighted. */
-export function SchemaTable({ fields }: { fields: FieldSpec[] }) {
+export function SchemaTable({
+  fields,
+  featureHref,
+}: {
+  fields: FieldSpec[];
+  featureHref?: (name: string) => string;
+}) {
   const target = useHashField();
   return (
     <Section title="Schema" description={plural(fields.length, "feature")}>
@@ -49,7 +56,13 @@ export function SchemaTable({ fields }: { fields: FieldSpec[] }) {
               className={cn("scroll-mt-24", target === f.name && "bg-amber-50 hover:bg-amber-50")}
             >
               <TD>
-                <Truncate text={f.name} mono className="font-medium text-zinc-900" />
+                <Truncate text={f.name} mono className="font-medium text-zinc-900">
+                  {featureHref ? (
+                    <Link href={featureHref(f.name)} className="hover:text-indigo-600 hover:underline">
+                      {f.name}
+                    </Link>
+                  ) : undefined}
+                </Truncate>
               </TD>
               <TD>
                 <TypeBadge dtype={f.dtype} />

@@ -2,6 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Activity, Boxes, KeyRound, Terminal, User } from "lucide-react";
+import Link from "next/link";
+import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -15,7 +17,7 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { usageBars, usageSummary, utcText } from "./usage-bars";
 
-type Usage = RouterOutputs["featureViews"]["usage"];
+type Usage = Omit<RouterOutputs["featureViews"]["usage"], "featureView">;
 type Caller = Usage["callers"][number];
 
 const DAYS = 30;
@@ -24,15 +26,78 @@ const DAYS = 30;
  * Who reads a feature view: last read, reads per UTC day over the last 30 days, the API keys and
  * people reading it (keys by name for owners only), and the consumers declared in the registry.
  */
-export function UsagePanel({ project, featureView }: { project: string; featureView: string }) {
+export function UsagePanel({
+  project,
+  featureView,
+  description = "Online lookups that read this view, counted per API key and person, by UTC day.",
+}: {
+  project: string;
+  featureView: string;
+  description?: string;
+}) {
   const trpc = useTRPC();
   const query = useQuery(trpc.featureViews.usage.queryOptions({ project, name: featureView, days: DAYS }));
+  return <UsageCard project={project} query={query} description={description} />;
+}
+
+/**
+ * Who reads a feature service or a consumer: the reads of the views it includes (reads are
+ * counted per view, so a lookup of two of them counts twice), with the views named.
+ */
+export function ObjectUsagePanel({
+  project,
+  kind,
+  name,
+}: {
+  project: string;
+  kind: "service" | "consumer";
+  name: string;
+}) {
+  const trpc = useTRPC();
+  const service = useQuery({
+    ...trpc.featureServices.usage.queryOptions({ project, name, days: DAYS }),
+    enabled: kind === "service",
+  });
+  const consumer = useQuery({
+    ...trpc.consumers.usage.queryOptions({ project, name, days: DAYS }),
+    enabled: kind === "consumer",
+  });
+  const query = kind === "service" ? service : consumer;
+  const views = query.data?.views ?? [];
   return (
-    <Card
-      title="Usage"
-      description="Online lookups that read this view, counted per API key and person, by UTC day."
-      padded={false}
-    >
+    <UsageCard
+      project={project}
+      query={query}
+      description={
+        views.length > 0
+          ? `Online lookups of the views it includes (${views.join(", ")}), per API key and person, by UTC day. Reads are counted per view, whichever way they were asked for.`
+          : "Online lookups of the views it includes, per API key and person, by UTC day."
+      }
+      declared={kind === "service"}
+    />
+  );
+}
+
+function UsageCard({
+  project,
+  query,
+  description,
+  declared = true,
+}: {
+  project: string;
+  query: {
+    isPending: boolean;
+    isError: boolean;
+    error: unknown;
+    data: Usage | undefined;
+    refetch: () => unknown;
+  };
+  description: string;
+  /** Lists the consumers declared to read it (not on a consumer's own page). */
+  declared?: boolean;
+}) {
+  return (
+    <Card title="Usage" description={description} padded={false}>
       {query.isPending ? (
         <div className="flex flex-col gap-3 p-4">
           <Skeleton className="h-12 w-full rounded-lg" />
@@ -42,14 +107,14 @@ export function UsagePanel({ project, featureView }: { project: string; featureV
         <div className="p-4">
           <ErrorState error={query.error} title="Could not load the usage" retry={() => query.refetch()} />
         </div>
-      ) : (
-        <UsageBody usage={query.data} />
-      )}
+      ) : query.data ? (
+        <UsageBody project={project} usage={query.data} declared={declared} />
+      ) : null}
     </Card>
   );
 }
 
-function UsageBody({ usage }: { usage: Usage }) {
+function UsageBody({ project, usage, declared }: { project: string; usage: Usage; declared: boolean }) {
   return (
     // Laid out by the panel's own width (a container), not the window's: the page may put it in a
     // narrow column. Long names break anywhere rather than widen it.
@@ -88,7 +153,7 @@ function UsageBody({ usage }: { usage: Usage }) {
           <Readers usage={usage} />
         </>
       )}
-      <DeclaredConsumers consumers={usage.declaredConsumers} />
+      {declared && <DeclaredConsumers project={project} consumers={usage.declaredConsumers} />}
     </div>
   );
 }
@@ -255,7 +320,13 @@ function CallerCell({ caller }: { caller: Caller }) {
   }
 }
 
-function DeclaredConsumers({ consumers }: { consumers: Usage["declaredConsumers"] }) {
+function DeclaredConsumers({
+  project,
+  consumers,
+}: {
+  project: string;
+  consumers: Usage["declaredConsumers"];
+}) {
   return (
     <div className="flex flex-col gap-2 p-4">
       <h3 className="text-sm font-semibold text-zinc-900">Declared consumers</h3>
@@ -269,11 +340,26 @@ function DeclaredConsumers({ consumers }: { consumers: Usage["declaredConsumers"
             <li key={c.name} className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1 text-sm">
               <Boxes className="size-3.5 shrink-0 text-zinc-400" aria-hidden />
               <span className="min-w-0 max-w-full">
-                <Truncate text={c.name} mono className="font-medium text-zinc-900" />
+                <Truncate text={c.name} mono className="font-medium text-zinc-900">
+                  <Link
+                    href={href.consumer(project, c.name)}
+                    className="hover:text-indigo-600 hover:underline"
+                  >
+                    {c.name}
+                  </Link>
+                </Truncate>
               </span>
               <Badge tone={c.kind === "model" ? "violet" : "blue"}>{c.kind}</Badge>
               <span className="min-w-0 text-xs text-zinc-500">
-                through <span className="font-mono break-all">{c.via.join(", ")}</span>
+                through{" "}
+                {c.via.map((v, i) => (
+                  <span key={v} className="font-mono break-all">
+                    {i > 0 && ", "}
+                    <Link href={href.service(project, v)} className="text-indigo-600 hover:underline">
+                      {v}
+                    </Link>
+                  </span>
+                ))}
               </span>
             </li>
           ))}

@@ -137,8 +137,14 @@ export function ViewPage({ project, name, lineageSlot, usageSlot, materializatio
             </div>
           )
         }
-        schema={<SchemaTable fields={v.spec.fields} />}
-        details={<ViewSummaryCards view={v} />}
+        schema={
+          <SchemaTable
+            fields={v.spec.fields}
+            // A past version's fields may be gone: only the current version links to feature pages.
+            featureHref={isPast ? undefined : (f) => href.feature(project, v.name, f)}
+          />
+        }
+        details={<ViewSummaryCards project={project} view={v} />}
         lineageSlot={lineageSlot}
         usageSlot={usageSlot}
         materializationSlot={materializationSlot}
@@ -201,7 +207,7 @@ type View = RouterOutputs["featureViews"]["get"];
 const none = <span className="text-zinc-400">None</span>;
 
 /** Entities, source, ttl, SLA and watermark of the shown version. */
-function ViewSummaryCards({ view }: { view: View }) {
+function ViewSummaryCards({ project, view }: { project: string; view: View }) {
   const { spec, source } = view;
   return (
     <div className="flex flex-col gap-4">
@@ -212,7 +218,11 @@ function ViewSummaryCards({ view }: { view: View }) {
             return (
               <li key={name} className="flex min-w-0 items-center gap-2 text-sm">
                 <span className="min-w-0 shrink">
-                  <Truncate text={name} mono className="font-medium text-zinc-900" />
+                  <Truncate text={name} mono className="font-medium text-zinc-900">
+                    <Link href={href.entity(project, name)} className="hover:text-indigo-600 hover:underline">
+                      {name}
+                    </Link>
+                  </Truncate>
                 </span>
                 {e ? (
                   <>
@@ -239,7 +249,11 @@ function ViewSummaryCards({ view }: { view: View }) {
         <DescriptionList>
           <Description label="Name">
             <span className="flex min-w-0 items-center gap-2">
-              <Truncate text={source.name} mono />
+              <Truncate text={source.name} mono>
+                <Link href={href.source(project, source.name)} className="text-indigo-600 hover:underline">
+                  {source.name}
+                </Link>
+              </Truncate>
               <Badge tone={source.kind === "table" ? "blue" : source.kind === "file" ? "teal" : "violet"}>
                 {source.kind}
               </Badge>

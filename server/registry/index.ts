@@ -7,5 +7,6 @@ export * from "./feature-services";
 export * from "./feature-views";
 export * from "./lifecycle";
 export * from "./offline-space";
+export * from "./previews";
 export * from "./projects";
 export * from "./search";

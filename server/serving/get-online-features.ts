@@ -88,7 +88,8 @@ export const getOnlineFeaturesOp = defineOperation({
   project: "defaulted",
   input: GetOnlineFeaturesInput,
   output: OnlineFeaturesResponse,
-  doors: ["rest"],
+  // tRPC: the object pages' preview of online values (a few keys, the caller's own session).
+  doors: ["rest", "trpc"],
   // The answer is built value by value from typed columns; re-checking up to a million values per
   // request would cost more than the lookup itself.
   rest: { path: "/api/v1/get-online-features", outputChecked: false },

@@ -152,6 +152,10 @@ function callerOf(make: (ctx: TrpcContext) => unknown): Call {
 const call = callerOf(createCaller);
 
 function outcome(e: unknown): string {
+  // Feast's bodies (project "defaulted") answer a project the caller cannot see as the body's
+  // fault, a 400 naming it: the same refusal as a 404, as the REST matrix counts it.
+  if (e instanceof TRPCError && e.code === "BAD_REQUEST" && /project "proj" not found/.test(e.message))
+    return "NOT_FOUND";
   if (e instanceof TRPCError) return e.code;
   // Operations without a tRPC door are called directly: their DomainErrors carry the same codes.
   const code = (e as { code?: unknown }).code;

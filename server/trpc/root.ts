@@ -6,11 +6,12 @@ import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
-import { freshnessRouter, jobsRouter, lineageRouter } from "./routers/operations";
+import { freshnessRouter, jobsRouter, lineageRouter, servingRouter } from "./routers/operations";
 import {
   consumersRouter,
   entitiesRouter,
   featureServicesRouter,
+  featuresRouter,
   featureViewsRouter,
   projectsRouter,
   searchRouter,
@@ -22,6 +23,7 @@ export const appRouter = router({
   entities: entitiesRouter,
   sources: sourcesRouter,
   featureViews: featureViewsRouter,
+  features: featuresRouter,
   featureServices: featureServicesRouter,
   consumers: consumersRouter,
   datasets: datasetsRouter,
@@ -29,6 +31,7 @@ export const appRouter = router({
   lineage: lineageRouter,
   jobs: jobsRouter,
   freshness: freshnessRouter,
+  serving: servingRouter,
   audit: auditRouter,
   access: accessRouter,
   offline: offlineRouter,

@@ -90,66 +90,86 @@ export const featureViewUsageOp = defineOperation({
       .where(and(eq(featureViews.projectId, p.id), eq(featureViews.name, name)))
       .limit(1);
     if (!view) throw new NotFoundError(`feature view "${name}" not found in project "${project}"`, "name");
-    const now = Date.now();
-    const to = utcDay(now);
-    const from = utcDay(now - (days - 1) * 86_400_000);
-    const inRange = and(
-      eq(featureViewReads.featureViewId, view.id),
-      gte(featureViewReads.day, from),
-      lte(featureViewReads.day, to),
-    );
-    const [keysNamed, [last], dayRows, callerRows, declared] = await Promise.all([
-      mayManageKeys(ctx, project),
-      ctx.db
-        .select({ at: max(featureViewReads.lastReadAt) })
-        .from(featureViewReads)
-        .where(eq(featureViewReads.featureViewId, view.id)),
-      ctx.db
-        .select({
-          day: featureViewReads.day,
-          reads: sql<number>`sum(${featureViewReads.reads})::bigint`.mapWith(Number),
-          entityRows: sql<number>`sum(${featureViewReads.entityRows})::bigint`.mapWith(Number),
-        })
-        .from(featureViewReads)
-        .where(inRange)
-        .groupBy(featureViewReads.day),
-      ctx.db
-        .select({
-          kind: featureViewReads.callerKind,
-          id: featureViewReads.callerId,
-          reads: sql<number>`sum(${featureViewReads.reads})::bigint`.mapWith(Number),
-          entityRows: sql<number>`sum(${featureViewReads.entityRows})::bigint`.mapWith(Number),
-          lastReadAt: max(featureViewReads.lastReadAt),
-        })
-        .from(featureViewReads)
-        .where(inRange)
-        .groupBy(featureViewReads.callerKind, featureViewReads.callerId),
-      declaredConsumers(ctx, view.id),
+    const [counted, declared] = await Promise.all([
+      readsOfViews(ctx, p, [view.id], days),
+      declaredConsumers(ctx, [view.id]),
     ]);
-
-    const byDay = new Map(dayRows.map((r) => [r.day, r]));
-    const perDay = [];
-    for (let i = days - 1; i >= 0; i--) {
-      const day = utcDay(now - i * 86_400_000);
-      const r = byDay.get(day);
-      perDay.push({ day, reads: r?.reads ?? 0, entityRows: r?.entityRows ?? 0 });
-    }
-    const counted = callerRows.flatMap((r) => (r.lastReadAt ? [{ ...r, lastReadAt: r.lastReadAt }] : []));
-    return {
-      featureView: name,
-      from,
-      to,
-      lastReadAt: last?.at ?? null,
-      reads: perDay.reduce((n, d) => n + d.reads, 0),
-      entityRows: perDay.reduce((n, d) => n + d.entityRows, 0),
-      perDay,
-      callers: await callersOf(ctx, p.id, counted, keysNamed),
-      keysNamed,
-      declaredConsumers: declared,
-    };
+    return { featureView: name, ...counted, declaredConsumers: declared };
   },
 });
 export const getFeatureViewUsage = featureViewUsageOp.call;
+
+/** The counted reads of a set of views (one read of two views counts twice), as the panels show them. */
+export async function readsOfViews(
+  ctx: Ctx,
+  p: { id: string; name: string },
+  viewIds: string[],
+  days: number,
+): Promise<Omit<FeatureViewUsage, "featureView" | "declaredConsumers">> {
+  const now = Date.now();
+  const to = utcDay(now);
+  const from = utcDay(now - (days - 1) * 86_400_000);
+  const perDay: FeatureViewUsage["perDay"] = [];
+  for (let i = days - 1; i >= 0; i--)
+    perDay.push({ day: utcDay(now - i * 86_400_000), reads: 0, entityRows: 0 });
+  if (viewIds.length === 0)
+    return {
+      from,
+      to,
+      lastReadAt: null,
+      reads: 0,
+      entityRows: 0,
+      perDay,
+      callers: [],
+      keysNamed: await mayManageKeys(ctx, p.name),
+    };
+  const ofViews = inArray(featureViewReads.featureViewId, viewIds);
+  const inRange = and(ofViews, gte(featureViewReads.day, from), lte(featureViewReads.day, to));
+  const [keysNamed, [last], dayRows, callerRows] = await Promise.all([
+    mayManageKeys(ctx, p.name),
+    ctx.db
+      .select({ at: max(featureViewReads.lastReadAt) })
+      .from(featureViewReads)
+      .where(ofViews),
+    ctx.db
+      .select({
+        day: featureViewReads.day,
+        reads: sql<number>`sum(${featureViewReads.reads})::bigint`.mapWith(Number),
+        entityRows: sql<number>`sum(${featureViewReads.entityRows})::bigint`.mapWith(Number),
+      })
+      .from(featureViewReads)
+      .where(inRange)
+      .groupBy(featureViewReads.day),
+    ctx.db
+      .select({
+        kind: featureViewReads.callerKind,
+        id: featureViewReads.callerId,
+        reads: sql<number>`sum(${featureViewReads.reads})::bigint`.mapWith(Number),
+        entityRows: sql<number>`sum(${featureViewReads.entityRows})::bigint`.mapWith(Number),
+        lastReadAt: max(featureViewReads.lastReadAt),
+      })
+      .from(featureViewReads)
+      .where(inRange)
+      .groupBy(featureViewReads.callerKind, featureViewReads.callerId),
+  ]);
+  const byDay = new Map(dayRows.map((r) => [r.day, r]));
+  for (const d of perDay) {
+    const r = byDay.get(d.day);
+    d.reads = r?.reads ?? 0;
+    d.entityRows = r?.entityRows ?? 0;
+  }
+  const counted = callerRows.flatMap((r) => (r.lastReadAt ? [{ ...r, lastReadAt: r.lastReadAt }] : []));
+  return {
+    from,
+    to,
+    lastReadAt: last?.at ?? null,
+    reads: perDay.reduce((n, d) => n + d.reads, 0),
+    entityRows: perDay.reduce((n, d) => n + d.entityRows, 0),
+    perDay,
+    callers: await callersOf(ctx, p.id, counted, keysNamed),
+    keysNamed,
+  };
+}
 
 /** Whether the caller may manage the project's keys, and so see their names (the gate's own rule). */
 async function mayManageKeys(ctx: Ctx, project: string): Promise<boolean> {
@@ -228,19 +248,23 @@ async function callersOf(
 }
 
 /** Consumers reading a feature service that projects the view, each with the services it reads it through. */
-async function declaredConsumers(ctx: Ctx, viewId: string): Promise<FeatureViewUsage["declaredConsumers"]> {
+export async function declaredConsumers(
+  ctx: Ctx,
+  viewIds: string[],
+): Promise<FeatureViewUsage["declaredConsumers"]> {
+  if (viewIds.length === 0) return [];
   const rows = await ctx.db
     .select({ name: consumers.name, kind: consumers.kind, owner: consumers.owner, via: featureServices.name })
     .from(featureServiceProjections)
     .innerJoin(featureServices, eq(featureServices.id, featureServiceProjections.featureServiceId))
     .innerJoin(consumerFeatureServices, eq(consumerFeatureServices.featureServiceId, featureServices.id))
     .innerJoin(consumers, eq(consumers.id, consumerFeatureServices.consumerId))
-    .where(eq(featureServiceProjections.featureViewId, viewId))
+    .where(inArray(featureServiceProjections.featureViewId, viewIds))
     .orderBy(asc(consumers.name), asc(featureServices.name));
   const byName = new Map<string, { name: string; kind: ConsumerKind; owner: string; via: string[] }>();
   for (const r of rows) {
     const entry = byName.get(r.name) ?? { name: r.name, kind: r.kind, owner: r.owner, via: [] };
-    entry.via.push(r.via);
+    if (!entry.via.includes(r.via)) entry.via.push(r.via);
     byName.set(r.name, entry);
   }
   return [...byName.values()];

@@ -2,6 +2,13 @@ import "server-only";
 
 export { type FeatureViewUsage, featureViewUsageOp, getFeatureViewUsage } from "./feature-view-usage";
 export {
+  consumerUsageOp,
+  featureServiceUsageOp,
+  getConsumerUsage,
+  getFeatureServiceUsage,
+  type ObjectUsage,
+} from "./object-usage";
+export {
   createUsageRecorder,
   DEFAULT_FLUSH_MS,
   USAGE_RETENTION_DAYS,

@@ -100,6 +100,12 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "featureViews.versions": () => ({ project: P, name: "driver_hourly_stats" }),
   "featureViews.diff": () => ({ project: P, name: "driver_hourly_stats", from: 1, to: 1 }),
   "featureViews.usage": () => ({ project: P, name: "driver_hourly_stats", days: 7 }),
+  "featureViews.preview": () => ({ project: P, name: "driver_hourly_stats", feature: "conv_rate", limit: 5 }),
+  "features.history": () => ({ project: P, featureView: "driver_hourly_stats", feature: "conv_rate" }),
+  "sources.preview": () => ({ project: P, name: "driver_stats_source", limit: 5 }),
+  "sources.columns": () => ({ project: P, name: "driver_stats_source" }),
+  "featureServices.usage": () => ({ project: P, name: "driver_activity", days: 7 }),
+  "consumers.usage": () => ({ project: P, name: "eta_model", days: 7 }),
   "featureViews.create": () => ({ project: P, spec: driverViewSpec({ name: fresh("view") }) }),
   "featureViews.update": async (trusted) => {
     const v = await getFeatureView({ ctx: trusted, input: { project: P, name: "driver_hourly_stats" } });
@@ -271,6 +277,11 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     return { project: P, runId: run?.id };
   },
   "freshness.list": () => ({ project: P }),
+  "serving.getOnlineFeatures": () => ({
+    project: P,
+    features: ["driver_hourly_stats:conv_rate"],
+    entities: { driver_id: [1001] },
+  }),
   "audit.list": () => ({ project: P }),
   "admin.audit": () => ({}),
   "admin.createProject": () => ({ name: fresh("made") }),

@@ -2,6 +2,7 @@ import "server-only";
 
 export * from "./create";
 export * from "./diff";
+export * from "./feature-history";
 export * from "./get";
 export * from "./plan";
 export * from "./spec-store";

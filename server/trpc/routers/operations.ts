@@ -9,6 +9,7 @@ import {
   startMaterializationOp,
 } from "../../materialization";
 import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../../registry/lineage";
+import { getOnlineFeaturesOp } from "../../serving";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -28,3 +29,6 @@ export const jobsRouter = router(
 );
 
 export const freshnessRouter = router(doorsOf({ list: getFreshnessOp }));
+
+/** Online lookups from the browser (the object pages' preview); scripts use the REST route. */
+export const servingRouter = router(doorsOf({ getOnlineFeatures: getOnlineFeaturesOp }));

@@ -6,6 +6,7 @@ import {
   createFeatureServiceOp,
   createFeatureViewOp,
   diffFeatureViewVersionsOp,
+  featureHistoryOp,
   getConsumerOp,
   getDataSourceOp,
   getEntityOp,
@@ -19,7 +20,10 @@ import {
   listFeatureViewVersionsOp,
   listProjectsOp,
   planFeatureViewOp,
+  previewSourceOp,
+  previewViewOp,
   searchFeaturesOp,
+  sourceColumnsOp,
   updateConsumerOp,
   updateDataSourceOp,
   updateEntityOp,
@@ -48,7 +52,7 @@ import {
   undeprecateFeatureServiceOp,
   undeprecateFeatureViewOp,
 } from "../../registry/lifecycle";
-import { featureViewUsageOp } from "../../usage";
+import { consumerUsageOp, featureServiceUsageOp, featureViewUsageOp } from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -79,6 +83,8 @@ export const sourcesRouter = router(
     dependants: dataSourceDependantsOp,
     deprecate: deprecateDataSourceOp,
     undeprecate: undeprecateDataSourceOp,
+    preview: previewSourceOp,
+    columns: sourceColumnsOp,
   }),
 );
 
@@ -89,6 +95,7 @@ export const featureViewsRouter = router(
     versions: listFeatureViewVersionsOp,
     diff: diffFeatureViewVersionsOp,
     usage: featureViewUsageOp,
+    preview: previewViewOp,
     create: createFeatureViewOp,
     update: updateFeatureViewOp,
     plan: planFeatureViewOp,
@@ -103,6 +110,7 @@ export const featureServicesRouter = router(
   doorsOf({
     list: listFeatureServicesOp,
     get: getFeatureServiceOp,
+    usage: featureServiceUsageOp,
     create: createFeatureServiceOp,
     update: updateFeatureServiceOp,
     delete: deleteFeatureServiceOp,
@@ -122,7 +130,11 @@ export const consumersRouter = router(
     dependants: consumerDependantsOp,
     deprecate: deprecateConsumerOp,
     undeprecate: undeprecateConsumerOp,
+    usage: consumerUsageOp,
   }),
 );
 
 export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));
+
+/** One feature of a view (its page). */
+export const featuresRouter = router(doorsOf({ history: featureHistoryOp }));
