@@ -27,17 +27,22 @@ export function PageHeader({ title, description, actions, meta, eyebrow, classNa
       <div className="min-w-0 flex-1">
         {eyebrow && <div className="mb-1.5 text-xs text-zinc-500">{eyebrow}</div>}
         <div className="flex min-w-0 flex-wrap items-center gap-2">
-          <h1 className="min-w-0 truncate text-xl font-semibold tracking-tight text-zinc-900">{title}</h1>
+          {/* A long name wraps (anywhere, for identifiers without spaces) rather than being cut. */}
+          <h1 className="min-w-0 text-xl font-semibold tracking-tight [overflow-wrap:anywhere] text-zinc-900">
+            {title}
+          </h1>
           {meta}
         </div>
         {description && <div className="mt-1 max-w-3xl text-sm text-zinc-500">{description}</div>}
       </div>
-      {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
     </header>
   );
 }
 
-/** The padded column every page renders in. */
+/** The padded column every page renders in (narrower padding on phones). */
 export function PageBody({ children, className }: { children: ReactNode; className?: string }) {
-  return <div className={cn("mx-auto w-full max-w-[1400px] px-8 py-7", className)}>{children}</div>;
+  return (
+    <div className={cn("mx-auto w-full max-w-[1400px] px-4 py-5 sm:px-8 sm:py-7", className)}>{children}</div>
+  );
 }
