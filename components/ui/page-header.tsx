@@ -20,7 +20,8 @@ export function PageHeader({ title, description, actions, meta, eyebrow, classNa
       className={cn(
         // A margin in className replaces the default one (cn does not merge conflicting classes).
         !/(^|\s)m[by]?-/.test(className ?? "") && "mb-6",
-        "flex flex-wrap items-start justify-between gap-x-6 gap-y-3",
+        // Phones stack the actions under the title; wider screens put them on its right.
+        "flex flex-col gap-3 sm:flex-row sm:flex-wrap sm:items-start sm:justify-between sm:gap-x-6",
         className,
       )}
     >

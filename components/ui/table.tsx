@@ -1,7 +1,8 @@
 "use client";
 
-import { type ComponentProps, useEffect, useRef, useState } from "react";
+import { type ComponentProps, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { cn } from "./cn";
+import { fitColumns, resetColumns } from "./fit-columns";
 
 /**
  * How a table fits a phone (below the md breakpoint, 768 px): "scroll" (default) scrolls sideways
@@ -12,7 +13,8 @@ export type TableMobile = "scroll" | "cards";
 
 /**
  * A data table: `<Table><THead><tr><TH>Name</TH></tr></THead><TBody><TR><TD>…</TD></TR></TBody></Table>`.
- * Fixed layout (give TH widths like `className="w-40"`), header sticks to the top of the page while
+ * Fixed layout (give TH widths like `className="w-40"`; from md up a column whose <Truncate> text is
+ * cut borrows room from columns that do not need theirs), header sticks to the top of the page while
  * scrolling (from md up), rows highlight on hover. Put long text in <Truncate> so it never widens a
  * column. The small-screen styles are in app/globals.css (.table-scroll, .table-cards).
  */
@@ -36,6 +38,42 @@ export function Table({
     observer.observe(el);
     return () => observer.disconnect();
   }, [mobile]);
+  // From md up, cut text borrows width from columns with room to spare (fit-columns.ts), again
+  // when the frame's width or the rows change.
+  const table = useRef<HTMLTableElement>(null);
+  useLayoutEffect(() => {
+    const el = table.current;
+    const box = frame.current;
+    if (!el || !box) return;
+    const wide = window.matchMedia("(min-width: 48rem)");
+    let frameId = 0;
+    let lastWidth = -1;
+    const apply = () => {
+      cancelAnimationFrame(frameId);
+      if (wide.matches) fitColumns(el);
+      else resetColumns(el);
+    };
+    const later = () => {
+      cancelAnimationFrame(frameId);
+      frameId = requestAnimationFrame(apply);
+    };
+    apply();
+    const resized = new ResizeObserver(() => {
+      if (box.clientWidth === lastWidth) return;
+      lastWidth = box.clientWidth;
+      later();
+    });
+    resized.observe(box);
+    // Rows and their text only: the widths this sets are attribute changes of the header.
+    const changed = new MutationObserver(later);
+    for (const body of el.tBodies)
+      changed.observe(body, { childList: true, subtree: true, characterData: true });
+    return () => {
+      cancelAnimationFrame(frameId);
+      resized.disconnect();
+      changed.disconnect();
+    };
+  }, []);
   return (
     <div
       ref={frame}
@@ -47,6 +85,7 @@ export function Table({
       )}
     >
       <table
+        ref={table}
         className={cn("w-full table-fixed border-separate border-spacing-0 text-sm", className)}
         {...props}
       >

@@ -41,7 +41,7 @@ export function Truncate({
 
   const title = cut || (shown !== null && shown !== text) ? text : undefined;
   return (
-    <span ref={ref} title={title} className={cn("block min-w-0 truncate", className)}>
+    <span ref={ref} title={title} data-truncate="" className={cn("block min-w-0 truncate", className)}>
       {/* Mono text sits in the sans line box, so mono and sans cells share one baseline. */}
       {mono ? <span className="font-mono text-[13px]">{children ?? text}</span> : (children ?? text)}
     </span>
