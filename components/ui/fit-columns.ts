@@ -1,7 +1,7 @@
 /**
  * Gives a fixed-layout table's cut text the room other columns do not use: a column whose
- * <Truncate> text is cut grows, taken from columns whose content is narrower than their box in
- * every row (never below their header). The header cells
+ * <Truncate> text is cut grows, smallest lack first, taken from columns whose content is narrower
+ * than their box in every row (never below their header). The header cells
  * get pixel widths; `resetColumns` takes them off. DOM only, no React (components/ui/table.tsx).
  */
 /** Pixels kept free in every column, against rounding. */
@@ -27,8 +27,12 @@ export function fitColumns(table: HTMLTableElement): void {
       cells.forEach((cell, i) => {
         const spans = cell.querySelectorAll<HTMLElement>("[data-truncate]");
         if (spans.length === 0) {
-          // Other content (numbers, badges, times) does not wrap here: it may give what it does not use.
-          const room = cell.clientWidth - padding(cell) - naturalWidth(cell) - SLACK;
+          // Other content (numbers, badges, times) does not wrap here: it may give what it does not
+          // use, unless something in it is already cut (a long tag in a badge).
+          const cut = [...cell.querySelectorAll<HTMLElement>(".truncate")].some(
+            (el) => el.scrollWidth > el.clientWidth + 1,
+          );
+          const room = cut ? 0 : cell.clientWidth - padding(cell) - naturalWidth(cell) - SLACK;
           spare[i] = Math.min(spare[i] ?? 0, Math.max(room, 0));
           return;
         }
@@ -48,15 +52,22 @@ export function fitColumns(table: HTMLTableElement): void {
   need.forEach((d, i) => {
     if (d > 0) spare[i] = 0;
   });
-  const totalNeed = need.reduce((a, b) => a + b, 0);
   const totalSpare = spare.reduce((a, b) => a + Math.max(b, 0), 0);
-  const move = Math.min(totalNeed, totalSpare);
+  // The smallest lacks first: a name a few pixels short is shown whole before a long description
+  // gets anything.
+  const grow: number[] = new Array(n).fill(0);
+  let budget = totalSpare;
+  for (const i of need.map((_, i) => i).sort((a, b) => (need[a] ?? 0) - (need[b] ?? 0))) {
+    const give = Math.min(need[i] ?? 0, budget);
+    grow[i] = give;
+    budget -= give;
+  }
+  const move = totalSpare - budget;
   if (move < 4) return;
   ths.forEach((th, i) => {
     const w = widths[i] ?? 0;
-    const grow = ((need[i] ?? 0) * move) / totalNeed;
     const shrink = (Math.max(spare[i] ?? 0, 0) * move) / totalSpare;
-    th.style.width = `${Math.floor(w + grow - shrink)}px`;
+    th.style.width = `${Math.floor(w + (grow[i] ?? 0) - shrink)}px`;
   });
 }
 
