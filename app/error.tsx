@@ -12,7 +12,11 @@ export default function RootError({
   reset: () => void;
 }) {
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
+    <main
+      id="main"
+      tabIndex={-1}
+      className="flex min-h-screen focus:outline-none flex-col items-center justify-center bg-zinc-50 px-6"
+    >
       <Logo className="mb-8" />
       <ErrorState
         className="w-full max-w-lg bg-white"

@@ -8,7 +8,11 @@ import { EmptyState } from "@/components/ui/empty-state";
 export default async function NotFound() {
   await connection();
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
+    <main
+      id="main"
+      tabIndex={-1}
+      className="flex min-h-screen focus:outline-none flex-col items-center justify-center bg-zinc-50 px-6"
+    >
       <Logo className="mb-8" />
       <EmptyState
         className="w-full max-w-lg"

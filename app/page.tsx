@@ -21,7 +21,11 @@ export default async function Home() {
   // Instance administrators may create one (docs/adr/0014-instance-administrators.md).
   const me = await getQueryClient().fetchQuery(trpc.account.me.queryOptions());
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6">
+    <main
+      id="main"
+      tabIndex={-1}
+      className="flex min-h-screen focus:outline-none flex-col items-center justify-center bg-zinc-50 px-6"
+    >
       <Logo className="mb-8" />
       <EmptyState
         className="w-full max-w-lg"

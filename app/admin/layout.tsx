@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import { AdminSidebar } from "@/components/admin/admin-sidebar";
 import { AdminsOnly } from "@/components/admin/admins-only";
+import { AppFrame } from "@/components/shell/app-frame";
+import { LogoLink } from "@/components/shell/logo";
 import { requirePageUser } from "@/server/web/page-access";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 
@@ -15,10 +17,12 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   const me = await getQueryClient().fetchQuery(trpc.account.me.queryOptions());
   return (
     <HydrateClient>
-      <div className="flex min-h-screen bg-white">
-        <AdminSidebar user={user} isAdmin={me?.isAdmin === true} />
-        <main className="min-w-0 flex-1">{me?.isAdmin ? children : <AdminsOnly title="Instance" />}</main>
-      </div>
+      <AppFrame
+        sidebar={<AdminSidebar user={user} isAdmin={me?.isAdmin === true} />}
+        brand={<LogoLink href="/" />}
+      >
+        {me?.isAdmin ? children : <AdminsOnly title="Instance" />}
+      </AppFrame>
     </HydrateClient>
   );
 }

@@ -4,22 +4,20 @@ import { ArrowLeft } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { INSTANCE_LINKS } from "@/components/shell/account-menu";
-import { Logo } from "@/components/shell/logo";
+import { LogoLink } from "@/components/shell/logo";
 import { UserMenu } from "@/components/shell/user-menu";
 import { cn } from "@/components/ui/cn";
 
 /**
  * The Instance pages' left column: back to the projects, the Instance pages (listed for
- * administrators only), who is signed in.
+ * administrators only), who is signed in. Content only: AppFrame shows it as a column or a drawer.
  */
 export function AdminSidebar({ user, isAdmin }: { user: { email: string }; isAdmin: boolean }) {
   const pathname = usePathname();
   return (
-    <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50/80">
-      <div className="flex h-14 items-center px-4">
-        <Link href="/" className="rounded focus-visible:outline-2 focus-visible:outline-indigo-500">
-          <Logo />
-        </Link>
+    <>
+      <div className="flex h-14 shrink-0 items-center px-4">
+        <LogoLink href="/" />
       </div>
       <div className="px-3 pb-3">
         <Link
@@ -65,6 +63,6 @@ export function AdminSidebar({ user, isAdmin }: { user: { email: string }; isAdm
         )}
       </nav>
       <UserMenu email={user.email} />
-    </aside>
+    </>
   );
 }

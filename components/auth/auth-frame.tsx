@@ -12,7 +12,11 @@ export function AuthFrame({
   children: ReactNode;
 }) {
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-6 py-12">
+    <main
+      id="main"
+      tabIndex={-1}
+      className="flex min-h-screen focus:outline-none flex-col items-center justify-center bg-zinc-50 px-6 py-12"
+    >
       <Logo className="mb-8" />
       <section className="w-full max-w-sm rounded-lg border border-zinc-200 bg-white p-6 shadow-xs">
         <h1 className="text-lg font-semibold tracking-tight text-zinc-900">{title}</h1>

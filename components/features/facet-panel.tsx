@@ -3,7 +3,7 @@
 import { Check } from "lucide-react";
 import { type ReactNode, useState } from "react";
 import { cn } from "@/components/ui/cn";
-import { formatCount } from "@/components/ui/format";
+import { formatCount, plural } from "@/components/ui/format";
 
 export interface FacetCount {
   value: string;
@@ -68,14 +68,17 @@ export function FacetGroup({ title, facets, selected, onToggle, render, limit = 
                     {isOn && <Check className="size-2.5" strokeWidth={3} />}
                   </span>
                   <span className="min-w-0 flex-1 truncate">{render ? render(f.value) : f.value}</span>
+                  {/* The name reads "driver, 12 features", not "driver12". */}
                   <span
                     className={cn(
                       "shrink-0 text-xs tabular-nums",
-                      isOn ? "text-indigo-700" : "text-zinc-400",
+                      isOn ? "text-indigo-700" : "text-zinc-500",
                     )}
+                    aria-hidden
                   >
                     {formatCount(f.count)}
                   </span>
+                  <span className="sr-only">, {plural(f.count, "feature")}</span>
                 </button>
               </li>
             );

@@ -8,6 +8,7 @@ import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { FoldBelowLg } from "@/components/ui/disclosure";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { plural } from "@/components/ui/format";
@@ -116,39 +117,41 @@ export function FeatureSearch({ project }: { project: string }) {
         busy={busy}
         placeholder="Search features, e.g. conv rate or driver trips"
       />
-      <div className="mt-6 flex gap-8">
-        <aside className="hidden w-56 shrink-0 flex-col gap-6 lg:flex" aria-label="Filters">
-          {data ? (
-            <>
-              <FacetGroup
-                title="Tags"
-                facets={data.facets.tags}
-                selected={state.tags}
-                onToggle={toggleTag}
-                render={(v) => <TagValue value={v} />}
-              />
-              <FacetGroup
-                title="Owners"
-                facets={data.facets.owners}
-                selected={state.owner ? [state.owner] : []}
-                onToggle={(v) => toggle("owner", v)}
-              />
-              <FacetGroup
-                title="Entities"
-                facets={data.facets.entities}
-                selected={state.entity ? [state.entity] : []}
-                onToggle={(v) => toggle("entity", v)}
-              />
-              <FacetGroup
-                title="Feature views"
-                facets={data.facets.views}
-                selected={state.view ? [state.view] : []}
-                onToggle={(v) => toggle("view", v)}
-              />
-            </>
-          ) : (
-            query.isPending && <FacetSkeleton />
-          )}
+      <div className="mt-6 flex flex-col gap-4 lg:flex-row lg:gap-8">
+        <aside className="shrink-0 lg:w-56" aria-label="Filters">
+          <FoldBelowLg label="Filters">
+            {data ? (
+              <>
+                <FacetGroup
+                  title="Tags"
+                  facets={data.facets.tags}
+                  selected={state.tags}
+                  onToggle={toggleTag}
+                  render={(v) => <TagValue value={v} />}
+                />
+                <FacetGroup
+                  title="Owners"
+                  facets={data.facets.owners}
+                  selected={state.owner ? [state.owner] : []}
+                  onToggle={(v) => toggle("owner", v)}
+                />
+                <FacetGroup
+                  title="Entities"
+                  facets={data.facets.entities}
+                  selected={state.entity ? [state.entity] : []}
+                  onToggle={(v) => toggle("entity", v)}
+                />
+                <FacetGroup
+                  title="Feature views"
+                  facets={data.facets.views}
+                  selected={state.view ? [state.view] : []}
+                  onToggle={(v) => toggle("view", v)}
+                />
+              </>
+            ) : (
+              query.isPending && <FacetSkeleton />
+            )}
+          </FoldBelowLg>
         </aside>
 
         <div className="min-w-0 flex-1">

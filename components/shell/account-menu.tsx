@@ -74,7 +74,7 @@ export function AccountMenu({ email }: { email: string }) {
           id={panelId}
           role="dialog"
           aria-label="Account"
-          className="absolute bottom-full left-2 z-50 mb-2 w-80 rounded-lg border border-zinc-200 bg-white shadow-lg"
+          className="absolute bottom-full left-2 z-50 mb-2 w-80 max-w-[calc(100vw-1rem)] rounded-lg border border-zinc-200 bg-white shadow-lg"
         >
           <AccountPanel email={email} onNavigate={() => setOpen(false)} />
         </div>

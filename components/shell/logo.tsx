@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { cn } from "@/components/ui/cn";
 
 /** Quiver's mark (three arrows in a quiver) and wordmark. */
@@ -17,5 +18,18 @@ export function Logo({ className }: { className?: string }) {
       </svg>
       <span className="text-[15px] font-semibold tracking-tight text-zinc-900">Quiver</span>
     </span>
+  );
+}
+
+/** The logo as the link home (the sidebar's top, the phone top bar). */
+export function LogoLink({ href }: { href: string }) {
+  return (
+    <Link
+      href={href}
+      aria-label="Quiver home"
+      className="rounded focus-visible:outline-2 focus-visible:outline-indigo-500"
+    >
+      <Logo />
+    </Link>
   );
 }

@@ -6,12 +6,15 @@ import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 import { ROLES } from "@/server/auth/roles";
 import { useTRPC } from "@/trpc/client";
-import { Logo } from "./logo";
+import { LogoLink } from "./logo";
 import { NAV_GROUPS, type NavItem } from "./nav-items";
 import { ProjectSwitcher } from "./project-switcher";
 import { UserMenu } from "./user-menu";
 
-/** The app's left column: logo, project switcher, the project's sections, and who is signed in. */
+/**
+ * The app's left column: logo, project switcher, the project's sections, and who is signed in.
+ * Content only: AppFrame shows it as a column (md and up) or in the phone drawer.
+ */
 export function Sidebar({ project, user }: { project: string; user: { email: string } }) {
   const pathname = usePathname();
   const base = `/p/${encodeURIComponent(project)}`;
@@ -26,14 +29,9 @@ export function Sidebar({ project, user }: { project: string; user: { email: str
     (g) => g.items.length,
   );
   return (
-    <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50/80">
-      <div className="flex h-14 items-center px-4">
-        <Link
-          href={`${base}/features`}
-          className="rounded focus-visible:outline-2 focus-visible:outline-indigo-500"
-        >
-          <Logo />
-        </Link>
+    <>
+      <div className="flex h-14 shrink-0 items-center px-4">
+        <LogoLink href={`${base}/features`} />
       </div>
       <div className="px-3 pb-3">
         <ProjectSwitcher project={project} />
@@ -75,6 +73,6 @@ export function Sidebar({ project, user }: { project: string; user: { email: str
         ))}
       </nav>
       <UserMenu email={user.email} />
-    </aside>
+    </>
   );
 }

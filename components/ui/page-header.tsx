@@ -20,24 +20,30 @@ export function PageHeader({ title, description, actions, meta, eyebrow, classNa
       className={cn(
         // A margin in className replaces the default one (cn does not merge conflicting classes).
         !/(^|\s)m[by]?-/.test(className ?? "") && "mb-6",
-        "flex flex-wrap items-start justify-between gap-x-6 gap-y-3",
+        // Phones stack the actions under the title; wider screens put them on its right.
+        "flex flex-col gap-3 sm:flex-row sm:flex-wrap sm:items-start sm:justify-between sm:gap-x-6",
         className,
       )}
     >
       <div className="min-w-0 flex-1">
         {eyebrow && <div className="mb-1.5 text-xs text-zinc-500">{eyebrow}</div>}
         <div className="flex min-w-0 flex-wrap items-center gap-2">
-          <h1 className="min-w-0 truncate text-xl font-semibold tracking-tight text-zinc-900">{title}</h1>
+          {/* A long name wraps (anywhere, for identifiers without spaces) rather than being cut. */}
+          <h1 className="min-w-0 text-xl font-semibold tracking-tight [overflow-wrap:anywhere] text-zinc-900">
+            {title}
+          </h1>
           {meta}
         </div>
         {description && <div className="mt-1 max-w-3xl text-sm text-zinc-500">{description}</div>}
       </div>
-      {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
     </header>
   );
 }
 
-/** The padded column every page renders in. */
+/** The padded column every page renders in (narrower padding on phones). */
 export function PageBody({ children, className }: { children: ReactNode; className?: string }) {
-  return <div className={cn("mx-auto w-full max-w-[1400px] px-8 py-7", className)}>{children}</div>;
+  return (
+    <div className={cn("mx-auto w-full max-w-[1400px] px-4 py-5 sm:px-8 sm:py-7", className)}>{children}</div>
+  );
 }

@@ -39,7 +39,8 @@ export function SchemaTable({
   const target = useHashField();
   return (
     <Section title="Schema" description={plural(fields.length, "feature")}>
-      <Table>
+      {/* On a phone each feature is a card: its description matters more than a sideways scroll. */}
+      <Table mobile="cards">
         <THead>
           <tr>
             <TH className="w-[28%]">Feature</TH>
@@ -64,17 +65,17 @@ export function SchemaTable({
                   ) : undefined}
                 </Truncate>
               </TD>
-              <TD>
+              <TD label="Type">
                 <TypeBadge dtype={f.dtype} />
               </TD>
-              <TD>
+              <TD label="Description">
                 {f.description ? (
                   <Truncate text={f.description} className="text-zinc-600" />
                 ) : (
                   <span className="text-zinc-400">—</span>
                 )}
               </TD>
-              <TD>
+              <TD label="Tags">
                 <TagList tags={f.tags} max={2} />
               </TD>
             </TR>

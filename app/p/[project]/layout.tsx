@@ -1,5 +1,7 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { AppFrame } from "@/components/shell/app-frame";
+import { LogoLink } from "@/components/shell/logo";
 import { Sidebar } from "@/components/shell/sidebar";
 import { requirePageUser } from "@/server/web/page-access";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
@@ -9,7 +11,7 @@ interface Props {
   params: Promise<{ project: string }>;
 }
 
-/** Every project page: the sidebar on the left, the page on the right. */
+/** Every project page: the sidebar on the left (a drawer on phones), the page on the right. */
 export default async function ProjectLayout({ children, params }: Props) {
   const { project } = await params;
   const user = await requirePageUser(`/p/${encodeURIComponent(project)}`);
@@ -17,10 +19,19 @@ export default async function ProjectLayout({ children, params }: Props) {
   if (!projects.some((p) => p.name === project)) notFound();
   return (
     <HydrateClient>
-      <div className="flex min-h-screen bg-white">
-        <Sidebar project={project} user={user} />
-        <main className="min-w-0 flex-1">{children}</main>
-      </div>
+      <AppFrame
+        sidebar={<Sidebar project={project} user={user} />}
+        brand={
+          <>
+            <LogoLink href={`/p/${encodeURIComponent(project)}/features`} />
+            <span className="ml-1 min-w-0 truncate text-sm text-zinc-500" title={project}>
+              {project}
+            </span>
+          </>
+        }
+      >
+        {children}
+      </AppFrame>
     </HydrateClient>
   );
 }
