@@ -8,13 +8,13 @@ import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
 import { KIND_STYLE } from "@/components/lineage/kinds";
 import { LineageGraphView } from "@/components/lineage/lineage-graph";
+import { lineageNodeHref as lineageHref } from "@/components/lineage/links";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { formatCount } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
-import { lineageHref } from "@/components/views/view-lineage";
 import { LINEAGE_KINDS, type LineageGraph, type LineageNode } from "@/server/registry/lineage/types";
 import { useTRPC } from "@/trpc/client";
 

@@ -62,7 +62,13 @@ import {
   updateFeatureServiceOp,
   updateFeatureViewOp,
 } from "../registry";
-import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../registry/lineage";
+import {
+  getFeatureConsumersOp,
+  getLineageOp,
+  getLineageOverviewOp,
+  getNeighborhoodOp,
+  searchLineageOp,
+} from "../registry/lineage";
 import {
   getHistoricalFeaturesOp,
   getOnlineFeaturesOp,
@@ -109,6 +115,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   searchFeaturesOp,
   getLineageOp,
   getNeighborhoodOp,
+  getLineageOverviewOp,
+  searchLineageOp,
   getFeatureConsumersOp,
   // saved datasets
   listDatasetsOp,

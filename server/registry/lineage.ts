@@ -6,8 +6,8 @@ import { NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { schema } from "../db/client";
 import { defineOperation } from "../operations/define";
+import { type LineageNeighborhood, neighborhood, overview, searchNodes, summarize } from "./lineage/explore";
 import * as out from "./lineage/outputs";
-import { reachable, subgraph } from "./lineage/traverse";
 import {
   LINEAGE_KINDS,
   type LineageEdge,
@@ -25,12 +25,29 @@ import {
  */
 
 export const LineageInput = z.object({ project: Name });
+/** Caps of every bounded lineage answer: no request makes the server send or lay out more. */
+export const NEIGHBORHOOD_MAX_NODES = 1000;
+export const NEIGHBORHOOD_DEFAULT_NODES = 300;
+export const NEIGHBORHOOD_MAX_FANOUT = 500;
+export const NEIGHBORHOOD_DEFAULT_FANOUT = 50;
+/** The overview (features folded) is sent only up to this many nodes; above it, the summary alone. */
+export const OVERVIEW_MAX_NODES = 400;
+
 export const NeighborhoodInput = z.object({
   project: Name,
   nodeId: z.string().min(1).max(200),
   direction: z.enum(["upstream", "downstream", "both"]).default("both"),
-  /** Hops from the node; unlimited when omitted. */
+  /** Hops from the node; as far as the node caps allow when omitted. */
   depth: z.number().int().min(1).max(100).optional(),
+  /** At most this many nodes, the focus included. */
+  limit: z.number().int().min(1).max(NEIGHBORHOOD_MAX_NODES).default(NEIGHBORHOOD_DEFAULT_NODES),
+  /** At most this many neighbours taken from one node in one direction (a view's features, say). */
+  fanout: z.number().int().min(1).max(NEIGHBORHOOD_MAX_FANOUT).default(NEIGHBORHOOD_DEFAULT_FANOUT),
+});
+export const LineageSearchInput = z.object({
+  project: Name,
+  q: z.string().trim().min(1).max(100),
+  limit: z.number().int().min(1).max(50).default(20),
 });
 export const FeatureConsumersInput = z.object({ project: Name, featureView: Name, feature: Name });
 
@@ -56,19 +73,53 @@ export const getLineage = getLineageOp.call;
 
 export const getNeighborhoodOp = defineOperation({
   name: "lineage.neighborhood",
-  summary: "The part of the lineage DAG upstream and/or downstream of one node, to a depth.",
+  summary:
+    "The part of the lineage DAG upstream and/or downstream of one node, to a depth, under a node cap and a per-node fan-out cap, with every node's neighbour counts (how many are hidden).",
   kind: "query",
   access: "definitions.read",
   input: NeighborhoodInput,
-  output: out.LineageGraph,
-  run: async ({ ctx, input: { nodeId, direction, depth }, project }): Promise<LineageGraph> => {
+  output: out.LineageNeighborhood,
+  run: async ({
+    ctx,
+    input: { nodeId, direction, depth, limit, fanout },
+    project,
+  }): Promise<LineageNeighborhood> => {
     const graph = await buildGraph(ctx, project.name, project.id);
     if (!graph.nodes.some((n) => n.id === nodeId))
       throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project.name}"`, "nodeId");
-    return subgraph(graph, reachable(graph, nodeId, direction, depth));
+    return neighborhood(graph, nodeId, { direction, depth: depth ?? 100, limit, fanout });
   },
 });
 export const getNeighborhood = getNeighborhoodOp.call;
+
+export const getLineageOverviewOp = defineOperation({
+  name: "lineage.overview",
+  summary:
+    "A bounded first look at the project's lineage: counts per kind, the sources, views and services with most fan-out, and the graph with features folded when it is small enough to draw.",
+  kind: "query",
+  access: "definitions.read",
+  input: LineageInput,
+  output: out.LineageOverview,
+  run: async ({ ctx, project }) => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    return { summary: summarize(graph), graph: overview(graph, OVERVIEW_MAX_NODES), cap: OVERVIEW_MAX_NODES };
+  },
+});
+export const getLineageOverview = getLineageOverviewOp.call;
+
+export const searchLineageOp = defineOperation({
+  name: "lineage.search",
+  summary: "Lineage nodes whose name contains the text (a feature as view:feature), best matches first.",
+  kind: "query",
+  access: "definitions.read",
+  input: LineageSearchInput,
+  output: out.LineageSearch,
+  run: async ({ ctx, input: { q, limit }, project }) => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    return { hits: searchNodes(graph, q, limit) };
+  },
+});
+export const searchLineage = searchLineageOp.call;
 
 export const getFeatureConsumersOp = defineOperation({
   name: "lineage.featureConsumers",
