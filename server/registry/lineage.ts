@@ -223,12 +223,24 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
     trainedOn,
   ] = await Promise.all([
     db
-      .select({ name: ds.name, kind: ds.kind, tableName: ds.tableName, owner: ds.owner })
+      .select({
+        name: ds.name,
+        kind: ds.kind,
+        tableName: ds.tableName,
+        owner: ds.owner,
+        description: ds.description,
+      })
       .from(ds)
       .where(eq(ds.projectId, projectId))
       .orderBy(asc(ds.name)),
     db
-      .select({ name: en.name, joinKey: en.joinKey, valueType: en.valueType, owner: en.owner })
+      .select({
+        name: en.name,
+        joinKey: en.joinKey,
+        valueType: en.valueType,
+        owner: en.owner,
+        description: en.description,
+      })
       .from(en)
       .where(eq(en.projectId, projectId))
       .orderBy(asc(en.name)),
@@ -237,6 +249,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
         id: fv.id,
         name: fv.name,
         owner: fv.owner,
+        description: fv.description,
         version: fv.currentVersion,
         online: fv.online,
         ttlSeconds: fv.ttlSeconds,
@@ -254,12 +267,12 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .where(eq(fv.projectId, projectId))
       .orderBy(asc(fv.name), asc(fve.position)),
     db
-      .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner })
+      .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner, description: f.description })
       .from(f)
       .where(eq(f.projectId, projectId))
       .orderBy(asc(f.viewName), asc(f.position)),
     db
-      .select({ name: fs.name, owner: fs.owner })
+      .select({ name: fs.name, owner: fs.owner, description: fs.description })
       .from(fs)
       .where(eq(fs.projectId, projectId))
       .orderBy(asc(fs.name)),
@@ -271,7 +284,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .where(eq(fs.projectId, projectId))
       .orderBy(asc(fs.name), asc(fv.name)),
     db
-      .select({ name: c.name, kind: c.kind, owner: c.owner })
+      .select({ name: c.name, kind: c.kind, owner: c.owner, description: c.description })
       .from(c)
       .where(eq(c.projectId, projectId))
       .orderBy(asc(c.name)),
@@ -286,6 +299,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .select({
         name: dt.name,
         owner: dt.owner,
+        description: dt.description,
         status: dt.status,
         rows: dt.rowsDone,
         storage: dt.storageKind,
@@ -322,7 +336,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "source",
       name: s.name,
       label: s.name,
-      meta: { owner: s.owner, sourceKind: s.kind, table: s.tableName },
+      meta: { owner: s.owner, description: s.description, sourceKind: s.kind, table: s.tableName },
     });
   for (const e of entities)
     nodes.push({
@@ -330,7 +344,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "entity",
       name: e.name,
       label: e.name,
-      meta: { owner: e.owner, joinKey: e.joinKey, valueType: e.valueType },
+      meta: { owner: e.owner, description: e.description, joinKey: e.joinKey, valueType: e.valueType },
     });
 
   const featuresOf = new Map<string, string[]>();
@@ -344,7 +358,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "feature",
       name: ft.name,
       label: ft.name,
-      meta: { owner: ft.owner, dtype: ft.dtype, featureView: ft.view },
+      meta: { owner: ft.owner, description: ft.description, dtype: ft.dtype, featureView: ft.view },
     });
     addEdge(lineageNodeId("feature_view", ft.view), id);
   }
@@ -357,6 +371,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: v.name,
       meta: {
         owner: v.owner,
+        description: v.description,
         version: v.version,
         online: v.online,
         ttlSeconds: v.ttlSeconds,
@@ -394,6 +409,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: s.name,
       meta: {
         owner: s.owner,
+        description: s.description,
         featureCount: tally?.count ?? 0,
         missingFeatures: tally && tally.missing.length > 0 ? tally.missing.sort().join(", ") : null,
       },
@@ -405,7 +421,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "consumer",
       name: cn.name,
       label: cn.name,
-      meta: { owner: cn.owner, consumerKind: cn.kind },
+      meta: { owner: cn.owner, description: cn.description, consumerKind: cn.kind },
     });
   for (const r of reads)
     addEdge(lineageNodeId("feature_service", r.service), lineageNodeId("consumer", r.consumer));
@@ -415,7 +431,13 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "dataset",
       name: d.name,
       label: d.name,
-      meta: { owner: d.owner, status: d.status, rows: d.rows, storage: d.storage },
+      meta: {
+        owner: d.owner,
+        description: d.description,
+        status: d.status,
+        rows: d.rows,
+        storage: d.storage,
+      },
     });
   // The view (at the version the rows were read with) -> the dataset -> the models trained on it.
   for (const dv of datasetViews)
