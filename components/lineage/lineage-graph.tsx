@@ -3,28 +3,42 @@
 import "@xyflow/react/dist/style.css";
 import { Background, Controls, type Edge, MiniMap, Panel, ReactFlow } from "@xyflow/react";
 import clsx from "clsx";
-import { useEffect, useMemo, useState } from "react";
+import { Map as MapIcon } from "lucide-react";
+import { type KeyboardEvent, useEffect, useMemo, useState } from "react";
 import { reachable } from "@/server/registry/lineage/traverse";
 import {
-  LINEAGE_KINDS,
   type LineageGraph,
   type LineageNode,
+  type LineageNodeKind,
   lineageNodeId,
 } from "@/server/registry/lineage/types";
 import { KIND_STYLE } from "./kinds";
-import { type LineageLayout, layoutLineage } from "./layout";
+import type { LineageLayout } from "./layout";
+import { layoutOffThread, warmLayoutWorker } from "./layout-client";
 import { type LineageFlowNode, lineageNodeTypes } from "./lineage-node";
 
 export interface LineageGraphProps {
   graph: LineageGraph;
-  /** The node selected at first (e.g. the feature whose page this is). */
+  /** The node the view is focused on: drawn with a strong border, selected at first. */
   highlight?: string;
-  /** Called with the clicked node's id, or null when the selection is cleared. */
+  /** The selected node, when the parent holds the selection; else the view keeps its own. */
+  selected?: string | null;
+  /** Called with the clicked node's id (or Enter on a focused node), or null when the pane is clicked. */
   onSelect?: (id: string | null) => void;
+  /** Double-click, or Shift+Enter on a focused node: make it the focus. */
+  onActivate?: (id: string) => void;
+  /** Per node, how many direct neighbours are not drawn; the "+" on a node calls onExpand. */
+  hiddenOf?: (id: string) => number;
+  onExpand?: (id: string) => void;
+  expanding?: string | null;
   /** A page to link each node to; no link when it returns undefined. */
   hrefFor?: (node: LineageNode) => string | undefined;
+  /** Kinds not drawn (paths through them are bridged). */
+  hideKinds?: readonly LineageNodeKind[];
   /** Fold features into view -> service edges; "auto" folds big graphs (see layout.ts). */
   collapseFeatures?: boolean | "auto";
+  /** Offer the minimap (collapsible); off for compact panels. */
+  minimap?: boolean;
   className?: string;
 }
 
@@ -38,35 +52,49 @@ const VISIBLE_ONLY_ABOVE = 300;
 /** A drawing taller than this would be unreadable when fitted whole: open at its top-left instead. */
 const FIT_WHOLE_BELOW = 4000;
 const READABLE_ZOOM = 0.6;
+/** The minimap's box (React Flow's default size) plus its margin: fitView keeps nodes out of it. */
+const MINIMAP_ROOM = "232px";
 
 /**
- * The lineage DAG: lays the graph out (layout.ts, off the render path) and renders it with React
- * Flow. Clicking a node selects it and lights up everything up- and downstream of it.
+ * The lineage DAG: lays the graph out off the main thread (layout-client.ts, with a deadline and a
+ * column fallback) and renders it with React Flow. Clicking a node selects it and lights up
+ * everything up- and downstream of it; nodes are focusable and named for assistive technology.
  */
 export function LineageGraphView({
   graph,
   highlight,
+  selected: selectedProp,
   onSelect,
+  onActivate,
+  hiddenOf,
+  onExpand,
+  expanding,
   hrefFor,
+  hideKinds,
   collapseFeatures,
+  minimap = true,
   className,
 }: LineageGraphProps) {
   const featureHighlighted = highlight?.startsWith("feature:") ?? false;
-  // A highlighted feature must stay visible, so it turns "auto" collapsing off.
-  const [collapse, setCollapse] = useState<boolean | "auto">(
-    collapseFeatures ?? (featureHighlighted ? false : "auto"),
-  );
-  const [selected, setSelected] = useState<string | null>(highlight ?? null);
+  const collapse = collapseFeatures ?? (featureHighlighted ? false : "auto");
+  const [ownSelected, setOwnSelected] = useState<string | null>(highlight ?? null);
+  const selected = selectedProp !== undefined ? selectedProp : ownSelected;
   const [state, setState] = useState<LayoutState>({ status: "loading" });
+  const [showMap, setShowMap] = useState(minimap);
+  const hideKey = (hideKinds ?? []).join(",");
 
   useEffect(() => {
-    setSelected(highlight ?? null);
+    setOwnSelected(highlight ?? null);
   }, [highlight]);
 
   useEffect(() => {
+    warmLayoutWorker();
+  }, []);
+
+  useEffect(() => {
     let current = true;
-    setState({ status: "loading" });
-    layoutLineage(graph, { collapseFeatures: collapse }).then(
+    const hide = hideKey ? (hideKey.split(",") as LineageNodeKind[]) : [];
+    layoutOffThread(graph, { collapseFeatures: collapse, hideKinds: hide }).then(
       (layout) => current && setState({ status: "ready", layout }),
       (e: unknown) =>
         current && setState({ status: "error", message: e instanceof Error ? e.message : String(e) }),
@@ -74,7 +102,7 @@ export function LineageGraphView({
     return () => {
       current = false;
     };
-  }, [graph, collapse]);
+  }, [graph, collapse, hideKey]);
 
   const byId = useMemo(() => new Map(graph.nodes.map((n) => [n.id, n])), [graph]);
   const layout = state.status === "ready" ? state.layout : undefined;
@@ -102,13 +130,22 @@ export function LineageGraphView({
           position: { x: p.x, y: p.y },
           width: p.width,
           height: p.height,
-          data: { node, href: hrefFor?.(node), state: look },
+          ariaLabel: `${KIND_STYLE[node.kind].label} ${node.kind === "feature" ? `${node.meta.featureView}:${node.name}` : node.name}${p.id === shown ? ", selected" : ""}`,
+          data: {
+            node,
+            href: hrefFor?.(node),
+            state: look,
+            focus: p.id === highlight,
+            hidden: hiddenOf?.(p.id) ?? 0,
+            expanding: expanding === p.id,
+            onExpand,
+          },
           draggable: false,
           connectable: false,
         },
       ];
     });
-  }, [layout, byId, path, shown, hrefFor]);
+  }, [layout, byId, path, shown, hrefFor, highlight, hiddenOf, expanding, onExpand]);
 
   const edges = useMemo<Edge[]>(() => {
     if (!layout) return [];
@@ -129,8 +166,19 @@ export function LineageGraphView({
   }, [layout, path]);
 
   const select = (id: string | null) => {
-    setSelected(id);
+    setOwnSelected(id);
     onSelect?.(id);
+  };
+
+  // Keys on a focused node (React Flow makes nodes focusable): Enter selects, Shift+Enter refocuses.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== "Enter") return;
+    const el = (e.target as HTMLElement).closest?.(".react-flow__node");
+    const id = el?.getAttribute("data-id");
+    if (!id || e.target !== el) return;
+    e.preventDefault();
+    if (e.shiftKey && onActivate) onActivate(id);
+    else select(id);
   };
 
   const frame = clsx(
@@ -162,59 +210,67 @@ export function LineageGraphView({
       </div>
     );
 
-  const featureCount = graph.nodes.filter((n) => n.kind === "feature").length;
   // Frame the selection's path when there is one; otherwise the whole drawing, if it stays readable.
   const fitNodes = path ? [...path.nodeIds].map((id) => ({ id })) : undefined;
   const fitWhole = fitNodes !== undefined || state.layout.height < FIT_WHOLE_BELOW;
+  const mapShown = minimap && showMap;
   return (
-    <div className={frame}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: keys reach here from the focusable nodes inside
+    <div
+      className={frame}
+      data-testid="lineage-graph"
+      data-layout-engine={state.layout.engine}
+      data-node-count={state.layout.nodes.length}
+      onKeyDown={onKeyDown}
+    >
       <ReactFlow<LineageFlowNode>
-        // A new layout (graph or collapse changed) mounts afresh, so fitView frames it.
-        key={`${graph.project}:${state.layout.collapsed}:${graph.nodes.length}:${graph.edges.length}`}
+        // A new layout (graph, kinds or collapse changed) mounts afresh, so fitView frames it.
+        key={`${graph.project}:${state.layout.collapsed}:${hideKey}:${state.layout.nodes.length}:${state.layout.edges.length}:${highlight ?? ""}`}
         nodes={nodes}
         edges={edges}
         nodeTypes={lineageNodeTypes}
         onNodeClick={(_, n) => select(n.id)}
+        onNodeDoubleClick={(_, n) => onActivate?.(n.id)}
         onPaneClick={() => select(null)}
+        zoomOnDoubleClick={false}
         nodesDraggable={false}
         nodesConnectable={false}
+        nodesFocusable
         edgesFocusable={false}
         onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
         minZoom={0.05}
         fitView={fitWhole}
-        fitViewOptions={{ padding: 0.1, maxZoom: 1, nodes: fitNodes }}
+        fitViewOptions={{
+          padding: { top: "24px", bottom: "24px", left: "56px", right: mapShown ? MINIMAP_ROOM : "32px" },
+          maxZoom: 1,
+          nodes: fitNodes,
+        }}
         defaultViewport={{ x: 0, y: 0, zoom: READABLE_ZOOM }}
       >
         <Background gap={24} />
         <Controls showInteractive={false} />
-        <MiniMap<LineageFlowNode>
-          pannable
-          zoomable
-          nodeColor={(n) => KIND_STYLE[n.data.node.kind].color}
-          nodeStrokeWidth={0}
-        />
-        <Panel position="top-left">
-          <div className="flex flex-wrap items-center gap-2 rounded-md border border-zinc-200 bg-white/90 px-2 py-1.5 text-[11px] shadow-sm">
-            {LINEAGE_KINDS.filter((k) => !(k === "feature" && state.layout.collapsed)).map((k) => (
-              <span
-                key={k}
-                className={clsx("rounded px-1.5 py-0.5 font-semibold uppercase", KIND_STYLE[k].badge)}
-              >
-                {KIND_STYLE[k].label}
-              </span>
-            ))}
-            {featureCount > 0 && (
-              <label className="ml-1 flex cursor-pointer items-center gap-1 text-zinc-700">
-                <input
-                  type="checkbox"
-                  checked={!state.layout.collapsed}
-                  onChange={(e) => setCollapse(!e.target.checked)}
-                />
-                Show {featureCount} features
-              </label>
-            )}
-          </div>
-        </Panel>
+        {mapShown && (
+          <MiniMap<LineageFlowNode>
+            pannable
+            zoomable
+            ariaLabel="Lineage minimap"
+            nodeColor={(n) => KIND_STYLE[n.data.node.kind].color}
+            nodeStrokeWidth={0}
+          />
+        )}
+        {minimap && (
+          <Panel position="top-right">
+            <button
+              type="button"
+              onClick={() => setShowMap((v) => !v)}
+              aria-pressed={showMap}
+              className="flex items-center gap-1 rounded-md border border-zinc-200 bg-white/90 px-2 py-1 text-xs text-zinc-700 shadow-sm hover:bg-white"
+            >
+              <MapIcon className="size-3.5" aria-hidden />
+              {showMap ? "Hide map" : "Show map"}
+            </button>
+          </Panel>
+        )}
       </ReactFlow>
     </div>
   );
