@@ -1,11 +1,17 @@
 import type { LineageGraph } from "@/server/registry/lineage/types";
-import { type LayoutOptions, type LineageLayout, layoutLineage, layoutWithDeadline } from "./layout";
+import {
+  columnLayout,
+  type LayoutOptions,
+  type LineageLayout,
+  layoutLineage,
+  layoutWithDeadline,
+} from "./layout";
 
 /**
  * The page's way to lay out lineage: in one shared Web Worker (layout.worker.ts) with a deadline,
- * after which the column layout (layout.ts `columnLayout`) is drawn instead and the worker is
- * stopped (a fresh one takes the next layout). Without Worker support, ELK runs in this thread
- * under the same deadline.
+ * after which the column layout (layout.ts `columnLayout`) stays and the worker is stopped (a fresh
+ * one takes the next layout). Without Worker support, ELK runs in this thread under the same
+ * deadline.
  */
 
 export type LayoutRequest = { id: number; graph: LineageGraph; opts: Omit<LayoutOptions, "elk"> };
@@ -60,6 +66,32 @@ function layoutInWorker(w: Worker, graph: LineageGraph, opts: LayoutOptions): Pr
     pending.set(id, { resolve, reject });
     w.postMessage({ id, graph, opts: plain } satisfies LayoutRequest);
   });
+}
+
+/**
+ * The layout in two steps: the column layout at once (synchronous, a few ms), so the graph paints
+ * without waiting for ELK, then ELK's from the worker through `onBetter` if it is in before the
+ * deadline. Returns a function that drops a late answer (the graph changed or unmounted).
+ */
+export function layoutProgressively(
+  graph: LineageGraph,
+  opts: LayoutOptions,
+  onLayout: (layout: LineageLayout) => void,
+  deadlineMs = LAYOUT_DEADLINE_MS,
+): () => void {
+  let current = true;
+  const first = columnLayout(graph, opts);
+  onLayout(first);
+  if (first.nodes.length > 0)
+    layoutOffThread(graph, opts, deadlineMs).then(
+      (layout) => {
+        if (current && layout.engine === "elk") onLayout(layout);
+      },
+      () => {},
+    );
+  return () => {
+    current = false;
+  };
 }
 
 export function layoutOffThread(

@@ -24,6 +24,8 @@ export interface LayoutOptions {
   collapseAbove?: number;
   /** Kinds not drawn; paths through them are bridged (see foldKinds). */
   hideKinds?: readonly LineageNodeKind[];
+  /** A node drawn even when its kind is hidden (the node in focus). */
+  keep?: string;
   /** The ELK instance to use (e.g. one backed by a Web Worker); a shared in-thread one by default. */
   elk?: Pick<ELK, "layout">;
 }
@@ -246,7 +248,7 @@ function columnEdges(
  */
 export function visibleGraph(
   graph: LineageGraph,
-  opts: Pick<LayoutOptions, "collapseFeatures" | "collapseAbove" | "hideKinds"> = {},
+  opts: Pick<LayoutOptions, "collapseFeatures" | "collapseAbove" | "hideKinds" | "keep"> = {},
 ): { nodes: LineageNode[]; edges: LineageEdge[]; collapsed: boolean } {
   const featureCount = graph.nodes.filter((n) => n.kind === "feature").length;
   const mode = opts.collapseFeatures ?? "auto";
@@ -255,6 +257,6 @@ export function visibleGraph(
     (mode === "auto" ? featureCount > (opts.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE) : mode);
   const hidden = new Set<LineageNodeKind>(opts.hideKinds ?? []);
   if (collapsed) hidden.add("feature");
-  const { nodes, edges } = foldKinds(graph, hidden);
+  const { nodes, edges } = foldKinds(graph, hidden, new Set(opts.keep ? [opts.keep] : []));
   return { nodes, edges, collapsed };
 }

@@ -14,7 +14,7 @@ import {
 } from "@/server/registry/lineage/types";
 import { KIND_STYLE } from "./kinds";
 import type { LineageLayout } from "./layout";
-import { layoutOffThread, warmLayoutWorker } from "./layout-client";
+import { layoutProgressively, warmLayoutWorker } from "./layout-client";
 import { type LineageFlowNode, lineageNodeTypes } from "./lineage-node";
 
 export interface LineageGraphProps {
@@ -54,10 +54,24 @@ const FIT_WHOLE_BELOW = 4000;
 const READABLE_ZOOM = 0.6;
 /** The minimap's box (React Flow's default size) plus its margin: fitView keeps nodes out of it. */
 const MINIMAP_ROOM = "232px";
+/** A path of more nodes than this is framed by the selected node and its next hop only. */
+const FIT_PATH_BELOW = 40;
+/** Framing a selection never zooms out further than this: small but legible. */
+const MIN_FIT_ZOOM = 0.35;
+
+function fitSet(layout: LineageLayout, id: string, path: Set<string>): string[] {
+  if (path.size <= FIT_PATH_BELOW) return [...path];
+  const near = new Set([id]);
+  for (const e of layout.edges) {
+    if (e.source === id) near.add(e.target);
+    if (e.target === id) near.add(e.source);
+  }
+  return [...near];
+}
 
 /**
- * The lineage DAG: lays the graph out off the main thread (layout-client.ts, with a deadline and a
- * column fallback) and renders it with React Flow. Clicking a node selects it and lights up
+ * The lineage DAG: draws the column layout at once, then ELK's from a Web Worker when it is in
+ * before the deadline (layout-client.ts), and renders it with React Flow. Clicking a node selects it and lights up
  * everything up- and downstream of it; nodes are focusable and named for assistive technology.
  */
 export function LineageGraphView({
@@ -92,17 +106,17 @@ export function LineageGraphView({
   }, []);
 
   useEffect(() => {
-    let current = true;
     const hide = hideKey ? (hideKey.split(",") as LineageNodeKind[]) : [];
-    layoutOffThread(graph, { collapseFeatures: collapse, hideKinds: hide }).then(
-      (layout) => current && setState({ status: "ready", layout }),
-      (e: unknown) =>
-        current && setState({ status: "error", message: e instanceof Error ? e.message : String(e) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [graph, collapse, hideKey]);
+    try {
+      return layoutProgressively(
+        graph,
+        { collapseFeatures: collapse, hideKinds: hide, keep: highlight },
+        (layout) => setState({ status: "ready", layout }),
+      );
+    } catch (e) {
+      setState({ status: "error", message: e instanceof Error ? e.message : String(e) });
+    }
+  }, [graph, collapse, hideKey, highlight]);
 
   const byId = useMemo(() => new Map(graph.nodes.map((n) => [n.id, n])), [graph]);
   const layout = state.status === "ready" ? state.layout : undefined;
@@ -210,8 +224,9 @@ export function LineageGraphView({
       </div>
     );
 
-  // Frame the selection's path when there is one; otherwise the whole drawing, if it stays readable.
-  const fitNodes = path ? [...path.nodeIds].map((id) => ({ id })) : undefined;
+  // Frame the selection's path when there is one (only the node and its next hop when the path is
+  // big); otherwise the whole drawing, if it stays readable.
+  const fitNodes = path ? fitSet(state.layout, shown ?? "", path.nodeIds).map((id) => ({ id })) : undefined;
   const fitWhole = fitNodes !== undefined || state.layout.height < FIT_WHOLE_BELOW;
   const mapShown = minimap && showMap;
   return (
@@ -225,7 +240,7 @@ export function LineageGraphView({
     >
       <ReactFlow<LineageFlowNode>
         // A new layout (graph, kinds or collapse changed) mounts afresh, so fitView frames it.
-        key={`${graph.project}:${state.layout.collapsed}:${hideKey}:${state.layout.nodes.length}:${state.layout.edges.length}:${highlight ?? ""}`}
+        key={`${graph.project}:${state.layout.collapsed}:${hideKey}:${state.layout.nodes.length}:${state.layout.edges.length}:${highlight ?? ""}:${state.layout.engine}`}
         nodes={nodes}
         edges={edges}
         nodeTypes={lineageNodeTypes}
@@ -241,6 +256,7 @@ export function LineageGraphView({
         minZoom={0.05}
         fitView={fitWhole}
         fitViewOptions={{
+          minZoom: fitNodes ? MIN_FIT_ZOOM : undefined,
           padding: { top: "24px", bottom: "24px", left: "56px", right: mapShown ? MINIMAP_ROOM : "32px" },
           maxZoom: 1,
           nodes: fitNodes,

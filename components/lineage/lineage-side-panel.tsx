@@ -8,6 +8,7 @@ import { lineageNodeHref } from "./links";
 
 const META_LABEL: Record<string, string> = {
   owner: "Owner",
+  description: "Description",
   sourceKind: "Source kind",
   table: "Table",
   joinKey: "Join key",

@@ -79,9 +79,16 @@ export function subgraph<G extends LineageGraph>(
  * shown node it reached through hidden ones only (view -> feature -> service becomes view ->
  * service when features are hidden), so hiding a kind never cuts a path. Edges are deduplicated.
  */
-export function foldKinds<G extends LineageGraph>(graph: G, hidden: ReadonlySet<LineageNodeKind>): G {
+export function foldKinds<G extends LineageGraph>(
+  graph: G,
+  hidden: ReadonlySet<LineageNodeKind>,
+  /** Nodes kept whatever their kind (the node in focus). */
+  keep: ReadonlySet<string> = new Set(),
+): G {
   if (hidden.size === 0) return graph;
-  const hiddenIds = new Set(graph.nodes.filter((n) => hidden.has(n.kind)).map((n) => n.id));
+  const hiddenIds = new Set(
+    graph.nodes.filter((n) => hidden.has(n.kind) && !keep.has(n.id)).map((n) => n.id),
+  );
   if (hiddenIds.size === 0) return graph;
   const out = new Map<string, LineageEdge[]>();
   for (const e of graph.edges) {
