@@ -115,6 +115,15 @@ async function main() {
     });
     if (!login.ok()) throw new Error(`sign-in failed: ${login.status()} ${await login.text()}`);
 
+    if (process.env.BENCH_HOLD) {
+      // Keeps the app up for probing by hand until Ctrl-C (or SIGTERM).
+      console.log(`holding: ${base}, ${OWNER.email} / ${OWNER.password}, project ${project}, view ${seeded.busyView}`);
+      await new Promise((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      return;
+    }
     const lineage = `/p/${project}/lineage`;
     const pages: Page[] = [
       { name: "baseline: entities list", path: `/p/${project}/entities`, selector: "table tbody tr" },

@@ -8,8 +8,8 @@ import { LINEAGE_KINDS, type LineageDirection, type LineageNodeKind } from "@/se
 
 /** Hops, node cap and per-node fan-out of the focused view: small enough to draw at once. */
 export const FOCUS_DEPTH = 3;
-export const FOCUS_LIMIT = 150;
-export const FOCUS_FANOUT = 20;
+export const FOCUS_LIMIT = 120;
+export const FOCUS_FANOUT = 15;
 /** One "+" asks for the node's next hop, both ways, up to this many new neighbours. */
 export const EXPAND_FANOUT = 60;
 export const EXPAND_LIMIT = 200;

@@ -47,11 +47,6 @@ function getWorker(): Worker | null {
   return worker;
 }
 
-/** Starts the worker (and its ELK) ahead of the first layout, e.g. while the graph is fetched. */
-export function warmLayoutWorker(): void {
-  getWorker();
-}
-
 export function stopLayoutWorker(): void {
   worker?.terminate();
   worker = null;
@@ -82,15 +77,25 @@ export function layoutProgressively(
   let current = true;
   const first = columnLayout(graph, opts);
   onLayout(first);
-  if (first.nodes.length > 0)
-    layoutOffThread(graph, opts, deadlineMs).then(
-      (layout) => {
-        if (current && layout.engine === "elk") onLayout(layout);
-      },
-      () => {},
-    );
+  // ELK starts once the first drawing is painted (two frames on), so that loading it in the worker
+  // does not compete for the CPU with that first paint; its deadline runs from then.
+  let frame = 0;
+  if (first.nodes.length > 0 && typeof requestAnimationFrame === "function")
+    frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        if (!current) return;
+        layoutOffThread(graph, opts, deadlineMs).then(
+          (layout) => {
+            if (current && layout.engine === "elk") onLayout(layout);
+          },
+          () => {},
+        );
+      });
+    });
   return () => {
     current = false;
+    if (frame) cancelAnimationFrame(frame);
   };
 }
 

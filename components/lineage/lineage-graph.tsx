@@ -14,7 +14,7 @@ import {
 } from "@/server/registry/lineage/types";
 import { KIND_STYLE } from "./kinds";
 import type { LineageLayout } from "./layout";
-import { layoutProgressively, warmLayoutWorker } from "./layout-client";
+import { layoutProgressively } from "./layout-client";
 import { type LineageFlowNode, lineageNodeTypes } from "./lineage-node";
 
 export interface LineageGraphProps {
@@ -54,6 +54,22 @@ const FIT_WHOLE_BELOW = 4000;
 const READABLE_ZOOM = 0.6;
 /** The minimap's box (React Flow's default size) plus its margin: fitView keeps nodes out of it. */
 const MINIMAP_ROOM = "232px";
+const MINIMAP_ROOM_BELOW = "176px";
+/** The minimap starts open on drawings of more nodes than this. */
+const MAP_OPEN_ABOVE = 60;
+
+function bounds(layout: LineageLayout, only?: { id: string }[]): { width: number; height: number } {
+  const ids = only ? new Set(only.map((n) => n.id)) : undefined;
+  let [x0, y0, x1, y1] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0, 0];
+  for (const n of layout.nodes) {
+    if (ids && !ids.has(n.id)) continue;
+    x0 = Math.min(x0, n.x);
+    y0 = Math.min(y0, n.y);
+    x1 = Math.max(x1, n.x + n.width);
+    y1 = Math.max(y1, n.y + n.height);
+  }
+  return x1 > x0 ? { width: x1 - x0, height: y1 - y0 } : { width: 0, height: 0 };
+}
 /** A path of more nodes than this is framed by the selected node and its next hop only. */
 const FIT_PATH_BELOW = 40;
 /** Framing a selection never zooms out further than this: small but legible. */
@@ -94,16 +110,13 @@ export function LineageGraphView({
   const [ownSelected, setOwnSelected] = useState<string | null>(highlight ?? null);
   const selected = selectedProp !== undefined ? selectedProp : ownSelected;
   const [state, setState] = useState<LayoutState>({ status: "loading" });
-  const [showMap, setShowMap] = useState(minimap);
+  // The map is offered on every drawing and open at first on big ones, where it helps to find one's way.
+  const [showMap, setShowMap] = useState<boolean | undefined>(undefined);
   const hideKey = (hideKinds ?? []).join(",");
 
   useEffect(() => {
     setOwnSelected(highlight ?? null);
   }, [highlight]);
-
-  useEffect(() => {
-    warmLayoutWorker();
-  }, []);
 
   useEffect(() => {
     const hide = hideKey ? (hideKey.split(",") as LineageNodeKind[]) : [];
@@ -171,7 +184,7 @@ export function LineageGraphView({
         target: e.target,
         selectable: false,
         focusable: false,
-        animated: onPath,
+        // Not animated: hundreds of dash animations on a big path repaint the graph every frame.
         style: onPath
           ? { stroke: "#0284c7", strokeWidth: 2 }
           : { stroke: "#a1a1aa", strokeWidth: 1, opacity: path ? 0.15 : 1 },
@@ -228,7 +241,10 @@ export function LineageGraphView({
   // big); otherwise the whole drawing, if it stays readable.
   const fitNodes = path ? fitSet(state.layout, shown ?? "", path.nodeIds).map((id) => ({ id })) : undefined;
   const fitWhole = fitNodes !== undefined || state.layout.height < FIT_WHOLE_BELOW;
-  const mapShown = minimap && showMap;
+  const mapShown = minimap && (showMap ?? state.layout.nodes.length > MAP_OPEN_ABOVE);
+  // Nodes keep out of the minimap's corner: below a wide drawing, beside a tall one.
+  const box = bounds(state.layout, fitNodes);
+  const mapBelow = box.width > box.height * 2;
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: keys reach here from the focusable nodes inside
     <div
@@ -257,7 +273,12 @@ export function LineageGraphView({
         fitView={fitWhole}
         fitViewOptions={{
           minZoom: fitNodes ? MIN_FIT_ZOOM : undefined,
-          padding: { top: "24px", bottom: "24px", left: "56px", right: mapShown ? MINIMAP_ROOM : "32px" },
+          padding: {
+            top: "24px",
+            bottom: mapShown && mapBelow ? MINIMAP_ROOM_BELOW : "24px",
+            left: "56px",
+            right: mapShown && !mapBelow ? MINIMAP_ROOM : "32px",
+          },
           maxZoom: 1,
           nodes: fitNodes,
         }}
@@ -278,12 +299,12 @@ export function LineageGraphView({
           <Panel position="top-right">
             <button
               type="button"
-              onClick={() => setShowMap((v) => !v)}
-              aria-pressed={showMap}
+              onClick={() => setShowMap(!mapShown)}
+              aria-pressed={mapShown}
               className="flex items-center gap-1 rounded-md border border-zinc-200 bg-white/90 px-2 py-1 text-xs text-zinc-700 shadow-sm hover:bg-white"
             >
               <MapIcon className="size-3.5" aria-hidden />
-              {showMap ? "Hide map" : "Show map"}
+              {mapShown ? "Hide map" : "Show map"}
             </button>
           </Panel>
         )}

@@ -2,7 +2,7 @@ import "server-only";
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
-import { NotFoundError } from "../core/errors";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { schema } from "../db/client";
 import { defineOperation } from "../operations/define";
@@ -30,6 +30,8 @@ export const NEIGHBORHOOD_MAX_NODES = 1000;
 export const NEIGHBORHOOD_DEFAULT_NODES = 300;
 export const NEIGHBORHOOD_MAX_FANOUT = 500;
 export const NEIGHBORHOOD_DEFAULT_FANOUT = 50;
+/** The most nodes lineage.graph (the whole graph, for scripts) answers. */
+export const GRAPH_MAX_NODES = 10_000;
 /** The overview (features folded) is sent only up to this many nodes; above it, the summary alone. */
 export const OVERVIEW_MAX_NODES = 400;
 
@@ -62,12 +64,21 @@ export interface FeatureConsumers {
 
 export const getLineageOp = defineOperation({
   name: "lineage.graph",
-  summary: "The project's lineage DAG: sources and entities, views, features, services, consumers.",
+  summary:
+    "The project's whole lineage DAG (sources and entities, views, features, services, datasets, consumers), up to 10,000 nodes; pages use lineage.overview and lineage.neighborhood.",
   kind: "query",
   access: "definitions.read",
   input: LineageInput,
   output: out.LineageGraph,
-  run: ({ ctx, project }): Promise<LineageGraph> => buildGraph(ctx, project.name, project.id),
+  run: async ({ ctx, project }): Promise<LineageGraph> => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    if (graph.nodes.length > GRAPH_MAX_NODES)
+      throw new InvalidError(
+        `project "${project.name}" has ${graph.nodes.length} lineage nodes, more than the ${GRAPH_MAX_NODES} lineage.graph sends: ask lineage.overview or lineage.neighborhood instead`,
+        "project",
+      );
+    return graph;
+  },
 });
 export const getLineage = getLineageOp.call;
 
