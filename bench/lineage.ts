@@ -117,7 +117,9 @@ async function main() {
 
     if (process.env.BENCH_HOLD) {
       // Keeps the app up for probing by hand until Ctrl-C (or SIGTERM).
-      console.log(`holding: ${base}, ${OWNER.email} / ${OWNER.password}, project ${project}, view ${seeded.busyView}`);
+      console.log(
+        `holding: ${base}, ${OWNER.email} / ${OWNER.password}, project ${project}, view ${seeded.busyView}`,
+      );
       await new Promise((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
