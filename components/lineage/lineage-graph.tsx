@@ -47,8 +47,9 @@ type LayoutState =
   | { status: "ready"; layout: LineageLayout }
   | { status: "error"; message: string };
 
-/** Above this many nodes, React Flow renders only what is in view. */
-const VISIBLE_ONLY_ABOVE = 300;
+/** Above this many nodes or edges, React Flow renders only what is in view. */
+const VISIBLE_ONLY_ABOVE = 60;
+const VISIBLE_ONLY_ABOVE_EDGES = 300;
 /** A drawing taller than this would be unreadable when fitted whole: open at its top-left instead. */
 const FIT_WHOLE_BELOW = 4000;
 const READABLE_ZOOM = 0.6;
@@ -268,7 +269,9 @@ export function LineageGraphView({
         nodesConnectable={false}
         nodesFocusable
         edgesFocusable={false}
-        onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
+        onlyRenderVisibleElements={
+          nodes.length > VISIBLE_ONLY_ABOVE || edges.length > VISIBLE_ONLY_ABOVE_EDGES
+        }
         minZoom={0.05}
         fitView={fitWhole}
         fitViewOptions={{

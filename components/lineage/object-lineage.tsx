@@ -68,6 +68,7 @@ export function ObjectLineage({ project, nodeId }: { project: string; nodeId: st
             highlight={nodeId}
             hrefFor={hrefFor}
             collapseFeatures={false}
+            minimap={false}
             className="min-h-0!"
           />
         </div>
