@@ -1,7 +1,7 @@
 "use client";
 
 import "@xyflow/react/dist/style.css";
-import { Background, Controls, type Edge, MiniMap, Panel, ReactFlow } from "@xyflow/react";
+import { Background, ControlButton, Controls, type Edge, MiniMap, ReactFlow } from "@xyflow/react";
 import clsx from "clsx";
 import { Map as MapIcon } from "lucide-react";
 import { type KeyboardEvent, useEffect, useMemo, useState } from "react";
@@ -242,7 +242,8 @@ export function LineageGraphView({
   // big); otherwise the whole drawing, if it stays readable.
   const fitNodes = path ? fitSet(state.layout, shown ?? "", path.nodeIds).map((id) => ({ id })) : undefined;
   const fitWhole = fitNodes !== undefined || state.layout.height < FIT_WHOLE_BELOW;
-  const mapShown = minimap && (showMap ?? state.layout.nodes.length > MAP_OPEN_ABOVE);
+  // Open at first only on a big drawing without a focus: around a focus, the map would sit on nodes.
+  const mapShown = minimap && (showMap ?? (!highlight && state.layout.nodes.length > MAP_OPEN_ABOVE));
   // Nodes keep out of the minimap's corner: below a wide drawing, beside a tall one.
   const box = bounds(state.layout, fitNodes);
   const mapBelow = box.width > box.height * 2;
@@ -288,7 +289,18 @@ export function LineageGraphView({
         defaultViewport={{ x: 0, y: 0, zoom: READABLE_ZOOM }}
       >
         <Background gap={24} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false}>
+          {minimap && (
+            <ControlButton
+              onClick={() => setShowMap(!mapShown)}
+              aria-pressed={mapShown}
+              aria-label={mapShown ? "Hide map" : "Show map"}
+              title={mapShown ? "Hide map" : "Show map"}
+            >
+              <MapIcon aria-hidden />
+            </ControlButton>
+          )}
+        </Controls>
         {mapShown && (
           <MiniMap<LineageFlowNode>
             pannable
@@ -297,19 +309,6 @@ export function LineageGraphView({
             nodeColor={(n) => KIND_STYLE[n.data.node.kind].color}
             nodeStrokeWidth={0}
           />
-        )}
-        {minimap && (
-          <Panel position="top-right">
-            <button
-              type="button"
-              onClick={() => setShowMap(!mapShown)}
-              aria-pressed={mapShown}
-              className="flex items-center gap-1 rounded-md border border-zinc-200 bg-white/90 px-2 py-1 text-xs text-zinc-700 shadow-sm hover:bg-white"
-            >
-              <MapIcon className="size-3.5" aria-hidden />
-              {mapShown ? "Hide map" : "Show map"}
-            </button>
-          </Panel>
         )}
       </ReactFlow>
     </div>
