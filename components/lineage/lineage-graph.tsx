@@ -286,7 +286,8 @@ export function LineageGraphView({
           maxZoom: 1,
           nodes: fitNodes,
         }}
-        defaultViewport={{ x: 0, y: 0, zoom: READABLE_ZOOM }}
+        // A drawing too tall to fit opens at its top-left, right of the zoom controls.
+        defaultViewport={{ x: 48, y: 0, zoom: READABLE_ZOOM }}
       >
         <Background gap={24} />
         <Controls showInteractive={false}>
