@@ -32,7 +32,7 @@ import path from "node:path";
 import type { Redis } from "ioredis";
 import { createApiKey } from "../server/auth/api-keys";
 import { offlineStoreConfig } from "../server/boot/offline-config";
-import type { Ctx, JobQueue } from "../server/core/context";
+import type { Ctx } from "../server/core/context";
 import { rootLogger } from "../server/core/log";
 import { createDb, createPool } from "../server/db/client";
 import { runMigrations } from "../server/db/migrate";
@@ -42,6 +42,7 @@ import { quoteIdent } from "../server/offline/source-query";
 import { connectRedis, createRedisOnlineStore, entityKey, type OnlineRow } from "../server/online";
 import { rowKey } from "../server/online/redis-keys";
 import { createDataSource, createEntity, createFeatureView, ensureProject } from "../server/registry";
+import { exited, healthy, loopbackOrExit, noJobs, ROOT, start } from "./lib/app";
 
 const ENTITIES = 10_000;
 const FEATURES = 20;
@@ -55,24 +56,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
 const WITH_APP = process.env.BENCH_APP !== "0";
 const BODIES = 2_000;
 const WARM_UP_SECONDS = 3;
-const LOOPBACK = ["127.0.0.1", "localhost", "::1", "[::1]"];
 const VIEW = "driver_stats";
-const ROOT = path.resolve(import.meta.dirname, "..");
-
-function loopbackOrExit(what: string, url: string | undefined): string {
-  if (!url) {
-    console.error(
-      `${what} is required: DATABASE_URL=postgres://... REDIS_URL=redis://... npm run bench:serve`,
-    );
-    process.exit(2);
-  }
-  const host = new URL(url).hostname;
-  if (!LOOPBACK.includes(host)) {
-    console.error(`refusing to benchmark a non-loopback ${what} (${host})`);
-    process.exit(2);
-  }
-  return url;
-}
+const HOW = "DATABASE_URL=postgres://... REDIS_URL=redis://... npm run bench:serve";
 
 interface Measured {
   entitiesPerSec: number;
@@ -92,8 +77,8 @@ function batches(size: number): number[][] {
 }
 
 async function main() {
-  const serverUrl = loopbackOrExit("DATABASE_URL", process.env.DATABASE_URL);
-  const redisUrl = loopbackOrExit("REDIS_URL", process.env.REDIS_URL);
+  const serverUrl = loopbackOrExit("DATABASE_URL", process.env.DATABASE_URL, HOW);
+  const redisUrl = loopbackOrExit("REDIS_URL", process.env.REDIS_URL, HOW);
   const project = `bench_${randomBytes(4).toString("hex")}`;
   const dbName = `quiver_bench_serve_${randomBytes(4).toString("hex")}`;
   const admin = createPool(serverUrl, 1);
@@ -329,29 +314,6 @@ async function seed(ctx: Ctx, project: string, offlineUrl: string): Promise<stri
   return key;
 }
 
-function noJobs(): JobQueue {
-  const none = async () => {};
-  return {
-    enqueueMaterialization: none,
-    cancelMaterialization: none,
-    enqueueSourceProbe: none,
-    enqueueDatasetBuild: none,
-    cancelDatasetBuild: none,
-  };
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "bin/quiver.js"), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  child.on("exit", (code, signal) => {
-    if (code && code !== 0) console.error(`quiver ${args[0]} exited ${code ?? signal}`);
-  });
-  return child;
-}
-
 /** The raw HTTP baseline (bench/lib/raw-http-server.ts), ready once every worker listens. */
 function startRawServer(args: Record<string, unknown>): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(
@@ -373,33 +335,6 @@ function startRawServer(args: Record<string, unknown>): { child: ChildProcess; r
     child.once("exit", (code) => reject(new Error(`the raw HTTP server exited ${code}`)));
   });
   return { child, ready };
-}
-
-function exited(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      resolve();
-    }, ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Waits for the process's own signal: its health endpoint answering 200. */
-async function healthy(port: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
-      if (res.status === 200) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`nothing healthy on port ${port} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** One real answer, checked: every value present, before anything is timed. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type LineageGraph,
   type LineageNode,
@@ -6,7 +6,15 @@ import {
   lineageEdgeId,
   lineageNodeId,
 } from "@/server/registry/lineage/types";
-import { COLUMN_OF, type LineageLayout, layoutLineage, nodeSize, visibleGraph } from "./layout";
+import {
+  COLUMN_OF,
+  columnLayout,
+  type LineageLayout,
+  layoutLineage,
+  layoutWithDeadline,
+  nodeSize,
+  visibleGraph,
+} from "./layout";
 
 describe("layoutLineage", () => {
   it("positions every node with its kind's size, top-left anchored inside the drawing", async () => {
@@ -69,6 +77,7 @@ describe("layoutLineage", () => {
       collapsed: false,
       width: 0,
       height: 0,
+      engine: "elk",
     });
   });
 
@@ -128,6 +137,95 @@ describe("layoutLineage", () => {
     expectNoOverlap(out);
     expectLeftToRight(out);
   }, 30_000);
+});
+
+describe("columnLayout (the fallback)", () => {
+  it("places every node in its kind's column, left to right, without overlaps", () => {
+    const g = sampleGraph();
+    const out = columnLayout(g, { collapseFeatures: false });
+    expect(out.engine).toBe("columns");
+    expect(out.nodes.map((n) => n.id).sort()).toEqual(g.nodes.map((n) => n.id).sort());
+    expectNoOverlap(out);
+    expectLeftToRight(out);
+    expectColumns(g, out);
+    for (const p of out.nodes) {
+      expect(p.x + p.width).toBeLessThanOrEqual(out.width);
+      expect(p.y + p.height).toBeLessThanOrEqual(out.height);
+    }
+  });
+
+  it("lays out 2,000 nodes fast enough to be the answer when ELK is late", () => {
+    const g = bigGraph(2000);
+    const started = performance.now();
+    const out = columnLayout(g, { collapseFeatures: false });
+    const ms = performance.now() - started;
+    expect(out.nodes).toHaveLength(2000);
+    expectNoOverlap(out);
+    expectLeftToRight(out);
+    // Generous for a busy 2-core machine; it takes tens of ms.
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it("hides kinds and bridges the paths through them", () => {
+    const out = columnLayout(sampleGraph(), {
+      collapseFeatures: false,
+      hideKinds: ["feature_view", "feature"],
+    });
+    expect(out.nodes.some((n) => n.id.startsWith("feature_view:") || n.id.startsWith("feature:"))).toBe(
+      false,
+    );
+    const ids = out.edges.map((e) => e.id);
+    expect(ids).toContain("source:driver_src->feature_service:driver_activity");
+    expect(ids).toContain("entity:customer->feature_service:trip_all");
+    expect(ids).not.toContain("entity:lonely->feature_service:trip_all");
+  });
+});
+
+describe("layoutWithDeadline", () => {
+  const g = sampleGraph();
+  const elkLike = (ms: number) => (graph: LineageGraph) =>
+    new Promise<LineageLayout>((resolve) =>
+      setTimeout(() => resolve({ ...columnLayout(graph), engine: "elk" }), ms),
+    );
+
+  it("answers the layout when it is in time", async () => {
+    vi.useFakeTimers();
+    try {
+      let late = false;
+      const out = layoutWithDeadline(g, {}, elkLike(100), 1000, () => {
+        late = true;
+      });
+      await vi.advanceTimersByTimeAsync(100);
+      expect((await out).engine).toBe("elk");
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(late).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("answers the column layout at the deadline and says the work is late", async () => {
+    vi.useFakeTimers();
+    try {
+      let late = 0;
+      const out = layoutWithDeadline(g, {}, elkLike(5000), 1000, () => {
+        late++;
+      });
+      await vi.advanceTimersByTimeAsync(1000);
+      const layout = await out;
+      expect(layout.engine).toBe("columns");
+      expect(layout.nodes).toHaveLength(g.nodes.length);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(late).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("answers the column layout when the layout fails", async () => {
+    const out = await layoutWithDeadline(g, {}, () => Promise.reject(new Error("boom")), 60_000);
+    expect(out.engine).toBe("columns");
+  });
 });
 
 function expectNoOverlap(out: LineageLayout): void {

@@ -1,11 +1,10 @@
-import ElkConstructor from "elkjs/lib/elk.bundled.js";
 import type { ELK, ElkNode } from "elkjs/lib/elk-api";
-import {
-  type LineageEdge,
-  type LineageGraph,
-  type LineageNode,
-  type LineageNodeKind,
-  lineageEdgeId,
+import { foldKinds } from "@/server/registry/lineage/traverse";
+import type {
+  LineageEdge,
+  LineageGraph,
+  LineageNode,
+  LineageNodeKind,
 } from "@/server/registry/lineage/types";
 import { orderColumns, ranks } from "./order";
 
@@ -23,6 +22,10 @@ export interface LayoutOptions {
   collapseFeatures?: boolean | "auto";
   /** Feature-node count above which "auto" collapses. */
   collapseAbove?: number;
+  /** Kinds not drawn; paths through them are bridged (see foldKinds). */
+  hideKinds?: readonly LineageNodeKind[];
+  /** A node drawn even when its kind is hidden (the node in focus). */
+  keep?: string;
   /** The ELK instance to use (e.g. one backed by a Web Worker); a shared in-thread one by default. */
   elk?: Pick<ELK, "layout">;
 }
@@ -43,6 +46,8 @@ export interface LineageLayout {
   /** The bounding box of the whole drawing. */
   width: number;
   height: number;
+  /** Who placed the nodes: ELK, or the column fallback (ELK late or failed). */
+  engine: "elk" | "columns";
 }
 
 export const DEFAULT_COLLAPSE_ABOVE = 400;
@@ -84,6 +89,8 @@ export function nodeSize(node: Pick<LineageNode, "kind" | "label">): { width: nu
 }
 
 const PADDING = 16;
+/** Vertical gap between nodes of a column in the fallback layout (ELK's elk.spacing.nodeNode). */
+const NODE_GAP = 14;
 /** Horizontal gap between columns, room for the edges fanning in and out. */
 const COLUMN_GAP = 120;
 
@@ -108,21 +115,22 @@ const LAYOUT_OPTIONS: Record<string, string> = {
 /** Spacing of the hint coordinates given to ELK; only their order matters. */
 const HINT_STEP = 10_000;
 
-let sharedElk: Pick<ELK, "layout"> | undefined;
+let sharedElk: Promise<Pick<ELK, "layout">> | undefined;
 
-/** One in-thread ELK for the page: creating one registers every algorithm again. */
-function defaultElk(): Pick<ELK, "layout"> {
-  if (!sharedElk) sharedElk = new ElkConstructor();
+/**
+ * One in-thread ELK (tests, and pages without Worker support): creating one registers every
+ * algorithm again. Loaded on first use, so the page's own bundle does not carry ELK.
+ */
+function defaultElk(): Promise<Pick<ELK, "layout">> {
+  sharedElk ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
   return sharedElk;
 }
 
 export async function layoutLineage(graph: LineageGraph, opts: LayoutOptions = {}): Promise<LineageLayout> {
   const { nodes, edges, collapsed } = visibleGraph(graph, opts);
-  if (nodes.length === 0) return { nodes: [], edges: [], collapsed, width: 0, height: 0 };
+  if (nodes.length === 0) return { nodes: [], edges: [], collapsed, width: 0, height: 0, engine: "elk" };
 
-  const columns = orderColumns({ nodes: nodes.map((n) => ({ id: n.id, column: COLUMN_OF[n.kind] })), edges });
-  const sizes = new Map(nodes.map((n) => [n.id, nodeSize(n)]));
-  const rank = ranks(columns);
+  const { columns, sizes, rank } = prepare(nodes, edges);
   const root: ElkNode = {
     id: "root",
     layoutOptions: LAYOUT_OPTIONS,
@@ -134,18 +142,12 @@ export async function layoutLineage(graph: LineageGraph, opts: LayoutOptions = {
     })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
-  const elk = opts.elk ?? defaultElk();
+  const elk = opts.elk ?? (await defaultElk());
   const out = await elk.layout(root);
 
   // ELK gives y (order and compaction inside a column). x is the column's left edge: ELK would widen
   // the gaps for routes of its own that React Flow never draws.
-  const columnLeft = new Map<number, number>();
-  let left = PADDING;
-  for (const column of [...columns.keys()].sort((a, b) => a - b)) {
-    columnLeft.set(column, left);
-    const widest = Math.max(...(columns.get(column) ?? []).map((id) => sizes.get(id)?.width ?? 0));
-    left += widest + COLUMN_GAP;
-  }
+  const { columnLeft, width } = columnEdges(columns, sizes);
   const kindOf = new Map(nodes.map((n) => [n.id, n.kind]));
   const positioned: PositionedNode[] = (out.children ?? []).map((c) => {
     const kind = kindOf.get(c.id);
@@ -157,40 +159,104 @@ export async function layoutLineage(graph: LineageGraph, opts: LayoutOptions = {
       height: c.height ?? 0,
     };
   });
-  return { nodes: positioned, edges, collapsed, width: left - COLUMN_GAP + PADDING, height: out.height ?? 0 };
+  return { nodes: positioned, edges, collapsed, width, height: out.height ?? 0, engine: "elk" };
 }
 
-/** The nodes and edges to draw: the graph itself, or with features folded into view -> service edges. */
+/**
+ * The fallback when ELK is late or fails: the same columns and order (order.ts), each column
+ * stacked top-down at ELK's node spacing. Synchronous and O(sweeps * E log E), a few ms for
+ * thousands of nodes; less compact than ELK (no Brandes-Koepf alignment), never overlapping.
+ */
+export function columnLayout(graph: LineageGraph, opts: LayoutOptions = {}): LineageLayout {
+  const { nodes, edges, collapsed } = visibleGraph(graph, opts);
+  if (nodes.length === 0) return { nodes: [], edges: [], collapsed, width: 0, height: 0, engine: "columns" };
+  const { columns, sizes } = prepare(nodes, edges);
+  const { columnLeft, width } = columnEdges(columns, sizes);
+  const positioned: PositionedNode[] = [];
+  let height = 0;
+  for (const [column, ids] of columns) {
+    let y = PADDING;
+    for (const id of ids) {
+      const size = sizes.get(id) ?? { width: 0, height: 0 };
+      positioned.push({ id, x: columnLeft.get(column) ?? 0, y, ...size });
+      y += size.height + NODE_GAP;
+    }
+    height = Math.max(height, y - NODE_GAP + PADDING);
+  }
+  return { nodes: positioned, edges, collapsed, width, height, engine: "columns" };
+}
+
+/**
+ * Runs `layout` (ELK, in a worker or not) and answers the column layout instead when it has not
+ * finished within `deadlineMs` or fails; `onLate` is told so that the caller can stop the work.
+ */
+export function layoutWithDeadline(
+  graph: LineageGraph,
+  opts: LayoutOptions,
+  layout: (graph: LineageGraph, opts: LayoutOptions) => Promise<LineageLayout>,
+  deadlineMs: number,
+  onLate?: () => void,
+): Promise<LineageLayout> {
+  return new Promise((resolve) => {
+    let done = false;
+    const fallback = () => {
+      if (done) return;
+      done = true;
+      onLate?.();
+      resolve(columnLayout(graph, opts));
+    };
+    const timer = setTimeout(fallback, deadlineMs);
+    layout(graph, opts).then(
+      (out) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(out);
+      },
+      () => {
+        clearTimeout(timer);
+        fallback();
+      },
+    );
+  });
+}
+
+function prepare(nodes: LineageNode[], edges: LineageEdge[]) {
+  const columns = orderColumns({ nodes: nodes.map((n) => ({ id: n.id, column: COLUMN_OF[n.kind] })), edges });
+  const sizes = new Map(nodes.map((n) => [n.id, nodeSize(n)]));
+  return { columns, sizes, rank: ranks(columns) };
+}
+
+/** Each column's left edge, columns spaced by their widest node; and the drawing's width. */
+function columnEdges(
+  columns: Map<number, string[]>,
+  sizes: Map<string, { width: number }>,
+): { columnLeft: Map<number, number>; width: number } {
+  const columnLeft = new Map<number, number>();
+  let left = PADDING;
+  for (const column of [...columns.keys()].sort((a, b) => a - b)) {
+    columnLeft.set(column, left);
+    const widest = Math.max(...(columns.get(column) ?? []).map((id) => sizes.get(id)?.width ?? 0));
+    left += widest + COLUMN_GAP;
+  }
+  return { columnLeft, width: left - COLUMN_GAP + PADDING };
+}
+
+/**
+ * The nodes and edges to draw: the graph without the kinds in `hideKinds`, and with features folded
+ * into view -> service edges when `collapseFeatures` says so; hidden nodes are bridged (foldKinds).
+ */
 export function visibleGraph(
   graph: LineageGraph,
-  opts: Pick<LayoutOptions, "collapseFeatures" | "collapseAbove"> = {},
+  opts: Pick<LayoutOptions, "collapseFeatures" | "collapseAbove" | "hideKinds" | "keep"> = {},
 ): { nodes: LineageNode[]; edges: LineageEdge[]; collapsed: boolean } {
   const featureCount = graph.nodes.filter((n) => n.kind === "feature").length;
   const mode = opts.collapseFeatures ?? "auto";
   const collapsed =
     featureCount > 0 &&
     (mode === "auto" ? featureCount > (opts.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE) : mode);
-  if (!collapsed) return { nodes: graph.nodes, edges: graph.edges, collapsed };
-
-  const features = new Set(graph.nodes.filter((n) => n.kind === "feature").map((n) => n.id));
-  const viewsOf = new Map<string, string[]>();
-  for (const e of graph.edges) {
-    if (!features.has(e.target)) continue;
-    const list = viewsOf.get(e.target);
-    if (list) list.push(e.source);
-    else viewsOf.set(e.target, [e.source]);
-  }
-  const edges = new Map<string, LineageEdge>();
-  for (const e of graph.edges) {
-    if (features.has(e.target)) continue;
-    if (!features.has(e.source)) {
-      edges.set(e.id, e);
-      continue;
-    }
-    for (const view of viewsOf.get(e.source) ?? []) {
-      const id = lineageEdgeId(view, e.target);
-      edges.set(id, { id, source: view, target: e.target });
-    }
-  }
-  return { nodes: graph.nodes.filter((n) => !features.has(n.id)), edges: [...edges.values()], collapsed };
+  const hidden = new Set<LineageNodeKind>(opts.hideKinds ?? []);
+  if (collapsed) hidden.add("feature");
+  const { nodes, edges } = foldKinds(graph, hidden, new Set(opts.keep ? [opts.keep] : []));
+  return { nodes, edges, collapsed };
 }

@@ -2,7 +2,7 @@
 
 import { Handle, type Node, type NodeProps, type NodeTypes, Position } from "@xyflow/react";
 import clsx from "clsx";
-import { ArrowUpRight } from "lucide-react";
+import { ArrowUpRight, Plus } from "lucide-react";
 import Link from "next/link";
 import { memo } from "react";
 import type { LineageNode, LineageNodeKind } from "@/server/registry/lineage/types";
@@ -14,6 +14,12 @@ export type LineageNodeData = {
   href?: string;
   /** selected: the clicked node; path: up- or downstream of it; dimmed: off the path; idle: nothing selected. */
   state: "idle" | "selected" | "path" | "dimmed";
+  /** The node the page is focused on. */
+  focus: boolean;
+  /** Direct neighbours not drawn (fan-out or depth caps): the "+" expands them. */
+  hidden: number;
+  expanding: boolean;
+  onExpand?: (id: string) => void;
 };
 export type LineageFlowNode = Node<LineageNodeData, LineageNodeKind>;
 
@@ -21,17 +27,20 @@ export type LineageFlowNode = Node<LineageNodeData, LineageNodeKind>;
 const HIDDEN_HANDLE = { opacity: 0, pointerEvents: "none" } as const;
 
 function LineageNodeCard({ data }: NodeProps<LineageFlowNode>) {
-  const { node, href, state } = data;
+  const { node, href, state, focus, hidden, expanding, onExpand } = data;
   const style = KIND_STYLE[node.kind];
   const detail = detailOf(node);
   return (
     <div
       className={clsx(
-        "flex h-full w-full cursor-pointer flex-col justify-center gap-1 rounded-md border bg-white px-3 shadow-sm transition-opacity",
+        "relative flex h-full w-full cursor-pointer flex-col justify-center gap-1 rounded-md border bg-white px-3 shadow-sm transition-opacity",
         style.border,
+        focus && "border-2 border-sky-600",
         state === "selected" && "ring-2 ring-sky-500 ring-offset-1",
         state === "dimmed" && "opacity-30",
       )}
+      data-lineage-id={node.id}
+      data-state={state}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} style={HIDDEN_HANDLE} />
       <div className="flex min-w-0 items-center justify-between gap-2 text-[10px] leading-none">
@@ -66,6 +75,23 @@ function LineageNodeCard({ data }: NodeProps<LineageFlowNode>) {
           </Link>
         )}
       </div>
+      {hidden > 0 && onExpand && (
+        <button
+          type="button"
+          className="nodrag nopan absolute -right-3 top-1/2 flex h-5 min-w-5 -translate-y-1/2 items-center gap-0.5 rounded-full border border-zinc-300 bg-white px-1 text-[10px] font-semibold text-zinc-700 shadow-sm hover:bg-sky-50 hover:text-sky-800 disabled:opacity-60"
+          aria-label={`Expand ${hidden} more around ${style.label} ${node.name}`}
+          title={`Show ${hidden} more linked to ${node.name}`}
+          disabled={expanding}
+          onClick={(e) => {
+            e.stopPropagation();
+            onExpand(node.id);
+          }}
+          onDoubleClick={(e) => e.stopPropagation()}
+        >
+          <Plus size={10} aria-hidden />
+          {expanding ? "…" : hidden}
+        </button>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} style={HIDDEN_HANDLE} />
     </div>
   );

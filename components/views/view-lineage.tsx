@@ -1,10 +1,9 @@
 "use client";
 
 import { ObjectLineage } from "@/components/lineage/object-lineage";
+import { lineageNodeId } from "@/server/registry/lineage/types";
 
-export { lineageHref, lineagePageHref } from "@/components/lineage/object-lineage";
-
-/** A feature view's lineage: its node in focus (components/lineage/object-lineage.tsx). */
+/** A feature view's lineage on its page: the shared object lineage panel, focused on the view. */
 export function ViewLineage({ project, featureView }: { project: string; featureView: string }) {
-  return <ObjectLineage project={project} nodeId={`feature_view:${featureView}`} />;
+  return <ObjectLineage project={project} nodeId={lineageNodeId("feature_view", featureView)} />;
 }

@@ -91,7 +91,13 @@ import {
   undeprecateFeatureServiceOp,
   undeprecateFeatureViewOp,
 } from "../registry/lifecycle";
-import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../registry/lineage";
+import {
+  getFeatureConsumersOp,
+  getLineageOp,
+  getLineageOverviewOp,
+  getNeighborhoodOp,
+  searchLineageOp,
+} from "../registry/lineage";
 import {
   getHistoricalFeaturesOp,
   getOnlineFeaturesOp,
@@ -145,6 +151,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   searchFeaturesOp,
   getLineageOp,
   getNeighborhoodOp,
+  getLineageOverviewOp,
+  searchLineageOp,
   getFeatureConsumersOp,
   // deleting and deprecating registry objects (docs/adr/0025)
   entityDependantsOp,

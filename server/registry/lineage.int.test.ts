@@ -3,7 +3,13 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import type { Ctx } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { schema } from "../db/client";
-import { getFeatureConsumers, getLineage, getNeighborhood } from "./lineage";
+import {
+  getFeatureConsumers,
+  getLineage,
+  getLineageOverview,
+  getNeighborhood,
+  searchLineage,
+} from "./lineage";
 
 let t: TestDb;
 let ctx: Ctx;
@@ -228,6 +234,128 @@ describe("getNeighborhood", () => {
     await expect(
       getNeighborhood({ ctx, input: { project: "shop", nodeId: "consumer:other_model", direction: "both" } }),
     ).rejects.toThrow('"consumer:other_model" not found');
+  });
+});
+
+describe("getNeighborhood under caps", () => {
+  const ids = (g: { nodes: { id: string }[] }) => g.nodes.map((n) => n.id).sort();
+
+  it("answers every node's neighbour counts, hidden ones included", async () => {
+    const g = await getNeighborhood({
+      ctx,
+      input: { project: "shop", nodeId: "feature:driver_hourly_stats:conv_rate", direction: "both" },
+    });
+    expect(g.focus).toBe("feature:driver_hourly_stats:conv_rate");
+    expect(g.truncated).toBe(false);
+    // The view has 4 features, one drawn; its source and entity are drawn.
+    expect(g.counts["feature_view:driver_hourly_stats"]).toEqual({
+      upstream: 2,
+      downstream: 4,
+      hiddenUpstream: 0,
+      hiddenDownstream: 3,
+    });
+    // driver feeds trip_stats too; eta_model also reads trip_all.
+    expect(g.counts["entity:driver"]).toEqual({
+      upstream: 0,
+      downstream: 2,
+      hiddenUpstream: 0,
+      hiddenDownstream: 1,
+    });
+    expect(g.counts["consumer:eta_model"]).toEqual({
+      upstream: 2,
+      downstream: 0,
+      hiddenUpstream: 1,
+      hiddenDownstream: 0,
+    });
+  });
+
+  it("takes at most `fanout` neighbours of a node and `limit` nodes, and says it cut", async () => {
+    const fan = await getNeighborhood({
+      ctx,
+      input: {
+        project: "shop",
+        nodeId: "feature_view:driver_hourly_stats",
+        direction: "downstream",
+        depth: 1,
+        fanout: 2,
+      },
+    });
+    expect(ids(fan)).toEqual([
+      "feature:driver_hourly_stats:acc_rate",
+      "feature:driver_hourly_stats:conv_rate",
+      "feature_view:driver_hourly_stats",
+    ]);
+    expect(fan.truncated).toBe(true);
+    expect(fan.counts["feature_view:driver_hourly_stats"]?.hiddenDownstream).toBe(2);
+
+    const capped = await getNeighborhood({
+      ctx,
+      input: { project: "shop", nodeId: "entity:driver", direction: "downstream", limit: 2 },
+    });
+    expect(capped.nodes).toHaveLength(2);
+    expect(capped.truncated).toBe(true);
+    expect(capped.counts["entity:driver"]?.hiddenDownstream).toBe(1);
+  });
+
+  it("refuses caps beyond the bounds, naming the field", async () => {
+    const nodeId = "entity:driver";
+    await expect(getNeighborhood({ ctx, input: { project: "shop", nodeId, limit: 5000 } })).rejects.toThrow(
+      /^limit:/,
+    );
+    await expect(getNeighborhood({ ctx, input: { project: "shop", nodeId, fanout: 0 } })).rejects.toThrow(
+      /^fanout:/,
+    );
+    await expect(getNeighborhood({ ctx, input: { project: "shop", nodeId, depth: 101 } })).rejects.toThrow(
+      InvalidError,
+    );
+  });
+});
+
+describe("getLineageOverview", () => {
+  it("sums the project up and folds features in the overview", async () => {
+    const o = await getLineageOverview({ ctx, input: { project: "shop" } });
+    expect(o.summary.counts).toEqual({
+      source: 2,
+      entity: 3,
+      feature_view: 2,
+      feature: 6,
+      feature_service: 2,
+      dataset: 0,
+      consumer: 3,
+    });
+    expect(o.summary.top.sources.map((t) => [t.name, t.fanout])).toEqual([
+      ["driver_src", 1],
+      ["trips_src", 1],
+    ]);
+    // driver_hourly_stats is read by driver_activity and trip_all; trip_stats by trip_all.
+    expect(o.summary.top.views.map((t) => [t.name, t.fanout])).toEqual([
+      ["driver_hourly_stats", 2],
+      ["trip_stats", 1],
+    ]);
+    expect(o.graph?.nodes.some((n) => n.kind === "feature")).toBe(false);
+    expect(o.graph?.nodes).toHaveLength(12);
+    expect(o.graph?.edges.map((e) => e.id)).toContain("feature_view:trip_stats->feature_service:trip_all");
+  });
+});
+
+describe("searchLineage", () => {
+  it("finds nodes by name in the project only", async () => {
+    const r = await searchLineage({ ctx, input: { project: "shop", q: "driver" } });
+    // The exact name first; then the prefixes ("driver_hourly_stats:conv_rate" starts with it too)
+    // in column order, by label within a kind.
+    expect(r.hits.map((h) => h.id)).toEqual([
+      "entity:driver",
+      "source:driver_src",
+      "feature_view:driver_hourly_stats",
+      "feature:driver_hourly_stats:acc_rate",
+      "feature:driver_hourly_stats:avg_daily_trips",
+      "feature:driver_hourly_stats:conv_rate",
+      "feature:driver_hourly_stats:unread",
+      "feature_service:driver_activity",
+    ]);
+    const other = await searchLineage({ ctx, input: { project: "other", q: "model" } });
+    expect(other.hits.map((h) => h.id)).toEqual(["consumer:other_model"]);
+    await expect(searchLineage({ ctx, input: { project: "shop", q: " " } })).rejects.toThrow(/^q:/);
   });
 });
 

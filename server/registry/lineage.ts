@@ -2,12 +2,12 @@ import "server-only";
 import { and, arrayOverlaps, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
-import { NotFoundError } from "../core/errors";
+import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { schema } from "../db/client";
 import { defineOperation } from "../operations/define";
+import { type LineageNeighborhood, neighborhood, overview, searchNodes, summarize } from "./lineage/explore";
 import * as out from "./lineage/outputs";
-import { reachable, subgraph } from "./lineage/traverse";
 import {
   LINEAGE_KINDS,
   type LineageEdge,
@@ -25,12 +25,31 @@ import {
  */
 
 export const LineageInput = z.object({ project: Name });
+/** Caps of every bounded lineage answer: no request makes the server send or lay out more. */
+export const NEIGHBORHOOD_MAX_NODES = 1000;
+export const NEIGHBORHOOD_DEFAULT_NODES = 300;
+export const NEIGHBORHOOD_MAX_FANOUT = 500;
+export const NEIGHBORHOOD_DEFAULT_FANOUT = 50;
+/** The most nodes lineage.graph (the whole graph, for scripts) answers. */
+export const GRAPH_MAX_NODES = 10_000;
+/** The overview (features folded) is sent only up to this many nodes; above it, the summary alone. */
+export const OVERVIEW_MAX_NODES = 400;
+
 export const NeighborhoodInput = z.object({
   project: Name,
   nodeId: z.string().min(1).max(200),
   direction: z.enum(["upstream", "downstream", "both"]).default("both"),
-  /** Hops from the node; unlimited when omitted. */
+  /** Hops from the node; as far as the node caps allow when omitted. */
   depth: z.number().int().min(1).max(100).optional(),
+  /** At most this many nodes, the focus included. */
+  limit: z.number().int().min(1).max(NEIGHBORHOOD_MAX_NODES).default(NEIGHBORHOOD_DEFAULT_NODES),
+  /** At most this many neighbours taken from one node in one direction (a view's features, say). */
+  fanout: z.number().int().min(1).max(NEIGHBORHOOD_MAX_FANOUT).default(NEIGHBORHOOD_DEFAULT_FANOUT),
+});
+export const LineageSearchInput = z.object({
+  project: Name,
+  q: z.string().trim().min(1).max(100),
+  limit: z.number().int().min(1).max(50).default(20),
 });
 export const FeatureConsumersInput = z.object({ project: Name, featureView: Name, feature: Name });
 
@@ -45,30 +64,73 @@ export interface FeatureConsumers {
 
 export const getLineageOp = defineOperation({
   name: "lineage.graph",
-  summary: "The project's lineage DAG: sources and entities, views, features, services, consumers.",
+  summary:
+    "The project's whole lineage DAG (sources and entities, views, features, services, datasets, consumers), up to 10,000 nodes; pages use lineage.overview and lineage.neighborhood.",
   kind: "query",
   access: "definitions.read",
   input: LineageInput,
   output: out.LineageGraph,
-  run: ({ ctx, project }): Promise<LineageGraph> => buildGraph(ctx, project.name, project.id),
+  run: async ({ ctx, project }): Promise<LineageGraph> => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    if (graph.nodes.length > GRAPH_MAX_NODES)
+      throw new InvalidError(
+        `project "${project.name}" has ${graph.nodes.length} lineage nodes, more than the ${GRAPH_MAX_NODES} lineage.graph sends: ask lineage.overview or lineage.neighborhood instead`,
+        "project",
+      );
+    return graph;
+  },
 });
 export const getLineage = getLineageOp.call;
 
 export const getNeighborhoodOp = defineOperation({
   name: "lineage.neighborhood",
-  summary: "The part of the lineage DAG upstream and/or downstream of one node, to a depth.",
+  summary:
+    "The part of the lineage DAG upstream and/or downstream of one node, to a depth, under a node cap and a per-node fan-out cap, with every node's neighbour counts (how many are hidden).",
   kind: "query",
   access: "definitions.read",
   input: NeighborhoodInput,
-  output: out.LineageGraph,
-  run: async ({ ctx, input: { nodeId, direction, depth }, project }): Promise<LineageGraph> => {
+  output: out.LineageNeighborhood,
+  run: async ({
+    ctx,
+    input: { nodeId, direction, depth, limit, fanout },
+    project,
+  }): Promise<LineageNeighborhood> => {
     const graph = await buildGraph(ctx, project.name, project.id);
     if (!graph.nodes.some((n) => n.id === nodeId))
       throw new NotFoundError(`lineage node "${nodeId}" not found in project "${project.name}"`, "nodeId");
-    return subgraph(graph, reachable(graph, nodeId, direction, depth));
+    return neighborhood(graph, nodeId, { direction, depth: depth ?? 100, limit, fanout });
   },
 });
 export const getNeighborhood = getNeighborhoodOp.call;
+
+export const getLineageOverviewOp = defineOperation({
+  name: "lineage.overview",
+  summary:
+    "A bounded first look at the project's lineage: counts per kind, the sources, views and services with most fan-out, and the graph with features folded when it is small enough to draw.",
+  kind: "query",
+  access: "definitions.read",
+  input: LineageInput,
+  output: out.LineageOverview,
+  run: async ({ ctx, project }) => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    return { summary: summarize(graph), graph: overview(graph, OVERVIEW_MAX_NODES), cap: OVERVIEW_MAX_NODES };
+  },
+});
+export const getLineageOverview = getLineageOverviewOp.call;
+
+export const searchLineageOp = defineOperation({
+  name: "lineage.search",
+  summary: "Lineage nodes whose name contains the text (a feature as view:feature), best matches first.",
+  kind: "query",
+  access: "definitions.read",
+  input: LineageSearchInput,
+  output: out.LineageSearch,
+  run: async ({ ctx, input: { q, limit }, project }) => {
+    const graph = await buildGraph(ctx, project.name, project.id);
+    return { hits: searchNodes(graph, q, limit) };
+  },
+});
+export const searchLineage = searchLineageOp.call;
 
 export const getFeatureConsumersOp = defineOperation({
   name: "lineage.featureConsumers",
@@ -172,12 +234,24 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
     trainedOn,
   ] = await Promise.all([
     db
-      .select({ name: ds.name, kind: ds.kind, tableName: ds.tableName, owner: ds.owner })
+      .select({
+        name: ds.name,
+        kind: ds.kind,
+        tableName: ds.tableName,
+        owner: ds.owner,
+        description: ds.description,
+      })
       .from(ds)
       .where(eq(ds.projectId, projectId))
       .orderBy(asc(ds.name)),
     db
-      .select({ name: en.name, joinKey: en.joinKey, valueType: en.valueType, owner: en.owner })
+      .select({
+        name: en.name,
+        joinKey: en.joinKey,
+        valueType: en.valueType,
+        owner: en.owner,
+        description: en.description,
+      })
       .from(en)
       .where(eq(en.projectId, projectId))
       .orderBy(asc(en.name)),
@@ -186,6 +260,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
         id: fv.id,
         name: fv.name,
         owner: fv.owner,
+        description: fv.description,
         version: fv.currentVersion,
         online: fv.online,
         ttlSeconds: fv.ttlSeconds,
@@ -203,12 +278,12 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .where(eq(fv.projectId, projectId))
       .orderBy(asc(fv.name), asc(fve.position)),
     db
-      .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner })
+      .select({ view: f.viewName, name: f.name, dtype: f.dtype, owner: f.owner, description: f.description })
       .from(f)
       .where(eq(f.projectId, projectId))
       .orderBy(asc(f.viewName), asc(f.position)),
     db
-      .select({ name: fs.name, owner: fs.owner })
+      .select({ name: fs.name, owner: fs.owner, description: fs.description })
       .from(fs)
       .where(eq(fs.projectId, projectId))
       .orderBy(asc(fs.name)),
@@ -220,7 +295,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .where(eq(fs.projectId, projectId))
       .orderBy(asc(fs.name), asc(fv.name)),
     db
-      .select({ name: c.name, kind: c.kind, owner: c.owner })
+      .select({ name: c.name, kind: c.kind, owner: c.owner, description: c.description })
       .from(c)
       .where(eq(c.projectId, projectId))
       .orderBy(asc(c.name)),
@@ -235,6 +310,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .select({
         name: dt.name,
         owner: dt.owner,
+        description: dt.description,
         status: dt.status,
         rows: dt.rowsDone,
         storage: dt.storageKind,
@@ -271,7 +347,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "source",
       name: s.name,
       label: s.name,
-      meta: { owner: s.owner, sourceKind: s.kind, table: s.tableName },
+      meta: { owner: s.owner, description: s.description, sourceKind: s.kind, table: s.tableName },
     });
   for (const e of entities)
     nodes.push({
@@ -279,7 +355,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "entity",
       name: e.name,
       label: e.name,
-      meta: { owner: e.owner, joinKey: e.joinKey, valueType: e.valueType },
+      meta: { owner: e.owner, description: e.description, joinKey: e.joinKey, valueType: e.valueType },
     });
 
   const featuresOf = new Map<string, string[]>();
@@ -293,7 +369,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "feature",
       name: ft.name,
       label: ft.name,
-      meta: { owner: ft.owner, dtype: ft.dtype, featureView: ft.view },
+      meta: { owner: ft.owner, description: ft.description, dtype: ft.dtype, featureView: ft.view },
     });
     addEdge(lineageNodeId("feature_view", ft.view), id);
   }
@@ -306,6 +382,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: v.name,
       meta: {
         owner: v.owner,
+        description: v.description,
         version: v.version,
         online: v.online,
         ttlSeconds: v.ttlSeconds,
@@ -343,6 +420,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: s.name,
       meta: {
         owner: s.owner,
+        description: s.description,
         featureCount: tally?.count ?? 0,
         missingFeatures: tally && tally.missing.length > 0 ? tally.missing.sort().join(", ") : null,
       },
@@ -354,7 +432,7 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "consumer",
       name: cn.name,
       label: cn.name,
-      meta: { owner: cn.owner, consumerKind: cn.kind },
+      meta: { owner: cn.owner, description: cn.description, consumerKind: cn.kind },
     });
   for (const r of reads)
     addEdge(lineageNodeId("feature_service", r.service), lineageNodeId("consumer", r.consumer));
@@ -364,7 +442,13 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       kind: "dataset",
       name: d.name,
       label: d.name,
-      meta: { owner: d.owner, status: d.status, rows: d.rows, storage: d.storage },
+      meta: {
+        owner: d.owner,
+        description: d.description,
+        status: d.status,
+        rows: d.rows,
+        storage: d.storage,
+      },
     });
   // The view (at the version the rows were read with) -> the dataset -> the models trained on it.
   for (const dv of datasetViews)

@@ -37,6 +37,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "search.features": "viewer",
   "lineage.graph": "viewer",
   "lineage.neighborhood": "viewer",
+  "lineage.overview": "viewer",
+  "lineage.search": "viewer",
   "lineage.featureConsumers": "viewer",
   "jobs.list": "viewer",
   "jobs.get": "viewer",

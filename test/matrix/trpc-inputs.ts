@@ -225,6 +225,8 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "datasets.delete": async (trusted) => ({ project: P, name: (await queuedDataset(trusted)).name }),
   "lineage.graph": () => ({ project: P }),
   "lineage.neighborhood": () => ({ project: P, nodeId: "feature_view:driver_hourly_stats" }),
+  "lineage.overview": () => ({ project: P }),
+  "lineage.search": () => ({ project: P, q: "driver" }),
   "lineage.featureConsumers": () => ({
     project: P,
     featureView: "driver_hourly_stats",

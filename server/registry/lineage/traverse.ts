@@ -1,4 +1,10 @@
-import type { LineageDirection, LineageEdge, LineageGraph } from "./types";
+import {
+  type LineageDirection,
+  type LineageEdge,
+  type LineageGraph,
+  type LineageNodeKind,
+  lineageEdgeId,
+} from "./types";
 
 /**
  * The part of a graph reachable from `start` following edges forwards (downstream), backwards
@@ -66,4 +72,54 @@ export function subgraph<G extends LineageGraph>(
     nodes: graph.nodes.filter((n) => ids.nodeIds.has(n.id)),
     edges: graph.edges.filter((e) => ids.edgeIds.has(e.id)),
   };
+}
+
+/**
+ * The graph without the nodes of `hidden` kinds, bridged: each shown node gets an edge to every
+ * shown node it reached through hidden ones only (view -> feature -> service becomes view ->
+ * service when features are hidden), so hiding a kind never cuts a path. Edges are deduplicated.
+ */
+export function foldKinds<G extends LineageGraph>(
+  graph: G,
+  hidden: ReadonlySet<LineageNodeKind>,
+  /** Nodes kept whatever their kind (the node in focus). */
+  keep: ReadonlySet<string> = new Set(),
+): G {
+  if (hidden.size === 0) return graph;
+  const hiddenIds = new Set(
+    graph.nodes.filter((n) => hidden.has(n.kind) && !keep.has(n.id)).map((n) => n.id),
+  );
+  if (hiddenIds.size === 0) return graph;
+  const out = new Map<string, LineageEdge[]>();
+  for (const e of graph.edges) {
+    const list = out.get(e.source);
+    if (list) list.push(e);
+    else out.set(e.source, [e]);
+  }
+  // The shown nodes reached from a hidden node through hidden nodes only, memoized per hidden node.
+  const through = new Map<string, string[]>();
+  const reach = (id: string, onPath: Set<string>): string[] => {
+    const known = through.get(id);
+    if (known) return known;
+    const found = new Set<string>();
+    onPath.add(id);
+    for (const e of out.get(id) ?? []) {
+      if (!hiddenIds.has(e.target)) found.add(e.target);
+      else if (!onPath.has(e.target)) for (const t of reach(e.target, onPath)) found.add(t);
+    }
+    onPath.delete(id);
+    const list = [...found];
+    through.set(id, list);
+    return list;
+  };
+  const edges = new Map<string, LineageEdge>();
+  for (const e of graph.edges) {
+    if (hiddenIds.has(e.source)) continue;
+    const targets = hiddenIds.has(e.target) ? reach(e.target, new Set()) : [e.target];
+    for (const target of targets) {
+      const id = lineageEdgeId(e.source, target);
+      if (!edges.has(id)) edges.set(id, { id, source: e.source, target });
+    }
+  }
+  return { ...graph, nodes: graph.nodes.filter((n) => !hiddenIds.has(n.id)), edges: [...edges.values()] };
 }

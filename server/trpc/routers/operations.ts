@@ -8,13 +8,25 @@ import {
   startIncrementalMaterializationOp,
   startMaterializationOp,
 } from "../../materialization";
-import { getFeatureConsumersOp, getLineageOp, getNeighborhoodOp } from "../../registry/lineage";
+import {
+  getFeatureConsumersOp,
+  getLineageOp,
+  getLineageOverviewOp,
+  getNeighborhoodOp,
+  searchLineageOp,
+} from "../../registry/lineage";
 import { getOnlineFeaturesOp } from "../../serving";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
 export const lineageRouter = router(
-  doorsOf({ graph: getLineageOp, neighborhood: getNeighborhoodOp, featureConsumers: getFeatureConsumersOp }),
+  doorsOf({
+    graph: getLineageOp,
+    neighborhood: getNeighborhoodOp,
+    overview: getLineageOverviewOp,
+    search: searchLineageOp,
+    featureConsumers: getFeatureConsumersOp,
+  }),
 );
 
 export const jobsRouter = router(
