@@ -9,7 +9,7 @@ import { getDataSource } from "./data-sources";
 import { getFeatureView } from "./feature-views";
 
 /**
- * What a data source holds, for the object pages (docs/adr/0030-object-page-previews.md):
+ * What a data source holds, for the object pages (docs/adr/0027-object-page-previews.md):
  * - its columns and their types (a definition: viewers may see it; forms check types with it);
  * - its first rows, or a view's (or one feature's) columns of them. Rows are values, so they need
  *   `values.read` (consumer and up), as a dataset's rows and online lookups do.
