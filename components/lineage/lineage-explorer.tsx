@@ -60,7 +60,7 @@ export function LineageExplorer({ project }: { project: string }) {
   );
 
   return (
-    <div className="mx-auto flex h-screen w-full max-w-[1600px] flex-col px-8 py-7">
+    <div className="mx-auto flex h-[calc(100dvh-3.5rem)] w-full max-w-[1600px] flex-col px-4 py-5 md:h-screen md:px-8 md:py-7">
       <PageHeader
         className="mb-3"
         title="Lineage"
