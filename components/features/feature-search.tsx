@@ -122,26 +122,34 @@ export function FeatureSearch({ project }: { project: string }) {
             <>
               <FacetGroup
                 title="Tags"
-                facets={data.facets.tags}
+                facets={data.facets.tags.values}
+                more={data.facets.tags.more}
+                total={data.total}
                 selected={state.tags}
                 onToggle={toggleTag}
                 render={(v) => <TagValue value={v} />}
               />
               <FacetGroup
                 title="Owners"
-                facets={data.facets.owners}
+                facets={data.facets.owners.values}
+                more={data.facets.owners.more}
+                total={data.total}
                 selected={state.owner ? [state.owner] : []}
                 onToggle={(v) => toggle("owner", v)}
               />
               <FacetGroup
                 title="Entities"
-                facets={data.facets.entities}
+                facets={data.facets.entities.values}
+                more={data.facets.entities.more}
+                total={data.total}
                 selected={state.entity ? [state.entity] : []}
                 onToggle={(v) => toggle("entity", v)}
               />
               <FacetGroup
                 title="Feature views"
-                facets={data.facets.views}
+                facets={data.facets.views.values}
+                more={data.facets.views.more}
+                total={data.total}
                 selected={state.view ? [state.view] : []}
                 onToggle={(v) => toggle("view", v)}
               />

@@ -5,6 +5,7 @@ import { InvalidError } from "../../core/errors";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
 import { checkSource } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
+import { addToLexicon, searchColumns } from "../search-index";
 
 export type EntityRow = typeof entities.$inferSelect;
 export type DataSourceRow = typeof dataSources.$inferSelect;
@@ -56,6 +57,7 @@ export async function writeDerivedRows(
   await ctx.db.insert(features).values(
     spec.fields.map((f, position) => {
       const tags = { ...spec.tags, ...f.tags };
+      const tagPairs = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
       return {
         projectId: view.projectId,
         featureViewId: view.id,
@@ -64,13 +66,21 @@ export async function writeDerivedRows(
         dtype: f.dtype,
         description: f.description,
         tags,
-        tagPairs: Object.entries(tags).map(([k, v]) => `${k}:${v}`),
+        tagPairs,
         owner: spec.owner,
         entityNames: spec.entities,
         position,
+        ...searchColumns({
+          viewName: spec.name,
+          owner: spec.owner,
+          tagPairs,
+          entityNames: spec.entities,
+          ownTags: f.tags,
+        }),
       };
     }),
   );
+  await addToLexicon(ctx, view.projectId, view.id);
 }
 
 /** The head columns copied from a spec. */
