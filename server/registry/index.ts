@@ -8,3 +8,4 @@ export * from "./feature-views";
 export * from "./offline-space";
 export * from "./projects";
 export * from "./search";
+export * from "./search-objects";

@@ -15,9 +15,6 @@ const MAX_WORD_LENGTH = 40;
 /** Lexicon words a misspelt query word is corrected into. */
 const CORRECTIONS = 3;
 
-/** Postgres text cannot hold NUL: refused as bad input instead of failing in the database. */
-const noNul = (s: string) => !s.includes("\0");
-
 export const SearchFeaturesInput = z.object({
   project: Name,
   /**
@@ -32,12 +29,11 @@ export const SearchFeaturesInput = z.object({
         .string()
         .min(3)
         .max(330)
-        .regex(/^[^:]+:.*$/, 'must be "key:value"')
-        .refine(noNul, "must not contain NUL"),
+        .regex(/^[^:]+:.*$/, 'must be "key:value"'),
     )
     .max(20)
     .default([]),
-  owner: z.string().max(256).refine(noNul, "must not contain NUL").optional(),
+  owner: z.string().max(256).optional(),
   entity: Name.optional(),
   view: Name.optional(),
   limit: z.number().int().min(1).max(200).default(50),

@@ -31,6 +31,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "consumers.list": "viewer",
   "consumers.get": "viewer",
   "search.features": "viewer",
+  "search.objects": "viewer",
   "lineage.graph": "viewer",
   "lineage.neighborhood": "viewer",
   "lineage.featureConsumers": "viewer",

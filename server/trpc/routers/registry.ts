@@ -19,6 +19,7 @@ import {
   listFeatureViewVersionsOp,
   listProjectsOp,
   searchFeaturesOp,
+  searchObjectsOp,
   updateConsumerOp,
   updateDataSourceOp,
   updateEntityOp,
@@ -71,4 +72,4 @@ export const consumersRouter = router(
   doorsOf({ list: listConsumersOp, get: getConsumerOp, create: createConsumerOp, update: updateConsumerOp }),
 );
 
-export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));
+export const searchRouter = router(doorsOf({ features: searchFeaturesOp, objects: searchObjectsOp }));
