@@ -22,6 +22,7 @@ ALTER TABLE "search_words" ADD CONSTRAINT "search_words_project_id_projects_id_f
 CREATE INDEX "search_words_word_trgm_idx" ON "search_words" USING gin ("word" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "features_project_view_position_idx" ON "features" USING btree ("project_id","view_name","position");--> statement-breakpoint
 CREATE INDEX "features_project_view_id_idx" ON "features" USING btree ("project_id","feature_view_id","own_tags");--> statement-breakpoint
+CREATE INDEX "features_own_tag_pairs_idx" ON "features" USING btree ("project_id","tag_pairs") WHERE "features"."own_tags";--> statement-breakpoint
 -- Hand-written backfill: the lexicon of existing features (writeDerivedRows keeps it for new ones).
 INSERT INTO "search_words" ("project_id", "word")
 	SELECT DISTINCT "project_id", unnest(tsvector_to_array("search_vector")) FROM "features"

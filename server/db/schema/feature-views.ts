@@ -134,6 +134,9 @@ export const features = pgTable(
     index("features_project_view_position_idx").on(t.projectId, t.viewName, t.position),
     // Serves facet counts without words (hits per view, index-only: see search.ts).
     index("features_project_view_id_idx").on(t.projectId, t.featureViewId, t.ownTags),
+    // Serves the tag facet of features with tags of their own, index-only (the others count
+    // through their view's tags).
+    index("features_own_tag_pairs_idx").on(t.projectId, t.tagPairs).where(sql`${t.ownTags}`),
     check("features_dtype_check", oneOf(t.dtype, VALUE_TYPES)),
   ],
 );
