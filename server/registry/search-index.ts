@@ -1,7 +1,7 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Ctx } from "../core/context";
-import { features, searchWords } from "../db/schema";
+import { features, searchViews, searchWords } from "../db/schema";
 
 /**
  * What search indexes for a feature beyond its own columns (docs/adr/0025-search-at-scale.md):
@@ -14,10 +14,12 @@ export function searchColumns(f: {
   tagPairs: string[];
   entityNames: string[];
   ownTags: Record<string, string> | undefined;
-}): { keywords: string; ownTags: boolean } {
+}): { keywords: string; ownKeywords: string; ownTags: boolean } {
+  const own = Object.entries(f.ownTags ?? {}).map(([k, v]) => `${k}:${v}`);
   return {
     keywords: ` ${indexWords([f.viewName, f.owner, ...f.tagPairs, ...f.entityNames].join(" ")).join(" ")} `,
-    ownTags: Object.keys(f.ownTags ?? {}).length > 0,
+    ownKeywords: indexWords(own.join(" ")).join(" "),
+    ownTags: own.length > 0,
   };
 }
 
@@ -34,11 +36,35 @@ export function indexWords(text: string): string[] {
 }
 
 /**
- * Adds the words of a view's feature rows to its project's lexicon, in the caller's transaction,
- * so typo correction never lags the registry. The words are the rows' own lexemes (the generated
+ * Indexes a view whose feature rows were just written, in the caller's transaction, so search is
+ * never behind the registry: its search_views row (the view's own words and feature counts) and
+ * its words in the project's lexicon. The lexicon's words are the rows' own lexemes (the generated
  * search_vector), so the lexicon and the index cannot disagree on how text is split.
  */
-export async function addToLexicon(ctx: Ctx, projectId: string, featureViewId: string): Promise<void> {
+export async function indexViewForSearch(
+  ctx: Ctx,
+  view: { id: string; projectId: string; name: string; owner: string; tags: Record<string, string> },
+  entityNames: string[],
+): Promise<void> {
+  const { id: featureViewId, projectId } = view;
+  const words = indexWords(
+    [view.name, view.owner, ...Object.entries(view.tags).map(([k, v]) => `${k} ${v}`), ...entityNames].join(
+      " ",
+    ),
+  ).join(" ");
+  await ctx.db.execute(sql`
+    insert into ${searchViews}
+      (feature_view_id, project_id, view_name, owner, entity_names, doc, features, shared, own_pairs)
+    select ${featureViewId}::uuid, ${projectId}::uuid, ${view.name}, ${view.owner},
+      ${sql.param(entityNames)}::text[], to_tsvector('simple', ${words}),
+      count(*)::int, (count(*) filter (where not own_tags))::int,
+      coalesce((select array_agg(p) from ${features} o, unnest(o.tag_pairs) p
+        where o.feature_view_id = ${featureViewId} and o.own_tags), '{}')
+    from ${features} f where f.feature_view_id = ${featureViewId}
+    on conflict (feature_view_id) do update set
+      view_name = excluded.view_name, owner = excluded.owner, entity_names = excluded.entity_names,
+      doc = excluded.doc, features = excluded.features, shared = excluded.shared,
+      own_pairs = excluded.own_pairs`);
   await ctx.db.execute(sql`
     insert into ${searchWords} (project_id, word)
     select distinct ${projectId}::uuid, unnest(tsvector_to_array(${features.searchVector}))

@@ -3,7 +3,14 @@ import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
-import { entities, features, featureViewEntities, featureViews, searchWords } from "../db/schema";
+import {
+  entities,
+  features,
+  featureViewEntities,
+  featureViews,
+  searchViews,
+  searchWords,
+} from "../db/schema";
 import { defineOperation } from "../operations/define";
 
 /** Values each facet lists at most; the answer says how many more there are. */
@@ -108,9 +115,16 @@ export async function matchWords(ctx: Ctx, projectId: string, words: string[]): 
   return r.rows.map((row) => ({ word: row.word, known: row.known, near: row.near ?? [] }));
 }
 
+/** One word's terms: `conv:*`, or its corrections `'current' | 'currant'`; `weight` restricts them. */
+function group(m: WordMatch, weight = ""): string {
+  return m.known
+    ? `${m.word}:*${weight}`
+    : m.near.map((n) => (weight ? `'${n}':${weight}` : `'${n}'`)).join(" | ");
+}
+
 /** `(conv:* | 'convert') & (rate:*)`: every word must match, as a prefix or one of its corrections. */
 export function tsQuery(matches: WordMatch[]): string | null {
-  const groups = matches.map((m) => (m.known ? `${m.word}:*` : m.near.map((n) => `'${n}'`).join(" | ")));
+  const groups = matches.map((m) => group(m));
   if (groups.some((g) => !g)) return null;
   return groups.map((g) => `(${g})`).join(" & ");
 }
@@ -139,9 +153,13 @@ export const searchFeaturesOp = defineOperation({
     const tsq = tsQuery(matches);
     if (words.length && !tsq) return empty;
 
-    const r = await ctx.db.execute<{ result: Omit<SearchFeaturesResult, "corrections"> }>(
-      searchStatement(p.id, args, words, matches, tsq),
-    );
+    // Words without a tag filter: a view's words are matched once per view (search_views).
+    // A tag filter is per feature (own tags may override the view's), so it takes the plain path.
+    const statement =
+      tsq && !args.tags.length
+        ? await viewLevelStatement(ctx, p.id, args, words, matches)
+        : searchStatement(p.id, args, words, matches, tsq);
+    const r = await ctx.db.execute<{ result: Omit<SearchFeaturesResult, "corrections"> }>(statement);
     const result = r.rows[0]?.result;
     if (!result) throw new Error("search returned no row");
     return { ...result, corrections };
@@ -198,6 +216,14 @@ export function searchStatement(
       order by f.view_name, f.position limit ${args.limit} offset ${args.offset}
     )`;
 
+  return resultOf(parts);
+}
+
+/**
+ * The shared end of both statements: from CTEs `per_view` (feature_view_id, n, shared),
+ * `own_pairs` (value) and `page` (id, score), the total, the page's items and bounded facets.
+ */
+function resultOf(parts: SQL): SQL {
   return sql`
       with ${parts},
       tag_counts as (
@@ -242,6 +268,115 @@ export function searchStatement(
           'views', ${topValues(sql`view_counts`)}
         )
       ) as result`;
+}
+
+/**
+ * The statement when every word may match a view's words (no tag filter): views are matched
+ * once each; a view that matches every word contributes all its features as hits, counted from
+ * search_views without reading them; features are read only where their own words (name, own
+ * tags, description: own_vector) are needed. The rank is `score`'s, from the same facts: a
+ * feature none of whose own words match ranks 1 (every word is its view's).
+ */
+async function viewLevelStatement(
+  ctx: Ctx,
+  projectId: string,
+  args: z.output<typeof SearchFeaturesInput>,
+  words: string[],
+  matches: WordMatch[],
+): Promise<SQL> {
+  const viewFilters: SQL[] = [sql`sv.project_id = ${projectId}`];
+  if (args.owner) viewFilters.push(sql`sv.owner = ${args.owner}`);
+  if (args.entity) viewFilters.push(sql`sv.entity_names @> array[${args.entity}]::text[]`);
+  if (args.view) viewFilters.push(sql`sv.view_name = ${args.view}`);
+  const viewWhere = sql.join(viewFilters, sql` and `);
+  const inView = matches.map((m) => sql`sv.doc @@ to_tsquery('simple', ${group(m)})`);
+
+  // Words no view has must be a hit's own words: the candidates carry them all. Otherwise a
+  // candidate is a feature with any of the words of its own (the rest are its view's).
+  const r = await ctx.db.execute<{ any: boolean[] }>(sql`
+    select array[${sql.join(
+      inView.map((m) => sql`coalesce(bool_or(${m}), false)`),
+      sql`, `,
+    )}] as any from ${searchViews} sv where ${viewWhere}`);
+  const anyView = r.rows[0]?.any ?? [];
+  const ownOnly = matches.filter((_, i) => !anyView[i]);
+  const candidates = ownOnly.length
+    ? ownOnly.map((m) => `(${group(m)})`).join(" & ")
+    : matches.map((m) => `(${group(m)})`).join(" | ");
+
+  const m = (i: number) => sql.raw(`v.m${i}`);
+  const own = (g: string) => sql`f.own_vector @@ to_tsquery('simple', ${g})`;
+  const hit = sql.join(
+    matches.map((mt, i) => sql`(${m(i)} or ${own(group(mt))})`),
+    sql` and `,
+  );
+  const typed = words.join("_");
+  const corrected = matches.map((mt) => (mt.known ? mt.word : (mt.near[0] ?? mt.word))).join("_");
+  const perWord = matches.map(
+    (mt, i) =>
+      sql`case when ${own(group(mt, "A"))} then 2 when ${m(i)} or ${own(group(mt, "B"))} then 1 else 0 end`,
+  );
+  const score = sql`(case when f.name in (${typed}, ${corrected}) then 8 else 0 end
+    + case when starts_with(f.name, ${typed}) or starts_with(f.name, ${corrected})
+        then 4 - length(f.name) / 1000.0 else 0 end
+    + (${sql.join(perWord, sql` + `)})::float8 / ${matches.length})::float8`;
+  const upTo = args.offset + args.limit;
+
+  return resultOf(sql`
+      views as materialized (
+        select sv.feature_view_id, sv.view_name, sv.features, sv.shared, sv.own_pairs,
+          ${sql.join(
+            inView.map((x, i) => sql`${x} as ${sql.raw(`m${i}`)}`),
+            sql`, `,
+          )}
+        from ${searchViews} sv where ${viewWhere}
+      ),
+      full_views as (
+        select * from views v where ${sql.join(
+          matches.map((_, i) => m(i)),
+          sql` and `,
+        )}
+      ),
+      cand as materialized (
+        select f.id, f.feature_view_id, f.view_name, f.position, f.own_tags,
+          case when f.own_tags then f.tag_pairs end as own_pairs,
+          (${sql.join(
+            matches.map((_, i) => m(i)),
+            sql` and `,
+          )}) as in_full,
+          ${hit} as hit, ${score} as score
+        from ${features} f join views v on v.feature_view_id = f.feature_view_id
+        where f.project_id = ${projectId} and f.own_vector @@ to_tsquery('simple', ${candidates})
+      ),
+      hits as (select * from cand where hit),
+      per_view as (
+        select feature_view_id, features as n, shared from full_views
+        union all
+        select feature_view_id, count(*)::int, (count(*) filter (where not own_tags))::int
+        from hits where not in_full group by feature_view_id
+      ),
+      own_pairs as (
+        select unnest(own_pairs) as value from full_views
+        union all
+        select unnest(own_pairs) from hits where not in_full and own_tags
+      ),
+      first_views as (
+        select feature_view_id from (
+          select feature_view_id, sum(features) over (order by view_name) - features as before
+          from full_views
+        ) x where before < ${upTo}
+      ),
+      page as (
+        select id, score from (
+          (select id, score, view_name, position from hits
+            order by score desc, view_name, position limit ${upTo})
+          union all
+          (select f.id, 1::float8, f.view_name, f.position from ${features} f
+            where f.project_id = ${projectId}
+              and f.feature_view_id in (select feature_view_id from first_views)
+              and f.id not in (select id from cand))
+        ) u order by score desc, view_name, position limit ${args.limit} offset ${args.offset}
+      )`);
 }
 
 /**

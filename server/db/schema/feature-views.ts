@@ -112,6 +112,8 @@ export const features = pgTable(
     entityNames: text("entity_names").array().notNull().default(sql`'{}'::text[]`),
     /** The words ranked second: view name, owner, tag keys and values, entity names (written with the row). */
     keywords: text("keywords").notNull().default(""),
+    /** The words of the feature's own tags (written with the row); own_vector's weight B. */
+    ownKeywords: text("own_keywords").notNull().default(""),
     position: integer("position").notNull(),
     /**
      * Every searchable word, lower-cased and split on anything but a-z0-9, 'simple' dictionary:
@@ -120,9 +122,18 @@ export const features = pgTable(
     searchVector: tsvector("search_vector").generatedAlwaysAs(
       sql`setweight(to_tsvector('simple', regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', regexp_replace(lower(keywords), '[^a-z0-9]+', ' ', 'g')), 'B') || setweight(to_tsvector('simple', regexp_replace(lower(description), '[^a-z0-9]+', ' ', 'g')), 'D')`,
     ),
+    /**
+     * The feature's own words, without its view's: name A, own tags B, description D. Search finds
+     * a view's words once per view (search_views) and only the features' own words here.
+     */
+    ownVector: tsvector("own_vector").generatedAlwaysAs(
+      sql`setweight(to_tsvector('simple', regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', regexp_replace(lower(own_keywords), '[^a-z0-9]+', ' ', 'g')), 'B') || setweight(to_tsvector('simple', regexp_replace(lower(description), '[^a-z0-9]+', ' ', 'g')), 'D')`,
+    ),
   },
   (t) => [
     uniqueIndex("features_view_name_idx").on(t.featureViewId, t.name),
+    // Serves search by the features' own words (docs/adr/0025-search-at-scale.md).
+    index("features_own_vector_idx").using("gin", t.ownVector),
     // Serves free-text search: one GIN lookup for every field (ranked with ts_rank).
     index("features_search_vector_idx").using("gin", t.searchVector),
     // Serves the command palette's name lookups (prefix LIKE and similarity).
@@ -139,6 +150,34 @@ export const features = pgTable(
     index("features_own_tag_pairs_idx").on(t.projectId, t.tagPairs).where(sql`${t.ownTags}`),
     check("features_dtype_check", oneOf(t.dtype, VALUE_TYPES)),
   ],
+);
+
+/**
+ * One row per feature view for search: the view's own words (name, owner, view tags, entity
+ * names) and its feature counts, so a query word that matches a view is matched once for all its
+ * features, which are then counted without being read. Written with the view's feature rows.
+ */
+export const searchViews = pgTable(
+  "search_views",
+  {
+    featureViewId: uuid("feature_view_id")
+      .primaryKey()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    viewName: text("view_name").notNull(),
+    owner: text("owner").notNull().default(""),
+    entityNames: text("entity_names").array().notNull().default(sql`'{}'::text[]`),
+    /** The view's words, 'simple' dictionary, split as features.search_vector splits them. */
+    doc: tsvector("doc").notNull(),
+    /** Its features, and those without tags of their own (they count through the view's tags). */
+    features: integer("features").notNull(),
+    shared: integer("shared").notNull(),
+    /** Every "key:value" of its features with tags of their own, once per feature. */
+    ownPairs: text("own_pairs").array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [index("search_views_project_idx").on(t.projectId, t.viewName)],
 );
 
 /**

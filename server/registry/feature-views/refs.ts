@@ -5,7 +5,7 @@ import { InvalidError } from "../../core/errors";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
 import { checkSource } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
-import { addToLexicon, searchColumns } from "../search-index";
+import { indexViewForSearch, searchColumns } from "../search-index";
 
 export type EntityRow = typeof entities.$inferSelect;
 export type DataSourceRow = typeof dataSources.$inferSelect;
@@ -80,7 +80,11 @@ export async function writeDerivedRows(
       };
     }),
   );
-  await addToLexicon(ctx, view.projectId, view.id);
+  await indexViewForSearch(
+    ctx,
+    { id: view.id, projectId: view.projectId, name: spec.name, owner: spec.owner, tags: spec.tags },
+    spec.entities,
+  );
 }
 
 /** The head columns copied from a spec. */
