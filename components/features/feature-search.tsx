@@ -172,6 +172,16 @@ export function FeatureSearch({ project }: { project: string }) {
               )}
             </div>
             <ActiveFilters state={state} onTag={toggleTag} onToggle={toggle} />
+            {data && data.corrections.length > 0 && data.total > 0 && (
+              <span className="text-xs text-zinc-500">
+                {data.corrections.map((c, i) => (
+                  <span key={c.word}>
+                    {i > 0 && ", "}“{c.word}” as{" "}
+                    <span className="font-medium text-zinc-700">{c.into.join(" / ")}</span>
+                  </span>
+                ))}
+              </span>
+            )}
             {filtered && (
               <Button variant="ghost" size="sm" onClick={clearAll} className="ml-auto">
                 Clear filters
