@@ -156,9 +156,8 @@ export const searchFeaturesOp = defineOperation({
     // Words without a tag filter: a view's words are matched once per view (search_views).
     // A tag filter is per feature (own tags may override the view's), so it takes the plain path.
     const statement =
-      tsq && !args.tags.length
-        ? await viewLevelStatement(ctx, p.id, args, words, matches)
-        : searchStatement(p.id, args, words, matches, tsq);
+      (tsq && !args.tags.length ? await viewLevelStatement(ctx, p.id, args, words, matches) : null) ??
+      searchStatement(p.id, args, words, matches, tsq);
     const r = await ctx.db.execute<{ result: Omit<SearchFeaturesResult, "corrections"> }>(statement);
     const result = r.rows[0]?.result;
     if (!result) throw new Error("search returned no row");
@@ -277,13 +276,13 @@ function resultOf(parts: SQL): SQL {
  * tags, description: own_vector) are needed. The rank is `score`'s, from the same facts: a
  * feature none of whose own words match ranks 1 (every word is its view's).
  */
-async function viewLevelStatement(
+export async function viewLevelStatement(
   ctx: Ctx,
   projectId: string,
   args: z.output<typeof SearchFeaturesInput>,
   words: string[],
   matches: WordMatch[],
-): Promise<SQL> {
+): Promise<SQL | null> {
   const viewFilters: SQL[] = [sql`sv.project_id = ${projectId}`];
   if (args.owner) viewFilters.push(sql`sv.owner = ${args.owner}`);
   if (args.entity) viewFilters.push(sql`sv.entity_names @> array[${args.entity}]::text[]`);
@@ -291,18 +290,50 @@ async function viewLevelStatement(
   const viewWhere = sql.join(viewFilters, sql` and `);
   const inView = matches.map((m) => sql`sv.doc @@ to_tsquery('simple', ${group(m)})`);
 
-  // Words no view has must be a hit's own words: the candidates carry them all. Otherwise a
-  // candidate is a feature with any of the words of its own (the rest are its view's).
-  const r = await ctx.db.execute<{ any: boolean[] }>(sql`
-    select array[${sql.join(
-      inView.map((m) => sql`coalesce(bool_or(${m}), false)`),
-      sql`, `,
-    )}] as any from ${searchViews} sv where ${viewWhere}`);
-  const anyView = r.rows[0]?.any ?? [];
-  const ownOnly = matches.filter((_, i) => !anyView[i]);
-  const candidates = ownOnly.length
-    ? ownOnly.map((m) => `(${group(m)})`).join(" & ")
-    : matches.map((m) => `(${group(m)})`).join(" | ");
+  // Which words each view has, grouped: views that have some words but not all need the others
+  // of their features' own words; a feature with all the words of its own is a hit anywhere;
+  // in views that have every word, only features whose name has a word rank above the rest.
+  const masks = await ctx.db.execute<{ mask: boolean[]; ids: string[] }>(sql`
+    select mask, array_agg(feature_view_id) as ids from (
+      select feature_view_id, array[${sql.join(inView, sql`, `)}]::bool[] as mask
+      from ${searchViews} sv where ${viewWhere}
+    ) x group by mask`);
+  const partial = masks.rows.filter((r) => r.mask.some(Boolean) && !r.mask.every(Boolean));
+  const anyFull = masks.rows.some((r) => r.mask.every(Boolean));
+  // Names are found through their trigram index, which needs words of 3 characters or more; and
+  // many partial groups would be many lookups: then the per-feature statement is the cheaper one.
+  if (partial.length > 8 || (anyFull && words.some((w) => w.length < 3))) return null;
+
+  const and = (ms: WordMatch[]) => ms.map((mt) => `(${group(mt)})`).join(" & ");
+  // Views with none of the words: their features need all the words of their own. Naming the
+  // views lets Postgres AND the word lookup with the view index before reading any row.
+  const none = masks.rows.find((r) => !r.mask.some(Boolean));
+  const sources: SQL[] = [
+    ...(none
+      ? [
+          sql`select f.id from ${features} f
+        where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(none.ids)}::uuid[])
+          and f.own_vector @@ to_tsquery('simple', ${and(matches)})`,
+        ]
+      : []),
+    ...partial.map(
+      (r) => sql`select f.id from ${features} f
+        where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(r.ids)}::uuid[])
+          and f.own_vector @@ to_tsquery('simple', ${and(matches.filter((_, i) => !r.mask[i]))})`,
+    ),
+  ];
+  if (anyFull) {
+    // LIKE finds the names through their trigram index; the pattern then keeps word starts.
+    const alternatives = matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near));
+    const pattern = `(^|_)(${matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near.map((n) => `${n}(_|$)`))).join("|")})`;
+    sources.push(sql`select f.id from ${features} f
+        where f.project_id = ${projectId}
+          and (${sql.join(
+            alternatives.map((w) => sql`f.name like ${`%${w}%`}`),
+            sql` or `,
+          )})
+          and f.name ~ ${pattern}`);
+  }
 
   const m = (i: number) => sql.raw(`v.m${i}`);
   const own = (g: string) => sql`f.own_vector @@ to_tsquery('simple', ${g})`;
@@ -345,8 +376,9 @@ async function viewLevelStatement(
             sql` and `,
           )}) as in_full,
           ${hit} as hit, ${score} as score
-        from ${features} f join views v on v.feature_view_id = f.feature_view_id
-        where f.project_id = ${projectId} and f.own_vector @@ to_tsquery('simple', ${candidates})
+        from (select distinct id from (${sql.join(sources, sql` union all `)}) s) c
+        join ${features} f on f.id = c.id
+        join views v on v.feature_view_id = f.feature_view_id
       ),
       hits as (select * from cand where hit),
       per_view as (
@@ -371,10 +403,13 @@ async function viewLevelStatement(
           (select id, score, view_name, position from hits
             order by score desc, view_name, position limit ${upTo})
           union all
-          (select f.id, 1::float8, f.view_name, f.position from ${features} f
-            where f.project_id = ${projectId}
-              and f.feature_view_id in (select feature_view_id from first_views)
-              and f.id not in (select id from cand))
+          (select f.id, 1::float8, f.view_name, f.position
+            from first_views fv cross join lateral (
+              select f.id, f.view_name, f.position from ${features} f
+              where f.project_id = ${projectId} and f.feature_view_id = fv.feature_view_id
+              order by f.position limit ${upTo}
+            ) f
+            where not exists (select 1 from cand c where c.id = f.id))
         ) u order by score desc, view_name, position limit ${args.limit} offset ${args.offset}
       )`);
 }
