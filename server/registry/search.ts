@@ -303,21 +303,28 @@ export async function viewLevelStatement(
   // Names are found through their trigram index, which needs words of 3 characters or more; and
   // many partial groups would be many lookups: then the per-feature statement is the cheaper one.
   if (partial.length > 8 || (anyFull && words.some((w) => w.length < 3))) return null;
+  // No view has any of the words: every hit has them all of its own, the per-feature lookup.
+  if (!partial.length && !anyFull) return null;
+  const candidateColumns = sql`f.id, f.feature_view_id, f.view_name, f.position, f.own_tags,
+    f.tag_pairs, f.name, f.own_vector`;
 
   const and = (ms: WordMatch[]) => ms.map((mt) => `(${group(mt)})`).join(" & ");
   // Views with none of the words: their features need all the words of their own. Naming the
   // views lets Postgres AND the word lookup with the view index before reading any row.
   const none = masks.rows.find((r) => !r.mask.some(Boolean));
+  // Named by whichever list is shorter: the views with none of the words, or the others.
+  const others = masks.rows.filter((r) => r !== none).flatMap((r) => r.ids);
+  const noneSource = (ids: string[]) => sql`select ${candidateColumns} from ${features} f
+        where f.project_id = ${projectId} and ${
+          ids.length <= others.length
+            ? sql`f.feature_view_id = any(${sql.param(ids)}::uuid[])`
+            : sql`f.feature_view_id <> all(${sql.param(others)}::uuid[])`
+        }
+          and f.own_vector @@ to_tsquery('simple', ${and(matches)})`;
   const sources: SQL[] = [
-    ...(none
-      ? [
-          sql`select f.id from ${features} f
-        where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(none.ids)}::uuid[])
-          and f.own_vector @@ to_tsquery('simple', ${and(matches)})`,
-        ]
-      : []),
+    ...(none ? [noneSource(none.ids)] : []),
     ...partial.map(
-      (r) => sql`select f.id from ${features} f
+      (r) => sql`select ${candidateColumns} from ${features} f
         where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(r.ids)}::uuid[])
           and f.own_vector @@ to_tsquery('simple', ${and(matches.filter((_, i) => !r.mask[i]))})`,
     ),
@@ -326,7 +333,7 @@ export async function viewLevelStatement(
     // LIKE finds the names through their trigram index; the pattern then keeps word starts.
     const alternatives = matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near));
     const pattern = `(^|_)(${matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near.map((n) => `${n}(_|$)`))).join("|")})`;
-    sources.push(sql`select f.id from ${features} f
+    sources.push(sql`select ${candidateColumns} from ${features} f
         where f.project_id = ${projectId}
           and (${sql.join(
             alternatives.map((w) => sql`f.name like ${`%${w}%`}`),
@@ -376,8 +383,7 @@ export async function viewLevelStatement(
             sql` and `,
           )}) as in_full,
           ${hit} as hit, ${score} as score
-        from (select distinct id from (${sql.join(sources, sql` union all `)}) s) c
-        join ${features} f on f.id = c.id
+        from (select distinct on (s.id) s.* from (${sql.join(sources, sql` union all `)}) s) f
         join views v on v.feature_view_id = f.feature_view_id
       ),
       hits as (select * from cand where hit),
