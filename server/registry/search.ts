@@ -276,7 +276,7 @@ function resultOf(parts: SQL): SQL {
  * tags, description: own_vector) are needed. The rank is `score`'s, from the same facts: a
  * feature none of whose own words match ranks 1 (every word is its view's).
  */
-export async function viewLevelStatement(
+async function viewLevelStatement(
   ctx: Ctx,
   projectId: string,
   args: z.output<typeof SearchFeaturesInput>,
