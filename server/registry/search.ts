@@ -348,16 +348,14 @@ async function viewLevelStatement(
     matches.map((mt, i) => sql`(${m(i)} or ${own(group(mt))})`),
     sql` and `,
   );
-  const typed = words.join("_");
-  const corrected = matches.map((mt) => (mt.known ? mt.word : (mt.near[0] ?? mt.word))).join("_");
-  const perWord = matches.map(
-    (mt, i) =>
-      sql`case when ${own(group(mt, "A"))} then 2 when ${m(i)} or ${own(group(mt, "B"))} then 1 else 0 end`,
+  const score = tiers(
+    words,
+    matches,
+    matches.map(
+      (mt, i) =>
+        sql`case when ${own(group(mt, "A"))} then 2 when ${m(i)} or ${own(group(mt, "B"))} then 1 else 0 end`,
+    ),
   );
-  const score = sql`(case when f.name in (${typed}, ${corrected}) then 8 else 0 end
-    + case when starts_with(f.name, ${typed}) or starts_with(f.name, ${corrected})
-        then 4 - length(f.name) / 1000.0 else 0 end
-    + (${sql.join(perWord, sql` + `)})::float8 / ${matches.length})::float8`;
   const upTo = args.offset + args.limit;
 
   return resultOf(sql`
@@ -429,8 +427,6 @@ async function viewLevelStatement(
  * the space-framed keywords, no ts_rank: the rank is computed for every hit.
  */
 function score(words: string[], matches: WordMatch[]): SQL {
-  const typed = words.join("_");
-  const corrected = matches.map((m) => (m.known ? m.word : (m.near[0] ?? m.word))).join("_");
   const perWord = matches.map((m) => {
     const inName = m.known
       ? sql`('_' || f.name) like ${`%\\_${m.word}%`}`
@@ -446,6 +442,13 @@ function score(words: string[], matches: WordMatch[]): SQL {
         );
     return sql`case when ${inName} then 2 when ${inKeywords} then 1 else 0 end`;
   });
+  return tiers(words, matches, perWord);
+}
+
+/** The exact-name and name-prefix tiers over the per-word tiers' average (see `score`). */
+function tiers(words: string[], matches: WordMatch[], perWord: SQL[]): SQL {
+  const typed = words.join("_");
+  const corrected = matches.map((m) => (m.known ? m.word : (m.near[0] ?? m.word))).join("_");
   return sql`(case when f.name in (${typed}, ${corrected}) then 8 else 0 end
     + case when starts_with(f.name, ${typed}) or starts_with(f.name, ${corrected})
         then 4 - length(f.name) / 1000.0 else 0 end
