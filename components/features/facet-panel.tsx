@@ -20,15 +20,29 @@ interface FacetGroupProps {
   render?: (value: string) => ReactNode;
   /** Rows shown before "Show all". */
   limit?: number;
+  /** How many values the server left out (it sends the most frequent few). */
+  more?: number;
+  /** The number of hits: a selected value every hit carries, when the server did not list it. */
+  total?: number;
 }
 
 /** One facet: values with counts, toggled by click; selected values first and ticked. */
-export function FacetGroup({ title, facets, selected, onToggle, render, limit = 6 }: FacetGroupProps) {
+export function FacetGroup({
+  title,
+  facets,
+  selected,
+  onToggle,
+  render,
+  limit = 6,
+  more = 0,
+  total = 0,
+}: FacetGroupProps) {
   const [expanded, setExpanded] = useState(false);
-  // A selected value missing from the counts (no hits) stays visible so it can be cleared.
+  // A selected value missing from the counts stays visible so it can be cleared; every hit has it
+  // (it is a filter), so its count is the total.
   const missing = selected
     .filter((s) => !facets.some((f) => f.value === s))
-    .map((value) => ({ value, count: 0 }));
+    .map((value) => ({ value, count: total }));
   const ordered = [
     ...missing,
     ...facets.filter((f) => selected.includes(f.value)),
@@ -93,6 +107,11 @@ export function FacetGroup({ title, facets, selected, onToggle, render, limit = 
         >
           {expanded ? "Show fewer" : `Show all ${formatCount(ordered.length)}`}
         </button>
+      )}
+      {more > 0 && (
+        <p className="mt-1 px-2 text-xs text-zinc-400" title="Search to narrow them down">
+          {formatCount(more)} more
+        </p>
       )}
     </section>
   );

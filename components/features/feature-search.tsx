@@ -124,26 +124,34 @@ export function FeatureSearch({ project }: { project: string }) {
               <>
                 <FacetGroup
                   title="Tags"
-                  facets={data.facets.tags}
+                  facets={data.facets.tags.values}
+                  more={data.facets.tags.more}
+                  total={data.total}
                   selected={state.tags}
                   onToggle={toggleTag}
                   render={(v) => <TagValue value={v} />}
                 />
                 <FacetGroup
                   title="Owners"
-                  facets={data.facets.owners}
+                  facets={data.facets.owners.values}
+                  more={data.facets.owners.more}
+                  total={data.total}
                   selected={state.owner ? [state.owner] : []}
                   onToggle={(v) => toggle("owner", v)}
                 />
                 <FacetGroup
                   title="Entities"
-                  facets={data.facets.entities}
+                  facets={data.facets.entities.values}
+                  more={data.facets.entities.more}
+                  total={data.total}
                   selected={state.entity ? [state.entity] : []}
                   onToggle={(v) => toggle("entity", v)}
                 />
                 <FacetGroup
                   title="Feature views"
-                  facets={data.facets.views}
+                  facets={data.facets.views.values}
+                  more={data.facets.views.more}
+                  total={data.total}
                   selected={state.view ? [state.view] : []}
                   onToggle={(v) => toggle("view", v)}
                 />
@@ -167,6 +175,16 @@ export function FeatureSearch({ project }: { project: string }) {
               )}
             </div>
             <ActiveFilters state={state} onTag={toggleTag} onToggle={toggle} />
+            {data && data.corrections.length > 0 && data.total > 0 && (
+              <span className="text-xs text-zinc-500">
+                {data.corrections.map((c, i) => (
+                  <span key={c.word}>
+                    {i > 0 && ", "}“{c.word}” as{" "}
+                    <span className="font-medium text-zinc-700">{c.into.join(" / ")}</span>
+                  </span>
+                ))}
+              </span>
+            )}
             {filtered && (
               <Button variant="ghost" size="sm" onClick={clearAll} className="ml-auto">
                 Clear filters

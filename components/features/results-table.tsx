@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { href } from "@/components/catalog/links";
 import { TypeBadge } from "@/components/catalog/type-badge";
-import { TagList } from "@/components/ui/badge";
+import { Badge, TagList } from "@/components/ui/badge";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 
@@ -12,6 +12,8 @@ export interface FeatureHit {
   description: string;
   tags: Record<string, string>;
   owner: string;
+  /** The feature's view is deprecated. */
+  deprecated?: boolean;
 }
 
 /** One page of search hits. */
@@ -42,11 +44,18 @@ export function ResultsTable({ project, items }: { project: string; items: Featu
               </Truncate>
             </TD>
             <TD>
-              <Truncate text={f.featureView} mono>
-                <Link href={href.view(project, f.featureView)} className="text-indigo-600 hover:underline">
-                  {f.featureView}
-                </Link>
-              </Truncate>
+              <div className="flex min-w-0 items-center gap-1.5">
+                <Truncate text={f.featureView} mono>
+                  <Link href={href.view(project, f.featureView)} className="text-indigo-600 hover:underline">
+                    {f.featureView}
+                  </Link>
+                </Truncate>
+                {f.deprecated && (
+                  <Badge tone="amber" title="This feature view is deprecated">
+                    deprecated
+                  </Badge>
+                )}
+              </div>
             </TD>
             <TD>
               <TypeBadge dtype={f.dtype} />

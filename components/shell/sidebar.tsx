@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 import { ROLES } from "@/server/auth/roles";
 import { useTRPC } from "@/trpc/client";
+import { CommandPalette } from "./command-palette";
 import { LogoLink } from "./logo";
 import { NAV_GROUPS, type NavItem } from "./nav-items";
 import { ProjectSwitcher } from "./project-switcher";
@@ -35,6 +36,9 @@ export function Sidebar({ project, user }: { project: string; user: { email: str
       </div>
       <div className="px-3 pb-3">
         <ProjectSwitcher project={project} />
+        <div className="mt-2">
+          <CommandPalette project={project} />
+        </div>
       </div>
       <nav className="flex-1 overflow-y-auto px-3 pb-4" aria-label="Sections">
         {groups.map((group) => (

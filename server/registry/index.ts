@@ -10,3 +10,4 @@ export * from "./offline-space";
 export * from "./previews";
 export * from "./projects";
 export * from "./search";
+export * from "./search-objects";

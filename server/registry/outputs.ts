@@ -128,21 +128,3 @@ export const Consumer = z.object({
   /** The saved datasets it was trained on, by name. */
   datasets: z.array(z.string()),
 });
-
-const Facet = z.array(z.object({ value: z.string(), count: z.number() }));
-export const SearchResult = z.object({
-  total: z.number(),
-  items: z.array(
-    z.object({
-      featureView: z.string(),
-      name: z.string(),
-      dtype: z.string(),
-      description: z.string(),
-      tags: Tags,
-      owner: z.string(),
-      entities: z.array(z.string()),
-      rank: z.number(),
-    }),
-  ),
-  facets: z.object({ tags: Facet, owners: Facet, entities: Facet, views: Facet }),
-});

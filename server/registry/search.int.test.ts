@@ -52,14 +52,14 @@ describe("searchFeatures", () => {
   it("lists everything of the project with facet counts when no filter is set", async () => {
     const r = await searchFeatures({ ctx, input: { project: "proj" } });
     expect(r.total).toBe(6);
-    expect(r.facets.views).toEqual([
+    expect(r.facets.views.values).toEqual([
       { value: "customer_profile", count: 3 },
       { value: "driver_hourly_stats", count: 3 },
     ]);
-    expect(r.facets.tags).toContainEqual({ value: "team:drivers", count: 3 });
-    expect(r.facets.tags).toContainEqual({ value: "pii:no", count: 1 });
-    expect(r.facets.owners).toContainEqual({ value: "growth@example.com", count: 3 });
-    expect(r.facets.entities).toContainEqual({ value: "driver", count: 3 });
+    expect(r.facets.tags.values).toContainEqual({ value: "team:drivers", count: 3 });
+    expect(r.facets.tags.values).toContainEqual({ value: "pii:no", count: 1 });
+    expect(r.facets.owners.values).toContainEqual({ value: "growth@example.com", count: 3 });
+    expect(r.facets.entities.values).toContainEqual({ value: "driver", count: 3 });
   });
 
   it("ranks name matches above description matches and matches prefixes", async () => {
@@ -87,7 +87,7 @@ describe("searchFeatures", () => {
   it("filters by tag, owner, entity and view, and facets follow the filter", async () => {
     const byTag = await searchFeatures({ ctx, input: { project: "proj", tags: ["tier:gold"] } });
     expect(byTag.total).toBe(3);
-    expect(byTag.facets.views).toEqual([{ value: "customer_profile", count: 3 }]);
+    expect(byTag.facets.views.values).toEqual([{ value: "customer_profile", count: 3 }]);
     const both = await searchFeatures({ ctx, input: { project: "proj", tags: ["tier:gold", "pii:no"] } });
     expect(names(both)).toEqual(["customer_profile:conversion_score"]);
     const byOwner = await searchFeatures({

@@ -35,6 +35,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "consumers.get": "viewer",
   "consumers.usage": "viewer",
   "search.features": "viewer",
+  "search.objects": "viewer",
   "lineage.graph": "viewer",
   "lineage.neighborhood": "viewer",
   "lineage.overview": "viewer",

@@ -86,7 +86,7 @@ export const featureViewEntities = pgTable(
 
 /**
  * The features of each view's current version, one row each: the catalog that search reads.
- * Rewritten whenever a view gets a new version.
+ * Rewritten whenever a view gets a new version (docs/adr/0028-search-at-scale.md).
  */
 export const features = pgTable(
   "features",
@@ -106,23 +106,97 @@ export const features = pgTable(
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     /** "key:value" of every tag, for containment filters and facet counts. */
     tagPairs: text("tag_pairs").array().notNull().default(sql`'{}'::text[]`),
+    /** True when the feature has tags of its own (its tag_pairs differ from its view's tags). */
+    ownTags: boolean("own_tags").notNull().default(false),
     owner: text("owner").notNull().default(""),
     entityNames: text("entity_names").array().notNull().default(sql`'{}'::text[]`),
+    /** The words ranked second: view name, owner, tag keys and values, entity names (written with the row). */
+    keywords: text("keywords").notNull().default(""),
+    /** The words of the feature's own tags (written with the row); own_vector's weight B. */
+    ownKeywords: text("own_keywords").notNull().default(""),
     position: integer("position").notNull(),
+    /**
+     * Every searchable word, lower-cased and split on anything but a-z0-9, 'simple' dictionary:
+     * name A, keywords B, description D. Its lexemes are the project's lexicon (search_words).
+     */
     searchVector: tsvector("search_vector").generatedAlwaysAs(
-      sql`setweight(to_tsvector('simple', replace(coalesce(name, ''), '_', ' ')), 'A') || setweight(to_tsvector('simple', replace(coalesce(view_name, ''), '_', ' ')), 'B') || setweight(to_tsvector('english', coalesce(description, '')), 'C')`,
+      sql`setweight(to_tsvector('simple', regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', regexp_replace(lower(keywords), '[^a-z0-9]+', ' ', 'g')), 'B') || setweight(to_tsvector('simple', regexp_replace(lower(description), '[^a-z0-9]+', ' ', 'g')), 'D')`,
+    ),
+    /**
+     * The feature's own words, without its view's: name A, own tags B, description D. Search finds
+     * a view's words once per view (search_views) and only the features' own words here.
+     */
+    ownVector: tsvector("own_vector").generatedAlwaysAs(
+      sql`setweight(to_tsvector('simple', regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', regexp_replace(lower(own_keywords), '[^a-z0-9]+', ' ', 'g')), 'B') || setweight(to_tsvector('simple', regexp_replace(lower(description), '[^a-z0-9]+', ' ', 'g')), 'D')`,
     ),
   },
   (t) => [
     uniqueIndex("features_view_name_idx").on(t.featureViewId, t.name),
-    // Serves free-text search (ranked with ts_rank).
+    // Serves search by the features' own words (docs/adr/0028-search-at-scale.md).
+    index("features_own_vector_idx").using("gin", t.ownVector),
+    // Serves free-text search: one GIN lookup for every field (ranked with ts_rank).
     index("features_search_vector_idx").using("gin", t.searchVector),
-    // Serves typo-tolerant / substring matches on feature names (similarity, ILIKE).
+    // Serves the command palette's name lookups (prefix LIKE and similarity).
     index("features_name_trgm_idx").using("gin", sql`${t.name} gin_trgm_ops`),
     // Serves tag and entity filters (array containment).
     index("features_tag_pairs_idx").using("gin", t.tagPairs),
     index("features_entity_names_idx").using("gin", t.entityNames),
-    index("features_project_idx").on(t.projectId),
+    // Serves the unfiltered listing's order (a project's features by view, then position).
+    index("features_project_view_position_idx").on(t.projectId, t.viewName, t.position),
+    // Serves facet counts without words (hits per view, index-only: see search.ts).
+    index("features_project_view_id_idx").on(t.projectId, t.featureViewId, t.ownTags),
+    // Serves the tag facet of features with tags of their own, index-only (the others count
+    // through their view's tags).
+    index("features_own_tag_pairs_idx").on(t.projectId, t.tagPairs).where(sql`${t.ownTags}`),
     check("features_dtype_check", oneOf(t.dtype, VALUE_TYPES)),
+  ],
+);
+
+/**
+ * One row per feature view for search: the view's own words (name, owner, view tags, entity
+ * names) and its feature counts, so a query word that matches a view is matched once for all its
+ * features, which are then counted without being read. Written with the view's feature rows.
+ */
+export const searchViews = pgTable(
+  "search_views",
+  {
+    featureViewId: uuid("feature_view_id")
+      .primaryKey()
+      .references(() => featureViews.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    viewName: text("view_name").notNull(),
+    owner: text("owner").notNull().default(""),
+    entityNames: text("entity_names").array().notNull().default(sql`'{}'::text[]`),
+    /** The view's words, 'simple' dictionary, split as features.search_vector splits them. */
+    doc: tsvector("doc").notNull(),
+    /** Its features, and those without tags of their own (they count through the view's tags). */
+    features: integer("features").notNull(),
+    shared: integer("shared").notNull(),
+    /** Every "key:value" of its features with tags of their own, once per feature. */
+    ownPairs: text("own_pairs").array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [index("search_views_project_idx").on(t.projectId, t.viewName)],
+);
+
+/**
+ * The lexicon of a project: every distinct word of its features' search vectors. Search corrects
+ * a query word that matches nothing into the nearest words here (trigram similarity), then looks
+ * the features up by those words. Written in the view's transaction; a word whose features are
+ * gone stays (it then finds nothing, see docs/adr/0028-search-at-scale.md).
+ */
+export const searchWords = pgTable(
+  "search_words",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    word: text("word").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.word] }),
+    // Serves typo correction (word % $1) and prefix checks (word LIKE $1 || '%').
+    index("search_words_word_trgm_idx").using("gin", sql`${t.word} gin_trgm_ops`),
   ],
 );

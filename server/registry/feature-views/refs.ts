@@ -6,6 +6,7 @@ import { VALUE_TYPES, type ValueType } from "../../core/vocabulary";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
 import { checkSourceColumns, sourceColumnOf } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
+import { indexViewForSearch, searchColumns } from "../search-index";
 import { checkColumnType, checkCsvColumnType, dtypesAccepting } from "../type-compatibility";
 
 export type EntityRow = typeof entities.$inferSelect;
@@ -58,6 +59,7 @@ export async function writeDerivedRows(
   await ctx.db.insert(features).values(
     spec.fields.map((f, position) => {
       const tags = { ...spec.tags, ...f.tags };
+      const tagPairs = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
       return {
         projectId: view.projectId,
         featureViewId: view.id,
@@ -66,12 +68,24 @@ export async function writeDerivedRows(
         dtype: f.dtype,
         description: f.description,
         tags,
-        tagPairs: Object.entries(tags).map(([k, v]) => `${k}:${v}`),
+        tagPairs,
         owner: spec.owner,
         entityNames: spec.entities,
         position,
+        ...searchColumns({
+          viewName: spec.name,
+          owner: spec.owner,
+          tagPairs,
+          entityNames: spec.entities,
+          ownTags: f.tags,
+        }),
       };
     }),
+  );
+  await indexViewForSearch(
+    ctx,
+    { id: view.id, projectId: view.projectId, name: spec.name, owner: spec.owner, tags: spec.tags },
+    spec.entities,
   );
 }
 

@@ -23,6 +23,7 @@ import {
   previewSourceOp,
   previewViewOp,
   searchFeaturesOp,
+  searchObjectsOp,
   sourceColumnsOp,
   updateConsumerOp,
   updateDataSourceOp,
@@ -134,7 +135,7 @@ export const consumersRouter = router(
   }),
 );
 
-export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));
+export const searchRouter = router(doorsOf({ features: searchFeaturesOp, objects: searchObjectsOp }));
 
 /** One feature of a view (its page). */
 export const featuresRouter = router(doorsOf({ history: featureHistoryOp }));

@@ -1,0 +1,139 @@
+import "server-only";
+import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { Name } from "../core/name";
+import {
+  consumers,
+  dataSources,
+  datasets,
+  entities,
+  featureServices,
+  features,
+  featureViews,
+} from "../db/schema";
+import { defineOperation } from "../operations/define";
+
+/** The kinds of registry object the command palette jumps to (components/catalog/links.ts's ObjectKind). */
+export const OBJECT_KINDS = [
+  "feature",
+  "view",
+  "entity",
+  "source",
+  "service",
+  "consumer",
+  "dataset",
+] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export const SearchObjectsInput = z.object({
+  project: Name,
+  /** A name or the start of one, typos allowed; only letters, digits, "_" and ":" count. */
+  q: z.string().max(200),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+export type SearchObjectsInput = z.input<typeof SearchObjectsInput>;
+
+export const SearchObjectsResult = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum(OBJECT_KINDS),
+      /** The object's name; a feature's is "view:feature", as in Feast's references. */
+      name: z.string(),
+      deprecated: z.boolean(),
+    }),
+  ),
+});
+export type SearchObjectsResult = z.infer<typeof SearchObjectsResult>;
+
+/**
+ * What a palette query searches for: lower case, runs of anything but a-z 0-9 _ : become "_",
+ * no leading "_" or ":" nor trailing "_".
+ */
+export function objectTerm(q: string): string {
+  return q
+    .toLowerCase()
+    .replace(/[^a-z0-9_:]+/g, "_")
+    .replace(/^[_:]+|_+$/g, "")
+    .slice(0, 127);
+}
+
+/** `term%` for LIKE, its "_" taken literally (the term holds no other LIKE metacharacter). */
+function likePrefix(term: string): string {
+  return `${term.replaceAll("_", "\\_")}%`;
+}
+
+/**
+ * Objects of every kind by name, for the command palette: the exact name first, then names that
+ * start with the query, then names with a word close to it (pg_trgm word similarity, typos), each
+ * tier by closeness then shorter names. One statement; the features' name is served by their
+ * trigram index, the other kinds' tables are a project's few hundred rows.
+ */
+export const searchObjectsOp = defineOperation({
+  name: "search.objects",
+  summary: "Find registry objects of every kind by name (the command palette).",
+  kind: "query",
+  access: "definitions.read",
+  input: SearchObjectsInput,
+  output: SearchObjectsResult,
+  run: async ({ ctx, input, project: p }) => {
+    const term = objectTerm(input.q);
+    if (!term) return { items: [] };
+    // "view:feature" searches features only, by both parts (the view's by prefix; "view:" lists
+    // the view's features); anything else every kind by name.
+    const colon = term.indexOf(":");
+    const featureTerm = colon >= 0 ? term.slice(colon + 1) : term;
+    const viewPrefix = colon >= 0 ? sql` and f.view_name like ${likePrefix(term.slice(0, colon))}` : sql``;
+    const kind = (
+      k: ObjectKind,
+      t: string,
+      from: SQL,
+      where: SQL,
+      match: SQL,
+      name: SQL,
+      deprecated: SQL,
+    ) => sql`(
+      select ${k}::text as kind, ${name} as name, ${deprecated} as deprecated,
+        case when ${match} = ${t} then 0 when ${match} like ${likePrefix(t)} then 1 else 2 end as tier,
+        word_similarity(${t}, ${match}) as sim
+      from ${from}
+      where ${where} and (${match} like ${likePrefix(t)}${t ? sql` or ${t} <% ${match}` : sql``})
+      order by tier, sim desc, length(${match}), ${match} limit ${input.limit})`;
+    const named = (k: ObjectKind, table: SQL) =>
+      kind(
+        k,
+        term,
+        sql`${table} o`,
+        sql`o.project_id = ${p.id}`,
+        sql`o.name`,
+        sql`o.name`,
+        sql`o.deprecated_at is not null`,
+      );
+    const r = await ctx.db.execute<SearchObjectsResult["items"][number]>(sql`
+      select kind, name, deprecated from (
+        ${kind(
+          "feature",
+          featureTerm,
+          sql`${features} f join ${featureViews} v on v.id = f.feature_view_id`,
+          sql`f.project_id = ${p.id}${viewPrefix}`,
+          sql`f.name`,
+          sql`f.view_name || ':' || f.name`,
+          sql`v.deprecated_at is not null`,
+        )}
+        ${
+          colon >= 0
+            ? sql``
+            : sql`
+        union all ${named("view", sql`${featureViews}`)}
+        union all ${named("entity", sql`${entities}`)}
+        union all ${named("source", sql`${dataSources}`)}
+        union all ${named("service", sql`${featureServices}`)}
+        union all ${named("consumer", sql`${consumers}`)}
+        union all ${named("dataset", sql`${datasets}`)}`
+        }
+      ) hits
+      order by tier, sim desc, length(name), name, kind
+      limit ${input.limit}`);
+    return { items: r.rows };
+  },
+});
+export const searchObjects = searchObjectsOp.call;
