@@ -20,11 +20,11 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { type FormErrors, sentence, serverError, withoutError } from "../forms/form-errors";
 import { Switch } from "../forms/switch";
+import { TagsEditor } from "../forms/tags-editor";
 import { DurationInput } from "./duration-input";
 import { EntityPicker } from "./entity-picker";
 import { FieldsEditor } from "./fields-editor";
 import { SourcePicker } from "./source-picker";
-import { TagsEditor } from "./tags-editor";
 import { emptyViewForm, type ViewFormState, validateViewForm, viewFormFromSpec } from "./view-form-state";
 
 type Entity = RouterOutputs["entities"]["list"][number];

@@ -1,19 +1,16 @@
 import type { z } from "zod";
 import { FeatureViewSpec, type ValueType } from "@/server/registry/schemas";
 import { type FormErrors, issuesToErrors } from "../forms/form-errors";
+import { newTagRow, rowId, type TagRow, tagRowPath, tagRowsFrom, tagsFromRows } from "../forms/rows";
 import { type DurationValue, fromSeconds, toSeconds } from "./duration";
+
+export { newTagRow, rowId, type TagRow };
 
 /**
  * What the feature view form edits, and its translation to and from FeatureViewSpec. The form
  * holds strings (as typed) and rows with stable ids; the spec is built and checked with the same
  * zod schema the server uses only on submit.
  */
-
-export interface TagRow {
-  id: string;
-  key: string;
-  value: string;
-}
 
 export interface FieldRow {
   id: string;
@@ -40,13 +37,6 @@ export interface ViewFormState {
   fields: FieldRow[];
 }
 
-let lastId = 0;
-/** A React key for a new row; never rendered into the DOM, so server and client may differ. */
-export function rowId(): string {
-  lastId += 1;
-  return `row${lastId}`;
-}
-
 export const newFieldRow = (): FieldRow => ({
   id: rowId(),
   name: "",
@@ -54,7 +44,6 @@ export const newFieldRow = (): FieldRow => ({
   description: "",
   tags: {},
 });
-export const newTagRow = (): TagRow => ({ id: rowId(), key: "", value: "" });
 
 export function emptyViewForm(): ViewFormState {
   return {
@@ -78,7 +67,7 @@ export function viewFormFromSpec(spec: FeatureViewSpec): ViewFormState {
     name: spec.name,
     description: spec.description,
     owner: spec.owner,
-    tags: Object.entries(spec.tags).map(([key, value]) => ({ id: rowId(), key, value })),
+    tags: tagRowsFrom(spec.tags),
     entities: [...spec.entities],
     source: spec.source,
     ttl: fromSeconds(spec.ttlSeconds, "days"),
@@ -141,25 +130,4 @@ export function validateViewForm(state: ViewFormState): ViewFormResult {
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, spec: parsed.data };
-}
-
-/** Rows to a record: blank rows are dropped, a value without a key and a repeated key are errors. */
-function tagsFromRows(rows: TagRow[], errors: FormErrors): Record<string, string> {
-  const tags: Record<string, string> = {};
-  rows.forEach((row, i) => {
-    const key = row.key.trim();
-    if (key === "" && row.value.trim() === "") return;
-    if (key === "") errors[`tags.${i}.key`] = "Enter a key";
-    else if (Object.hasOwn(tags, key)) errors[`tags.${i}.key`] = `Duplicate key "${key}"`;
-    else tags[key] = row.value.trim();
-  });
-  return tags;
-}
-
-/** A schema path into the tags record ("tags.team") as the path of the row holding that key. */
-function tagRowPath(path: string[], code: string, rows: TagRow[]): string | undefined {
-  if (path[0] !== "tags" || path.length < 2) return undefined;
-  const index = rows.findIndex((r) => r.key.trim() === path[1]);
-  if (index < 0) return "tags";
-  return `tags.${index}.${code === "invalid_key" ? "key" : "value"}`;
 }
