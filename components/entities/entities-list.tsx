@@ -1,8 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { KeyRound } from "lucide-react";
+import { KeyRound, Plus } from "lucide-react";
+import { useProjectRole } from "@/components/auth/use-project-role";
+import { formHref } from "@/components/catalog/links";
 import { TagList } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -20,12 +23,20 @@ export function EntitiesList({ project }: { project: string }) {
   const views = useQuery(trpc.featureViews.list.queryOptions({ project }));
   const viewsOf = (entity: string) =>
     (views.data ?? []).filter((v) => v.entityNames.includes(entity)).map((v) => v.name);
+  const { can } = useProjectRole(project);
+  const create = can("definitions.write") && (
+    <ButtonLink href={formHref(project, "entity")} variant="primary">
+      <Plus className="size-4" aria-hidden />
+      New entity
+    </ButtonLink>
+  );
 
   return (
     <PageBody>
       <PageHeader
         title="Entities"
         description="The things features describe (a driver, a customer). Each has a join key that rows are looked up by."
+        actions={create}
       />
       {query.isPending ? (
         <SkeletonTable rows={5} columns={7} />
@@ -35,7 +46,8 @@ export function EntitiesList({ project }: { project: string }) {
         <EmptyState
           icon={KeyRound}
           title="No entities yet"
-          description="Register an entity (name, join key, value type) through the API or the CLI before defining feature views keyed by it."
+          description="Register an entity (name, join key, value type) before defining feature views keyed by it."
+          action={create}
         />
       ) : (
         <Table>

@@ -1,9 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Boxes, Users } from "lucide-react";
+import { Boxes, Plus, Users } from "lucide-react";
 import Link from "next/link";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -13,7 +15,7 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { NameCell, TextCell } from "../catalog/cells";
-import { href } from "../catalog/links";
+import { formHref, href } from "../catalog/links";
 
 /** "view:feature" references grouped by view: "driver_stats: conv_rate, acc_rate". */
 function groupFeatures(refs: string[]): [string, string[]][] {
@@ -55,12 +57,27 @@ export function ServicesList({ project }: { project: string }) {
   const consumers = useQuery(trpc.consumers.list.queryOptions({ project }));
   const consumersOf = (service: string) =>
     (consumers.data ?? []).filter((c) => c.featureServices.includes(service)).map((c) => c.name);
+  const { can } = useProjectRole(project);
+  const writable = can("definitions.write");
+  const newService = writable && (
+    <ButtonLink href={formHref(project, "service")} variant="primary">
+      <Plus className="size-4" aria-hidden />
+      New feature service
+    </ButtonLink>
+  );
+  const newConsumer = writable && (
+    <ButtonLink href={formHref(project, "consumer")}>
+      <Plus className="size-4" aria-hidden />
+      New consumer
+    </ButtonLink>
+  );
 
   return (
     <PageBody>
       <PageHeader
         title="Services"
         description="Feature services name the features a model reads together; consumers are the models and services that read them."
+        actions={newService}
       />
       <div className="flex flex-col gap-10">
         <Section
@@ -122,7 +139,11 @@ export function ServicesList({ project }: { project: string }) {
           )}
         </Section>
 
-        <Section title="Consumers" description="Models and services that read feature services.">
+        <Section
+          title="Consumers"
+          description="Models and services that read feature services."
+          actions={newConsumer}
+        >
           {consumers.isPending ? (
             <SkeletonTable rows={3} columns={5} />
           ) : consumers.isError ? (

@@ -1,8 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Database } from "lucide-react";
+import { Database, Plus } from "lucide-react";
+import { useProjectRole } from "@/components/auth/use-project-role";
+import { formHref } from "@/components/catalog/links";
 import { Badge, type Tone } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -31,12 +34,20 @@ export function SourcesList({ project }: { project: string }) {
   const views = useQuery(trpc.featureViews.list.queryOptions({ project }));
   const viewsOf = (source: string) =>
     (views.data ?? []).filter((v) => v.sourceName === source).map((v) => v.name);
+  const { can } = useProjectRole(project);
+  const create = can("definitions.write") && (
+    <ButtonLink href={formHref(project, "source")} variant="primary">
+      <Plus className="size-4" aria-hidden />
+      New source
+    </ButtonLink>
+  );
 
   return (
     <PageBody>
       <PageHeader
         title="Sources"
         description="Where feature values come from: a Postgres table, a SQL query, or a Parquet or CSV file of the project's file area, with an event-time column."
+        actions={create}
       />
       {query.isPending ? (
         <SkeletonTable rows={5} columns={7} />
@@ -46,7 +57,8 @@ export function SourcesList({ project }: { project: string }) {
         <EmptyState
           icon={Database}
           title="No sources yet"
-          description="Register a table, query or file source through the API, or from a feature view's form; feature views read from it."
+          description="Register a table, query or file source here or from a feature view's form; feature views read from it."
+          action={create}
         />
       ) : (
         <Table>
