@@ -95,5 +95,8 @@ function toDataset(
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     error: r.error,
+    deprecatedAt: r.deprecatedAt,
+    deprecationNote: r.deprecationNote,
+    replacedBy: r.replacedBy,
   };
 }

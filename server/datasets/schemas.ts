@@ -149,6 +149,10 @@ export const Dataset = z.object({
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
   error: z.string().nullable(),
+  /** Deprecation (docs/adr/0025): when, why, and the dataset that replaces it. */
+  deprecatedAt: z.date().nullable(),
+  deprecationNote: z.string(),
+  replacedBy: z.string().nullable(),
 });
 export type Dataset = z.output<typeof Dataset>;
 

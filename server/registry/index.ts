@@ -5,6 +5,7 @@ export * from "./data-sources";
 export * from "./entities";
 export * from "./feature-services";
 export * from "./feature-views";
+export * from "./lifecycle";
 export * from "./offline-space";
 export * from "./projects";
 export * from "./search";

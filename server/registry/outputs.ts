@@ -7,6 +7,17 @@ import { FeatureViewSpec } from "./schemas";
 /** Output shapes of the tRPC procedures: what the browser may rely on, checked at the door. */
 
 const Tags = z.record(z.string(), z.string());
+
+/**
+ * Deprecation, a state every registry object carries (docs/adr/0025): when it was deprecated (null:
+ * it is not), why, and the same-kind object that replaces it. A deprecated object keeps working.
+ */
+export const Deprecation = {
+  deprecatedAt: z.date().nullable(),
+  deprecationNote: z.string(),
+  replacedBy: z.string().nullable(),
+};
+
 const Owned = {
   id: z.string(),
   projectId: z.string(),
@@ -16,6 +27,7 @@ const Owned = {
   owner: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
+  ...Deprecation,
 };
 
 export const Project = z.object({
@@ -72,6 +84,7 @@ export const FeatureViewDetail = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
   materializedUntil: z.date().nullable(),
+  ...Deprecation,
   source: DataSource,
   entities: z.array(Entity),
 });

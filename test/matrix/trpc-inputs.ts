@@ -5,7 +5,17 @@ import { createDataset } from "../../server/datasets";
 import { buildDataset } from "../../server/datasets/build";
 import { materializationRuns } from "../../server/db/schema";
 import { listRuns, startMaterialization } from "../../server/materialization";
-import { getFeatureView, grantSharedSchema, listEntities, revokeSharedSchema } from "../../server/registry";
+import {
+  createConsumer,
+  createDataSource,
+  createEntity,
+  createFeatureService,
+  createFeatureView,
+  getFeatureView,
+  grantSharedSchema,
+  listEntities,
+  revokeSharedSchema,
+} from "../../server/registry";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 
@@ -119,6 +129,61 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     featureServices: ["driver_activity"],
     description: fresh("d"),
   }),
+  // Deletes: a fresh object each time, nothing depending on it (a deleted one cannot be again).
+  "entities.delete": async (trusted) => {
+    const name = fresh("ent");
+    await createEntity({ ctx: trusted, input: { project: P, name, joinKey: "k", valueType: "int64" } });
+    return { project: P, name };
+  },
+  "sources.delete": async (trusted) => {
+    const name = fresh("src");
+    await createDataSource({
+      ctx: trusted,
+      input: {
+        project: P,
+        name,
+        kind: "table",
+        tableName: "proj.driver_stats",
+        timestampField: "event_timestamp",
+      },
+    });
+    return { project: P, name };
+  },
+  "featureViews.delete": async (trusted) => {
+    const name = fresh("view");
+    await createFeatureView({ ctx: trusted, input: { project: P, spec: driverViewSpec({ name }) } });
+    return { project: P, name };
+  },
+  "featureServices.delete": async (trusted) => {
+    const name = fresh("svc");
+    await createFeatureService({
+      ctx: trusted,
+      input: { project: P, name, features: ["driver_hourly_stats:*"] },
+    });
+    return { project: P, name };
+  },
+  "consumers.delete": async (trusted) => {
+    const name = fresh("model");
+    await createConsumer({ ctx: trusted, input: { project: P, name, kind: "model" } });
+    return { project: P, name };
+  },
+  // Deprecation is a state: setting or clearing it again is harmless.
+  "entities.deprecate": () => ({ project: P, name: "driver", note: fresh("note") }),
+  "entities.undeprecate": () => ({ project: P, name: "driver" }),
+  "sources.deprecate": () => ({ project: P, name: "driver_stats_source", note: fresh("note") }),
+  "sources.undeprecate": () => ({ project: P, name: "driver_stats_source" }),
+  "featureViews.deprecate": () => ({ project: P, name: "driver_hourly_stats", note: fresh("note") }),
+  "featureViews.undeprecate": () => ({ project: P, name: "driver_hourly_stats" }),
+  "featureServices.deprecate": () => ({ project: P, name: "driver_activity", note: fresh("note") }),
+  "featureServices.undeprecate": () => ({ project: P, name: "driver_activity" }),
+  "consumers.deprecate": () => ({ project: P, name: "eta_model", note: fresh("note") }),
+  "consumers.undeprecate": () => ({ project: P, name: "eta_model" }),
+  "datasets.deprecate": async (trusted) => ({
+    project: P,
+    name: await readyDataset(trusted),
+    note: fresh("note"),
+  }),
+  "datasets.undeprecate": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
   "search.features": () => ({ project: P, q: "conv" }),
   "datasets.list": () => ({ project: P }),
   "datasets.get": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),

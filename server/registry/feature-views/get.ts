@@ -31,6 +31,9 @@ export interface FeatureViewDetail {
   createdAt: Date;
   updatedAt: Date;
   materializedUntil: Date | null;
+  deprecatedAt: Date | null;
+  deprecationNote: string;
+  replacedBy: string | null;
   /** The spec's source and entities as they are now, resolved by name. */
   source: DataSourceRow;
   entities: EntityRow[];
@@ -85,6 +88,9 @@ export const getFeatureViewOp = defineOperation({
       createdAt: view.createdAt,
       updatedAt: view.updatedAt,
       materializedUntil: view.materializedUntil,
+      deprecatedAt: view.deprecatedAt,
+      deprecationNote: view.deprecationNote,
+      replacedBy: view.replacedBy,
       source,
       entities: spec.entities.flatMap((n) => byName.get(n) ?? []),
     };

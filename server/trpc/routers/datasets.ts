@@ -9,6 +9,7 @@ import {
   previewDraftOp,
   uploadEntitiesOp,
 } from "../../datasets";
+import { deprecateDatasetOp, undeprecateDatasetOp } from "../../registry/lifecycle";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -23,5 +24,7 @@ export const datasetsRouter = router(
     preview: previewDatasetOp,
     cancel: cancelDatasetOp,
     delete: deleteDatasetOp,
+    deprecate: deprecateDatasetOp,
+    undeprecate: undeprecateDatasetOp,
   }),
 );

@@ -25,6 +25,23 @@ import {
   updateFeatureServiceOp,
   updateFeatureViewOp,
 } from "../../registry";
+import {
+  deleteConsumerOp,
+  deleteDataSourceOp,
+  deleteEntityOp,
+  deleteFeatureServiceOp,
+  deleteFeatureViewOp,
+  deprecateConsumerOp,
+  deprecateDataSourceOp,
+  deprecateEntityOp,
+  deprecateFeatureServiceOp,
+  deprecateFeatureViewOp,
+  undeprecateConsumerOp,
+  undeprecateDataSourceOp,
+  undeprecateEntityOp,
+  undeprecateFeatureServiceOp,
+  undeprecateFeatureViewOp,
+} from "../../registry/lifecycle";
 import { featureViewUsageOp } from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
@@ -34,7 +51,15 @@ import { router } from "../init";
 export const projectsRouter = router(doorsOf({ list: listProjectsOp }));
 
 export const entitiesRouter = router(
-  doorsOf({ list: listEntitiesOp, get: getEntityOp, create: createEntityOp, update: updateEntityOp }),
+  doorsOf({
+    list: listEntitiesOp,
+    get: getEntityOp,
+    create: createEntityOp,
+    update: updateEntityOp,
+    delete: deleteEntityOp,
+    deprecate: deprecateEntityOp,
+    undeprecate: undeprecateEntityOp,
+  }),
 );
 
 export const sourcesRouter = router(
@@ -43,6 +68,9 @@ export const sourcesRouter = router(
     get: getDataSourceOp,
     create: createDataSourceOp,
     update: updateDataSourceOp,
+    delete: deleteDataSourceOp,
+    deprecate: deprecateDataSourceOp,
+    undeprecate: undeprecateDataSourceOp,
   }),
 );
 
@@ -55,6 +83,9 @@ export const featureViewsRouter = router(
     usage: featureViewUsageOp,
     create: createFeatureViewOp,
     update: updateFeatureViewOp,
+    delete: deleteFeatureViewOp,
+    deprecate: deprecateFeatureViewOp,
+    undeprecate: undeprecateFeatureViewOp,
   }),
 );
 
@@ -64,11 +95,22 @@ export const featureServicesRouter = router(
     get: getFeatureServiceOp,
     create: createFeatureServiceOp,
     update: updateFeatureServiceOp,
+    delete: deleteFeatureServiceOp,
+    deprecate: deprecateFeatureServiceOp,
+    undeprecate: undeprecateFeatureServiceOp,
   }),
 );
 
 export const consumersRouter = router(
-  doorsOf({ list: listConsumersOp, get: getConsumerOp, create: createConsumerOp, update: updateConsumerOp }),
+  doorsOf({
+    list: listConsumersOp,
+    get: getConsumerOp,
+    create: createConsumerOp,
+    update: updateConsumerOp,
+    delete: deleteConsumerOp,
+    deprecate: deprecateConsumerOp,
+    undeprecate: undeprecateConsumerOp,
+  }),
 );
 
 export const searchRouter = router(doorsOf({ features: searchFeaturesOp }));

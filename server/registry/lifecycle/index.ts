@@ -1,0 +1,5 @@
+import "server-only";
+
+export * from "./delete";
+export * from "./dependants";
+export * from "./deprecate";
