@@ -25,7 +25,14 @@ import { DurationInput } from "./duration-input";
 import { EntityPicker } from "./entity-picker";
 import { FieldsEditor } from "./fields-editor";
 import { SourcePicker } from "./source-picker";
-import { emptyViewForm, type ViewFormState, validateViewForm, viewFormFromSpec } from "./view-form-state";
+import {
+  draftClashes,
+  draftsInUse,
+  emptyViewForm,
+  type ViewFormState,
+  validateViewForm,
+  viewFormFromSpec,
+} from "./view-form-state";
 
 type Entity = RouterOutputs["entities"]["list"][number];
 type Source = RouterOutputs["sources"]["list"][number];
@@ -136,6 +143,18 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
   );
 }
 
+/** Source inputs as their labels read, for a refused draft's message. */
+const DRAFT_FIELD_WORDS: Record<string, string> = {
+  tableName: "table name",
+  query: "query",
+  path: "path",
+  fileFormat: "format",
+  timestampField: "timestamp field",
+  createdTimestampField: "created timestamp field",
+  joinKey: "join key",
+  valueType: "value type",
+};
+
 interface ViewFormBodyProps {
   project: string;
   entities: Entity[];
@@ -154,7 +173,11 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   const queryClient = useQueryClient();
   const create = useMutation(trpc.featureViews.create.mutationOptions());
   const update = useMutation(trpc.featureViews.update.mutationOptions());
-  const mutation = edit ? update : create;
+  const createEntity = useMutation(trpc.entities.create.mutationOptions());
+  const createSource = useMutation(trpc.sources.create.mutationOptions());
+  const deleteEntity = useMutation(trpc.entities.delete.mutationOptions());
+  const deleteSource = useMutation(trpc.sources.delete.mutationOptions());
+  const [saving, setSaving] = useState<"saving" | "saved" | null>(null);
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -181,7 +204,7 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   }, [banner, conflict]);
 
   // Once saved the form stays disabled until the view page opens.
-  const busy = mutation.isPending || mutation.isSuccess;
+  const busy = saving !== null;
   const errorOf = (path: string) => (errors[path] ? sentence(errors[path]) : undefined);
 
   /** Changes part of the form and drops the errors of what changed (`prefix` and below). */
@@ -218,17 +241,102 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
     router.push(href.view(project, name));
   }
 
-  function submit(e: FormEvent) {
+  /**
+   * Saves the view with the inline drafts it uses. Everything is checked first (the view and each
+   * draft with the server's schemas, draft names against the stored ones); then the drafts are
+   * created, then the view. If the server refuses a draft or the view, the drafts this submit
+   * created are deleted again, so a refused or cancelled view leaves nothing behind.
+   */
+  async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setBanner(null);
     setConflict(null);
     const result = validateViewForm(state);
-    if (!result.ok) return showErrors(result.errors);
+    const clashes = draftClashes(state, {
+      entities: entities.map((x) => x.name),
+      sources: sources.map((x) => x.name),
+    });
+    if (!result.ok || Object.keys(clashes).length > 0)
+      return showErrors({ ...(result.ok ? {} : result.errors), ...clashes });
     setErrors({});
-    const handlers = { onSuccess: (w: { name: string }) => onSaved(w.name), onError: onFailure };
-    if (edit) update.mutate({ project, baseVersion: edit.baseVersion, spec: result.spec }, handlers);
-    else create.mutate({ project, spec: result.spec }, handlers);
+    setSaving("saving");
+    const created = await createDrafts();
+    if (!created) return setSaving(null);
+    try {
+      const written = edit
+        ? await update.mutateAsync({ project, baseVersion: edit.baseVersion, spec: result.spec })
+        : await create.mutateAsync({ project, spec: result.spec });
+      setSaving("saved");
+      await onSaved(written.name);
+    } catch (error) {
+      await removeDrafts(created);
+      onFailure(error);
+      setSaving(null);
+    }
+  }
+
+  type Created = { kind: "entity" | "source"; name: string };
+
+  /** Creates the drafts the view uses; on a refusal, removes those already made and says why. */
+  async function createDrafts(): Promise<Created[] | null> {
+    const drafts = draftsInUse(state);
+    const created: Created[] = [];
+    const steps: { draft: Created; run: () => Promise<unknown> }[] = drafts.entities.map((d) => ({
+      draft: { kind: "entity", name: d.name },
+      run: () => createEntity.mutateAsync({ project, ...d }),
+    }));
+    const source = drafts.source;
+    if (source)
+      steps.push({
+        draft: { kind: "source", name: source.name },
+        run: () => createSource.mutateAsync({ project, ...source }),
+      });
+    for (const { draft, run } of steps) {
+      try {
+        await run();
+        created.push(draft);
+      } catch (error) {
+        await removeDrafts(created);
+        const { field, message } = serverError(error);
+        const at = draft.kind === "entity" ? `entities.${state.entities.indexOf(draft.name)}` : "source";
+        const what = draft.kind === "entity" ? "entity" : `source "${draft.name}"`;
+        const where = field && field !== "name" ? `${DRAFT_FIELD_WORDS[field] ?? field}: ` : "";
+        showErrors({ [at]: `the new ${what} was refused: ${where}${message}` });
+        return null;
+      }
+    }
+    return created;
+  }
+
+  /** Deletes drafts a refused submit created; one that cannot be deleted stays, and the banner says so. */
+  async function removeDrafts(created: Created[]) {
+    const left: string[] = [];
+    for (const c of [...created].reverse()) {
+      try {
+        if (c.kind === "entity") await deleteEntity.mutateAsync({ project, name: c.name });
+        else await deleteSource.mutateAsync({ project, name: c.name });
+      } catch {
+        left.push(`${c.kind} "${c.name}"`);
+      }
+    }
+    if (left.length > 0) {
+      // They exist now: pick them from the lists instead of creating them again.
+      setState((s) => ({
+        ...s,
+        newEntities: s.newEntities.filter(
+          (d) => !created.some((c) => c.kind === "entity" && c.name === d.name),
+        ),
+        newSource: s.newSource && created.some((c) => c.kind === "source") ? null : s.newSource,
+      }));
+      setBanner(
+        `The ${left.join(" and ")} created for this view could not be removed again; they are saved now.`,
+      );
+    }
+    await Promise.all([
+      queryClient.invalidateQueries(trpc.entities.pathFilter()),
+      queryClient.invalidateQueries(trpc.sources.pathFilter()),
+    ]);
   }
 
   const errorCount = Object.keys(errors).length;
@@ -309,6 +417,8 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
             value={state.entities}
             onChange={(names) => change("entities", names)}
             entities={entities}
+            drafts={state.newEntities}
+            onDraftsChange={(drafts) => setState((s) => ({ ...s, newEntities: drafts }))}
             errorOf={errorOf}
             disabled={busy}
           />
@@ -318,6 +428,8 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
             value={state.source}
             onChange={(name) => change("source", name)}
             sources={sources}
+            draft={state.newSource}
+            onDraftChange={(draft) => setState((s) => ({ ...s, newSource: draft }))}
             error={errorOf("source")}
             disabled={busy}
           />

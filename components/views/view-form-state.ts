@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { FeatureViewSpec, type ValueType } from "@/server/registry/schemas";
+import type { EntityValue } from "../entities/entity-form-state";
 import { type FormErrors, issuesToErrors } from "../forms/form-errors";
 import { newTagRow, rowId, type TagRow, tagRowPath, tagRowsFrom, tagsFromRows } from "../forms/rows";
+import type { SourceValue } from "../sources/source-form-state";
 import { type DurationValue, fromSeconds, toSeconds } from "./duration";
 
 export { newTagRow, rowId, type TagRow };
@@ -35,6 +37,12 @@ export interface ViewFormState {
   /** Not edited by the form; kept so an edit does not flip it. */
   offline: boolean;
   fields: FieldRow[];
+  /**
+   * Entities and a source typed inline in this form, not saved yet: they are created when the
+   * view is saved (only those it still uses), so cancelling the view leaves nothing behind.
+   */
+  newEntities: EntityValue[];
+  newSource: SourceValue | null;
 }
 
 export const newFieldRow = (): FieldRow => ({
@@ -58,6 +66,8 @@ export function emptyViewForm(): ViewFormState {
     online: true,
     offline: true,
     fields: [newFieldRow()],
+    newEntities: [],
+    newSource: null,
   };
 }
 
@@ -78,6 +88,8 @@ export function viewFormFromSpec(spec: FeatureViewSpec): ViewFormState {
     online: spec.online,
     offline: spec.offline,
     fields: spec.fields.map((f) => ({ id: rowId(), ...f })),
+    newEntities: [],
+    newSource: null,
   };
 }
 
@@ -130,4 +142,31 @@ export function validateViewForm(state: ViewFormState): ViewFormResult {
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, spec: parsed.data };
+}
+
+/** The inline drafts the view still uses, in the order to create them: entities, then the source. */
+export function draftsInUse(state: ViewFormState): { entities: EntityValue[]; source: SourceValue | null } {
+  return {
+    entities: state.entities.flatMap((name) => state.newEntities.filter((e) => e.name === name)),
+    source: state.newSource && state.newSource.name === state.source ? state.newSource : null,
+  };
+}
+
+/**
+ * Drafts whose name is now taken by a stored object (someone else registered it meanwhile): the
+ * view form says so under the picker instead of failing half-way through a save.
+ */
+export function draftClashes(
+  state: ViewFormState,
+  stored: { entities: readonly string[]; sources: readonly string[] },
+): FormErrors {
+  const errors: FormErrors = {};
+  const { entities, source } = draftsInUse(state);
+  for (const e of entities)
+    if (stored.entities.includes(e.name))
+      errors[`entities.${state.entities.indexOf(e.name)}`] =
+        `an entity named "${e.name}" was registered meanwhile; remove the new one and choose it`;
+  if (source && stored.sources.includes(source.name))
+    errors.source = `a source named "${source.name}" was registered meanwhile; remove the new one and choose it`;
+  return errors;
 }
