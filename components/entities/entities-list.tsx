@@ -14,6 +14,8 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { DeprecatedBadge } from "../catalog/deprecated-badge";
+import { ObjectActions } from "../catalog/object-actions";
 import { TypeBadge } from "../catalog/type-badge";
 
 /** Entities of a project with their join keys and the views keyed by them. */
@@ -61,13 +63,23 @@ export function EntitiesList({ project }: { project: string }) {
               <TH className="w-[15%] hidden xl:table-cell">Tags</TH>
               <TH className="w-[13%] hidden xl:table-cell">Owner</TH>
               <TH className="w-28">Updated</TH>
+              <TH className="w-32">
+                <span className="sr-only">Actions</span>
+              </TH>
             </tr>
           </THead>
           <TBody>
             {query.data.map((e) => (
               <TR key={e.id}>
                 <TD>
-                  <NameCell name={e.name} />
+                  <div className="flex min-w-0 items-center gap-1.5">
+                    <NameCell name={e.name} />
+                    <DeprecatedBadge
+                      deprecatedAt={e.deprecatedAt}
+                      note={e.deprecationNote}
+                      replacedBy={e.replacedBy}
+                    />
+                  </div>
                 </TD>
                 <TD>
                   <TextCell text={e.joinKey} mono />
@@ -89,6 +101,15 @@ export function EntitiesList({ project }: { project: string }) {
                 </TD>
                 <TD className="text-zinc-500">
                   <RelativeTime date={e.updatedAt} />
+                </TD>
+                <TD>
+                  <ObjectActions
+                    compact
+                    project={project}
+                    kind="entity"
+                    name={e.name}
+                    deprecated={e.deprecatedAt ? { note: e.deprecationNote, replacedBy: e.replacedBy } : null}
+                  />
                 </TD>
               </TR>
             ))}

@@ -15,7 +15,9 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { NameCell, TextCell } from "../catalog/cells";
+import { DeprecatedBadge } from "../catalog/deprecated-badge";
 import { formHref, href } from "../catalog/links";
+import { ObjectActions } from "../catalog/object-actions";
 
 /** "view:feature" references grouped by view: "driver_stats: conv_rate, acc_rate". */
 function groupFeatures(refs: string[]): [string, string[]][] {
@@ -108,13 +110,23 @@ export function ServicesList({ project }: { project: string }) {
                   <TH className="w-[16%]">Consumers</TH>
                   <TH className="w-[13%]">Owner</TH>
                   <TH className="w-28">Updated</TH>
+                  <TH className="w-32">
+                    <span className="sr-only">Actions</span>
+                  </TH>
                 </tr>
               </THead>
               <TBody>
                 {services.data.map((s) => (
                   <TR key={s.id} id={`service-${s.name}`} className="align-top">
                     <TD className="align-top">
-                      <NameCell name={s.name} description={s.description} />
+                      <div className="flex min-w-0 items-center gap-1.5">
+                        <NameCell name={s.name} description={s.description} />
+                        <DeprecatedBadge
+                          deprecatedAt={s.deprecatedAt}
+                          note={s.deprecationNote}
+                          replacedBy={s.replacedBy}
+                        />
+                      </div>
                       {s.description && (
                         <p className="mt-0.5 truncate text-xs text-zinc-500">{s.description}</p>
                       )}
@@ -131,6 +143,17 @@ export function ServicesList({ project }: { project: string }) {
                     </TD>
                     <TD className="align-top text-zinc-500">
                       <RelativeTime date={s.updatedAt} />
+                    </TD>
+                    <TD className="align-top">
+                      <ObjectActions
+                        compact
+                        project={project}
+                        kind="service"
+                        name={s.name}
+                        deprecated={
+                          s.deprecatedAt ? { note: s.deprecationNote, replacedBy: s.replacedBy } : null
+                        }
+                      />
                     </TD>
                   </TR>
                 ))}
@@ -168,13 +191,23 @@ export function ServicesList({ project }: { project: string }) {
                   <TH>Description</TH>
                   <TH className="w-[13%]">Owner</TH>
                   <TH className="w-28">Updated</TH>
+                  <TH className="w-32">
+                    <span className="sr-only">Actions</span>
+                  </TH>
                 </tr>
               </THead>
               <TBody>
                 {consumers.data.map((c) => (
                   <TR key={c.id}>
                     <TD>
-                      <NameCell name={c.name} />
+                      <div className="flex min-w-0 items-center gap-1.5">
+                        <NameCell name={c.name} />
+                        <DeprecatedBadge
+                          deprecatedAt={c.deprecatedAt}
+                          note={c.deprecationNote}
+                          replacedBy={c.replacedBy}
+                        />
+                      </div>
                     </TD>
                     <TD>
                       <Badge tone={c.kind === "model" ? "violet" : "teal"}>{c.kind}</Badge>
@@ -190,6 +223,17 @@ export function ServicesList({ project }: { project: string }) {
                     </TD>
                     <TD className="text-zinc-500">
                       <RelativeTime date={c.updatedAt} />
+                    </TD>
+                    <TD>
+                      <ObjectActions
+                        compact
+                        project={project}
+                        kind="consumer"
+                        name={c.name}
+                        deprecated={
+                          c.deprecatedAt ? { note: c.deprecationNote, replacedBy: c.replacedBy } : null
+                        }
+                      />
                     </TD>
                   </TR>
                 ))}

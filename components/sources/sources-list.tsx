@@ -15,6 +15,8 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { DeprecatedBadge } from "../catalog/deprecated-badge";
+import { ObjectActions } from "../catalog/object-actions";
 
 type Source = RouterOutputs["sources"]["list"][number];
 
@@ -72,13 +74,23 @@ export function SourcesList({ project }: { project: string }) {
               <TH className="w-20 text-right">Views</TH>
               <TH className="w-[12%] hidden xl:table-cell">Owner</TH>
               <TH className="w-28">Updated</TH>
+              <TH className="w-32">
+                <span className="sr-only">Actions</span>
+              </TH>
             </tr>
           </THead>
           <TBody>
             {query.data.map((s) => (
               <TR key={s.id}>
                 <TD>
-                  <NameCell name={s.name} description={s.description} />
+                  <div className="flex min-w-0 items-center gap-1.5">
+                    <NameCell name={s.name} description={s.description} />
+                    <DeprecatedBadge
+                      deprecatedAt={s.deprecatedAt}
+                      note={s.deprecationNote}
+                      replacedBy={s.replacedBy}
+                    />
+                  </div>
                 </TD>
                 <TD>
                   <Badge tone={KIND_TONES[s.kind]}>{s.kind}</Badge>
@@ -100,6 +112,15 @@ export function SourcesList({ project }: { project: string }) {
                 </TD>
                 <TD className="text-zinc-500">
                   <RelativeTime date={s.updatedAt} />
+                </TD>
+                <TD>
+                  <ObjectActions
+                    compact
+                    project={project}
+                    kind="source"
+                    name={s.name}
+                    deprecated={s.deprecatedAt ? { note: s.deprecationNote, replacedBy: s.replacedBy } : null}
+                  />
                 </TD>
               </TR>
             ))}

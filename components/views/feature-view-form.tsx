@@ -1,10 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, CircleAlert, Layers, RefreshCw } from "lucide-react";
+import { ArrowLeft, CircleAlert, Layers, Lock, RefreshCw } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { useRefusal } from "@/components/auth/use-refusal";
 import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -49,6 +50,12 @@ interface FeatureViewFormProps {
  */
 export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
   const trpc = useTRPC();
+  // A role that cannot write reads why before filling anything in (the server refuses anyway).
+  const refusal = useRefusal(
+    project,
+    "definitions.write",
+    editName ? "edit feature views" : "register feature views",
+  );
   const entities = useQuery(trpc.entities.list.queryOptions({ project }));
   const sources = useQuery(trpc.sources.list.queryOptions({ project }));
   const view = useQuery({
@@ -84,6 +91,30 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
       }
     />
   );
+
+  if (refusal !== null) {
+    return (
+      <PageBody>
+        {header()}
+        {refusal === undefined ? (
+          <FormSkeleton />
+        ) : (
+          <div data-testid="role-refusal">
+            <EmptyState
+              icon={Lock}
+              title="Your role cannot do this"
+              description={refusal}
+              action={
+                <ButtonLink href={editName ? href.view(project, editName) : href.views(project)}>
+                  {editName ?? "Feature views"}
+                </ButtonLink>
+              }
+            />
+          </div>
+        )}
+      </PageBody>
+    );
+  }
 
   const failed = entities.error ?? sources.error ?? (editName ? view.error : null);
   if (failed) {
