@@ -61,6 +61,21 @@ test("a viewer made in Settings sees no writes, and the server refuses them", as
     await expect(viewer.getByRole("textbox", { name: "Name", exact: true })).toHaveCount(0);
     await expect(viewer.getByText("definitions.write")).toHaveCount(0);
 
+    await viewer.goto("/p/demo/entities/new");
+    await expect(viewer.getByTestId("role-refusal")).toContainText(
+      "Editors, operators and owners can register entities; you are a viewer in this project.",
+    );
+    await viewer.goto("/p/demo/entities");
+    await expect(viewer.getByRole("row").filter({ hasText: "driver_id" })).toBeVisible();
+    await expect(viewer.getByRole("link", { name: "New entity" })).toHaveCount(0);
+    const del = viewer.getByRole("button", { name: "Delete driver", exact: true });
+    await expect(del).toBeDisabled();
+    await expect(del).toHaveAttribute(
+      "title",
+      /Editors, operators and owners can change or delete entities; you are a viewer/,
+    );
+    await viewer.screenshot({ path: "/tmp/quiver-shots/viewer-entities.png", fullPage: true });
+
     // The API with the viewer's cookies: refused by role, not by a missing session.
     const res = await context.request.post("/api/trpc/entities.create", {
       headers: { "content-type": "application/json" },

@@ -27,6 +27,14 @@ const ROUTER = {
   consumer: "consumers",
 } as const;
 
+const PLURAL: Record<EditableKind, string> = {
+  entity: "entities",
+  source: "sources",
+  view: "feature views",
+  service: "feature services",
+  consumer: "consumers",
+};
+
 const WORDS: Record<EditableKind, string> = {
   entity: "entity",
   source: "source",
@@ -61,12 +69,14 @@ interface ObjectActionsProps {
  * A role that cannot change definitions sees the buttons disabled, with the reason as their title.
  */
 export function ObjectActions({ project, kind, name, deprecated, hideEdit, compact }: ObjectActionsProps) {
-  const refusal = useRefusal(project, "definitions.write", `change or delete ${WORDS[kind]}s`);
+  const refusal = useRefusal(project, "definitions.write", `change or delete ${PLURAL[kind]}`);
   const [open, setOpen] = useState<"deprecate" | "undeprecate" | "delete" | null>(null);
   const disabled = refusal !== null;
   const title = (label: string) => refusal ?? (compact ? `${label} ${name}` : undefined);
   const size = "sm";
+  // Each button is named with the object ("Delete driver"), so a row's buttons are told apart.
   const text = (label: string) => (compact ? <span className="sr-only">{`${label} ${name}`}</span> : label);
+  const named = (label: string) => (compact ? undefined : `${label} ${name}`);
   const close = () => setOpen(null);
   return (
     <div className="flex items-center gap-2" data-testid={`object-actions-${name}`}>
@@ -93,6 +103,7 @@ export function ObjectActions({ project, kind, name, deprecated, hideEdit, compa
           variant={compact ? "ghost" : "secondary"}
           disabled={disabled}
           title={title("Undeprecate")}
+          aria-label={named("Undeprecate")}
           onClick={() => setOpen("undeprecate")}
         >
           <ArchiveRestore className="size-3.5" aria-hidden />
@@ -104,6 +115,7 @@ export function ObjectActions({ project, kind, name, deprecated, hideEdit, compa
           variant={compact ? "ghost" : "secondary"}
           disabled={disabled}
           title={title("Deprecate")}
+          aria-label={named("Deprecate")}
           onClick={() => setOpen("deprecate")}
         >
           <Archive className="size-3.5" aria-hidden />
