@@ -114,11 +114,11 @@ export function validateServiceForm(
     { tagRows: s.tags, errors, blank: { name: "Enter a name" } },
   );
   if (result.ok) return result;
-  // Reference errors belong to the row that made them.
+  // Reference errors belong to the row that made them; the form's own messages win.
   const moved: FormErrors = {};
   for (const [k, v] of Object.entries(result.errors)) {
     const at = k === "features" ? "views" : rowPathOfRef(s.views, k);
     moved[at] ??= v;
   }
-  return { ok: false, errors: moved };
+  return { ok: false, errors: { ...moved, ...errors } };
 }
