@@ -72,7 +72,7 @@ test("entity and source: create and edit through their forms", async ({ page }) 
   await expect(page).toHaveURL(/\/entities\/new$/);
   await page.getByRole("button", { name: "Create entity" }).click();
   await expect(page.getByText("Enter a name")).toBeVisible();
-  await page.getByRole("textbox", { name: "Name" }).fill(ENTITY);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(ENTITY);
   await page.getByRole("textbox", { name: "Join key" }).fill("Bad Key");
   await page.getByRole("button", { name: "Create entity" }).click();
   await expect(page.getByText(/must start with a lowercase letter/i)).toBeVisible();
@@ -82,7 +82,7 @@ test("entity and source: create and edit through their forms", async ({ page }) 
   await expect(page).toHaveURL(new RegExp(`/p/demo/entities/${ENTITY}$`));
 
   await page.goto(`/p/demo/entities/${ENTITY}/edit`);
-  await expect(page.getByRole("textbox", { name: "Name" })).toBeDisabled();
+  await expect(page.getByRole("textbox", { name: "Name", exact: true })).toBeDisabled();
   await page.getByRole("textbox", { name: "Description" }).fill("Riders, keyed like drivers");
   await page.getByRole("button", { name: "Save entity" }).click();
   await expect(page).toHaveURL(new RegExp(`/p/demo/entities/${ENTITY}$`));
@@ -91,7 +91,7 @@ test("entity and source: create and edit through their forms", async ({ page }) 
 
   await page.goto("/p/demo/sources");
   await page.getByRole("link", { name: "New source" }).click();
-  await page.getByRole("textbox", { name: "Name" }).fill(SOURCE);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(SOURCE);
   await page.getByRole("textbox", { name: "Table name" }).fill("demo.driver_hourly_stats");
   await page.getByRole("button", { name: "Create source" }).click();
   await expect(page).toHaveURL(new RegExp(`/p/demo/sources/${SOURCE}$`));
@@ -130,9 +130,9 @@ test("feature view on them: create, edit", async ({ page }) => {
 test("feature service and consumer: create and edit through their forms", async ({ page }) => {
   await page.goto("/p/demo/services");
   await page.getByRole("link", { name: "New feature service" }).click();
-  await page.getByRole("textbox", { name: "Name" }).fill(SERVICE);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(SERVICE);
   await page.getByRole("button", { name: "Create feature service" }).click();
-  await expect(page.getByText("Choose a feature view")).toBeVisible();
+  await expect(page.getByText("Choose a feature view", { exact: true })).toBeVisible();
   await page.getByRole("combobox", { name: "Feature view 1" }).selectOption(VIEW);
   await page.getByRole("checkbox", { name: "All features" }).uncheck();
   await page.getByRole("button", { name: "Create feature service" }).click();
@@ -151,7 +151,7 @@ test("feature service and consumer: create and edit through their forms", async 
   await expect(row(page, SERVICE)).toContainText("conv_rate, acc_rate");
 
   await page.getByRole("link", { name: "New consumer" }).click();
-  await page.getByRole("textbox", { name: "Name" }).fill(CONSUMER);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(CONSUMER);
   await page.getByRole("radio", { name: /model/i }).check();
   await page.getByRole("checkbox", { name: new RegExp(SERVICE) }).check();
   await page.getByRole("button", { name: "Create consumer" }).click();

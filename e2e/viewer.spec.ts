@@ -66,7 +66,7 @@ test("a viewer made in Settings sees no writes, and the server refuses them", as
       "Editors, operators and owners can register entities; you are a viewer in this project.",
     );
     await viewer.goto("/p/demo/entities");
-    await expect(viewer.getByRole("row").filter({ hasText: "driver_id" })).toBeVisible();
+    await expect(viewer.getByTestId("object-actions-driver")).toBeVisible();
     await expect(viewer.getByRole("link", { name: "New entity" })).toHaveCount(0);
     const del = viewer.getByRole("button", { name: "Delete driver", exact: true });
     await expect(del).toBeDisabled();

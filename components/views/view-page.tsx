@@ -120,6 +120,7 @@ export function ViewPage({ project, name, lineageSlot, usageSlot, materializatio
                   deprecatedAt={v.deprecatedAt}
                   note={v.deprecationNote}
                   replacedBy={v.replacedBy}
+                  showReplacement
                 />
               </>
             }
