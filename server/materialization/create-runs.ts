@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/record";
 import { actorLabel, type Ctx, inTransaction } from "../core/context";
 import { InvalidError, NotFoundError } from "../core/errors";
 import { materializationRuns, type RunKind } from "../db/schema";
-import { type FeatureViewRow, listFeatureViews } from "../registry";
+import { type FeatureViewRow, listFeatureViews } from "../registry/feature-views/get";
 import type { Run } from "./run-row";
 
 /**

@@ -17,7 +17,7 @@ import {
   viewColumns,
 } from "../offline";
 import type { OnlineRow } from "../online";
-import { getFeatureView } from "../registry";
+import { getFeatureView } from "../registry/feature-views/get";
 import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatLostMessage, stallLimitMs } from "./heartbeat";
 import { pump, type Settled } from "./pipeline";

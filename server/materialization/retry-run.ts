@@ -4,7 +4,7 @@ import { inTransaction } from "../core/context";
 import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
 import { defineOperation } from "../operations/define";
-import { listFeatureViews } from "../registry";
+import { listFeatureViews } from "../registry/feature-views/get";
 import { insertRuns } from "./create-runs";
 import * as out from "./outputs";
 import type { Run } from "./run-row";

@@ -15,10 +15,14 @@ export {
 } from "./source-query";
 export {
   checkSource,
+  checkSourceColumns,
+  checkSourceDefinition,
   DEFAULT_BATCH_SIZE,
   estimateLatestPerEntity,
   probeSource,
   readLatestPerEntity,
+  type SourceColumn,
+  type SourceColumns,
   type SourceProbe,
   type SourceRow,
 } from "./source-reader";

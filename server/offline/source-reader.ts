@@ -1,6 +1,7 @@
 import "server-only";
 import type pg from "pg";
 import { InvalidError } from "../core/errors";
+import { duckdbColumnType, postgresColumnType } from "./column-types";
 import { offlineError } from "./errors";
 import { SCAN_TYPES, type SourceRow, sourceRowConverter } from "./scan-rows";
 import {
@@ -158,15 +159,17 @@ export async function probeSource(
   }
 }
 
-// pg type oids of the column types an event or created timestamp may have.
-const TIME_TYPES = new Map([
-  [1082, "date"],
-  [1114, "timestamp"],
-  [1184, "timestamptz"],
-]);
+/** Column types an event or created timestamp may have (column-types.ts names). */
+const TIME_TYPES: ReadonlySet<string> = new Set(["date", "timestamp", "timestamptz"]);
 
-/** A source's columns: name -> whether its type may be an event or created timestamp. */
-type ColumnTimes = Map<string, boolean>;
+/** A source column: its type (column-types.ts names) and whether it may be an event or created timestamp. */
+export interface SourceColumn {
+  type: string;
+  isTime: boolean;
+}
+/** A source's columns by name, in the source's order. */
+export type SourceColumns = Map<string, SourceColumn>;
+type ColumnTimes = SourceColumns;
 
 /** Which definition field a column problem is about (registration forms show it there). */
 type ProblemField = "timestampField" | "createdTimestampField" | "fieldMapping" | "column";
@@ -195,12 +198,22 @@ async function sourceColumns(
       // A CSV's types are the sniffer's guesses: a time column it could not type (all empty, or
       // mixed formats) is text, which is read as ISO 8601 (file-query.ts microsExpr).
       const text = source.fileFormat === "csv" ? "VARCHAR" : null;
-      return new Map([...columns].map(([name, type]) => [name, FILE_TIME_TYPES.has(type) || type === text]));
+      return new Map(
+        [...columns].map(([name, type]) => [
+          name,
+          { type: duckdbColumnType(type), isTime: FILE_TIME_TYPES.has(type) || type === text },
+        ]),
+      );
     }
     const admitted = await admitSource(store, project, source);
     return await store.transaction(project, "probe", async (client) => {
       const res = await run(client, probeColumnsQuery(admitted));
-      return new Map(res.fields.map((f) => [f.name, TIME_TYPES.has(f.dataTypeID)]));
+      return new Map(
+        res.fields.map((f) => {
+          const type = postgresColumnType(f.dataTypeID);
+          return [f.name, { type, isTime: TIME_TYPES.has(type) }];
+        }),
+      );
     });
   } catch (e) {
     // A refusal of the sandbox, the space or the file area is already safe; it gets the same context.
@@ -225,7 +238,7 @@ function columnProblem(
   needs: { joinKeys: string[]; fields: string[] },
 ): { message: string; field: ProblemField } | null {
   const timeColumn = (what: string, column: string, field: ProblemField) => {
-    const isTime = columns.get(column);
+    const isTime = columns.get(column)?.isTime;
     if (isTime === undefined)
       return { message: `source "${source.name}" has no ${what} column "${column}"`, field };
     if (!isTime)
@@ -275,25 +288,40 @@ export async function checkSource(
   source: SourceDef,
   needs: { joinKeys: string[]; fields: string[] },
 ): Promise<InvalidError | null> {
+  const checked = await checkSourceColumns(store, project, source, needs);
+  return checked instanceof InvalidError ? checked : null;
+}
+
+/** checkSource that also answers the columns it read (with their types) when the source is usable. */
+export async function checkSourceColumns(
+  store: OfflineStore,
+  project: string,
+  source: SourceDef,
+  needs: { joinKeys: string[]; fields: string[] },
+): Promise<SourceColumns | InvalidError> {
   const columns = await sourceColumns(store, project, source);
   if (columns instanceof InvalidError) return columns;
   const problem = columnProblem(source, columns, needs);
-  if (!problem) return null;
+  if (!problem) return columns;
   return new InvalidError(problem.message, problem.field.endsWith("Field") ? "source" : undefined);
 }
 
 /**
- * The registration check of a file source (table and query sources are checked when a view uses
- * them): the file reads, and it has the timestamp and created columns (of time types) and every
- * column the field mapping names. The problem is an InvalidError for the definition's field.
+ * The registration check of a source, of any kind: its table, query or file reads (a table or
+ * query through `SELECT * … LIMIT 0` as the project's reader, within the probe timeout; a file
+ * through DuckDB's DESCRIBE), and it has the timestamp and created columns (of time types) and
+ * every column the field mapping names. The problem is an InvalidError for the definition's field
+ * (`tableName`, `query` or `path` when the source cannot be read at all).
  */
-export async function checkFileSource(
+export async function checkSourceDefinition(
   store: OfflineStore,
   project: string,
   source: SourceDef,
 ): Promise<InvalidError | null> {
   const columns = await sourceColumns(store, project, source);
-  if (columns instanceof InvalidError) return new InvalidError(columns.message, "path");
+  const unreadable = source.kind === "table" ? "tableName" : source.kind === "query" ? "query" : "path";
+  if (columns instanceof InvalidError)
+    return new InvalidError(`${unreadable}: ${columns.message}`, unreadable);
   const problem = columnProblem(source, columns, {
     joinKeys: [],
     fields: Object.values(source.fieldMapping),

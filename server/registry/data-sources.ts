@@ -2,14 +2,16 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
+import type { ProjectRow } from "../auth/authorize";
 import { type Ctx, inTransaction } from "../core/context";
-import { NotFoundError } from "../core/errors";
+import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
-import { dataSources } from "../db/schema";
-import { admitSource } from "../offline";
-import { checkFileSource } from "../offline/source-reader";
+import { dataSources, featureViews } from "../db/schema";
+import { admitSource, checkSourceDefinition } from "../offline";
 import { defineOperation } from "../operations/define";
+import { checkSpecAgainstSource, resolveReferences } from "./feature-views/refs";
+import { currentSpecs } from "./feature-views/spec-store";
 import * as out from "./outputs";
 import { DataSourceInput } from "./schemas";
 
@@ -33,15 +35,15 @@ function columnsOf(data: z.infer<typeof DataSourceInput>) {
 /**
  * A source must keep the offline rules before it is stored: a table in the project's offline
  * space, a query that passes the sandbox (and query sources switched on), or a plain file inside
- * the project's file area. admitSource checks them again before every statement. A file is also
- * read (its columns, through DuckDB): it must have the timestamp and created columns, of time
- * types, and every column the field mapping names; a table or query is checked when a view uses it.
+ * the project's file area. admitSource checks them again before every statement. Then its columns
+ * are read (a table or query with LIMIT 0 as the project's reader within the probe timeout, a file
+ * through DuckDB): it must have the timestamp and created columns, of time types, and every column
+ * the field mapping names, so no source is stored that no view could read (docs/adr/0025).
  */
 async function admit(ctx: Ctx, project: string, data: z.infer<typeof DataSourceInput>): Promise<void> {
   const source = columnsOf(data);
   await admitSource(ctx.offline, project, source);
-  if (source.kind !== "file") return;
-  const problem = await checkFileSource(ctx.offline, project, source);
+  const problem = await checkSourceDefinition(ctx.offline, project, source);
   if (problem) throw problem;
 }
 
@@ -75,6 +77,27 @@ export const createDataSourceOp = defineOperation({
 });
 export const createDataSource = createDataSourceOp.call;
 
+/**
+ * A changed source must still feed every view that reads it: each view's current spec is checked
+ * against the new definition as registration checks it (columns, time types, dtypes). A view it
+ * would break is a 409 naming the view and what breaks.
+ */
+async function checkViewsReading(ctx: Ctx, p: ProjectRow, next: DataSourceRow): Promise<void> {
+  const views = await currentSpecs(ctx.db, p.id, eq(featureViews.sourceId, next.id));
+  for (const view of views) {
+    const refs = await resolveReferences(ctx, p.id, view.spec);
+    try {
+      await checkSpecAgainstSource(ctx, p.name, next, view.spec, refs.entities);
+    } catch (e) {
+      if (!(e instanceof InvalidError)) throw e;
+      throw new ConflictError(
+        `data source "${next.name}" is read by feature view "${view.name}", which this change would break: ${e.message}`,
+        "name",
+      );
+    }
+  }
+}
+
 export const updateDataSourceOp = defineOperation({
   name: "sources.update",
   summary: "Replace a data source's definition.",
@@ -85,6 +108,7 @@ export const updateDataSourceOp = defineOperation({
   run: async ({ ctx, input: { project, ...data }, project: p }) => {
     const current = await getDataSource({ ctx, input: { project, name: data.name } });
     await admit(ctx, p.name, data);
+    await checkViewsReading(ctx, p, { ...current, ...columnsOf(data) });
     return inTransaction(ctx, async (tx) => {
       const [row] = await tx.db
         .update(dataSources)

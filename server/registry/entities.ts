@@ -1,12 +1,12 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { inTransaction } from "../core/context";
 import { ConflictError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
-import { entities, featureViewEntities } from "../db/schema";
+import { entities, featureViewEntities, featureViews } from "../db/schema";
 import { defineOperation } from "../operations/define";
 import * as out from "./outputs";
 import { EntityInput } from "./schemas";
@@ -55,13 +55,15 @@ export const updateEntityOp = defineOperation({
   run: async ({ ctx, input: { project, ...data }, project: p }) => {
     const current = await getEntity({ ctx, input: { project, name: data.name } });
     if (current.joinKey !== data.joinKey || current.valueType !== data.valueType) {
-      const [used] = await ctx.db
-        .select({ n: sql<number>`count(*)::int` })
+      const used = await ctx.db
+        .select({ name: featureViews.name })
         .from(featureViewEntities)
-        .where(eq(featureViewEntities.entityId, current.id));
-      if ((used?.n ?? 0) > 0)
+        .innerJoin(featureViews, eq(featureViews.id, featureViewEntities.featureViewId))
+        .where(eq(featureViewEntities.entityId, current.id))
+        .orderBy(asc(featureViews.name));
+      if (used.length > 0)
         throw new ConflictError(
-          `entity "${data.name}" is used by ${used?.n} feature view(s); its join key and value type cannot change`,
+          `entity "${data.name}" keys feature view ${used.map((v) => `"${v.name}"`).join(", ")}; its join key and value type cannot change while views use it`,
           current.joinKey !== data.joinKey ? "joinKey" : "valueType",
         );
     }

@@ -113,6 +113,10 @@ export const WrittenView = z.object({
   name: z.string(),
   version: z.number(),
   changed: z.boolean().optional(),
+  /** featureViews.update: the save dropped the view's online values (a breaking change, docs/adr/0025). */
+  onlineValuesCleared: z.boolean().optional(),
+  /** featureViews.update with rematerialize: the queued run; null when none was asked for. */
+  runId: z.string().nullable().optional(),
 });
 
 export const FeatureService = z.object({ ...Owned, features: z.array(z.string()) });

@@ -121,7 +121,7 @@ describe("feature services and consumers", () => {
           project: "proj",
           name: "driver_stats_source",
           kind: "query",
-          query: "select 1",
+          query: "select now() as ts",
           timestampField: "ts",
         },
       }),

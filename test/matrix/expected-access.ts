@@ -53,6 +53,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "sources.update": "editor",
   "featureViews.create": "editor",
   "featureViews.update": "editor",
+  // Previews an update; writes nothing, but only editors may plan one.
+  "featureViews.plan": "editor",
   "featureServices.create": "editor",
   "featureServices.update": "editor",
   "consumers.create": "editor",

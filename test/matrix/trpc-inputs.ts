@@ -105,6 +105,10 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     const v = await getFeatureView({ ctx: trusted, input: { project: P, name: "driver_hourly_stats" } });
     return { project: P, baseVersion: v.currentVersion, spec: { ...v.spec, description: fresh("d") } };
   },
+  "featureViews.plan": async (trusted) => {
+    const v = await getFeatureView({ ctx: trusted, input: { project: P, name: "driver_hourly_stats" } });
+    return { project: P, baseVersion: v.currentVersion, spec: { ...v.spec, ttlSeconds: 3600 } };
+  },
   "featureServices.list": () => ({ project: P }),
   "featureServices.get": () => ({ project: P, name: "driver_activity" }),
   "featureServices.create": () => ({ project: P, name: fresh("svc"), features: ["driver_hourly_stats:*"] }),

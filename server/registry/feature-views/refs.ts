@@ -2,9 +2,11 @@ import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Ctx } from "../../core/context";
 import { InvalidError } from "../../core/errors";
+import { VALUE_TYPES, type ValueType } from "../../core/vocabulary";
 import { dataSources, entities, features, featureViewEntities } from "../../db/schema";
-import { checkSource } from "../../offline";
+import { checkSourceColumns, sourceColumnOf } from "../../offline";
 import type { FeatureViewSpec } from "../schemas";
+import { checkColumnType, checkCsvColumnType, dtypesAccepting } from "../type-compatibility";
 
 export type EntityRow = typeof entities.$inferSelect;
 export type DataSourceRow = typeof dataSources.$inferSelect;
@@ -86,10 +88,25 @@ export function headColumns(spec: FeatureViewSpec, sourceId: string) {
   };
 }
 
+/** How one field's (or join key's) declared type meets its source column (featureViews.plan shows it). */
+export interface FieldTypeCheck {
+  field: string;
+  /** The source column feeding it (after the source's field mapping). */
+  column: string;
+  dtype: ValueType;
+  columnType: string;
+  match: "exact" | "safe_cast";
+  /** The cast applied, for a safe cast. */
+  cast?: string;
+}
+
 /**
  * Checks against the offline store that the source has the spec's timestamp, join key and field
- * columns, so a typo is refused at registration rather than failing the first materialization.
- * Runs on its own connection, outside the caller's transaction.
+ * columns, so a typo is refused at registration rather than failing the first materialization,
+ * and that each field's declared dtype (and each join key's entity value type) can be read from
+ * its column's type exactly or through a safe cast (type-compatibility.ts); a mismatch is refused
+ * naming the field, the column's type and the types it could be declared as.
+ * Runs on its own connection, outside the caller's transaction. Answers each field's type check.
  */
 export async function checkSpecAgainstSource(
   ctx: Ctx,
@@ -97,14 +114,50 @@ export async function checkSpecAgainstSource(
   source: DataSourceRow,
   spec: FeatureViewSpec,
   resolvedEntities: EntityRow[],
-): Promise<void> {
-  const problem = await checkSource(ctx.offline, project, source, {
+): Promise<FieldTypeCheck[]> {
+  const columns = await checkSourceColumns(ctx.offline, project, source, {
     joinKeys: resolvedEntities.map((e) => e.joinKey),
     fields: spec.fields.map((f) => f.name),
   });
-  if (!problem) return;
-  const fieldName = /for field "([a-z0-9_]+)"/.exec(problem.message)?.[1];
-  const index = spec.fields.findIndex((f) => f.name === fieldName);
-  if (index >= 0) throw new InvalidError(`fields.${index}.name: ${problem.message}`, `fields.${index}.name`);
-  throw new InvalidError(`source: ${problem.message}`, "source");
+  if (columns instanceof InvalidError) {
+    const problem = columns;
+    const fieldName = /for field "([a-z0-9_]+)"/.exec(problem.message)?.[1];
+    const index = spec.fields.findIndex((f) => f.name === fieldName);
+    if (index >= 0)
+      throw new InvalidError(`fields.${index}.name: ${problem.message}`, `fields.${index}.name`);
+    throw new InvalidError(`source: ${problem.message}`, "source");
+  }
+  const check = source.kind === "file" && source.fileFormat === "csv" ? checkCsvColumnType : checkColumnType;
+  const typeOf = (name: string) => {
+    const column = sourceColumnOf(source, name);
+    return { column, type: columns.get(column)?.type ?? "unknown" };
+  };
+  resolvedEntities.forEach((e, i) => {
+    const { column, type } = typeOf(e.joinKey);
+    const result = check(e.valueType, type);
+    if (!result.ok)
+      throw new InvalidError(
+        `entities.${i}: join key "${e.joinKey}" of entity "${e.name}" is ${e.valueType} but source "${source.name}" has it as ${type} (column "${column}"); a ${e.valueType} join key accepts ${result.accepted.join(", ")}`,
+        `entities.${i}`,
+      );
+  });
+  return spec.fields.map((f, i) => {
+    const { column, type } = typeOf(f.name);
+    const result = check(f.dtype, type);
+    if (!result.ok) {
+      const could = dtypesAccepting(type, VALUE_TYPES);
+      throw new InvalidError(
+        `fields.${i}.dtype: field "${f.name}" is declared ${f.dtype} but its column "${column}" in source "${source.name}" is ${type}; ${could.length > 0 ? `declare it as ${could.join(" or ")}` : "no feature type can read that column"} (${f.dtype} accepts ${result.accepted.join(", ")})`,
+        `fields.${i}.dtype`,
+      );
+    }
+    return {
+      field: f.name,
+      column,
+      dtype: f.dtype,
+      columnType: type,
+      match: result.match,
+      ...(result.match === "safe_cast" ? { cast: result.cast } : {}),
+    };
+  });
 }
