@@ -125,6 +125,27 @@ test("feature view on them: create, edit", async ({ page }) => {
   await expect(page).toHaveURL(new RegExp(`/p/demo/views/${VIEW}$`));
   await expect(page.getByText("Rider conversion").first()).toBeVisible();
   await expect(page.getByText("v2", { exact: true }).first()).toBeVisible();
+
+  // A breaking edit (the ttl shortens) is planned first: the plan screen says what breaks.
+  await page.getByTestId("edit-view").click();
+  await page.getByRole("textbox", { name: "Time to live", exact: true }).fill("12");
+  await page.getByLabel("Time to live unit").selectOption("hours");
+  await page.getByRole("button", { name: "Save new version" }).click();
+  const plan = page.getByTestId("plan-screen");
+  await expect(plan.getByRole("list", { name: "Breaking changes" })).toContainText("ttl shortens");
+  await expect(plan.getByTestId("rematerialization")).toHaveText("Not needed");
+  await expect(plan.getByRole("cell", { name: "conv_rate" }).first()).toBeVisible();
+  await page.screenshot({ path: "/tmp/quiver-shots/plan-screen.png", fullPage: true });
+  await plan.getByRole("button", { name: "Back" }).click();
+  await expect(page.getByRole("textbox", { name: "Time to live", exact: true })).toHaveValue("12");
+  await page.getByRole("button", { name: "Save new version" }).click();
+  await plan.getByRole("button", { name: "Save and re-materialize" }).click();
+  await expect(page).toHaveURL(new RegExp(`/p/demo/views/${VIEW}$`));
+  await expect(page.getByText("v3", { exact: true }).first()).toBeVisible();
+  // The run the save queued shows on the view's page; it finishes before the view is deleted below.
+  await expect(page.getByTestId("run-row").first()).toHaveAttribute("data-status", "succeeded", {
+    timeout: 90_000,
+  });
 });
 
 test("feature service and consumer: create and edit through their forms", async ({ page }) => {

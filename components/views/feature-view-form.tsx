@@ -17,6 +17,7 @@ import { Input } from "@/components/ui/input";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { Skeleton, Spinner } from "@/components/ui/skeleton";
 import { Textarea } from "@/components/ui/textarea";
+import type { FeatureViewSpec } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { type FormErrors, sentence, serverError, withoutError } from "../forms/form-errors";
@@ -25,6 +26,7 @@ import { TagsEditor } from "../forms/tags-editor";
 import { DurationInput } from "./duration-input";
 import { EntityPicker } from "./entity-picker";
 import { FieldsEditor } from "./fields-editor";
+import { type FeatureViewPlan, PlanScreen } from "./plan-screen";
 import { SourcePicker } from "./source-picker";
 import {
   draftClashes,
@@ -186,6 +188,8 @@ const DRAFT_FIELD_WORDS: Record<string, string> = {
   valueType: "value type",
 };
 
+type Created = { kind: "entity" | "source"; name: string };
+
 interface ViewFormBodyProps {
   project: string;
   entities: Entity[];
@@ -209,6 +213,15 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   const deleteEntity = useMutation(trpc.entities.delete.mutationOptions());
   const deleteSource = useMutation(trpc.sources.delete.mutationOptions());
   const [saving, setSaving] = useState<"saving" | "saved" | null>(null);
+  const planEdit = useMutation(trpc.featureViews.plan.mutationOptions());
+  /** An edit with breaking changes, waiting on the plan screen (with the drafts its submit created). */
+  const [plan, setPlan] = useState<{
+    data: FeatureViewPlan;
+    spec: FeatureViewSpec;
+    created: Created[];
+  } | null>(null);
+  const [planSaving, setPlanSaving] = useState<"save" | "rematerialize" | null>(null);
+  const rematerializeRefusal = useRefusal(project, "jobs.run", "re-materialize feature views");
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -266,6 +279,7 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   async function onSaved(name: string) {
     await Promise.all([
       queryClient.invalidateQueries(trpc.featureViews.pathFilter()),
+      queryClient.invalidateQueries(trpc.jobs.pathFilter()),
       queryClient.invalidateQueries(trpc.lineage.pathFilter()),
       queryClient.invalidateQueries(trpc.search.pathFilter()),
     ]);
@@ -294,20 +308,40 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
     setSaving("saving");
     const created = await createDrafts();
     if (!created) return setSaving(null);
+    if (edit) {
+      // An edit is planned first: breaking changes go to the plan screen, the rest save directly.
+      let planned: FeatureViewPlan;
+      try {
+        planned = await planEdit.mutateAsync({ project, baseVersion: edit.baseVersion, spec: result.spec });
+      } catch (error) {
+        await removeDrafts(created);
+        onFailure(error);
+        return setSaving(null);
+      }
+      if (planned.breaking.length > 0) {
+        setPlan({ data: planned, spec: result.spec, created });
+        return setSaving(null);
+      }
+    }
+    await write(result.spec, created, false);
+  }
+
+  /** Saves the view (a new one, or the next version); a refusal takes the submit's drafts back out. */
+  async function write(spec: FeatureViewSpec, created: Created[], rematerialize: boolean) {
     try {
       const written = edit
-        ? await update.mutateAsync({ project, baseVersion: edit.baseVersion, spec: result.spec })
-        : await create.mutateAsync({ project, spec: result.spec });
+        ? await update.mutateAsync({ project, baseVersion: edit.baseVersion, spec, rematerialize })
+        : await create.mutateAsync({ project, spec });
       setSaving("saved");
       await onSaved(written.name);
     } catch (error) {
       await removeDrafts(created);
+      setPlan(null);
+      setPlanSaving(null);
       onFailure(error);
       setSaving(null);
     }
   }
-
-  type Created = { kind: "entity" | "source"; name: string };
 
   /** Creates the drafts the view uses; on a refusal, removes those already made and says why. */
   async function createDrafts(): Promise<Created[] | null> {
@@ -371,6 +405,27 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   }
 
   const errorCount = Object.keys(errors).length;
+
+  if (plan) {
+    return (
+      <PlanScreen
+        project={project}
+        plan={plan.data}
+        saving={planSaving}
+        rematerializeRefusal={rematerializeRefusal}
+        onBack={async () => {
+          // Back to the form: the drafts this submit created go again, as if it never happened.
+          await removeDrafts(plan.created);
+          setPlan(null);
+        }}
+        onSave={(rematerialize) => {
+          setPlanSaving(rematerialize ? "rematerialize" : "save");
+          setSaving("saving");
+          void write(plan.spec, plan.created, rematerialize);
+        }}
+      />
+    );
+  }
 
   return (
     <form
