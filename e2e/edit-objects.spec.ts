@@ -128,7 +128,7 @@ test("feature view on them: create, edit", async ({ page }) => {
 
   // A breaking edit (the ttl shortens) is planned first: the plan screen says what breaks.
   await page.getByTestId("edit-view").click();
-  await page.getByRole("textbox", { name: "Time to live", exact: true }).fill("12");
+  await page.getByRole("spinbutton", { name: "Time to live", exact: true }).fill("12");
   await page.getByLabel("Time to live unit").selectOption("hours");
   await page.getByRole("button", { name: "Save new version" }).click();
   const plan = page.getByTestId("plan-screen");
@@ -137,7 +137,7 @@ test("feature view on them: create, edit", async ({ page }) => {
   await expect(plan.getByRole("cell", { name: "conv_rate" }).first()).toBeVisible();
   await page.screenshot({ path: "/tmp/quiver-shots/plan-screen.png", fullPage: true });
   await plan.getByRole("button", { name: "Back" }).click();
-  await expect(page.getByRole("textbox", { name: "Time to live", exact: true })).toHaveValue("12");
+  await expect(page.getByRole("spinbutton", { name: "Time to live", exact: true })).toHaveValue("12");
   await page.getByRole("button", { name: "Save new version" }).click();
   await plan.getByRole("button", { name: "Save and re-materialize" }).click();
   await expect(page).toHaveURL(new RegExp(`/p/demo/views/${VIEW}$`));
