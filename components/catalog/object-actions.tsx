@@ -138,8 +138,8 @@ export function ObjectActions({ project, kind, name, deprecated, hideEdit, compa
         aria-label={named("Delete")}
         onClick={() => setOpen("delete")}
       >
-        <Trash2 className="size-3.5 text-red-600" aria-hidden />
-        {compact ? text("Delete") : <span className="text-red-700">Delete</span>}
+        <Trash2 className={disabled ? "size-3.5" : "size-3.5 text-red-600"} aria-hidden />
+        {compact ? text("Delete") : <span className={disabled ? undefined : "text-red-700"}>Delete</span>}
       </Button>
       {/* Remounted on each opening, so a dialog starts empty. */}
       {open === "deprecate" && (

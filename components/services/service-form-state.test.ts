@@ -50,6 +50,14 @@ describe("feature service form", () => {
         "views.2.view": '"v" is already in the list',
       },
     });
+    // One row with no feature picked: the row says so, not zod's "too small" for the whole list.
+    expect(
+      validateServiceForm({
+        ...emptyServiceForm(),
+        name: "svc",
+        views: [{ id: "a", view: "v", all: false, features: [] }],
+      }),
+    ).toEqual({ ok: false, errors: { "views.0.features": "Choose at least one feature, or all of them" } });
     expect(validateServiceForm({ ...emptyServiceForm(), name: "svc", views: [] })).toEqual({
       ok: false,
       errors: { views: "Add at least one feature view" },

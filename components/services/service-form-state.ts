@@ -116,9 +116,12 @@ export function validateServiceForm(
   if (result.ok) return result;
   // Reference errors belong to the row that made them; the form's own messages win.
   const moved: FormErrors = {};
+  const rowErrors = Object.keys(errors).some((k) => k.startsWith("views"));
   for (const [k, v] of Object.entries(result.errors)) {
+    // "features" as a whole (none at all) is what a row error already says better.
+    if (k === "features" && rowErrors) continue;
     const at = k === "features" ? "views" : rowPathOfRef(s.views, k);
-    moved[at] ??= v;
+    moved[at] ??= k === "features" ? "Add at least one feature view" : v;
   }
   return { ok: false, errors: { ...moved, ...errors } };
 }

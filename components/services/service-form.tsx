@@ -118,7 +118,8 @@ function ServiceFormBody({
     form.set(
       "views",
       state.views.map((r, j) => (j === i ? { ...r, ...patch } : r)),
-      `views.${i}`,
+      // A row's change may answer the list's error too ("Add at least one feature view").
+      "views",
     );
   }
 
