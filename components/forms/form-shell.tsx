@@ -1,6 +1,6 @@
 "use client";
 
-import { CircleAlert, RefreshCw } from "lucide-react";
+import { CircleAlert } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/skeleton";
@@ -16,36 +16,6 @@ export function FormBanner({ message }: { message: string | null }) {
     >
       <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-500" aria-hidden />
       <p className="min-w-0 break-words">{sentence(message)}</p>
-    </div>
-  );
-}
-
-/** Someone else saved the object first (a 409 on the base the edit named): reload to start over. */
-export function ConflictBanner({
-  message,
-  title,
-  onReload,
-}: {
-  message: string | null;
-  title: string;
-  onReload: () => void;
-}) {
-  if (!message) return null;
-  return (
-    <div
-      role="alert"
-      data-testid="conflict-banner"
-      className="flex items-start gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-    >
-      <CircleAlert className="mt-0.5 size-4 shrink-0 text-amber-600" aria-hidden />
-      <div className="flex-1">
-        <p className="font-medium">{title}</p>
-        <p className="mt-0.5">{sentence(message)}</p>
-      </div>
-      <Button size="sm" onClick={onReload} title="Your unsaved changes here are discarded">
-        <RefreshCw className="size-3.5" aria-hidden />
-        Load the current version
-      </Button>
     </div>
   );
 }

@@ -4,15 +4,14 @@ import { useEffect, useRef, useState } from "react";
 import { type FormErrors, sentence, serverError, withoutError } from "./form-errors";
 
 /**
- * State of a page form over an object: its values, inline errors by path, a banner for errors
- * that name no input, and a conflict message. `paths` says which server paths the form renders;
+ * State of a page form over an object: its values, inline errors by path, and a banner for errors
+ * that name no input. `paths` says which server paths the form renders;
  * a server error on one of them lands under it, anything else in the banner.
  */
 export function useFormState<S extends object>(initial: S, paths: RegExp, prefix = "") {
   const [state, setState] = useState(initial);
   const [errors, setErrors] = useState<FormErrors>({});
   const [banner, setBanner] = useState<string | null>(null);
-  const [conflict, setConflict] = useState<string | null>(null);
   const [round, setRound] = useState(0);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -33,7 +32,6 @@ export function useFormState<S extends object>(initial: S, paths: RegExp, prefix
     state,
     errors,
     banner,
-    conflict,
     formRef,
     errorCount: Object.keys(errors).length,
     errorOf: (path: string) => (errors[path] ? sentence(errors[path]) : undefined),
@@ -49,18 +47,13 @@ export function useFormState<S extends object>(initial: S, paths: RegExp, prefix
     reset() {
       setErrors({});
       setBanner(null);
-      setConflict(null);
     },
     /**
-     * Puts a failed save where it belongs: a conflict on the edit's base in the conflict banner,
-     * an error naming a rendered input under it (after `mapPath`), the rest in the banner.
+     * Puts a failed save where it belongs: an error naming a rendered input (after `mapPath`) under
+     * it, the rest (a 409 naming no input, a 403 in plain words) in the banner.
      */
     onServerError(error: unknown, mapPath: (path: string) => string = (p) => p) {
-      const { field, message, code, issues } = serverError(error, prefix);
-      if (code === "CONFLICT" && (field === "baseVersion" || field === "updatedAt")) {
-        setConflict(message);
-        return;
-      }
+      const { field, message, issues } = serverError(error, prefix);
       const at = field ? mapPath(field) : null;
       if (at && paths.test(at)) return showErrors({ [at]: message });
       if (issues) {
