@@ -9,9 +9,9 @@ import { expect, test } from "@playwright/test";
 const suffix = Date.now().toString(36);
 
 test("the source form refuses Quiver's tables and unsafe queries, naming the rule", async ({ page }) => {
-  await page.goto("/p/demo/views/new");
-  await page.getByRole("button", { name: "New source" }).click();
-  await page.getByRole("textbox", { name: "Name", exact: true }).last().fill(`stolen_${suffix}`);
+  // The source page's form asks the server at once (the view form's inline one keeps a draft).
+  await page.goto("/p/demo/sources/new");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(`stolen_${suffix}`);
   await page.getByRole("textbox", { name: "Table name" }).fill("public.users");
   await page.getByRole("button", { name: "Create source" }).click();
   await expect(page.getByText(/may name only tables in its offline space \(schemas demo\)/i)).toBeVisible();

@@ -52,18 +52,29 @@ test("a viewer made in Settings sees no writes, and the server refuses them", as
     await expect(viewer.getByTestId("materialize-button")).toHaveCount(0);
     await viewer.screenshot({ path: "/tmp/quiver-shots/viewer-view-page.png", fullPage: true });
 
-    // Straight to the form: it fills, but the server says which role is needed.
+    // Straight to the form: the page says which roles may register, in plain words, before any
+    // input is filled; the list pages offer no New buttons.
     await viewer.goto("/p/demo/views/new");
-    await expect(viewer.getByRole("button", { name: "New entity" })).toHaveCount(0);
-    await viewer.getByRole("textbox", { name: "Name", exact: true }).fill(`viewer_try_${stamp}`);
-    await viewer.getByRole("textbox", { name: "Owner" }).fill("viewer@example.com");
-    await viewer.getByRole("combobox", { name: "Entities" }).selectOption("driver");
-    await viewer.getByRole("combobox", { name: "Source" }).selectOption("driver_stats_source");
-    await viewer.getByLabel("Field 1 name").fill("conv_rate");
-    await viewer.getByLabel("Field 1 type").selectOption("float64");
-    await viewer.getByRole("button", { name: "Register feature view" }).click();
-    await expect(viewer.getByText(/needs the editor role/).first()).toBeVisible();
-    await expect(viewer).toHaveURL(/\/views\/new/);
+    await expect(viewer.getByTestId("role-refusal")).toContainText(
+      "Editors, operators and owners can register feature views; you are a viewer in this project.",
+    );
+    await expect(viewer.getByRole("textbox", { name: "Name", exact: true })).toHaveCount(0);
+    await expect(viewer.getByText("definitions.write")).toHaveCount(0);
+
+    await viewer.goto("/p/demo/entities/new");
+    await expect(viewer.getByTestId("role-refusal")).toContainText(
+      "Editors, operators and owners can register entities; you are a viewer in this project.",
+    );
+    await viewer.goto("/p/demo/entities");
+    await expect(viewer.getByTestId("object-actions-driver")).toBeVisible();
+    await expect(viewer.getByRole("link", { name: "New entity" })).toHaveCount(0);
+    const del = viewer.getByRole("button", { name: "Delete driver", exact: true });
+    await expect(del).toBeDisabled();
+    await expect(del).toHaveAttribute(
+      "title",
+      /Editors, operators and owners can change or delete entities; you are a viewer/,
+    );
+    await viewer.screenshot({ path: "/tmp/quiver-shots/viewer-entities.png", fullPage: true });
 
     // The API with the viewer's cookies: refused by role, not by a missing session.
     const res = await context.request.post("/api/trpc/entities.create", {

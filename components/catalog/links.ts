@@ -49,3 +49,23 @@ export function objectHref(project: string, kind: ObjectKind, name: string): str
       return href.dataset(project, name);
   }
 }
+
+/** The kinds of registry object the UI creates and edits with a form. */
+export type EditableKind = "view" | "entity" | "source" | "service" | "consumer";
+
+const FORM_FOLDER: Record<EditableKind, string> = {
+  view: "views",
+  entity: "entities",
+  source: "sources",
+  service: "services",
+  consumer: "consumers",
+};
+
+/** The form that creates an object of `kind`, or with `name` edits that one. */
+export function formHref(project: string, kind: EditableKind, name?: string): string {
+  const folder = `${base(project)}/${FORM_FOLDER[kind]}`;
+  if (!name) return `${folder}/new`;
+  // The feature view form predates the edit routes: it edits through ?edit=.
+  if (kind === "view") return `${folder}/new?edit=${encodeURIComponent(name)}`;
+  return `${folder}/${encodeURIComponent(name)}/edit`;
+}

@@ -1,8 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { KeyRound } from "lucide-react";
+import { KeyRound, Plus } from "lucide-react";
+import { useProjectRole } from "@/components/auth/use-project-role";
+import { formHref } from "@/components/catalog/links";
 import { TagList } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -11,7 +14,9 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { NameCell, TextCell, UsageCell } from "../catalog/cells";
+import { DeprecatedBadge } from "../catalog/deprecated-badge";
 import { href } from "../catalog/links";
+import { ObjectActions } from "../catalog/object-actions";
 import { TypeBadge } from "../catalog/type-badge";
 
 /** Entities of a project with their join keys and the views keyed by them. */
@@ -21,12 +26,20 @@ export function EntitiesList({ project }: { project: string }) {
   const views = useQuery(trpc.featureViews.list.queryOptions({ project }));
   const viewsOf = (entity: string) =>
     (views.data ?? []).filter((v) => v.entityNames.includes(entity)).map((v) => v.name);
+  const { can } = useProjectRole(project);
+  const create = can("definitions.write") && (
+    <ButtonLink href={formHref(project, "entity")} variant="primary">
+      <Plus className="size-4" aria-hidden />
+      New entity
+    </ButtonLink>
+  );
 
   return (
     <PageBody>
       <PageHeader
         title="Entities"
         description="The things features describe (a driver, a customer). Each has a join key that rows are looked up by."
+        actions={create}
       />
       {query.isPending ? (
         <SkeletonTable rows={5} columns={7} />
@@ -36,7 +49,8 @@ export function EntitiesList({ project }: { project: string }) {
         <EmptyState
           icon={KeyRound}
           title="No entities yet"
-          description="Register an entity (name, join key, value type) through the API or the CLI before defining feature views keyed by it."
+          description="Register an entity (name, join key, value type) before defining feature views keyed by it."
+          action={create}
         />
       ) : (
         <Table>
@@ -50,13 +64,23 @@ export function EntitiesList({ project }: { project: string }) {
               <TH className="w-[15%] hidden xl:table-cell">Tags</TH>
               <TH className="w-[13%] hidden xl:table-cell">Owner</TH>
               <TH className="w-28">Updated</TH>
+              <TH className="w-32">
+                <span className="sr-only">Actions</span>
+              </TH>
             </tr>
           </THead>
           <TBody>
             {query.data.map((e) => (
               <TR key={e.id}>
                 <TD>
-                  <NameCell name={e.name} description={e.description} href={href.entity(project, e.name)} />
+                  <div className="flex min-w-0 items-center gap-1.5">
+                    <NameCell name={e.name} description={e.description} href={href.entity(project, e.name)} />
+                    <DeprecatedBadge
+                      deprecatedAt={e.deprecatedAt}
+                      note={e.deprecationNote}
+                      replacedBy={e.replacedBy}
+                    />
+                  </div>
                 </TD>
                 <TD>
                   <TextCell text={e.joinKey} mono />
@@ -78,6 +102,15 @@ export function EntitiesList({ project }: { project: string }) {
                 </TD>
                 <TD className="text-zinc-500">
                   <RelativeTime date={e.updatedAt} />
+                </TD>
+                <TD>
+                  <ObjectActions
+                    compact
+                    project={project}
+                    kind="entity"
+                    name={e.name}
+                    deprecated={e.deprecatedAt ? { note: e.deprecationNote, replacedBy: e.replacedBy } : null}
+                  />
                 </TD>
               </TR>
             ))}

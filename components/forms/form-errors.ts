@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import { errorMessage } from "@/components/ui/error-state";
+import { plainForbidden } from "./role-words";
 
 /** Inline errors of a form, keyed by the input's path ("name", "fields.2.name", "entities.0"). */
 export type FormErrors = Record<string, string>;
@@ -53,6 +54,8 @@ export function serverError(error: unknown, prefix = ""): ServerError {
   const field = raw && prefix && raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
   let message = errorMessage(error);
   if (raw && message.startsWith(`${raw}: `)) message = message.slice(raw.length + 2);
+  // A refusal by role reads in plain words, not the permission's internal name.
+  if (code === "FORBIDDEN") message = plainForbidden(message) ?? message;
   const issues = !raw && code === "BAD_REQUEST" ? inputIssues(error.message, prefix) : null;
   return { field: field || null, message, code, issues };
 }

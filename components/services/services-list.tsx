@@ -1,9 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Boxes, Users } from "lucide-react";
+import { Boxes, Plus, Users } from "lucide-react";
 import Link from "next/link";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -13,7 +15,9 @@ import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/client";
 import { LinksCell, NameCell, TextCell } from "../catalog/cells";
-import { href } from "../catalog/links";
+import { DeprecatedBadge } from "../catalog/deprecated-badge";
+import { formHref, href } from "../catalog/links";
+import { ObjectActions } from "../catalog/object-actions";
 
 /** "view:feature" references grouped by view: "driver_stats: conv_rate, acc_rate". */
 function groupFeatures(refs: string[]): [string, string[]][] {
@@ -55,12 +59,27 @@ export function ServicesList({ project }: { project: string }) {
   const consumers = useQuery(trpc.consumers.list.queryOptions({ project }));
   const consumersOf = (service: string) =>
     (consumers.data ?? []).filter((c) => c.featureServices.includes(service)).map((c) => c.name);
+  const { can } = useProjectRole(project);
+  const writable = can("definitions.write");
+  const newService = writable && (
+    <ButtonLink href={formHref(project, "service")} variant="primary">
+      <Plus className="size-4" aria-hidden />
+      New feature service
+    </ButtonLink>
+  );
+  const newConsumer = writable && (
+    <ButtonLink href={formHref(project, "consumer")}>
+      <Plus className="size-4" aria-hidden />
+      New consumer
+    </ButtonLink>
+  );
 
   return (
     <PageBody>
       <PageHeader
         title="Services"
         description="Feature services name the features a model reads together; consumers are the models and services that read them."
+        actions={newService}
       />
       <div className="flex flex-col gap-10">
         <Section
@@ -91,17 +110,27 @@ export function ServicesList({ project }: { project: string }) {
                   <TH className="w-[16%]">Consumers</TH>
                   <TH className="w-[13%]">Owner</TH>
                   <TH className="w-28">Updated</TH>
+                  <TH className="w-32">
+                    <span className="sr-only">Actions</span>
+                  </TH>
                 </tr>
               </THead>
               <TBody>
                 {services.data.map((s) => (
                   <TR key={s.id} id={`service-${s.name}`} className="align-top">
                     <TD className="align-top">
-                      <NameCell
-                        name={s.name}
-                        description={s.description}
-                        href={href.service(project, s.name)}
-                      />
+                      <div className="flex min-w-0 items-center gap-1.5">
+                        <NameCell
+                          name={s.name}
+                          description={s.description}
+                          href={href.service(project, s.name)}
+                        />
+                        <DeprecatedBadge
+                          deprecatedAt={s.deprecatedAt}
+                          note={s.deprecationNote}
+                          replacedBy={s.replacedBy}
+                        />
+                      </div>
                       {s.description && (
                         <p className="mt-0.5 truncate text-xs text-zinc-500">{s.description}</p>
                       )}
@@ -121,6 +150,17 @@ export function ServicesList({ project }: { project: string }) {
                     <TD className="align-top text-zinc-500">
                       <RelativeTime date={s.updatedAt} />
                     </TD>
+                    <TD className="align-top">
+                      <ObjectActions
+                        compact
+                        project={project}
+                        kind="service"
+                        name={s.name}
+                        deprecated={
+                          s.deprecatedAt ? { note: s.deprecationNote, replacedBy: s.replacedBy } : null
+                        }
+                      />
+                    </TD>
                   </TR>
                 ))}
               </TBody>
@@ -128,7 +168,11 @@ export function ServicesList({ project }: { project: string }) {
           )}
         </Section>
 
-        <Section title="Consumers" description="Models and services that read feature services.">
+        <Section
+          title="Consumers"
+          description="Models and services that read feature services."
+          actions={newConsumer}
+        >
           {consumers.isPending ? (
             <SkeletonTable rows={3} columns={5} />
           ) : consumers.isError ? (
@@ -153,17 +197,27 @@ export function ServicesList({ project }: { project: string }) {
                   <TH>Description</TH>
                   <TH className="w-[13%]">Owner</TH>
                   <TH className="w-28">Updated</TH>
+                  <TH className="w-32">
+                    <span className="sr-only">Actions</span>
+                  </TH>
                 </tr>
               </THead>
               <TBody>
                 {consumers.data.map((c) => (
                   <TR key={c.id}>
                     <TD>
-                      <NameCell
-                        name={c.name}
-                        description={c.description}
-                        href={href.consumer(project, c.name)}
-                      />
+                      <div className="flex min-w-0 items-center gap-1.5">
+                        <NameCell
+                          name={c.name}
+                          description={c.description}
+                          href={href.consumer(project, c.name)}
+                        />
+                        <DeprecatedBadge
+                          deprecatedAt={c.deprecatedAt}
+                          note={c.deprecationNote}
+                          replacedBy={c.replacedBy}
+                        />
+                      </div>
                     </TD>
                     <TD>
                       <Badge tone={c.kind === "model" ? "violet" : "teal"}>{c.kind}</Badge>
@@ -181,6 +235,17 @@ export function ServicesList({ project }: { project: string }) {
                     </TD>
                     <TD className="text-zinc-500">
                       <RelativeTime date={c.updatedAt} />
+                    </TD>
+                    <TD>
+                      <ObjectActions
+                        compact
+                        project={project}
+                        kind="consumer"
+                        name={c.name}
+                        deprecated={
+                          c.deprecatedAt ? { note: c.deprecationNote, replacedBy: c.replacedBy } : null
+                        }
+                      />
                     </TD>
                   </TR>
                 ))}

@@ -3,11 +3,13 @@
 import { Plus, X } from "lucide-react";
 import { useState } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Select } from "@/components/ui/select";
 import type { RouterOutputs } from "@/trpc/types";
-import { NewEntityForm } from "../entities/new-entity-form";
+import { InlineEntityForm } from "../entities/entity-form";
+import type { EntityValue } from "../entities/entity-form-state";
 import { InlineError } from "../forms/inline-error";
 
 type Entity = RouterOutputs["entities"]["list"][number];
@@ -18,6 +20,9 @@ interface EntityPickerProps {
   value: string[];
   onChange: (names: string[]) => void;
   entities: Entity[];
+  /** New entities typed here, created when the view is saved. */
+  drafts: EntityValue[];
+  onDraftsChange: (drafts: EntityValue[]) => void;
   /** Error by path: "entities" for the list, "entities.1" for one entry. */
   errorOf: (path: string) => string | undefined;
   id: string;
@@ -26,20 +31,27 @@ interface EntityPickerProps {
 
 /**
  * Multi-select of entities: the chosen ones as removable chips (their order is the join-key
- * order), a select to add another, and an inline form to register a new one.
+ * order), a select to add another, and an inline form for a new one: kept as a draft in the
+ * view form and created when the view is saved.
  */
 export function EntityPicker({
   project,
   value,
   onChange,
   entities,
+  drafts,
+  onDraftsChange,
   errorOf,
   id,
   disabled,
 }: EntityPickerProps) {
   const { can } = useProjectRole(project);
-  const [creating, setCreating] = useState(false);
-  const byName = new Map(entities.map((e) => [e.name, e]));
+  /** "new" for a new draft, or the name of the draft being changed. */
+  const [editing, setEditing] = useState<string | null>(null);
+  const creating = editing !== null;
+  const byName = new Map<string, { joinKey: string; valueType: string }>(entities.map((e) => [e.name, e]));
+  for (const d of drafts) byName.set(d.name, d);
+  const isDraft = (name: string) => drafts.some((d) => d.name === name);
   const available = entities.filter((e) => !value.includes(e.name));
   const itemErrors = value.map((_, i) => errorOf(`entities.${i}`));
   const listError = errorOf("entities");
@@ -66,6 +78,16 @@ export function EntityPicker({
                 )}
               >
                 <span className="font-mono text-[13px] text-zinc-900">{name}</span>
+                {isDraft(name) && (
+                  <button
+                    type="button"
+                    disabled={disabled}
+                    onClick={() => setEditing(name)}
+                    title="Created when the feature view is saved; click to change it"
+                  >
+                    <Badge tone="indigo">new</Badge>
+                  </button>
+                )}
                 {entity && (
                   <span className="font-mono text-[11px] text-zinc-500">
                     {entity.joinKey}: {entity.valueType}
@@ -75,7 +97,11 @@ export function EntityPicker({
                   type="button"
                   aria-label={`Remove entity ${name}`}
                   disabled={disabled}
-                  onClick={() => onChange(value.filter((n) => n !== name))}
+                  onClick={() => {
+                    onChange(value.filter((n) => n !== name));
+                    // A draft removed from the view is gone: nothing of it was saved.
+                    if (isDraft(name)) onDraftsChange(drafts.filter((d) => d.name !== name));
+                  }}
                   className="rounded p-0.5 text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700"
                 >
                   <X className="size-3.5" aria-hidden />
@@ -110,7 +136,7 @@ export function EntityPicker({
           ))}
         </Select>
         {!creating && can("definitions.write") && (
-          <Button size="md" disabled={disabled} onClick={() => setCreating(true)}>
+          <Button size="md" disabled={disabled} onClick={() => setEditing("new")}>
             <Plus className="size-4" aria-hidden />
             New entity
           </Button>
@@ -127,12 +153,23 @@ export function EntityPicker({
         </p>
       )}
       {creating && (
-        <NewEntityForm
-          project={project}
-          onCancel={() => setCreating(false)}
-          onCreated={(name) => {
-            setCreating(false);
-            if (!value.includes(name)) onChange([...value, name]);
+        <InlineEntityForm
+          key={editing}
+          initial={drafts.find((d) => d.name === editing)}
+          taken={[
+            ...entities.map((e) => e.name),
+            ...drafts.filter((d) => d.name !== editing).map((d) => d.name),
+          ]}
+          onCancel={() => setEditing(null)}
+          onAdd={(entity) => {
+            setEditing(null);
+            const before = editing === "new" ? undefined : editing;
+            onDraftsChange([...drafts.filter((d) => d.name !== before), entity]);
+            onChange(
+              before && value.includes(before)
+                ? value.map((n) => (n === before ? entity.name : n))
+                : [...value.filter((n) => n !== entity.name), entity.name],
+            );
           }}
         />
       )}

@@ -1,10 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, CircleAlert, Layers, RefreshCw } from "lucide-react";
+import { ArrowLeft, CircleAlert, Layers, Lock, RefreshCw } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { useRefusal } from "@/components/auth/use-refusal";
 import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -16,16 +17,25 @@ import { Input } from "@/components/ui/input";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { Skeleton, Spinner } from "@/components/ui/skeleton";
 import { Textarea } from "@/components/ui/textarea";
+import type { FeatureViewSpec } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { type FormErrors, sentence, serverError, withoutError } from "../forms/form-errors";
 import { Switch } from "../forms/switch";
+import { TagsEditor } from "../forms/tags-editor";
 import { DurationInput } from "./duration-input";
 import { EntityPicker } from "./entity-picker";
 import { FieldsEditor } from "./fields-editor";
+import { type FeatureViewPlan, PlanScreen } from "./plan-screen";
 import { SourcePicker } from "./source-picker";
-import { TagsEditor } from "./tags-editor";
-import { emptyViewForm, type ViewFormState, validateViewForm, viewFormFromSpec } from "./view-form-state";
+import {
+  draftClashes,
+  draftsInUse,
+  emptyViewForm,
+  type ViewFormState,
+  validateViewForm,
+  viewFormFromSpec,
+} from "./view-form-state";
 
 type Entity = RouterOutputs["entities"]["list"][number];
 type Source = RouterOutputs["sources"]["list"][number];
@@ -42,6 +52,12 @@ interface FeatureViewFormProps {
  */
 export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
   const trpc = useTRPC();
+  // A role that cannot write reads why before filling anything in (the server refuses anyway).
+  const refusal = useRefusal(
+    project,
+    "definitions.write",
+    editName ? "edit feature views" : "register feature views",
+  );
   const entities = useQuery(trpc.entities.list.queryOptions({ project }));
   const sources = useQuery(trpc.sources.list.queryOptions({ project }));
   const view = useQuery({
@@ -77,6 +93,30 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
       }
     />
   );
+
+  if (refusal !== null) {
+    return (
+      <PageBody>
+        {header()}
+        {refusal === undefined ? (
+          <FormSkeleton />
+        ) : (
+          <div data-testid="role-refusal">
+            <EmptyState
+              icon={Lock}
+              title="Your role cannot do this"
+              description={refusal}
+              action={
+                <ButtonLink href={editName ? href.view(project, editName) : href.views(project)}>
+                  {editName ?? "Feature views"}
+                </ButtonLink>
+              }
+            />
+          </div>
+        )}
+      </PageBody>
+    );
+  }
 
   const failed = entities.error ?? sources.error ?? (editName ? view.error : null);
   if (failed) {
@@ -136,6 +176,20 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
   );
 }
 
+/** Source inputs as their labels read, for a refused draft's message. */
+const DRAFT_FIELD_WORDS: Record<string, string> = {
+  tableName: "table name",
+  query: "query",
+  path: "path",
+  fileFormat: "format",
+  timestampField: "timestamp field",
+  createdTimestampField: "created timestamp field",
+  joinKey: "join key",
+  valueType: "value type",
+};
+
+type Created = { kind: "entity" | "source"; name: string };
+
 interface ViewFormBodyProps {
   project: string;
   entities: Entity[];
@@ -154,7 +208,20 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   const queryClient = useQueryClient();
   const create = useMutation(trpc.featureViews.create.mutationOptions());
   const update = useMutation(trpc.featureViews.update.mutationOptions());
-  const mutation = edit ? update : create;
+  const createEntity = useMutation(trpc.entities.create.mutationOptions());
+  const createSource = useMutation(trpc.sources.create.mutationOptions());
+  const deleteEntity = useMutation(trpc.entities.delete.mutationOptions());
+  const deleteSource = useMutation(trpc.sources.delete.mutationOptions());
+  const [saving, setSaving] = useState<"saving" | "saved" | null>(null);
+  const planEdit = useMutation(trpc.featureViews.plan.mutationOptions());
+  /** An edit with breaking changes, waiting on the plan screen (with the drafts its submit created). */
+  const [plan, setPlan] = useState<{
+    data: FeatureViewPlan;
+    spec: FeatureViewSpec;
+    created: Created[];
+  } | null>(null);
+  const [planSaving, setPlanSaving] = useState<"save" | "rematerialize" | null>(null);
+  const rematerializeRefusal = useRefusal(project, "jobs.run", "re-materialize feature views");
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -181,7 +248,7 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   }, [banner, conflict]);
 
   // Once saved the form stays disabled until the view page opens.
-  const busy = mutation.isPending || mutation.isSuccess;
+  const busy = saving !== null;
   const errorOf = (path: string) => (errors[path] ? sentence(errors[path]) : undefined);
 
   /** Changes part of the form and drops the errors of what changed (`prefix` and below). */
@@ -212,26 +279,153 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
   async function onSaved(name: string) {
     await Promise.all([
       queryClient.invalidateQueries(trpc.featureViews.pathFilter()),
+      queryClient.invalidateQueries(trpc.jobs.pathFilter()),
       queryClient.invalidateQueries(trpc.lineage.pathFilter()),
       queryClient.invalidateQueries(trpc.search.pathFilter()),
     ]);
     router.push(href.view(project, name));
   }
 
-  function submit(e: FormEvent) {
+  /**
+   * Saves the view with the inline drafts it uses. Everything is checked first (the view and each
+   * draft with the server's schemas, draft names against the stored ones); then the drafts are
+   * created, then the view. If the server refuses a draft or the view, the drafts this submit
+   * created are deleted again, so a refused or cancelled view leaves nothing behind.
+   */
+  async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setBanner(null);
     setConflict(null);
     const result = validateViewForm(state);
-    if (!result.ok) return showErrors(result.errors);
+    const clashes = draftClashes(state, {
+      entities: entities.map((x) => x.name),
+      sources: sources.map((x) => x.name),
+    });
+    if (!result.ok || Object.keys(clashes).length > 0)
+      return showErrors({ ...(result.ok ? {} : result.errors), ...clashes });
     setErrors({});
-    const handlers = { onSuccess: (w: { name: string }) => onSaved(w.name), onError: onFailure };
-    if (edit) update.mutate({ project, baseVersion: edit.baseVersion, spec: result.spec }, handlers);
-    else create.mutate({ project, spec: result.spec }, handlers);
+    setSaving("saving");
+    const created = await createDrafts();
+    if (!created) return setSaving(null);
+    if (edit) {
+      // An edit is planned first: breaking changes go to the plan screen, the rest save directly.
+      let planned: FeatureViewPlan;
+      try {
+        planned = await planEdit.mutateAsync({ project, baseVersion: edit.baseVersion, spec: result.spec });
+      } catch (error) {
+        await removeDrafts(created);
+        onFailure(error);
+        return setSaving(null);
+      }
+      if (planned.breaking.length > 0) {
+        setPlan({ data: planned, spec: result.spec, created });
+        return setSaving(null);
+      }
+    }
+    await write(result.spec, created, false);
+  }
+
+  /** Saves the view (a new one, or the next version); a refusal takes the submit's drafts back out. */
+  async function write(spec: FeatureViewSpec, created: Created[], rematerialize: boolean) {
+    try {
+      const written = edit
+        ? await update.mutateAsync({ project, baseVersion: edit.baseVersion, spec, rematerialize })
+        : await create.mutateAsync({ project, spec });
+      setSaving("saved");
+      await onSaved(written.name);
+    } catch (error) {
+      await removeDrafts(created);
+      setPlan(null);
+      setPlanSaving(null);
+      onFailure(error);
+      setSaving(null);
+    }
+  }
+
+  /** Creates the drafts the view uses; on a refusal, removes those already made and says why. */
+  async function createDrafts(): Promise<Created[] | null> {
+    const drafts = draftsInUse(state);
+    const created: Created[] = [];
+    const steps: { draft: Created; run: () => Promise<unknown> }[] = drafts.entities.map((d) => ({
+      draft: { kind: "entity", name: d.name },
+      run: () => createEntity.mutateAsync({ project, ...d }),
+    }));
+    const source = drafts.source;
+    if (source)
+      steps.push({
+        draft: { kind: "source", name: source.name },
+        run: () => createSource.mutateAsync({ project, ...source }),
+      });
+    for (const { draft, run } of steps) {
+      try {
+        await run();
+        created.push(draft);
+      } catch (error) {
+        await removeDrafts(created);
+        const { field, message } = serverError(error);
+        const at = draft.kind === "entity" ? `entities.${state.entities.indexOf(draft.name)}` : "source";
+        const what = draft.kind === "entity" ? "entity" : `source "${draft.name}"`;
+        const where = field && field !== "name" ? `${DRAFT_FIELD_WORDS[field] ?? field}: ` : "";
+        showErrors({ [at]: `the new ${what} was refused: ${where}${message}` });
+        return null;
+      }
+    }
+    return created;
+  }
+
+  /** Deletes drafts a refused submit created; one that cannot be deleted stays, and the banner says so. */
+  async function removeDrafts(created: Created[]) {
+    const left: string[] = [];
+    for (const c of [...created].reverse()) {
+      try {
+        if (c.kind === "entity") await deleteEntity.mutateAsync({ project, name: c.name });
+        else await deleteSource.mutateAsync({ project, name: c.name });
+      } catch {
+        left.push(`${c.kind} "${c.name}"`);
+      }
+    }
+    if (left.length > 0) {
+      // They exist now: pick them from the lists instead of creating them again.
+      setState((s) => ({
+        ...s,
+        newEntities: s.newEntities.filter(
+          (d) => !created.some((c) => c.kind === "entity" && c.name === d.name),
+        ),
+        newSource: s.newSource && created.some((c) => c.kind === "source") ? null : s.newSource,
+      }));
+      setBanner(
+        `The ${left.join(" and ")} created for this view could not be removed again; they are saved now.`,
+      );
+    }
+    await Promise.all([
+      queryClient.invalidateQueries(trpc.entities.pathFilter()),
+      queryClient.invalidateQueries(trpc.sources.pathFilter()),
+    ]);
   }
 
   const errorCount = Object.keys(errors).length;
+
+  if (plan) {
+    return (
+      <PlanScreen
+        project={project}
+        plan={plan.data}
+        saving={planSaving}
+        rematerializeRefusal={rematerializeRefusal}
+        onBack={async () => {
+          // Back to the form: the drafts this submit created go again, as if it never happened.
+          await removeDrafts(plan.created);
+          setPlan(null);
+        }}
+        onSave={(rematerialize) => {
+          setPlanSaving(rematerialize ? "rematerialize" : "save");
+          setSaving("saving");
+          void write(plan.spec, plan.created, rematerialize);
+        }}
+      />
+    );
+  }
 
   return (
     <form
@@ -309,6 +503,8 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
             value={state.entities}
             onChange={(names) => change("entities", names)}
             entities={entities}
+            drafts={state.newEntities}
+            onDraftsChange={(drafts) => setState((s) => ({ ...s, newEntities: drafts }))}
             errorOf={errorOf}
             disabled={busy}
           />
@@ -318,6 +514,8 @@ function ViewFormBody({ project, entities, sources, initial, edit }: ViewFormBod
             value={state.source}
             onChange={(name) => change("source", name)}
             sources={sources}
+            draft={state.newSource}
+            onDraftChange={(draft) => setState((s) => ({ ...s, newSource: draft }))}
             error={errorOf("source")}
             disabled={busy}
           />

@@ -7,7 +7,8 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Select } from "@/components/ui/select";
 import type { RouterOutputs } from "@/trpc/types";
-import { NewSourceForm } from "../sources/new-source-form";
+import { InlineSourceForm } from "../sources/source-form";
+import { type SourceValue, whereOfSource } from "../sources/source-form-state";
 
 type Source = RouterOutputs["sources"]["list"][number];
 
@@ -16,23 +17,33 @@ interface SourcePickerProps {
   value: string;
   onChange: (name: string) => void;
   sources: Source[];
+  /** A new source typed here, created when the view is saved. */
+  draft: SourceValue | null;
+  onDraftChange: (draft: SourceValue | null) => void;
   error?: string;
   id: string;
   disabled?: boolean;
 }
 
-/** One data source from the project's list, or a new one registered inline. */
-export function SourcePicker({ project, value, onChange, sources, error, id, disabled }: SourcePickerProps) {
+/**
+ * One data source from the project's list, or a new one typed inline: kept as a draft in the view
+ * form and created when the view is saved.
+ */
+export function SourcePicker({
+  project,
+  value,
+  onChange,
+  sources,
+  draft,
+  onDraftChange,
+  error,
+  id,
+  disabled,
+}: SourcePickerProps) {
   const { can } = useProjectRole(project);
   const [creating, setCreating] = useState(false);
-  const chosen = sources.find((s) => s.name === value);
-  const where = !chosen
-    ? undefined
-    : chosen.kind === "table"
-      ? chosen.tableName
-      : chosen.kind === "file"
-        ? `${chosen.fileFormat === "csv" ? "CSV" : "Parquet"} file ${chosen.path}`
-        : "SQL query";
+  const chosen = sources.find((s) => s.name === value) ?? (draft?.name === value ? draft : undefined);
+  const where = chosen && whereOfSource(chosen);
   return (
     <div className="flex flex-col gap-1.5">
       <Field
@@ -42,7 +53,7 @@ export function SourcePicker({ project, value, onChange, sources, error, id, dis
         error={error}
         hint={
           chosen
-            ? `${where} · event time in ${chosen.timestampField}`
+            ? `${chosen === draft ? "New, created with the view: " : ""}${where} · event time in ${chosen.timestampField}`
             : "The offline data the features are read from."
         }
       >
@@ -59,24 +70,40 @@ export function SourcePicker({ project, value, onChange, sources, error, id, dis
                 {s.name}
               </option>
             ))}
+            {draft && <option value={draft.name}>{draft.name} (new)</option>}
             {/* A name typed elsewhere (an edited view whose source was renamed) stays visible. */}
             {value && !chosen && <option value={value}>{value}</option>}
           </Select>
           {!creating && can("definitions.write") && (
             <Button disabled={disabled} onClick={() => setCreating(true)}>
               <Plus className="size-4" aria-hidden />
-              New source
+              {draft ? "Change new source" : "New source"}
+            </Button>
+          )}
+          {!creating && draft && (
+            <Button
+              variant="ghost"
+              disabled={disabled}
+              onClick={() => {
+                if (value === draft.name) onChange("");
+                onDraftChange(null);
+              }}
+            >
+              Discard new source
             </Button>
           )}
         </div>
       </Field>
       {creating && (
-        <NewSourceForm
+        <InlineSourceForm
           project={project}
+          initial={draft ?? undefined}
+          taken={sources.map((s) => s.name)}
           onCancel={() => setCreating(false)}
-          onCreated={(name) => {
+          onAdd={(source) => {
             setCreating(false);
-            onChange(name);
+            onDraftChange(source);
+            onChange(source.name);
           }}
         />
       )}

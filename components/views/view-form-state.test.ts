@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { serverError } from "../forms/form-errors";
 import { fromSeconds, toSeconds } from "./duration";
 import {
+  draftClashes,
+  draftsInUse,
   emptyViewForm,
   newFieldRow,
   type ViewFormState,
@@ -86,5 +88,52 @@ describe("validateViewForm", () => {
 describe("serverError", () => {
   it("falls back to a generic message for unknown errors", () => {
     expect(serverError(new Error("boom")).field).toBeNull();
+  });
+});
+
+describe("inline drafts", () => {
+  const entity = {
+    name: "rider",
+    joinKey: "rider_id",
+    valueType: "int64" as const,
+    description: "",
+    owner: "",
+    tags: {},
+  };
+  const source = {
+    name: "rides",
+    kind: "table" as const,
+    tableName: "demo.rides",
+    timestampField: "ts",
+    fieldMapping: {},
+    description: "",
+    owner: "",
+    tags: {},
+  };
+
+  it("creates only the drafts the view still uses, entities in join-key order", () => {
+    const other = { ...entity, name: "unused" };
+    const state: ViewFormState = {
+      ...filled(),
+      entities: ["driver", "rider"],
+      newEntities: [other, entity],
+      source: "rides",
+      newSource: source,
+    };
+    expect(draftsInUse(state)).toEqual({ entities: [entity], source });
+    expect(draftsInUse({ ...state, source: "driver_source" }).source).toBeNull();
+  });
+
+  it("says when a draft's name was registered meanwhile", () => {
+    const state: ViewFormState = {
+      ...filled(),
+      entities: ["driver", "rider"],
+      newEntities: [entity],
+      source: "rides",
+      newSource: source,
+    };
+    expect(draftClashes(state, { entities: ["driver"], sources: ["driver_source"] })).toEqual({});
+    const clashes = draftClashes(state, { entities: ["driver", "rider"], sources: ["rides"] });
+    expect(Object.keys(clashes)).toEqual(["entities.1", "source"]);
   });
 });

@@ -1,19 +1,18 @@
 import type { z } from "zod";
 import { FeatureViewSpec, type ValueType } from "@/server/registry/schemas";
+import type { EntityValue } from "../entities/entity-form-state";
 import { type FormErrors, issuesToErrors } from "../forms/form-errors";
+import { newTagRow, rowId, type TagRow, tagRowPath, tagRowsFrom, tagsFromRows } from "../forms/rows";
+import type { SourceValue } from "../sources/source-form-state";
 import { type DurationValue, fromSeconds, toSeconds } from "./duration";
+
+export { newTagRow, rowId, type TagRow };
 
 /**
  * What the feature view form edits, and its translation to and from FeatureViewSpec. The form
  * holds strings (as typed) and rows with stable ids; the spec is built and checked with the same
  * zod schema the server uses only on submit.
  */
-
-export interface TagRow {
-  id: string;
-  key: string;
-  value: string;
-}
 
 export interface FieldRow {
   id: string;
@@ -38,13 +37,12 @@ export interface ViewFormState {
   /** Not edited by the form; kept so an edit does not flip it. */
   offline: boolean;
   fields: FieldRow[];
-}
-
-let lastId = 0;
-/** A React key for a new row; never rendered into the DOM, so server and client may differ. */
-export function rowId(): string {
-  lastId += 1;
-  return `row${lastId}`;
+  /**
+   * Entities and a source typed inline in this form, not saved yet: they are created when the
+   * view is saved (only those it still uses), so cancelling the view leaves nothing behind.
+   */
+  newEntities: EntityValue[];
+  newSource: SourceValue | null;
 }
 
 export const newFieldRow = (): FieldRow => ({
@@ -54,7 +52,6 @@ export const newFieldRow = (): FieldRow => ({
   description: "",
   tags: {},
 });
-export const newTagRow = (): TagRow => ({ id: rowId(), key: "", value: "" });
 
 export function emptyViewForm(): ViewFormState {
   return {
@@ -69,6 +66,8 @@ export function emptyViewForm(): ViewFormState {
     online: true,
     offline: true,
     fields: [newFieldRow()],
+    newEntities: [],
+    newSource: null,
   };
 }
 
@@ -78,7 +77,7 @@ export function viewFormFromSpec(spec: FeatureViewSpec): ViewFormState {
     name: spec.name,
     description: spec.description,
     owner: spec.owner,
-    tags: Object.entries(spec.tags).map(([key, value]) => ({ id: rowId(), key, value })),
+    tags: tagRowsFrom(spec.tags),
     entities: [...spec.entities],
     source: spec.source,
     ttl: fromSeconds(spec.ttlSeconds, "days"),
@@ -89,6 +88,8 @@ export function viewFormFromSpec(spec: FeatureViewSpec): ViewFormState {
     online: spec.online,
     offline: spec.offline,
     fields: spec.fields.map((f) => ({ id: rowId(), ...f })),
+    newEntities: [],
+    newSource: null,
   };
 }
 
@@ -143,23 +144,29 @@ export function validateViewForm(state: ViewFormState): ViewFormResult {
   return { ok: true, spec: parsed.data };
 }
 
-/** Rows to a record: blank rows are dropped, a value without a key and a repeated key are errors. */
-function tagsFromRows(rows: TagRow[], errors: FormErrors): Record<string, string> {
-  const tags: Record<string, string> = {};
-  rows.forEach((row, i) => {
-    const key = row.key.trim();
-    if (key === "" && row.value.trim() === "") return;
-    if (key === "") errors[`tags.${i}.key`] = "Enter a key";
-    else if (Object.hasOwn(tags, key)) errors[`tags.${i}.key`] = `Duplicate key "${key}"`;
-    else tags[key] = row.value.trim();
-  });
-  return tags;
+/** The inline drafts the view still uses, in the order to create them: entities, then the source. */
+export function draftsInUse(state: ViewFormState): { entities: EntityValue[]; source: SourceValue | null } {
+  return {
+    entities: state.entities.flatMap((name) => state.newEntities.filter((e) => e.name === name)),
+    source: state.newSource && state.newSource.name === state.source ? state.newSource : null,
+  };
 }
 
-/** A schema path into the tags record ("tags.team") as the path of the row holding that key. */
-function tagRowPath(path: string[], code: string, rows: TagRow[]): string | undefined {
-  if (path[0] !== "tags" || path.length < 2) return undefined;
-  const index = rows.findIndex((r) => r.key.trim() === path[1]);
-  if (index < 0) return "tags";
-  return `tags.${index}.${code === "invalid_key" ? "key" : "value"}`;
+/**
+ * Drafts whose name is now taken by a stored object (someone else registered it meanwhile): the
+ * view form says so under the picker instead of failing half-way through a save.
+ */
+export function draftClashes(
+  state: ViewFormState,
+  stored: { entities: readonly string[]; sources: readonly string[] },
+): FormErrors {
+  const errors: FormErrors = {};
+  const { entities, source } = draftsInUse(state);
+  for (const e of entities)
+    if (stored.entities.includes(e.name))
+      errors[`entities.${state.entities.indexOf(e.name)}`] =
+        `an entity named "${e.name}" was registered meanwhile; remove the new one and choose it`;
+  if (source && stored.sources.includes(source.name))
+    errors.source = `a source named "${source.name}" was registered meanwhile; remove the new one and choose it`;
+  return errors;
 }

@@ -6,7 +6,9 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
+import { DeprecatedBadge } from "@/components/catalog/deprecated-badge";
 import { href } from "@/components/catalog/links";
+import { ObjectActions } from "@/components/catalog/object-actions";
 import { TypeBadge } from "@/components/catalog/type-badge";
 import { Badge, TagList } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -88,16 +90,25 @@ export function ViewPage({ project, name, lineageSlot, usageSlot, materializatio
             eyebrow={back}
             title={<span className="font-mono">{v.name}</span>}
             actions={
-              can("definitions.write") && (
-                <ButtonLink
-                  href={`/p/${project}/views/new?edit=${encodeURIComponent(v.name)}`}
-                  variant="secondary"
-                  size="sm"
-                  data-testid="edit-view"
-                >
-                  Edit
-                </ButtonLink>
-              )
+              <>
+                {can("definitions.write") && (
+                  <ButtonLink
+                    href={`/p/${project}/views/new?edit=${encodeURIComponent(v.name)}`}
+                    variant="secondary"
+                    size="sm"
+                    data-testid="edit-view"
+                  >
+                    Edit
+                  </ButtonLink>
+                )}
+                <ObjectActions
+                  project={project}
+                  kind="view"
+                  name={v.name}
+                  hideEdit
+                  deprecated={v.deprecatedAt ? { note: v.deprecationNote, replacedBy: v.replacedBy } : null}
+                />
+              </>
             }
             meta={
               <>
@@ -105,6 +116,12 @@ export function ViewPage({ project, name, lineageSlot, usageSlot, materializatio
                   v{v.version}
                 </Badge>
                 {v.spec.online ? <Badge tone="green">online</Badge> : <Badge>offline only</Badge>}
+                <DeprecatedBadge
+                  deprecatedAt={v.deprecatedAt}
+                  note={v.deprecationNote}
+                  replacedBy={v.replacedBy}
+                  showReplacement
+                />
               </>
             }
             description={

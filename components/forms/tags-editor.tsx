@@ -3,8 +3,8 @@
 import { Plus, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { InlineError } from "../forms/inline-error";
-import { newTagRow, type TagRow } from "./view-form-state";
+import { InlineError } from "./inline-error";
+import { newTagRow, type TagRow } from "./rows";
 
 interface TagsEditorProps {
   rows: TagRow[];

@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { EntityForm } from "@/components/entities/entity-form";
+import { NAME_PATTERN } from "@/server/core/name";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+
+interface Props {
+  params: Promise<{ project: string; name: string }>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { name } = await params;
+  return { title: `Edit ${name}` };
+}
+
+export default async function EditEntityFormPage({ params }: Props) {
+  const { project, name } = await params;
+  if (!NAME_PATTERN.test(name)) notFound();
+  const qc = getQueryClient();
+  await Promise.all([
+    qc.prefetchQuery(trpc.entities.get.queryOptions({ project, name })),
+    qc.prefetchQuery(trpc.entities.list.queryOptions({ project })),
+  ]);
+  return (
+    <HydrateClient>
+      <EntityForm project={project} editName={name} />
+    </HydrateClient>
+  );
+}
