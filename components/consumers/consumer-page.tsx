@@ -5,6 +5,7 @@ import { BrainCircuit } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { href, objectHref } from "@/components/catalog/links";
+import { ObjectActions } from "@/components/catalog/object-actions";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { FreshnessPanel } from "@/components/objects/freshness-panel";
 import { DeprecationBanner, deprecationOf, ObjectHeader } from "@/components/objects/object-header";
@@ -93,7 +94,16 @@ export function ConsumerPage({
               Registered <RelativeTime date={c.createdAt} />
             </span>
           }
-          actions={actions}
+          actions={
+            actions ?? (
+              <ObjectActions
+                project={project}
+                kind="consumer"
+                name={c.name}
+                deprecated={c.deprecatedAt ? { note: c.deprecationNote, replacedBy: c.replacedBy } : null}
+              />
+            )
+          }
         />
       }
       notice={

@@ -1,10 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { BrainCircuit } from "lucide-react";
+import { BrainCircuit, Plus } from "lucide-react";
+import { useProjectRole } from "@/components/auth/use-project-role";
 import { LinksCell, NameCell, TextCell } from "@/components/catalog/cells";
-import { href } from "@/components/catalog/links";
+import { formHref, href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorState } from "@/components/ui/error-state";
 import { PageBody, PageHeader } from "@/components/ui/page-header";
@@ -17,11 +19,20 @@ import { useTRPC } from "@/trpc/client";
 export function ConsumersList({ project }: { project: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.consumers.list.queryOptions({ project }));
+  const { can } = useProjectRole(project);
   return (
     <PageBody>
       <PageHeader
         title="Consumers"
         description="Models and services that read feature services, and the datasets they were trained on."
+        actions={
+          can("definitions.write") && (
+            <ButtonLink href={formHref(project, "consumer")} variant="primary">
+              <Plus className="size-4" aria-hidden />
+              New consumer
+            </ButtonLink>
+          )
+        }
       />
       {query.isPending ? (
         <SkeletonTable rows={4} columns={6} />

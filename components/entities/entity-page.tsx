@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { KeyRound } from "lucide-react";
 import type { ReactNode } from "react";
 import { href, objectHref } from "@/components/catalog/links";
+import { ObjectActions } from "@/components/catalog/object-actions";
 import { TypeBadge } from "@/components/catalog/type-badge";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { FreshnessPanel } from "@/components/objects/freshness-panel";
@@ -67,7 +68,16 @@ export function EntityPage({
               Registered <RelativeTime date={e.createdAt} />
             </span>
           }
-          actions={actions}
+          actions={
+            actions ?? (
+              <ObjectActions
+                project={project}
+                kind="entity"
+                name={e.name}
+                deprecated={e.deprecatedAt ? { note: e.deprecationNote, replacedBy: e.replacedBy } : null}
+              />
+            )
+          }
         />
       }
       notice={

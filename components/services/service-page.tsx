@@ -5,6 +5,7 @@ import { Boxes } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { href, objectHref } from "@/components/catalog/links";
+import { ObjectActions } from "@/components/catalog/object-actions";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { FreshnessPanel } from "@/components/objects/freshness-panel";
 import { DeprecationBanner, deprecationOf, ObjectHeader } from "@/components/objects/object-header";
@@ -109,7 +110,16 @@ export function ServicePage({
               Registered <RelativeTime date={s.createdAt} />
             </span>
           }
-          actions={actions}
+          actions={
+            actions ?? (
+              <ObjectActions
+                project={project}
+                kind="service"
+                name={s.name}
+                deprecated={s.deprecatedAt ? { note: s.deprecationNote, replacedBy: s.replacedBy } : null}
+              />
+            )
+          }
         />
       }
       notice={

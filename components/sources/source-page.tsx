@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Database } from "lucide-react";
 import type { ReactNode } from "react";
 import { href, objectHref } from "@/components/catalog/links";
+import { ObjectActions } from "@/components/catalog/object-actions";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { FreshnessPanel } from "@/components/objects/freshness-panel";
 import { DeprecationBanner, deprecationOf, ObjectHeader } from "@/components/objects/object-header";
@@ -73,7 +74,16 @@ export function SourcePage({
               Registered <RelativeTime date={s.createdAt} />
             </span>
           }
-          actions={actions}
+          actions={
+            actions ?? (
+              <ObjectActions
+                project={project}
+                kind="source"
+                name={s.name}
+                deprecated={s.deprecatedAt ? { note: s.deprecationNote, replacedBy: s.replacedBy } : null}
+              />
+            )
+          }
         />
       }
       notice={
