@@ -25,7 +25,7 @@ beforeAll(async () => {
   await t.offlineSql(
     P,
     `create table events (customer_id bigint, driver_id bigint, account_id bigint, ts timestamptz not null,
-      current_balance float8, current_balance_7d_avg float8, lifetime_trip_count bigint, balance_change float8,
+      current_balance float8, current_balance_7d_avg float8, lifetime_trip_count float8, balance_change float8,
       trip_distance float8, trip_duration float8, surge_multiplier float8,
       fraud_score float8, chargeback_ratio float8)`,
   );
