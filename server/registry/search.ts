@@ -330,11 +330,14 @@ async function viewLevelStatement(
     ),
   ];
   if (anyFull) {
-    // LIKE finds the names through their trigram index; the pattern then keeps word starts.
+    // Only the full views' features need their names read (elsewhere own_vector has the name):
+    // the view index or the names' trigram index, whichever Postgres finds narrower; the pattern
+    // then keeps word starts.
+    const fullIds = masks.rows.filter((r) => r.mask.every(Boolean)).flatMap((r) => r.ids);
     const alternatives = matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near));
     const pattern = `(^|_)(${matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near.map((n) => `${n}(_|$)`))).join("|")})`;
     sources.push(sql`select ${candidateColumns} from ${features} f
-        where f.project_id = ${projectId}
+        where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(fullIds)}::uuid[])
           and (${sql.join(
             alternatives.map((w) => sql`f.name like ${`%${w}%`}`),
             sql` or `,
