@@ -42,7 +42,10 @@ async function deprecate(page: Page, name: string, replacement: string, note: st
   await expect(dialog).toBeHidden();
 }
 
-/** Deletes through the dialog; with `refusedBy`, expects the refusal to link that dependant. */
+/**
+ * Deletes through the dialog; with `refusedBy`, expects the dialog to say at once that the object
+ * cannot go, linking that dependant, and to keep its delete button disabled.
+ */
 async function tryDelete(
   page: Page,
   name: string,
@@ -56,14 +59,18 @@ async function tryDelete(
   const dialog = page.getByRole("dialog", { name: `Delete ${name}` });
   const confirm = dialog.getByRole("button", { name: `Delete ${label}` });
   await expect(confirm).toBeDisabled();
+  if (refusedBy) {
+    const refusal = dialog.getByTestId("delete-refused");
+    await expect(refusal).toContainText(`${name} cannot be deleted`);
+    await expect(refusal.getByRole("link", { name: refusedBy.name })).toHaveAttribute("href", refusedBy.href);
+    await dialog.getByLabel(`Type ${name} to confirm`).fill(name);
+    await expect(confirm).toBeDisabled();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect(dialog).toBeHidden();
+    return;
+  }
   await dialog.getByLabel(`Type ${name} to confirm`).fill(name);
   await confirm.click();
-  if (!refusedBy) return;
-  const refusal = dialog.getByTestId("delete-refused");
-  await expect(refusal).toContainText(`${name} cannot be deleted`);
-  await expect(refusal.getByRole("link", { name: refusedBy.name })).toHaveAttribute("href", refusedBy.href);
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await expect(dialog).toBeHidden();
 }
 
 test("entity and source: create and edit through their forms", async ({ page }) => {

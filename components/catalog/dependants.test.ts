@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dependantsOf } from "./dependants";
+import { dependantsOf, namedDependants } from "./dependants";
 
 describe("dependantsOf", () => {
   it("reads each dependant of a refused delete, with its kind", () => {
@@ -29,5 +29,21 @@ describe("dependantsOf", () => {
 
   it("finds none in other messages", () => {
     expect(dependantsOf('entity "x" not found in project "demo"')).toEqual([]);
+  });
+});
+
+describe("namedDependants", () => {
+  it("reads `<kind>.dependants` the way the 409 is read", () => {
+    expect(
+      namedDependants([
+        { kind: "feature_service", name: "svc", relation: "projects" },
+        { kind: "materialization_run", name: "4f1c", relation: "running" },
+        { kind: "feature_view", name: "old_v", relation: "replaced by" },
+      ]),
+    ).toEqual([
+      { kind: "service", words: "feature service", name: "svc", replacement: false },
+      { kind: null, words: "active materialization run", name: "4f1c", replacement: false },
+      { kind: "view", words: "feature view", name: "old_v", replacement: true },
+    ]);
   });
 });

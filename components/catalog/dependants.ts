@@ -20,6 +20,25 @@ const KINDS: Record<string, ObjectKind | null> = {
   "data source": "source",
 };
 
+/** The server's kinds (`<kind>.dependants`) in the words its 409 uses. */
+const SERVER_WORDS: Record<string, string> = {
+  feature_view: "feature view",
+  feature_service: "feature service",
+  consumer: "consumer",
+  dataset: "saved dataset",
+  materialization_run: "active materialization run",
+  entity: "entity",
+  data_source: "data source",
+};
+
+/** The dependants `<kind>.dependants` lists, shown before a delete is tried. */
+export function namedDependants(rows: { kind: string; name: string; relation: string }[]): NamedDependant[] {
+  return rows.map((d) => {
+    const words = SERVER_WORDS[d.kind] ?? d.kind.replaceAll("_", " ");
+    return { kind: KINDS[words] ?? null, words, name: d.name, replacement: d.relation === "replaced by" };
+  });
+}
+
 const NAMED = new RegExp(
   `(deprecated )?(${Object.keys(KINDS).join("|")}) "([^"]+)"( \\(names it as its replacement\\))?`,
   "g",

@@ -15,7 +15,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useTRPCClient } from "@/trpc/client";
 import { Dialog } from "../forms/dialog";
 import { sentence, serverError } from "../forms/form-errors";
-import { dependantsOf } from "./dependants";
+import { dependantsOf, namedDependants } from "./dependants";
 import { type EditableKind, formHref, href, objectHref } from "./links";
 
 /** The tRPC router of each kind. */
@@ -325,7 +325,16 @@ function DeleteDialog({ open, onClose, project, kind, name }: DialogBase) {
     },
     onError: (e) => setRefused(serverError(e).message),
   });
-  const dependants = refused ? dependantsOf(refused) : [];
+  // Asked when the dialog opens, so a blocked delete says why before anything is typed; the 409
+  // of a delete that raced a new dependant is read the same way.
+  const known = useQuery({
+    queryKey: ["object-actions", "dependants", kind, project, name],
+    queryFn: async () => namedDependants((await router.dependants.query({ project, name })).dependants),
+    enabled: open,
+    staleTime: 0,
+  });
+  const dependants = refused ? dependantsOf(refused) : (known.data ?? []);
+  const blocked = dependants.length > 0;
   return (
     <Dialog
       open={open}
@@ -356,14 +365,14 @@ function DeleteDialog({ open, onClose, project, kind, name }: DialogBase) {
             autoFocus
           />
         </Field>
-        {refused && (
+        {(refused || blocked) && (
           <div
             role="alert"
             data-testid="delete-refused"
             className="flex items-start gap-3 rounded-lg border border-red-200 bg-red-50/60 px-4 py-3 text-sm text-red-800"
           >
             <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-500" aria-hidden />
-            {dependants.length > 0 ? (
+            {blocked ? (
               <div className="min-w-0">
                 <p className="font-medium">
                   {name} cannot be deleted while {dependants.length === 1 ? "this depends" : "these depend"}{" "}
@@ -391,7 +400,7 @@ function DeleteDialog({ open, onClose, project, kind, name }: DialogBase) {
                 <p className="mt-1.5">Delete or change them first.</p>
               </div>
             ) : (
-              <p className="min-w-0 break-words">{sentence(refused)}</p>
+              <p className="min-w-0 break-words">{sentence(refused ?? "")}</p>
             )}
           </div>
         )}
@@ -399,7 +408,12 @@ function DeleteDialog({ open, onClose, project, kind, name }: DialogBase) {
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" variant="danger" disabled={typed !== name || remove.isPending}>
+          <Button
+            type="submit"
+            variant="danger"
+            disabled={typed !== name || remove.isPending || blocked || known.isPending}
+            title={blocked ? "Delete or change what depends on it first" : undefined}
+          >
             {remove.isPending && <Spinner className="size-3.5 text-white" label="Deleting" />}
             Delete {WORDS[kind]}
           </Button>
