@@ -16,6 +16,7 @@ import { Card, Description, DescriptionList } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Truncate } from "@/components/ui/truncate";
+import { ObjectUsagePanel } from "@/components/views/usage-panel";
 import { useTRPC } from "@/trpc/client";
 
 /** One entity: its join key and type, the views keyed by it, their freshness and values. */
@@ -136,6 +137,7 @@ export function EntityPage({
       }
     >
       {lineageSlot && <section aria-label="Lineage">{lineageSlot}</section>}
+      <ObjectUsagePanel project={project} kind="entity" name={name} />
       <OnlinePreview project={project} choices={choices} />
       {first && (
         <FetchSnippetPanel

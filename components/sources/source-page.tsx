@@ -18,6 +18,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
+import { ObjectUsagePanel } from "@/components/views/usage-panel";
 import { useTRPC } from "@/trpc/client";
 
 const none = <span className="text-zinc-400">None</span>;
@@ -167,6 +168,7 @@ export function SourcePage({
       }
     >
       {lineageSlot && <section aria-label="Lineage">{lineageSlot}</section>}
+      <ObjectUsagePanel project={project} kind="source" name={s.name} />
       <OfflinePreview project={project} target={{ kind: "source", name: s.name }} />
       {choices.length > 0 && <OnlinePreview project={project} choices={choices} />}
       {first && (

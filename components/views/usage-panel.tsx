@@ -40,9 +40,18 @@ export function UsagePanel({
   return <UsageCard project={project} query={query} description={description} />;
 }
 
+/** How each kind reaches the views whose reads it shows. */
+const THROUGH = {
+  service: "the views it includes",
+  consumer: "the views its services include",
+  entity: "the views keyed by it",
+  source: "the views it feeds",
+} as const;
+
 /**
- * Who reads a feature service or a consumer: the reads of the views it includes (reads are
- * counted per view, so a lookup of two of them counts twice), with the views named.
+ * Who reads a feature service, a consumer, an entity or a source: the reads of the views it
+ * reaches (reads are counted per view, so a lookup of two of them counts twice), with the views
+ * named.
  */
 export function ObjectUsagePanel({
   project,
@@ -50,19 +59,18 @@ export function ObjectUsagePanel({
   name,
 }: {
   project: string;
-  kind: "service" | "consumer";
+  kind: keyof typeof THROUGH;
   name: string;
 }) {
   const trpc = useTRPC();
-  const service = useQuery({
-    ...trpc.featureServices.usage.queryOptions({ project, name, days: DAYS }),
-    enabled: kind === "service",
-  });
-  const consumer = useQuery({
-    ...trpc.consumers.usage.queryOptions({ project, name, days: DAYS }),
-    enabled: kind === "consumer",
-  });
-  const query = kind === "service" ? service : consumer;
+  const input = { project, name, days: DAYS };
+  const queries = {
+    service: useQuery({ ...trpc.featureServices.usage.queryOptions(input), enabled: kind === "service" }),
+    consumer: useQuery({ ...trpc.consumers.usage.queryOptions(input), enabled: kind === "consumer" }),
+    entity: useQuery({ ...trpc.entities.usage.queryOptions(input), enabled: kind === "entity" }),
+    source: useQuery({ ...trpc.sources.usage.queryOptions(input), enabled: kind === "source" }),
+  };
+  const query = queries[kind];
   const views = query.data?.views ?? [];
   return (
     <UsageCard
@@ -70,10 +78,10 @@ export function ObjectUsagePanel({
       query={query}
       description={
         views.length > 0
-          ? `Online lookups of the views it includes (${views.join(", ")}), per API key and person, by UTC day. Reads are counted per view, whichever way they were asked for.`
-          : "Online lookups of the views it includes, per API key and person, by UTC day."
+          ? `Online lookups of ${THROUGH[kind]} (${views.join(", ")}), per API key and person, by UTC day. Reads are counted per view, whichever way they were asked for.`
+          : `Online lookups of ${THROUGH[kind]}, per API key and person, by UTC day.`
       }
-      declared={kind === "service"}
+      declared={kind !== "consumer"}
     />
   );
 }

@@ -107,7 +107,13 @@ import {
   materializeOp,
   pushOp,
 } from "../serving";
-import { consumerUsageOp, featureServiceUsageOp, featureViewUsageOp } from "../usage";
+import {
+  consumerUsageOp,
+  entityUsageOp,
+  featureServiceUsageOp,
+  featureViewUsageOp,
+  sourceUsageOp,
+} from "../usage";
 import type { AnyOperation } from "./define";
 
 /**
@@ -121,6 +127,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createProjectOp,
   listEntitiesOp,
   getEntityOp,
+  entityUsageOp,
   createEntityOp,
   updateEntityOp,
   listDataSourcesOp,
@@ -129,6 +136,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   updateDataSourceOp,
   previewSourceOp,
   sourceColumnsOp,
+  sourceUsageOp,
   listFeatureViewsOp,
   getFeatureViewOp,
   listFeatureViewVersionsOp,

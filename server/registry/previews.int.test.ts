@@ -325,7 +325,7 @@ describe("features.history", () => {
   });
 });
 
-describe("featureServices.usage and consumers.usage", () => {
+describe("the usage of services, consumers, entities and sources", () => {
   it("count the reads of the views they include and name those views", async () => {
     const viewer = as(keyActor("viewer"));
     const s = await viewer.featureServices.usage({ project: "proj", name: "driver_activity", days: 2 });
@@ -338,6 +338,23 @@ describe("featureServices.usage and consumers.usage", () => {
     expect(c).toMatchObject({ views: ["driver_hourly_stats"], reads: 0, declaredConsumers: [] });
     expect(await refusal(viewer.consumers.usage({ project: "proj", name: "nobody" }))).toBe(
       'NOT_FOUND: consumer "nobody" not found in project "proj"',
+    );
+  });
+  it("entities.usage and sources.usage count the reads of the views keyed by or fed by them", async () => {
+    const viewer = as(keyActor("viewer"));
+    const declared = [{ name: "eta_model", kind: "model", owner: "", via: ["driver_activity"] }];
+    const e = await viewer.entities.usage({ project: "proj", name: "driver", days: 3 });
+    expect(e).toMatchObject({ views: ["driver_hourly_stats"], reads: 0, callers: [] });
+    expect(e.declaredConsumers).toEqual(declared);
+    expect(e.perDay).toHaveLength(3);
+    const s = await viewer.sources.usage({ project: "proj", name: "driver_stats_source" });
+    expect(s).toMatchObject({ views: ["driver_hourly_stats"], reads: 0 });
+    expect(s.declaredConsumers).toEqual(declared);
+    expect(await refusal(viewer.entities.usage({ project: "proj", name: "nobody" }))).toBe(
+      'NOT_FOUND: entity "nobody" not found in project "proj"',
+    );
+    expect(await refusal(viewer.sources.usage({ project: "proj", name: "nobody" }))).toBe(
+      'NOT_FOUND: data source "nobody" not found in project "proj"',
     );
   });
 });

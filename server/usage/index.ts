@@ -3,10 +3,14 @@ import "server-only";
 export { type FeatureViewUsage, featureViewUsageOp, getFeatureViewUsage } from "./feature-view-usage";
 export {
   consumerUsageOp,
+  entityUsageOp,
   featureServiceUsageOp,
   getConsumerUsage,
+  getEntityUsage,
   getFeatureServiceUsage,
+  getSourceUsage,
   type ObjectUsage,
+  sourceUsageOp,
 } from "./object-usage";
 export {
   createUsageRecorder,

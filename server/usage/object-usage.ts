@@ -6,8 +6,11 @@ import { Name } from "../core/name";
 import {
   consumerFeatureServices,
   consumers,
+  dataSources,
+  entities,
   featureServiceProjections,
   featureServices,
+  featureViewEntities,
   featureViews,
 } from "../db/schema";
 import { defineOperation } from "../operations/define";
@@ -15,10 +18,11 @@ import { declaredConsumers, FeatureViewUsage, readsOfViews } from "./feature-vie
 import { USAGE_RETENTION_DAYS } from "./recorder";
 
 /**
- * Reads of a feature service and of a consumer. The serving processes count reads per feature
- * view (recorder.ts), not per service or caller's declared purpose, so these are the reads of the
- * views the service includes (the consumer's services include): `views` names them, and a lookup
- * that read two of them counts twice. The panels say so.
+ * Reads of a feature service, a consumer, an entity and a data source. The serving processes count
+ * reads per feature view (recorder.ts), not per service or caller's declared purpose, so these are
+ * the reads of the views the service includes (the consumer's services include, the entity keys,
+ * the source feeds): `views` names them, and a lookup that read two of them counts twice. The
+ * panels say so.
  */
 
 const UsageInput = z.object({
@@ -107,3 +111,49 @@ export const consumerUsageOp = defineOperation({
   },
 });
 export const getConsumerUsage = consumerUsageOp.call;
+
+/** Reads of the views keyed by an entity (or fed by a source), and the consumers declared on them. */
+function viewsUsageOperation(kind: "entity" | "source") {
+  const words = kind === "entity" ? "entity" : "data source";
+  return defineOperation({
+    name: kind === "entity" ? "entities.usage" : "sources.usage",
+    summary: `Reads of the feature views ${kind === "entity" ? "keyed by an entity" : "a data source feeds"}, per UTC day and reader, and the consumers declared to read them.`,
+    kind: "query",
+    access: "definitions.read",
+    input: UsageInput,
+    output: ObjectUsage,
+    run: async ({ ctx, input: { project, name, days }, project: p }): Promise<ObjectUsage> => {
+      const table = kind === "entity" ? entities : dataSources;
+      const [row] = await ctx.db
+        .select({ id: table.id })
+        .from(table)
+        .where(and(eq(table.projectId, p.id), eq(table.name, name)))
+        .limit(1);
+      if (!row) throw new NotFoundError(`${words} "${name}" not found in project "${project}"`, "name");
+      const views =
+        kind === "entity"
+          ? await ctx.db
+              .selectDistinct({ id: featureViews.id, name: featureViews.name })
+              .from(featureViewEntities)
+              .innerJoin(featureViews, eq(featureViews.id, featureViewEntities.featureViewId))
+              .where(eq(featureViewEntities.entityId, row.id))
+              .orderBy(asc(featureViews.name))
+          : await ctx.db
+              .select({ id: featureViews.id, name: featureViews.name })
+              .from(featureViews)
+              .where(eq(featureViews.sourceId, row.id))
+              .orderBy(asc(featureViews.name));
+      const ids = views.map((v) => v.id);
+      const [counted, declared] = await Promise.all([
+        readsOfViews(ctx, p, ids, days),
+        declaredConsumers(ctx, ids),
+      ]);
+      return { views: views.map((v) => v.name), ...counted, declaredConsumers: declared };
+    },
+  });
+}
+
+export const entityUsageOp = viewsUsageOperation("entity");
+export const getEntityUsage = entityUsageOp.call;
+export const sourceUsageOp = viewsUsageOperation("source");
+export const getSourceUsage = sourceUsageOp.call;

@@ -34,6 +34,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "consumers.list": "viewer",
   "consumers.get": "viewer",
   "consumers.usage": "viewer",
+  "entities.usage": "viewer",
+  "sources.usage": "viewer",
   "search.features": "viewer",
   "search.objects": "viewer",
   "lineage.graph": "viewer",

@@ -53,7 +53,13 @@ import {
   undeprecateFeatureServiceOp,
   undeprecateFeatureViewOp,
 } from "../../registry/lifecycle";
-import { consumerUsageOp, featureServiceUsageOp, featureViewUsageOp } from "../../usage";
+import {
+  consumerUsageOp,
+  entityUsageOp,
+  featureServiceUsageOp,
+  featureViewUsageOp,
+  sourceUsageOp,
+} from "../../usage";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -71,6 +77,7 @@ export const entitiesRouter = router(
     dependants: entityDependantsOp,
     deprecate: deprecateEntityOp,
     undeprecate: undeprecateEntityOp,
+    usage: entityUsageOp,
   }),
 );
 
@@ -86,6 +93,7 @@ export const sourcesRouter = router(
     undeprecate: undeprecateDataSourceOp,
     preview: previewSourceOp,
     columns: sourceColumnsOp,
+    usage: sourceUsageOp,
   }),
 );
 
