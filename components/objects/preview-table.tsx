@@ -53,7 +53,17 @@ export function PreviewTable({
                 )}
               >
                 <span className="block font-mono text-xs">{c.name}</span>
-                {c.type && <span className="block text-[11px] font-normal text-zinc-400">{c.type}</span>}
+                {c.type && (
+                  // Muted zinc does not read on a key column's indigo in dark mode.
+                  <span
+                    className={cn(
+                      "block text-[11px] font-normal",
+                      c.role === "key" ? "text-indigo-700" : "text-zinc-400",
+                    )}
+                  >
+                    {c.type}
+                  </span>
+                )}
               </th>
             ))}
           </tr>
