@@ -5,11 +5,15 @@ import { expect, type Page, test } from "@playwright/test";
 
 const palette = (page: Page) => page.getByRole("dialog", { name: "Go to an object" });
 const field = (page: Page) => palette(page).getByRole("combobox", { name: "Object name" });
+/** Presses Ctrl+K once the page listens for it (hydrated), not before. */
+async function pressShortcut(page: Page) {
+  await expect(page.getByRole("button", { name: /Go to/ })).toHaveAttribute("data-shortcut", "on");
+  await page.keyboard.press("Control+k");
+}
 
 test("Ctrl+K opens the palette, a prefix finds the view, Enter goes to its page", async ({ page }) => {
   await page.goto("/p/demo/features");
-  await expect(page.getByRole("button", { name: /Go to/ })).toBeVisible();
-  await page.keyboard.press("Control+k");
+  await pressShortcut(page);
   await expect(palette(page)).toBeVisible();
   await expect(field(page)).toBeFocused();
   await expect(palette(page).getByText(/Type a name/)).toBeVisible();
@@ -54,7 +58,7 @@ test("a feature opens its page at view:feature, and a name that matches nothing 
   page,
 }) => {
   await page.goto("/p/demo/views");
-  await page.keyboard.press("Control+k");
+  await pressShortcut(page);
   await field(page).fill("zzzz_no_such_object");
   await expect(palette(page).getByText(/No objects match/)).toBeVisible();
   await expect(palette(page).getByRole("option")).toHaveCount(0);

@@ -41,6 +41,8 @@ const KINDS: Record<ObjectKind, { label: string; icon: LucideIcon }> = {
  */
 export function CommandPalette({ project }: { project: string }) {
   const [open, setOpen] = useState(false);
+  // Set once the shortcut listens: before hydration ⌘K does nothing (the e2e suite waits on it).
+  const [listening, setListening] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
@@ -51,6 +53,7 @@ export function CommandPalette({ project }: { project: string }) {
       }
     }
     window.addEventListener("keydown", onKey);
+    setListening(true);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
@@ -67,6 +70,7 @@ export function CommandPalette({ project }: { project: string }) {
         type="button"
         onClick={() => setOpen(true)}
         aria-keyshortcuts="Meta+K Control+K"
+        data-shortcut={listening ? "on" : undefined}
         className="flex h-8 w-full items-center gap-2 rounded-md border border-zinc-200 bg-white px-2 text-sm text-zinc-500 shadow-xs hover:border-zinc-300 hover:text-zinc-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
       >
         <Search className="size-4 text-zinc-400" aria-hidden />
