@@ -151,19 +151,25 @@ test("a source's page, from the sources list, with its columns and rows", async 
   await shot(page, "source");
 });
 
-test("a source whose table cannot be read shows the problem, not a failure", async ({ page }) => {
-  const name = `missing_${stamp}`;
+// A source's table and columns are checked when it is saved (LIMIT 0), so a source whose rows fail
+// only when read is made of a query that divides by zero on every row.
+test("a source whose rows cannot be read shows the problem, not a failure", async ({ page }) => {
+  const name = `unreadable_${stamp}`;
   await trpcMutate(page, "sources.create", {
     project: "demo",
     name,
-    kind: "table",
-    tableName: "demo.no_such_table",
+    kind: "query",
+    query:
+      "select driver_id, event_timestamp, 1 / (driver_id - driver_id) as broken from demo.driver_hourly_stats",
     timestampField: "event_timestamp",
   });
   await page.goto(`/p/demo/sources/${name}`);
   const problem = page.getByTestId("offline-preview").getByTestId("source-problem");
-  await expect(problem).toContainText('relation "demo.no_such_table" does not exist');
-  await expect(page.getByTestId("source-columns").getByTestId("source-problem")).toBeVisible();
+  await expect(problem).toContainText("division by zero");
+  // Its columns are still known: reading them needs no row.
+  await expect(
+    page.getByTestId("source-columns").getByRole("row").filter({ hasText: "broken" }),
+  ).toBeVisible();
   await shot(page, "source-unreadable");
 });
 
@@ -201,21 +207,27 @@ test("a consumer's page, from the consumers list in the sidebar", async ({ page 
   await shot(page, "consumer");
 });
 
-// notFound() renders the not-found page; the status stays 200 because the project layout's loading
-// boundary has already streamed the shell (as for every page under /p/[project]).
-test("unknown objects render the not-found page", async ({ page }) => {
+// Each object page checks its object in a layout no loading boundary encloses: the answer is a
+// real 404, not a not-found page streamed with 200.
+test("unknown objects answer 404 with the not-found page", async ({ page }) => {
   for (const path of [
     "/p/demo/entities/no_such_entity",
     "/p/demo/sources/no_such_source",
+    "/p/demo/views/no_such_view",
     "/p/demo/services/no_such_service",
     "/p/demo/consumers/no_such_consumer",
+    "/p/demo/datasets/no_such_dataset",
     "/p/demo/features/driver_hourly_stats/no_such_feature",
     "/p/demo/features/no_such_view/conv_rate",
     "/p/demo/entities/Not-A-Name",
+    "/p/demo/services/no_such_service/edit",
   ]) {
-    await page.goto(path);
+    const res = await page.goto(path);
+    expect(res?.status(), path).toBe(404);
     await expect(page.getByText("Page not found"), path).toBeVisible();
   }
+  // Known objects still answer 200.
+  expect((await page.goto("/p/demo/entities/driver"))?.status()).toBe(200);
 });
 
 test("a viewer sees definitions, columns and an example snippet, but no values", async ({

@@ -1,11 +1,8 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { ConsumerPage } from "@/components/consumers/consumer-page";
 import { ObjectLineage } from "@/components/lineage/object-lineage";
-import { NAME_PATTERN } from "@/server/core/name";
 import { lineageNodeId } from "@/server/registry/lineage/types";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
-import { prefetchOr404 } from "../../prefetch-or-404";
 
 interface Props {
   params: Promise<{ project: string; name: string }>;
@@ -18,10 +15,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ConsumerDetailPage({ params }: Props) {
   const { project, name } = await params;
-  if (!NAME_PATTERN.test(name)) notFound();
   const qc = getQueryClient();
   await Promise.all([
-    prefetchOr404(() => qc.fetchQuery(trpc.consumers.get.queryOptions({ project, name }))),
+    qc.prefetchQuery(trpc.consumers.get.queryOptions({ project, name })),
     qc.prefetchQuery(trpc.featureViews.list.queryOptions({ project })),
     qc.prefetchQuery(trpc.entities.list.queryOptions({ project })),
     qc.prefetchQuery(trpc.featureServices.list.queryOptions({ project })),
