@@ -37,8 +37,8 @@ export function indexWords(text: string): string[] {
 
 /**
  * Indexes a view whose feature rows were just written, in the caller's transaction, so search is
- * never behind the registry: its search_views row (the view's own words and feature counts) and
- * its words in the project's lexicon. The lexicon's words are the rows' own lexemes (the generated
+ * never behind the registry: its search_views row (the view's own words and feature counts), its
+ * features' unshared words, and its words in the project's lexicon. The lexicon's words are the rows' own lexemes (the generated
  * search_vector), so the lexicon and the index cannot disagree on how text is split.
  */
 export async function indexViewForSearch(
@@ -52,19 +52,28 @@ export async function indexViewForSearch(
       " ",
     ),
   ).join(" ");
+  const tagPairs = Object.entries(view.tags)
+    .map(([k, v]) => `${k}:${v}`)
+    .sort();
   await ctx.db.execute(sql`
     insert into ${searchViews}
-      (feature_view_id, project_id, view_name, owner, entity_names, doc, features, shared, own_pairs)
+      (feature_view_id, project_id, view_name, owner, entity_names, tag_pairs, doc, features, shared, own_pairs)
     select ${featureViewId}::uuid, ${projectId}::uuid, ${view.name}, ${view.owner},
-      ${sql.param(entityNames)}::text[], to_tsvector('simple', ${words}),
+      ${sql.param(entityNames)}::text[], ${sql.param(tagPairs)}::text[], to_tsvector('simple', ${words}),
       count(*)::int, (count(*) filter (where not own_tags))::int,
       coalesce((select array_agg(p) from ${features} o, unnest(o.tag_pairs) p
         where o.feature_view_id = ${featureViewId} and o.own_tags), '{}')
     from ${features} f where f.feature_view_id = ${featureViewId}
     on conflict (feature_view_id) do update set
       view_name = excluded.view_name, owner = excluded.owner, entity_names = excluded.entity_names,
+      tag_pairs = excluded.tag_pairs,
       doc = excluded.doc, features = excluded.features, shared = excluded.shared,
       own_pairs = excluded.own_pairs`);
+  // The features' words their view lacks, once the view's words are known (features.unshared_vector).
+  await ctx.db.execute(sql`
+    update ${features} f set unshared_vector = ts_delete(f.own_vector, tsvector_to_array(sv.doc))
+    from ${searchViews} sv
+    where sv.feature_view_id = ${featureViewId}::uuid and f.feature_view_id = ${featureViewId}::uuid`);
   await ctx.db.execute(sql`
     insert into ${searchWords} (project_id, word)
     select distinct ${projectId}::uuid, unnest(tsvector_to_array(${features.searchVector}))

@@ -130,6 +130,55 @@ describe("searchFeatures", () => {
     expect((await searchFeatures({ ctx, input: { project: "other", q: "conv_rate" } })).total).toBe(0);
   });
 
+  it("finds a word as a feature's own, as its view's, and as its own again across versions", async () => {
+    const version = async (baseVersion: number, tags: Record<string, string>) =>
+      updateFeatureView({
+        ctx,
+        input: {
+          project: "other",
+          baseVersion,
+          spec: driverViewSpec({
+            tags,
+            fields: [
+              { name: "surge_multiplier", dtype: "float64", description: "Surge pricing in the north zone" },
+              { name: "acc_rate", dtype: "float64", description: "Calm acceptance" },
+            ],
+          }),
+        },
+      });
+    const search = async (q: string) => names(await searchFeatures({ ctx, input: { project: "other", q } }));
+    // A view whose tag is "north" makes search match the word per view (search_views), so the
+    // other view's features are found through their unshared words.
+    await createFeatureView({
+      ctx,
+      input: {
+        project: "other",
+        spec: driverViewSpec({
+          name: "regional",
+          tags: { region: "north" },
+          fields: [{ name: "avg_daily_trips", dtype: "int64", description: "Trips" }],
+        }),
+      },
+    });
+    const regional = "regional:avg_daily_trips";
+    // "north" is surge_multiplier's own word (its description); acc_rate has neither.
+    await version(2, {});
+    expect(await search("north")).toEqual([regional, "driver_hourly_stats:surge_multiplier"]);
+    expect(await search("north calm")).toEqual([]);
+    // The view's tag makes "north" every feature's; "calm" stays acc_rate's own.
+    await version(3, { region: "north" });
+    expect(await search("north")).toEqual([
+      "driver_hourly_stats:surge_multiplier",
+      "driver_hourly_stats:acc_rate",
+      regional,
+    ]);
+    expect(await search("north calm")).toEqual(["driver_hourly_stats:acc_rate"]);
+    // And without the tag, surge_multiplier's own word is found again.
+    await version(4, {});
+    expect(await search("north")).toEqual([regional, "driver_hourly_stats:surge_multiplier"]);
+    expect(await search("north calm")).toEqual([]);
+  });
+
   it("refuses a malformed tag filter and an unknown project", async () => {
     await expect(searchFeatures({ ctx, input: { project: "proj", tags: ["nocolon"] } })).rejects.toThrow(
       /tags.0/,

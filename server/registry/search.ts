@@ -3,14 +3,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ctx } from "../core/context";
 import { Name } from "../core/name";
-import {
-  entities,
-  features,
-  featureViewEntities,
-  featureViews,
-  searchViews,
-  searchWords,
-} from "../db/schema";
+import { features, featureViews, searchViews, searchWords } from "../db/schema";
 import { defineOperation } from "../operations/define";
 
 /** Values each facet lists at most; the answer says how many more there are. */
@@ -21,6 +14,11 @@ const MAX_WORDS = 8;
 const MAX_WORD_LENGTH = 40;
 /** Lexicon words a misspelt query word is corrected into. */
 const CORRECTIONS = 3;
+/**
+ * Up to this many features in the views that have every query word, their names are read by view;
+ * above it, through the names' trigram index (bench/search.ts: "view name words" vs "driver").
+ */
+const FULL_VIEW_ROWS = 2_000;
 
 export const SearchFeaturesInput = z.object({
   project: Name,
@@ -225,31 +223,26 @@ export function searchStatement(
 function resultOf(parts: SQL): SQL {
   return sql`
       with ${parts},
+      -- The hit views' names, owners, entities and tags, from one scan of search_views.
+      pv as materialized (
+        select p.n, p.shared, sv.view_name, sv.owner, sv.entity_names, sv.tag_pairs
+        from per_view p join ${searchViews} sv on sv.feature_view_id = p.feature_view_id
+      ),
       tag_counts as (
         select value, sum(n)::int as count from (
-          select pv.shared as n, t.key || ':' || t.value as value
-          from per_view pv join ${featureViews} v on v.id = pv.feature_view_id, jsonb_each_text(v.tags) t
-          where pv.shared > 0
+          select shared as n, unnest(tag_pairs) as value from pv where shared > 0
           union all
           select 1, value from own_pairs
         ) x group by value
       ),
       owner_counts as (
-        select v.owner as value, sum(pv.n)::int as count
-        from per_view pv join ${featureViews} v on v.id = pv.feature_view_id
-        where v.owner <> '' group by v.owner
+        select owner as value, sum(n)::int as count from pv where owner <> '' group by owner
       ),
       entity_counts as (
-        select e.name as value, sum(pv.n)::int as count
-        from per_view pv
-        join ${featureViewEntities} fe on fe.feature_view_id = pv.feature_view_id
-        join ${entities} e on e.id = fe.entity_id
-        group by e.name
+        select value, sum(n)::int as count from (select n, unnest(entity_names) as value from pv) x
+        group by value
       ),
-      view_counts as (
-        select v.name as value, pv.n as count
-        from per_view pv join ${featureViews} v on v.id = pv.feature_view_id
-      )
+      view_counts as (select view_name as value, n as count from pv)
       select json_build_object(
         'total', (select coalesce(sum(n), 0) from per_view),
         'items', (
@@ -293,9 +286,9 @@ async function viewLevelStatement(
   // Which words each view has, grouped: views that have some words but not all need the others
   // of their features' own words; a feature with all the words of its own is a hit anywhere;
   // in views that have every word, only features whose name has a word rank above the rest.
-  const masks = await ctx.db.execute<{ mask: boolean[]; ids: string[] }>(sql`
-    select mask, array_agg(feature_view_id) as ids from (
-      select feature_view_id, array[${sql.join(inView, sql`, `)}]::bool[] as mask
+  const masks = await ctx.db.execute<{ mask: boolean[]; ids: string[]; features: number }>(sql`
+    select mask, array_agg(feature_view_id) as ids, sum(features)::int as features from (
+      select feature_view_id, features, array[${sql.join(inView, sql`, `)}]::bool[] as mask
       from ${searchViews} sv where ${viewWhere}
     ) x group by mask`);
   const partial = masks.rows.filter((r) => r.mask.some(Boolean) && !r.mask.every(Boolean));
@@ -309,35 +302,39 @@ async function viewLevelStatement(
     f.tag_pairs, f.name, f.own_vector`;
 
   const and = (ms: WordMatch[]) => ms.map((mt) => `(${group(mt)})`).join(" & ");
-  // Views with none of the words: their features need all the words of their own. Naming the
-  // views lets Postgres AND the word lookup with the view index before reading any row.
-  const none = masks.rows.find((r) => !r.mask.some(Boolean));
-  // Named by whichever list is shorter: the views with none of the words, or the others.
-  const others = masks.rows.filter((r) => r !== none).flatMap((r) => r.ids);
-  const noneSource = (ids: string[]) => sql`select ${candidateColumns} from ${features} f
-        where f.project_id = ${projectId} and ${
-          ids.length <= others.length
-            ? sql`f.feature_view_id = any(${sql.param(ids)}::uuid[])`
-            : sql`f.feature_view_id <> all(${sql.param(others)}::uuid[])`
-        }
-          and f.own_vector @@ to_tsquery('simple', ${and(matches)})`;
+  // A word a view lacks can match its features only through their unshared words (the words
+  // their view lacks). Views with none of the words: features with all of them unshared, in any
+  // view (the join to `views` keeps the filtered ones). Views with some: by view, the others.
+  const none = masks.rows.some((r) => !r.mask.some(Boolean));
   const sources: SQL[] = [
-    ...(none ? [noneSource(none.ids)] : []),
+    ...(none
+      ? [
+          sql`select ${candidateColumns} from ${features} f
+        where f.project_id = ${projectId} and f.unshared_vector @@ to_tsquery('simple', ${and(matches)})`,
+        ]
+      : []),
     ...partial.map(
       (r) => sql`select ${candidateColumns} from ${features} f
         where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(r.ids)}::uuid[])
-          and f.own_vector @@ to_tsquery('simple', ${and(matches.filter((_, i) => !r.mask[i]))})`,
+          and f.unshared_vector @@ to_tsquery('simple', ${and(matches.filter((_, i) => !r.mask[i]))})`,
     ),
   ];
   if (anyFull) {
-    // Only the full views' features need their names read (elsewhere own_vector has the name):
-    // the view index or the names' trigram index, whichever Postgres finds narrower; the pattern
-    // then keeps word starts.
-    const fullIds = masks.rows.filter((r) => r.mask.every(Boolean)).flatMap((r) => r.ids);
+    // Only the full views' features need their names read (in other views, a word the view lacks
+    // is found among its features' unshared words, names included).
+    // Few of them: read those views' rows by the view index. Many (a word every view of an
+    // entity has): the names' trigram index finds fewer rows; names it finds outside the full views
+    // are tested like any candidate. The pattern then keeps word starts.
+    const full = masks.rows.filter((r) => r.mask.every(Boolean));
+    const fullFeatures = full.reduce((n, r) => n + r.features, 0);
+    const inFull =
+      fullFeatures <= FULL_VIEW_ROWS
+        ? sql` and f.feature_view_id = any(${sql.param(full.flatMap((r) => r.ids))}::uuid[])`
+        : sql``;
     const alternatives = matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near));
     const pattern = `(^|_)(${matches.flatMap((mt) => (mt.known ? [mt.word] : mt.near.map((n) => `${n}(_|$)`))).join("|")})`;
     sources.push(sql`select ${candidateColumns} from ${features} f
-        where f.project_id = ${projectId} and f.feature_view_id = any(${sql.param(fullIds)}::uuid[])
+        where f.project_id = ${projectId}${inFull}
           and (${sql.join(
             alternatives.map((w) => sql`f.name like ${`%${w}%`}`),
             sql` or `,

@@ -129,11 +129,18 @@ export const features = pgTable(
     ownVector: tsvector("own_vector").generatedAlwaysAs(
       sql`setweight(to_tsvector('simple', regexp_replace(lower(name), '[^a-z0-9]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple', regexp_replace(lower(own_keywords), '[^a-z0-9]+', ' ', 'g')), 'B') || setweight(to_tsvector('simple', regexp_replace(lower(description), '[^a-z0-9]+', ' ', 'g')), 'D')`,
     ),
+    /**
+     * own_vector less every word its view has (search_views.doc), written by indexViewForSearch.
+     * A feature outside the views that have a query word can match it only through these words, so
+     * one GIN lookup here finds exactly those features, and Postgres estimates it as the few rows
+     * it is (own_vector's would count the view's own features too, and tempt a sequential scan).
+     */
+    unsharedVector: tsvector("unshared_vector").notNull().default(sql`''::tsvector`),
   },
   (t) => [
     uniqueIndex("features_view_name_idx").on(t.featureViewId, t.name),
-    // Serves search by the features' own words (docs/adr/0028-search-at-scale.md).
-    index("features_own_vector_idx").using("gin", t.ownVector),
+    // Serves search by the features' words their view lacks (docs/adr/0028-search-at-scale.md).
+    index("features_unshared_vector_idx").using("gin", t.unsharedVector),
     // Serves free-text search: one GIN lookup for every field (ranked with ts_rank).
     index("features_search_vector_idx").using("gin", t.searchVector),
     // Serves the command palette's name lookups (prefix LIKE and similarity).
@@ -176,6 +183,8 @@ export const searchViews = pgTable(
     shared: integer("shared").notNull(),
     /** Every "key:value" of its features with tags of their own, once per feature. */
     ownPairs: text("own_pairs").array().notNull().default(sql`'{}'::text[]`),
+    /** The view's own tags as "key:value" (facets count them per view, without the view row). */
+    tagPairs: text("tag_pairs").array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [index("search_views_project_idx").on(t.projectId, t.viewName)],
 );
