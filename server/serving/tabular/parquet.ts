@@ -147,7 +147,8 @@ export async function* parquetChunks(
   const dir = await fs.promises.mkdtemp(path.join(opts.tempRoot ?? os.tmpdir(), "quiver-parquet-"));
   try {
     const { file } = await writeParquet(dir, table, opts);
-    const handle = await fs.promises.open(file, "r");
+    // A temporary file of this request: nothing for the bundler to trace (it would trace the tree).
+    const handle = await fs.promises.open(/* turbopackIgnore: true */ file, "r");
     try {
       for (;;) {
         const buffer = new Uint8Array(READ_CHUNK);
