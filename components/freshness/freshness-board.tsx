@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Gauge } from "lucide-react";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
@@ -24,9 +25,11 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import {
   FRESHNESS_LABEL,
+  FRESHNESS_MEANING,
   FRESHNESS_STATUSES,
   FreshnessBadge,
   type FreshnessStatus,
+  freshnessStatusOf,
 } from "./freshness-status";
 
 type Row = RouterOutputs["freshness"]["list"][number];
@@ -34,8 +37,10 @@ type Row = RouterOutputs["freshness"]["list"][number];
 const REFRESH_MS = 10_000;
 
 const SUMMARY_CLASSES: Record<FreshnessStatus, string> = {
-  breached: "border-red-200 bg-red-50/60 text-red-800",
+  failing: "border-red-200 bg-red-50/60 text-red-800",
   never_materialized: "border-amber-200 bg-amber-50/60 text-amber-900",
+  late: "border-red-200 bg-red-50/60 text-red-800",
+  at_risk: "border-amber-200 bg-amber-50/60 text-amber-900",
   met: "border-emerald-200 bg-emerald-50/60 text-emerald-800",
   no_sla: "border-zinc-200 bg-zinc-50 text-zinc-700",
 };
@@ -45,6 +50,18 @@ export function FreshnessBoard({ project }: { project: string }) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const query = useQuery({ ...trpc.freshness.list.queryOptions({ project }), refetchInterval: REFRESH_MS });
+  // A summary card filters the table to its state; the filter is in the URL (?status=late).
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const filter = freshnessStatusOf(params.get("status"));
+  const setFilter = (status: FreshnessStatus | null) => {
+    const next = new URLSearchParams(params);
+    if (status) next.set("status", status);
+    else next.delete("status");
+    const qs = next.toString();
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  };
 
   return (
     <PageBody>
@@ -61,7 +78,7 @@ export function FreshnessBoard({ project }: { project: string }) {
       />
       {query.isPending ? (
         <>
-          <div className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
+          <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6">
             {FRESHNESS_STATUSES.map((s) => (
               <Skeleton key={s} className="h-[74px] rounded-lg" />
             ))}
@@ -85,8 +102,31 @@ export function FreshnessBoard({ project }: { project: string }) {
         />
       ) : (
         <>
-          <Summary rows={query.data} />
-          <FreshnessTable project={project} rows={sortBySeverity(query.data)} />
+          <Summary rows={query.data} filter={filter} onFilter={setFilter} />
+          {filter && (
+            <p className="mb-3 flex flex-wrap items-center gap-2 text-sm text-zinc-600" role="status">
+              Showing the views that are {FRESHNESS_LABEL[filter].toLowerCase()}.
+              <button
+                type="button"
+                onClick={() => setFilter(null)}
+                className="font-medium text-indigo-600 hover:text-indigo-700"
+              >
+                Show all views
+              </button>
+            </p>
+          )}
+          {filter && !query.data.some((r) => r.status === filter) ? (
+            <EmptyState
+              icon={Gauge}
+              title={`No view is ${FRESHNESS_LABEL[filter].toLowerCase()}`}
+              description={FRESHNESS_MEANING[filter]}
+            />
+          ) : (
+            <FreshnessTable
+              project={project}
+              rows={sortBySeverity(query.data.filter((r) => !filter || r.status === filter))}
+            />
+          )}
         </>
       )}
     </PageBody>
@@ -100,22 +140,38 @@ function sortBySeverity(rows: Row[]): Row[] {
   );
 }
 
-function Summary({ rows }: { rows: Row[] }) {
+function Summary({
+  rows,
+  filter,
+  onFilter,
+}: {
+  rows: Row[];
+  filter: FreshnessStatus | null;
+  onFilter: (status: FreshnessStatus | null) => void;
+}) {
   return (
-    <ul className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Summary">
+    <ul className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6" aria-label="Summary">
       {FRESHNESS_STATUSES.map((status) => {
         const n = rows.filter((r) => r.status === status).length;
+        const active = filter === status;
         return (
-          <li
-            key={status}
-            data-testid={`freshness-summary-${status}`}
-            className={cn(
-              "rounded-lg border px-4 py-3",
-              n > 0 ? SUMMARY_CLASSES[status] : "border-zinc-200 text-zinc-400",
-            )}
-          >
-            <div className="text-2xl font-semibold tabular-nums">{n}</div>
-            <div className="text-xs font-medium">{FRESHNESS_LABEL[status]}</div>
+          <li key={status}>
+            <button
+              type="button"
+              data-testid={`freshness-summary-${status}`}
+              aria-pressed={active}
+              aria-label={`${FRESHNESS_LABEL[status]}: ${n} ${n === 1 ? "view" : "views"}`}
+              title={`${FRESHNESS_MEANING[status]}. ${active ? "Click to show all views." : "Click to show only these."}`}
+              onClick={() => onFilter(active ? null : status)}
+              className={cn(
+                "w-full rounded-lg border px-4 py-3 text-left transition-shadow hover:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-500",
+                n > 0 ? SUMMARY_CLASSES[status] : "border-zinc-200 text-zinc-500",
+                active && "ring-2 ring-indigo-500 ring-offset-1",
+              )}
+            >
+              <span className="block text-2xl font-semibold tabular-nums">{n}</span>
+              <span className="block text-xs font-medium">{FRESHNESS_LABEL[status]}</span>
+            </button>
           </li>
         );
       })}
@@ -172,7 +228,8 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
               <TD
                 className={cn(
                   "whitespace-nowrap tabular-nums",
-                  r.status === "breached" && "font-medium text-red-700",
+                  r.status === "late" && "font-medium text-red-700",
+                  r.status === "at_risk" && "font-medium text-amber-700",
                 )}
               >
                 {r.lagSeconds === null ? (

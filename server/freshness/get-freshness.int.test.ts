@@ -63,7 +63,8 @@ describe("getFreshness", () => {
       probe: { status: "ok", rowCount: 2, error: null },
     });
     expect(view?.probe.probedAt?.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
-    expect(noSla?.status).toBe("no_sla");
+    // Without an SLA too: nothing has been materialized yet.
+    expect(noSla?.status).toBe("never_materialized");
     expect(noSla?.probe).toEqual(view?.probe);
     // Fresh probes: the page asks for no other.
     expect(jobs.probedProjects).toEqual([]);
@@ -90,9 +91,54 @@ describe("getFreshness", () => {
     const [fresh] = await getFreshness({ ctx, input: { project: "proj" }, now });
     expect(fresh).toMatchObject({ status: "met", lagSeconds: 1800, backlogSeconds: 0 });
     expect(fresh?.lastRun?.status).toBe("succeeded");
+    // Past 80 % of the hour: at risk (1800 + 1200 s = 3000 s > 2880 s).
+    const soon = new Date(now.getTime() + 1200_000);
+    const [risky] = await getFreshness({ ctx, input: { project: "proj" }, now: soon });
+    expect(risky).toMatchObject({ status: "at_risk", lagSeconds: 3000 });
     const later = new Date(now.getTime() + 3600_000);
     const [stale] = await getFreshness({ ctx, input: { project: "proj" }, now: later });
-    expect(stale).toMatchObject({ status: "breached", lagSeconds: 5400 });
+    expect(stale).toMatchObject({ status: "late", lagSeconds: 5400 });
+  });
+
+  it("calls a view whose only run was cancelled never materialized, and one whose last run failed failing", async () => {
+    // Newest by creation: after the run the test above wrote (created now), in this order.
+    let order = 0;
+    const run = async (name: string, status: "cancelled" | "failed" | "succeeded") => {
+      const [view] = await ctx.db
+        .select()
+        .from(schema.featureViews)
+        .where(eq(schema.featureViews.name, name));
+      if (!view) throw new Error(`no view ${name}`);
+      await ctx.db.insert(schema.materializationRuns).values({
+        id: randomUUID(),
+        projectId: view.projectId,
+        featureViewId: view.id,
+        featureViewVersion: 1,
+        kind: "range",
+        status,
+        startTs: new Date("2026-03-01T00:00:00Z"),
+        endTs: new Date("2026-03-01T11:30:00Z"),
+        triggeredBy: "test",
+        createdAt: new Date(Date.now() + 60_000 * ++order),
+      });
+    };
+    // no_sla_view has no SLA: cancelled-only is still "never materialized", not "no SLA".
+    await run("no_sla_view", "cancelled");
+    const status = async () =>
+      (await getFreshness({ ctx, input: { project: "proj" }, now })).map((r) => [r.featureView, r.status]);
+    expect(await status()).toEqual([
+      ["driver_hourly_stats", "met"],
+      ["no_sla_view", "never_materialized"],
+    ]);
+    // A failed run after a success: failing, though the lag (30 min) is within the SLA.
+    await run("driver_hourly_stats", "failed");
+    expect(await status()).toEqual([
+      ["driver_hourly_stats", "failing"],
+      ["no_sla_view", "never_materialized"],
+    ]);
+    // A later success ends it.
+    await run("driver_hourly_stats", "succeeded");
+    expect((await status())[0]).toEqual(["driver_hourly_stats", "met"]);
   });
 
   it("asks for new probes when the last one is older than a minute, showing the old one meanwhile", async () => {

@@ -8,10 +8,9 @@ import { dataSources, featureViews, materializationRuns, type ProbeStatus } from
 import { defineOperation } from "../operations/define";
 import * as out from "./outputs";
 import { loadProbes, probesStale } from "./probe-sources";
+import { type FreshnessState, freshnessState } from "./state";
 
 export const GetFreshnessInput = z.object({ project: Name });
-
-export type SlaStatus = "met" | "breached" | "no_sla" | "never_materialized";
 
 export interface ViewFreshness {
   featureView: string;
@@ -33,7 +32,7 @@ export interface ViewFreshness {
   lagSeconds: number | null;
   /** Seconds of source data not yet materialized (newest source event - watermark, at least 0). */
   backlogSeconds: number | null;
-  status: SlaStatus;
+  status: FreshnessState;
   lastRun: {
     id: string;
     status: string;
@@ -112,15 +111,8 @@ async function freshnessOf(ctx: Ctx, p: ProjectRow, now: Date): Promise<ViewFres
     const backlogSeconds =
       watermark && newest ? Math.max(0, Math.round((newest.getTime() - watermark.getTime()) / 1000)) : null;
     const sla = view.freshnessSlaSeconds;
-    const status: SlaStatus =
-      sla === null
-        ? "no_sla"
-        : lagSeconds === null
-          ? "never_materialized"
-          : lagSeconds <= sla
-            ? "met"
-            : "breached";
     const run = lastRunOf.get(view.id);
+    const status = freshnessState({ slaSeconds: sla, lagSeconds, lastRunStatus: run?.status ?? null });
     return {
       featureView: view.name,
       online: view.online,

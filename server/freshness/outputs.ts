@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { FRESHNESS_STATES } from "./state";
 
 /** A view's freshness as getFreshness answers it. */
 export const ViewFreshness = z.object({
@@ -16,7 +17,7 @@ export const ViewFreshness = z.object({
   watermark: z.date().nullable(),
   lagSeconds: z.number().nullable(),
   backlogSeconds: z.number().nullable(),
-  status: z.enum(["met", "breached", "no_sla", "never_materialized"]),
+  status: z.enum(FRESHNESS_STATES),
   lastRun: z
     .object({
       id: z.string(),
