@@ -14,7 +14,17 @@ import { Select } from "@/components/ui/select";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { useTRPC } from "@/trpc/client";
 import { DatasetBuilds } from "./dataset-builds";
-import { jobsHref, jobsInput, RUNS_LIMIT, readJobsState } from "./jobs-params";
+import {
+  type JobsState,
+  jobsHref,
+  jobsInput,
+  jobsQuery,
+  RUN_STATUS_FILTERS,
+  RUN_WINDOW_LABELS,
+  RUNS_LIMIT,
+  type RunWindow,
+  readJobsState,
+} from "./jobs-params";
 import { LiveIndicator } from "./live-indicator";
 import { isActiveStatus } from "./run-status";
 import { RunsTable } from "./runs-table";
@@ -22,7 +32,7 @@ import { RunsTable } from "./runs-table";
 /** How often the list refreshes while a run is queued or running. */
 const ACTIVE_REFRESH_MS = 2000;
 
-/** The project's materialization runs, newest first, optionally of one view (`?view=`). */
+/** The project's materialization runs, newest first, filtered by view, status and window (URL). */
 export function JobsList({ project }: { project: string }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -37,8 +47,9 @@ export function JobsList({ project }: { project: string }) {
   });
   const active = runs.data?.filter((r) => isActiveStatus(r.status)).length ?? 0;
 
-  const setView = (view: string) =>
-    startTransition(() => router.replace(view ? `${pathname}?view=${encodeURIComponent(view)}` : pathname));
+  const setFilter = (change: Partial<JobsState>) =>
+    startTransition(() => router.replace(`${pathname}${jobsQuery({ ...state, ...change })}`));
+  const filtered = state.status !== undefined || state.within !== undefined;
 
   const viewNames = (views.data ?? []).map((v) => v.name);
   if (state.view && !viewNames.includes(state.view)) viewNames.unshift(state.view);
@@ -57,13 +68,49 @@ export function JobsList({ project }: { project: string }) {
         <Select
           id="jobs-view"
           value={state.view ?? ""}
-          onChange={(e) => setView(e.target.value)}
+          onChange={(e) => setFilter({ view: e.target.value || undefined })}
           className="w-64 font-mono text-[13px]"
         >
           <option value="">All views</option>
           {viewNames.map((n) => (
             <option key={n} value={n}>
               {n}
+            </option>
+          ))}
+        </Select>
+        <label htmlFor="jobs-status" className="text-sm text-zinc-600">
+          Status
+        </label>
+        <Select
+          id="jobs-status"
+          value={state.status ?? ""}
+          onChange={(e) => setFilter({ status: RUN_STATUS_FILTERS.find((s) => s === e.target.value) })}
+          className="w-36"
+        >
+          <option value="">Any status</option>
+          {RUN_STATUS_FILTERS.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </Select>
+        <label htmlFor="jobs-within" className="text-sm text-zinc-600">
+          Created
+        </label>
+        <Select
+          id="jobs-within"
+          value={state.within ?? ""}
+          onChange={(e) =>
+            setFilter({
+              within: (Object.keys(RUN_WINDOW_LABELS) as RunWindow[]).find((w) => w === e.target.value),
+            })
+          }
+          className="w-40"
+        >
+          <option value="">Any time</option>
+          {(Object.entries(RUN_WINDOW_LABELS) as [RunWindow, string][]).map(([w, label]) => (
+            <option key={w} value={w}>
+              {label}
             </option>
           ))}
         </Select>
@@ -86,6 +133,25 @@ export function JobsList({ project }: { project: string }) {
         ) : (
           <ErrorState error={runs.error} title="Could not load runs" retry={() => runs.refetch()} />
         )
+      ) : runs.data.length === 0 && filtered ? (
+        <EmptyState
+          icon={SearchX}
+          title="No runs match these filters"
+          description={`No run ${[
+            state.view && `of ${state.view}`,
+            state.status && `in status ${state.status}`,
+            state.within && `created in the ${RUN_WINDOW_LABELS[state.within].toLowerCase()}`,
+          ]
+            .filter(Boolean)
+            .join(", ")}.`}
+          action={
+            <ButtonLink
+              href={`${pathname}${jobsQuery({ view: state.view, status: undefined, within: undefined })}`}
+            >
+              Clear status and time
+            </ButtonLink>
+          }
+        />
       ) : runs.data.length === 0 ? (
         <EmptyState
           icon={RefreshCw}

@@ -24,6 +24,10 @@ export const TERMINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as con
 export const RUN_STATUSES = [...ACTIVE_RUN_STATUSES, ...TERMINAL_RUN_STATUSES] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** The windows runs are listed within (jobs.list `within`), in seconds back from now. */
+export const RUN_WINDOWS = { "1h": 3_600, "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400 } as const;
+export type RunWindow = keyof typeof RUN_WINDOWS;
+
 export function isActiveRunStatus(status: string): boolean {
   return isOneOf(ACTIVE_RUN_STATUSES, status);
 }

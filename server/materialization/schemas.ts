@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { Name } from "../core/name";
+import { RUN_STATUSES, RUN_WINDOWS, type RunWindow } from "../core/vocabulary";
 
 /** Inputs of the materialization services, shared by every door (tRPC, REST, CLI). */
 
@@ -27,6 +28,10 @@ export type StartIncrementalMaterializationInput = z.input<typeof StartIncrement
 export const ListRunsInput = z.object({
   project: Name,
   featureView: Name.optional(),
+  /** Only runs in this status. */
+  status: z.enum(RUN_STATUSES).optional(),
+  /** Only runs created within this window back from now (the server's clock, so pages agree). */
+  within: z.enum(Object.keys(RUN_WINDOWS) as [RunWindow, ...RunWindow[]]).optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type ListRunsInput = z.input<typeof ListRunsInput>;
