@@ -6,7 +6,6 @@ import { type FormEvent, useId } from "react";
 import { useRefusal } from "@/components/auth/use-refusal";
 import { href } from "@/components/catalog/links";
 import { Card } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
@@ -15,9 +14,10 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { FormBanner, FormBar } from "../forms/form-shell";
 import { InlineError } from "../forms/inline-error";
-import { ObjectFormPage } from "../forms/object-form-page";
+import { formTitle, ObjectFormPage } from "../forms/object-form-page";
 import { TagsEditor } from "../forms/tags-editor";
 import { useFormState } from "../forms/use-form-state";
+import { SegmentedChoice } from "../ui/segmented-choice";
 import {
   type ConsumerFormState,
   consumerFormFrom,
@@ -56,15 +56,7 @@ export function ConsumerForm({ project, editName }: { project: string; editName?
     : { href: href.services(project), label: "Services" };
   return (
     <ObjectFormPage
-      title={
-        editName ? (
-          <>
-            Edit <span className="font-mono">{editName}</span>
-          </>
-        ) : (
-          "New consumer"
-        )
-      }
+      title={formTitle(editName, "New consumer")}
       description="A consumer is a model or a service that reads feature services; registering it shows who depends on what before a change."
       back={back}
       refusal={refusal}
@@ -166,33 +158,17 @@ function ConsumerFormBody({
                 spellCheck={false}
               />
             </Field>
-            <fieldset className="flex flex-col gap-1.5" disabled={busy}>
-              <legend className="mb-1.5 text-sm font-medium text-zinc-800">Kind</legend>
-              <div className="flex h-8 w-fit rounded-md border border-zinc-300 bg-white p-0.5 shadow-xs">
-                {CONSUMER_KINDS.map((k) => (
-                  <label
-                    key={k}
-                    className={cn(
-                      "flex cursor-pointer items-center rounded px-3 text-sm capitalize transition-colors has-focus-visible:outline-2 has-focus-visible:outline-indigo-500",
-                      state.kind === k
-                        ? "bg-indigo-600 font-medium text-white"
-                        : "text-zinc-600 hover:bg-zinc-100",
-                    )}
-                  >
-                    <input
-                      type="radio"
-                      name={`${id}-kind`}
-                      value={k}
-                      checked={state.kind === k}
-                      onChange={() => form.set("kind", k)}
-                      className="sr-only"
-                    />
-                    {k}
-                  </label>
-                ))}
-              </div>
+            <SegmentedChoice
+              legend="Kind"
+              name={`${id}-kind`}
+              options={CONSUMER_KINDS}
+              value={state.kind}
+              onChange={(k) => form.set("kind", k)}
+              optionClassName="capitalize"
+              disabled={busy}
+            >
               <p className="text-xs text-zinc-500">{KIND_HINTS[state.kind]}</p>
-            </fieldset>
+            </SegmentedChoice>
           </div>
           <Field label="Description" id={`${id}-description`} error={form.errorOf("description")}>
             <Textarea

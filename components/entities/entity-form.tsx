@@ -14,7 +14,7 @@ import { JOIN_KEY_TYPES } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
 import { type FormErrors, sentence, withoutError } from "../forms/form-errors";
 import { FormBanner, FormBar } from "../forms/form-shell";
-import { ObjectFormPage } from "../forms/object-form-page";
+import { formTitle, ObjectFormPage } from "../forms/object-form-page";
 import { Subform } from "../forms/subform";
 import { TagsEditor } from "../forms/tags-editor";
 import { useFormState } from "../forms/use-form-state";
@@ -222,15 +222,7 @@ export function EntityForm({ project, editName }: { project: string; editName?: 
     : { href: href.entities(project), label: "Entities" };
   return (
     <ObjectFormPage
-      title={
-        editName ? (
-          <>
-            Edit <span className="font-mono">{editName}</span>
-          </>
-        ) : (
-          "New entity"
-        )
-      }
+      title={formTitle(editName, "New entity")}
       description="An entity is what features describe (a driver, a customer): feature views are keyed by its join key."
       back={back}
       refusal={refusal}

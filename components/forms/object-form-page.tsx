@@ -25,6 +25,17 @@ interface ObjectFormPageProps {
   children: ReactNode;
 }
 
+/** A form page's title: "Edit <name>" (the name in mono) when editing, else `creating`. */
+export function formTitle(editName: string | undefined, creating: string): ReactNode {
+  return editName ? (
+    <>
+      Edit <span className="font-mono">{editName}</span>
+    </>
+  ) : (
+    creating
+  );
+}
+
 /**
  * The page around a create or edit form of a registry object: header with a back link, then the
  * form, or why the role cannot use it, or the object's load failure.

@@ -18,7 +18,7 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { FormBanner, FormBar } from "../forms/form-shell";
 import { InlineError } from "../forms/inline-error";
-import { ObjectFormPage } from "../forms/object-form-page";
+import { formTitle, ObjectFormPage } from "../forms/object-form-page";
 import { TagsEditor } from "../forms/tags-editor";
 import { useFormState } from "../forms/use-form-state";
 import {
@@ -57,15 +57,7 @@ export function ServiceForm({ project, editName }: { project: string; editName?:
     : { href: href.services(project), label: "Services" };
   return (
     <ObjectFormPage
-      title={
-        editName ? (
-          <>
-            Edit <span className="font-mono">{editName}</span>
-          </>
-        ) : (
-          "New feature service"
-        )
-      }
+      title={formTitle(editName, "New feature service")}
       description="A feature service names the features a model reads together, from one or more feature views; the retrieval API serves it by name."
       back={back}
       refusal={refusal}

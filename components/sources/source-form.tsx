@@ -6,7 +6,6 @@ import { type FormEvent, useId, useState } from "react";
 import { useRefusal } from "@/components/auth/use-refusal";
 import { href } from "@/components/catalog/links";
 import { Card } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -15,10 +14,11 @@ import { DATA_SOURCE_KINDS, type DataSourceKind, FILE_FORMATS } from "@/server/c
 import { useTRPC } from "@/trpc/client";
 import { type FormErrors, sentence, withoutError } from "../forms/form-errors";
 import { FormBanner, FormBar } from "../forms/form-shell";
-import { ObjectFormPage } from "../forms/object-form-page";
+import { formTitle, ObjectFormPage } from "../forms/object-form-page";
 import { Subform } from "../forms/subform";
 import { TagsEditor } from "../forms/tags-editor";
 import { useFormState } from "../forms/use-form-state";
+import { SegmentedChoice } from "../ui/segmented-choice";
 import {
   emptySourceForm,
   formatOf,
@@ -79,32 +79,15 @@ export function SourceFields({
             autoFocus={inline}
           />
         </Field>
-        <fieldset className="flex flex-col gap-1.5" disabled={disabled}>
-          <legend className="mb-1.5 text-sm font-medium text-zinc-800">Kind</legend>
-          <div className="flex h-8 w-fit rounded-md border border-zinc-300 bg-white p-0.5 shadow-xs">
-            {DATA_SOURCE_KINDS.map((k) => (
-              <label
-                key={k}
-                className={cn(
-                  "flex cursor-pointer items-center rounded px-3 text-sm transition-colors has-focus-visible:outline-2 has-focus-visible:outline-indigo-500",
-                  values.kind === k
-                    ? "bg-indigo-600 font-medium text-white"
-                    : "text-zinc-600 hover:bg-zinc-100",
-                )}
-              >
-                <input
-                  type="radio"
-                  name={`${idPrefix}-kind`}
-                  value={k}
-                  checked={values.kind === k}
-                  onChange={() => set("kind", k)}
-                  className="sr-only"
-                />
-                {KIND_LABELS[k]}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <SegmentedChoice
+          legend="Kind"
+          name={`${idPrefix}-kind`}
+          options={DATA_SOURCE_KINDS}
+          value={values.kind}
+          onChange={(k) => set("kind", k)}
+          labelOf={(k) => KIND_LABELS[k]}
+          disabled={disabled}
+        />
       </div>
       {values.kind === "table" ? (
         <Field
@@ -324,15 +307,7 @@ export function SourceForm({ project, editName }: { project: string; editName?: 
     : { href: href.sources(project), label: "Sources" };
   return (
     <ObjectFormPage
-      title={
-        editName ? (
-          <>
-            Edit <span className="font-mono">{editName}</span>
-          </>
-        ) : (
-          "New source"
-        )
-      }
+      title={formTitle(editName, "New source")}
       description="Where feature values come from: a table or a SQL query of the offline store, or a Parquet or CSV file, with an event-time column."
       back={back}
       refusal={refusal}

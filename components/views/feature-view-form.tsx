@@ -21,6 +21,7 @@ import type { FeatureViewSpec } from "@/server/registry/schemas";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { type FormErrors, sentence, serverError, withoutError } from "../forms/form-errors";
+import { formTitle } from "../forms/object-form-page";
 import { Switch } from "../forms/switch";
 import { TagsEditor } from "../forms/tags-editor";
 import { DurationInput } from "./duration-input";
@@ -74,13 +75,7 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
       {editName ?? "Feature views"}
     </Link>
   );
-  const title = editName ? (
-    <>
-      Edit <span className="font-mono">{editName}</span>
-    </>
-  ) : (
-    "Register feature view"
-  );
+  const title = formTitle(editName, "Register feature view");
   const header = (meta?: ReactNode) => (
     <PageHeader
       eyebrow={back}
