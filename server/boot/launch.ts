@@ -5,6 +5,7 @@ import { runMigrations } from "../db/migrate";
 import { env, resetEnvCache } from "../env";
 import { type MaterializationWorker, startMaterializationWorker } from "../materialization";
 import { checkOfflineSpaces } from "../registry/offline-space";
+import { type Scheduler, startScheduler } from "../schedules/scheduler";
 import { type AppServer, startAppServer } from "../web/app-server";
 import { ensureProductionBuild } from "./build";
 import { type DatabaseHandle, resolveDatabase } from "./database";
@@ -77,11 +78,13 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
   let db: DatabaseHandle | undefined;
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
+  let scheduler: Scheduler | undefined;
   let app: AppServer | undefined;
   const stop = async () => {
     await app?.close().catch((e: unknown) => log(`closing the web server: ${String(e)}`));
     // The runtime Next's route handlers built lives on globalThis of this same process.
     await closeRuntime().catch(() => {});
+    await scheduler?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
     removeRuntimeFile();
@@ -109,6 +112,7 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
     });
     await checkOffline(rt, log);
     worker = await startMaterializationWorker({ boss: rt.boss, ctxFor: () => rt.ctxFor(WORKER_ACTOR) });
+    scheduler = startWorkerScheduler(rt);
     if (seed) {
       log(describeSeed(seed));
       await materializeDemo(rt.ctxFor({ kind: "system", name: "demo-seed" }), seed).then(
@@ -132,7 +136,9 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
   let db: DatabaseHandle | undefined;
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
+  let scheduler: Scheduler | undefined;
   const stop = async () => {
+    await scheduler?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
     removeRuntimeFile();
@@ -155,12 +161,21 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
       ctxFor: () => rt.ctxFor(WORKER_ACTOR),
       concurrency: opts.concurrency,
     });
+    scheduler = startWorkerScheduler(rt);
     recordRuntime(db, { worker: true });
     log("worker ready: waiting for materialization jobs (Ctrl-C to stop)");
   } catch (e) {
     await stop().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The feature view schedules' poller (docs/adr/0031): beside every long-lived worker (`quiver
+ * start`, `quiver worker`), not the CLI's short-lived one; any number of them fire each tick once.
+ */
+function startWorkerScheduler(rt: Runtime): Scheduler {
+  return startScheduler({ ctxFor: () => rt.ctxFor(WORKER_ACTOR), intervalMs: env().QUIVER_SCHEDULE_POLL_MS });
 }
 
 /**

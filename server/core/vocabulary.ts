@@ -132,3 +132,11 @@ export type ProbeStatus = (typeof PROBE_STATUSES)[number];
  */
 export const USAGE_CALLER_KINDS = ["api_key", "user", "other"] as const;
 export type UsageCallerKind = (typeof USAGE_CALLER_KINDS)[number];
+
+/** How a feature view's materialization schedule fires (docs/adr/0031): a cron expression or every N minutes. */
+export const SCHEDULE_KINDS = ["cron", "every"] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+/** What became of one scheduled tick: a run was started, or skipped while the previous one still went. */
+export const SCHEDULE_TICK_OUTCOMES = ["started", "skipped"] as const;
+export type ScheduleTickOutcome = (typeof SCHEDULE_TICK_OUTCOMES)[number];

@@ -100,6 +100,14 @@ import {
   searchLineageOp,
 } from "../registry/lineage";
 import {
+  deleteScheduleOp,
+  getScheduleOp,
+  listSchedulesOp,
+  pauseScheduleOp,
+  resumeScheduleOp,
+  setScheduleOp,
+} from "../schedules";
+import {
   getHistoricalFeaturesOp,
   getOnlineFeaturesOp,
   healthOp,
@@ -215,6 +223,13 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getFreshnessOp,
   executeRunOp,
   probeSourcesOp,
+  // feature view schedules (docs/adr/0031)
+  getScheduleOp,
+  listSchedulesOp,
+  setScheduleOp,
+  pauseScheduleOp,
+  resumeScheduleOp,
+  deleteScheduleOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

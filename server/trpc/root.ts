@@ -6,7 +6,13 @@ import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
-import { freshnessRouter, jobsRouter, lineageRouter, servingRouter } from "./routers/operations";
+import {
+  freshnessRouter,
+  jobsRouter,
+  lineageRouter,
+  schedulesRouter,
+  servingRouter,
+} from "./routers/operations";
 import {
   consumersRouter,
   entitiesRouter,
@@ -31,6 +37,7 @@ export const appRouter = router({
   lineage: lineageRouter,
   jobs: jobsRouter,
   freshness: freshnessRouter,
+  schedules: schedulesRouter,
   serving: servingRouter,
   audit: auditRouter,
   access: accessRouter,

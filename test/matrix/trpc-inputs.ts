@@ -16,6 +16,7 @@ import {
   listEntities,
   revokeSharedSchema,
 } from "../../server/registry";
+import { setSchedule } from "../../server/schedules";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 
@@ -48,6 +49,13 @@ function queuedDataset(trusted: Ctx) {
       entitySource: { kind: "query", sql: ENTITY_QUERY },
     },
   });
+}
+
+/** driver_hourly_stats with a schedule (set through the trusted context), as the schedule ops' input. */
+async function scheduled(trusted: Ctx) {
+  const input = { project: P, featureView: "driver_hourly_stats" };
+  await setSchedule({ ctx: trusted, input: { ...input, kind: "every", everyMinutes: 60 } });
+  return input;
 }
 
 let ready: Promise<string> | undefined;
@@ -282,6 +290,18 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     return { project: P, runId: run?.id };
   },
   "freshness.list": () => ({ project: P }),
+  "schedules.get": () => ({ project: P, featureView: "driver_hourly_stats" }),
+  "schedules.list": () => ({ project: P }),
+  "schedules.set": () => ({
+    project: P,
+    featureView: "driver_hourly_stats",
+    kind: "every",
+    everyMinutes: 60,
+  }),
+  // Pausing and resuming are idempotent; each needs a schedule, and a delete needs one afresh.
+  "schedules.pause": scheduled,
+  "schedules.resume": scheduled,
+  "schedules.delete": scheduled,
   "serving.getOnlineFeatures": () => ({
     project: P,
     features: ["driver_hourly_stats:conv_rate"],

@@ -12,4 +12,5 @@ export * from "./materialization-runs";
 export * from "./offline";
 export * from "./online-values";
 export * from "./projects";
+export * from "./schedules";
 export * from "./usage";

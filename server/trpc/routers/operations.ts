@@ -15,6 +15,14 @@ import {
   getNeighborhoodOp,
   searchLineageOp,
 } from "../../registry/lineage";
+import {
+  deleteScheduleOp,
+  getScheduleOp,
+  listSchedulesOp,
+  pauseScheduleOp,
+  resumeScheduleOp,
+  setScheduleOp,
+} from "../../schedules";
 import { getOnlineFeaturesOp } from "../../serving";
 import { doorsOf } from "../doors";
 import { router } from "../init";
@@ -41,6 +49,17 @@ export const jobsRouter = router(
 );
 
 export const freshnessRouter = router(doorsOf({ list: getFreshnessOp }));
+
+export const schedulesRouter = router(
+  doorsOf({
+    get: getScheduleOp,
+    list: listSchedulesOp,
+    set: setScheduleOp,
+    pause: pauseScheduleOp,
+    resume: resumeScheduleOp,
+    delete: deleteScheduleOp,
+  }),
+);
 
 /** Online lookups from the browser (the object pages' preview); scripts use the REST route. */
 export const servingRouter = router(doorsOf({ getOnlineFeatures: getOnlineFeaturesOp }));
