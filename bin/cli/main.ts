@@ -25,6 +25,13 @@ import {
   offlineSetupStatementsOp,
   revokeSharedSchemaOp,
 } from "../../server/registry/offline-space";
+import {
+  deleteScheduleOp,
+  getScheduleOp,
+  pauseScheduleOp,
+  resumeScheduleOp,
+  setScheduleOp,
+} from "../../server/schedules";
 import { getHistoricalFeaturesOp } from "../../server/serving";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
@@ -37,6 +44,7 @@ import { migrateCommand } from "./commands/migrate";
 import { offlineCommand } from "./commands/offline";
 import { ONLINE_USAGE, onlineCommand } from "./commands/online";
 import { retryCommand } from "./commands/retry";
+import { SCHEDULE_USAGE, scheduleCommand } from "./commands/schedule";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
 import { userCommand } from "./commands/user";
@@ -69,6 +77,7 @@ ${DATASET_USAGE}
   cancel <runId> [--project p]     cancel a queued, running or retrying materialization run (a
                                    running one stops at its next batch; the watermark stays)
   retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
+${SCHEDULE_USAGE}
   user create --email E --name N (--password-stdin | --password P) [--project P --role R] [--admin]
                                    create a user: the first one owns every project and is an
                                    instance administrator (like the setup page); later ones join
@@ -131,6 +140,10 @@ export const COMMANDS: Record<string, Command> = {
   },
   cancel: { run: cancelCommand, operations: [cancelRunOp] },
   retry: { run: retryCommand, operations: [retryRunOp] },
+  schedule: {
+    run: scheduleCommand,
+    operations: [setScheduleOp, pauseScheduleOp, resumeScheduleOp, getScheduleOp, deleteScheduleOp],
+  },
   user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },
   "api-key": { run: apiKeyCommand, operations: [createApiKeyOp, listApiKeysOp, revokeApiKeyOp] },
   offline: {

@@ -10,6 +10,7 @@ import { href } from "@/components/catalog/links";
 import { jobsHref } from "@/components/jobs/jobs-params";
 import { formatUtc } from "@/components/jobs/run-format";
 import { RunStatusBadge } from "@/components/jobs/run-status";
+import { NextRunCell, type ScheduleRow } from "@/components/schedules/next-run-cell";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -50,6 +51,11 @@ export function FreshnessBoard({ project }: { project: string }) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const query = useQuery({ ...trpc.freshness.list.queryOptions({ project }), refetchInterval: REFRESH_MS });
+  // The "Next run" column (docs/adr/0031); the board shows without it until it loads.
+  const schedules = useQuery({
+    ...trpc.schedules.list.queryOptions({ project }),
+    refetchInterval: REFRESH_MS,
+  });
   // A summary card filters the table to its state; the filter is in the URL (?status=late).
   const params = useSearchParams();
   const router = useRouter();
@@ -83,7 +89,7 @@ export function FreshnessBoard({ project }: { project: string }) {
               <Skeleton key={s} className="h-[74px] rounded-lg" />
             ))}
           </div>
-          <SkeletonTable rows={4} columns={8} />
+          <SkeletonTable rows={4} columns={9} />
         </>
       ) : query.isError ? (
         <ErrorState error={query.error} title="Could not load freshness" retry={() => query.refetch()} />
@@ -124,6 +130,7 @@ export function FreshnessBoard({ project }: { project: string }) {
           ) : (
             <FreshnessTable
               project={project}
+              schedules={schedules.data}
               rows={sortBySeverity(query.data.filter((r) => !filter || r.status === filter))}
             />
           )}
@@ -179,7 +186,16 @@ function Summary({
   );
 }
 
-function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
+function FreshnessTable({
+  project,
+  rows,
+  schedules,
+}: {
+  project: string;
+  rows: Row[];
+  schedules: ScheduleRow[] | undefined;
+}) {
+  const scheduleOf = new Map(schedules?.map((s) => [s.featureView, s]));
   return (
     <Table>
       <THead>
@@ -194,6 +210,7 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
           <TH className="w-36">Newest source event</TH>
           <TH className="w-36">Watermark</TH>
           <TH>Last run</TH>
+          <TH className="w-36">Next run</TH>
         </tr>
       </THead>
       <TBody>
@@ -274,11 +291,14 @@ function FreshnessTable({ project, rows }: { project: string; rows: Row[] }) {
                   <span className="text-zinc-400">No runs</span>
                 )}
               </TD>
+              <TD data-testid="freshness-next-run">
+                <NextRunCell schedule={scheduleOf.get(r.featureView)} />
+              </TD>
             </TR>
             {r.probe.status === "error" && r.probe.error && (
               <tr>
                 <td
-                  colSpan={8}
+                  colSpan={9}
                   className="border-b border-zinc-100 bg-red-50/50 px-3 py-1.5 text-xs break-words text-red-700"
                 >
                   <span className="font-medium">Source probe failed:</span> {r.probe.error}

@@ -24,6 +24,7 @@ import { type FormErrors, sentence, serverError, withoutError } from "../forms/f
 import { formTitle } from "../forms/object-form-page";
 import { Switch } from "../forms/switch";
 import { TagsEditor } from "../forms/tags-editor";
+import { SchedulePanel } from "../schedules/schedule-panel";
 import { DurationInput } from "./duration-input";
 import { EntityPicker } from "./entity-picker";
 import { FieldsEditor } from "./fields-editor";
@@ -167,6 +168,12 @@ export function FeatureViewForm({ project, editName }: FeatureViewFormProps) {
         initial={edited ? viewFormFromSpec(edited.spec) : emptyViewForm()}
         edit={edited ? { baseVersion: edited.currentVersion, reload: () => view.refetch() } : undefined}
       />
+      {/* Operational config, saved on its own (schedules.set), not a new version of the view. */}
+      {edited && (
+        <div className="mt-6 max-w-5xl">
+          <SchedulePanel project={project} featureView={edited.name} />
+        </div>
+      )}
     </PageBody>
   );
 }

@@ -27,7 +27,7 @@ export const listSchedulesOp = defineOperation({
   access: "definitions.read",
   input: ListSchedulesInput,
   output: z.array(Schedule),
-  doors: ["trpc", "rest", "cli"],
+  doors: ["trpc", "rest"],
   run: async ({ ctx, project }) => {
     const rows = await ctx.db
       .select({ schedule: featureViewSchedules, featureView: featureViews.name })

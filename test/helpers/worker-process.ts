@@ -20,6 +20,8 @@ export function startWorkerProcess(opts: {
   heartbeatTimeoutS: number;
   batchSize: number;
   writeDelayMs: number;
+  /** Also run the schedules' poller, every this many ms. */
+  schedulePollMs?: number;
 }): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ["--import", "tsx", "--import", SERVER_ONLY_HOOK, WORKER_SCRIPT], {
     env: {
@@ -31,6 +33,7 @@ export function startWorkerProcess(opts: {
       QUIVER_TEST_OFFLINE_ROLE_PREFIX: opts.offline.rolePrefix,
       QUIVER_TEST_BATCH_SIZE: String(opts.batchSize),
       QUIVER_TEST_WRITE_DELAY_MS: String(opts.writeDelayMs),
+      QUIVER_TEST_SCHEDULE_POLL_MS: String(opts.schedulePollMs ?? 0),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

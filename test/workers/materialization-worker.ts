@@ -6,6 +6,8 @@
 // Environment: DATABASE_URL (the test's registry database), QUIVER_RUN_HEARTBEAT_TIMEOUT_S, and
 // QUIVER_TEST_OFFLINE_URL / _SECRET / _ROLE_PREFIX (the test's offline store settings, so both
 // processes read the source as the same roles), QUIVER_TEST_BATCH_SIZE, QUIVER_TEST_WRITE_DELAY_MS.
+// With QUIVER_TEST_SCHEDULE_POLL_MS it also runs the schedules' poller, as `quiver worker` does
+// (server/schedules/exactly-once.int.test.ts starts two).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Ctx } from "../../server/core/context";
 import { createLogger } from "../../server/core/log";
@@ -15,6 +17,7 @@ import { createOfflineStore } from "../../server/offline";
 import { createPostgresOnlineStore } from "../../server/online/postgres-store";
 import type { OnlineStore } from "../../server/online/types";
 import { loadOfflineSpace } from "../../server/registry/offline-space";
+import { startScheduler } from "../../server/schedules/scheduler";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -60,4 +63,6 @@ await startMaterializationWorker({
   concurrency: 1,
   batchSize: Number(process.env.QUIVER_TEST_BATCH_SIZE ?? 10),
 });
+const schedulePollMs = Number(process.env.QUIVER_TEST_SCHEDULE_POLL_MS ?? 0);
+if (schedulePollMs > 0) startScheduler({ ctxFor: () => ctx, intervalMs: schedulePollMs, log: ctx.log });
 process.stdout.write("ready\n");

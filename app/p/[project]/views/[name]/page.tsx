@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { recentRunsInput } from "@/components/jobs/jobs-params";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
+import { SchedulePanel } from "@/components/schedules/schedule-panel";
 import { toURLSearchParams } from "@/components/ui/url";
 import { UsagePanel } from "@/components/views/usage-panel";
 import { ViewLineage } from "@/components/views/view-lineage";
@@ -30,6 +31,7 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
     qc.prefetchQuery(trpc.featureViews.versions.queryOptions({ project, name })),
     // The materialization panel has its runs on arrival: no first fetch of them to race a start.
     qc.prefetchQuery(trpc.jobs.list.queryOptions(recentRunsInput(project, name))),
+    qc.prefetchQuery(trpc.schedules.get.queryOptions({ project, featureView: name })),
     state.compare &&
       qc.prefetchQuery(trpc.featureViews.diff.queryOptions({ project, name, ...state.compare })),
   ]);
@@ -40,7 +42,12 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
         name={name}
         lineageSlot={<ViewLineage project={project} featureView={name} />}
         usageSlot={<UsagePanel project={project} featureView={name} />}
-        materializationSlot={<MaterializePanel project={project} featureView={name} />}
+        materializationSlot={
+          <div className="flex flex-col gap-6">
+            <SchedulePanel project={project} featureView={name} />
+            <MaterializePanel project={project} featureView={name} />
+          </div>
+        }
       />
     </HydrateClient>
   );
