@@ -50,15 +50,16 @@ export async function fireDueSchedules(ctx: Ctx, now = new Date(), limit = 100):
       ...ctx,
       jobs: { ...ctx.jobs, enqueueMaterialization: async (runId) => void held.push(runId) },
     };
-    const tick = await holding.db.transaction((db) => fireOne({ ...holding, db }, now));
-    if (!tick) break;
+    const claimed = await holding.db.transaction((db) => fireOne({ ...holding, db }, now));
+    if (!claimed) break;
     for (const runId of held) await ctx.jobs.enqueueMaterialization(runId);
-    ticks.push(tick);
+    if (claimed.tick) ticks.push(claimed.tick);
   }
   return ticks;
 }
 
-async function fireOne(tx: Ctx, now: Date): Promise<Tick | undefined> {
+/** Claims one due schedule (undefined: none is due); its tick, unless that instant had fired already. */
+async function fireOne(tx: Ctx, now: Date): Promise<{ tick?: Tick } | undefined> {
   const [due] = await tx.db
     .select({ schedule: featureViewSchedules, featureView: featureViews.name, project: projects.name })
     .from(featureViewSchedules)
@@ -87,18 +88,18 @@ async function fireOne(tx: Ctx, now: Date): Promise<Tick | undefined> {
     .onConflictDoNothing()
     .returning({ id: scheduleTicks.id });
   // Already fired by another process: only the next run needed advancing.
-  if (!inserted) return { ...base, outcome: "skipped", runId: null, reason: "already fired" };
+  if (!inserted) return {};
 
   const record = async (
     outcome: ScheduleTickOutcome,
     runId: string | null,
     reason: string,
-  ): Promise<Tick> => {
+  ): Promise<{ tick: Tick }> => {
     await tx.db
       .update(scheduleTicks)
       .set({ outcome, runId, reason })
       .where(eq(scheduleTicks.id, inserted.id));
-    return { ...base, outcome, runId, reason };
+    return { tick: { ...base, outcome, runId, reason } };
   };
   const [going] = await tx.db
     .select({ id: materializationRuns.id, status: materializationRuns.status })

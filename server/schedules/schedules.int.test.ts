@@ -188,16 +188,46 @@ describe("ticks", () => {
     expect(starts).toEqual([{ actorName: "schedule" }, { actorName: "schedule" }]);
   });
 
-  it("two schedulers polling at once fire a due tick once", async () => {
+  it("a schedule another process holds is skipped, not waited for, and fires once it is free", async () => {
     await t.db.update(materializationRuns).set({ status: "succeeded" });
     await t.db.delete(scheduleTicks);
     const now = new Date();
-    await dueAt(new Date(now.getTime() - 1_000));
-    const [a, b] = await Promise.all([
-      fireDueSchedules(scheduler(), now),
-      fireDueSchedules(scheduler(), now),
-    ]);
-    expect([...(a ?? []), ...(b ?? [])].map((x) => x.outcome)).toEqual(["started"]);
+    const due = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000);
+    await dueAt(due);
+    // Another scheduler's open transaction holds the row, as step 1 of a claim does.
+    const other = await t.pool.connect();
+    try {
+      await other.query("begin");
+      await other.query("select 1 from feature_view_schedules for update");
+      expect(await fireDueSchedules(scheduler(), now)).toEqual([]);
+    } finally {
+      await other.query("rollback");
+      other.release();
+    }
+    const [tick, ...more] = await fireDueSchedules(scheduler(), now);
+    expect(more).toEqual([]);
+    expect(tick).toMatchObject({ tickAt: due, outcome: "started" });
+  });
+
+  it("an instant already recorded (fired elsewhere) starts nothing and only moves the next run", async () => {
+    await t.db.update(materializationRuns).set({ status: "succeeded" });
+    await t.db.delete(scheduleTicks);
+    const runsBefore = (await t.db.select().from(materializationRuns)).length;
+    const now = new Date();
+    const due = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    await dueAt(due);
+    const [view] = await t.db.select().from(featureViewSchedules);
+    await t.db.insert(scheduleTicks).values({
+      featureViewId: view?.featureViewId ?? "",
+      projectId: view?.projectId ?? "",
+      tickAt: due,
+      outcome: "started",
+    });
+    expect(await fireDueSchedules(scheduler(), now)).toEqual([]);
     expect(await ticks()).toHaveLength(1);
+    expect(await t.db.select().from(materializationRuns)).toHaveLength(runsBefore);
+    expect((await getSchedule({ ctx, input: target })).schedule?.nextRunAt?.getTime()).toBeGreaterThan(
+      now.getTime(),
+    );
   });
 });
