@@ -200,17 +200,17 @@ function FreshnessTable({
     <Table>
       <THead>
         <tr>
-          <TH className="w-48">View</TH>
-          <TH className="w-40">Status</TH>
+          <TH className="w-44">View</TH>
+          <TH className="w-36">Status</TH>
           <TH className="w-20">SLA</TH>
           <TH className="w-24">Lag</TH>
           <TH className="w-24" title="Newest source event − watermark: source data not yet materialized">
             Backlog
           </TH>
-          <TH className="w-36">Newest source event</TH>
-          <TH className="w-36">Watermark</TH>
+          <TH className="w-32">Newest source event</TH>
+          <TH className="w-32">Watermark</TH>
           <TH>Last run</TH>
-          <TH className="w-36">Next run</TH>
+          <TH className="w-24">Next run</TH>
         </tr>
       </THead>
       <TBody>

@@ -7,7 +7,7 @@ import { utcMinute } from "./schedule-panel";
 
 export type ScheduleRow = RouterOutputs["schedules"]["list"][number];
 
-/** The freshness board's "Next run": — without a schedule, "paused", or when (relative, UTC on hover). */
+/** The freshness board's "Next run": — without a schedule, "paused", or when (relative; the rule and UTC on hover). */
 export function NextRunCell({ schedule }: { schedule: ScheduleRow | undefined }) {
   if (!schedule) return <span className="text-zinc-400">—</span>;
   if (schedule.paused || !schedule.nextRunAt)
@@ -17,12 +17,8 @@ export function NextRunCell({ schedule }: { schedule: ScheduleRow | undefined })
       </Badge>
     );
   return (
-    <span
-      className="block leading-tight"
-      title={`${schedule.description}; next ${utcMinute(schedule.nextRunAt)}`}
-    >
-      <RelativeTime date={schedule.nextRunAt} className="text-zinc-700" />
-      <span className="mt-0.5 block truncate font-mono text-xs text-zinc-500">{schedule.description}</span>
+    <span title={`${schedule.description}; next ${utcMinute(schedule.nextRunAt)}`}>
+      <RelativeTime date={schedule.nextRunAt} className="whitespace-nowrap text-zinc-700" />
     </span>
   );
 }

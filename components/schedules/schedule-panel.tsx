@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CalendarClock, Pause, Pencil, Play, Trash2 } from "lucide-react";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { serverError } from "@/components/forms/form-errors";
 import { jobsHref } from "@/components/jobs/jobs-params";
@@ -63,6 +63,17 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
   const target = { project, featureView };
   const schedule = detail.data?.schedule ?? null;
   const mayChange = can("jobs.run");
+
+  // A tick that started a run: the page's runs and the view's freshness are about to change.
+  const latestRun = detail.data?.ticks.find((t) => t.runId)?.runId;
+  const seenRun = useRef(latestRun);
+  useEffect(() => {
+    if (latestRun && latestRun !== seenRun.current) {
+      void queryClient.invalidateQueries(trpc.jobs.pathFilter());
+      void queryClient.invalidateQueries(trpc.freshness.pathFilter());
+    }
+    seenRun.current = latestRun;
+  }, [latestRun, queryClient, trpc]);
 
   return (
     <Card
