@@ -22,6 +22,7 @@ import {
 import { getFreshnessOp } from "../freshness/get-freshness";
 import {
   cancelRunOp,
+  getRunLogOp,
   getRunOp,
   listRunsOp,
   retryRunOp,
@@ -208,6 +209,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   // jobs and freshness
   listRunsOp,
   getRunOp,
+  getRunLogOp,
   startMaterializationOp,
   startIncrementalMaterializationOp,
   cancelRunOp,

@@ -45,6 +45,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "lineage.featureConsumers": "viewer",
   "jobs.list": "viewer",
   "jobs.get": "viewer",
+  "jobs.log": "viewer",
   "freshness.list": "viewer",
   "offline.space": "viewer",
   "datasets.list": "viewer",

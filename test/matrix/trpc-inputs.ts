@@ -240,6 +240,10 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });
     return { project: P, runId: run?.id };
   },
+  "jobs.log": async (trusted) => {
+    const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });
+    return { project: P, runId: run?.id };
+  },
   "jobs.materialize": () => ({
     project: P,
     featureViews: ["driver_hourly_stats"],

@@ -2,6 +2,7 @@ import "server-only";
 import { getFreshnessOp } from "../../freshness/get-freshness";
 import {
   cancelRunOp,
+  getRunLogOp,
   getRunOp,
   listRunsOp,
   retryRunOp,
@@ -33,6 +34,7 @@ export const jobsRouter = router(
   doorsOf({
     list: listRunsOp,
     get: getRunOp,
+    log: getRunLogOp,
     materialize: startMaterializationOp,
     materializeIncremental: startIncrementalMaterializationOp,
     cancel: cancelRunOp,
