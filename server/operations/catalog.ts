@@ -20,6 +20,7 @@ import {
   uploadEntitiesOp,
 } from "../datasets";
 import { getFreshnessOp } from "../freshness/get-freshness";
+import { lagHistoryOp } from "../freshness/lag-history";
 import {
   cancelRunOp,
   getRunLogOp,
@@ -215,6 +216,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   cancelRunOp,
   retryRunOp,
   getFreshnessOp,
+  lagHistoryOp,
   executeRunOp,
   probeSourcesOp,
   // serving (Feast's wire format)

@@ -47,6 +47,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.get": "viewer",
   "jobs.log": "viewer",
   "freshness.list": "viewer",
+  "freshness.lagHistory": "viewer",
   "offline.space": "viewer",
   "datasets.list": "viewer",
   "datasets.get": "viewer",

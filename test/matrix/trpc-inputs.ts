@@ -286,6 +286,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     return { project: P, runId: run?.id };
   },
   "freshness.list": () => ({ project: P }),
+  "freshness.lagHistory": () => ({ project: P, featureView: "driver_hourly_stats" }),
   "serving.getOnlineFeatures": () => ({
     project: P,
     features: ["driver_hourly_stats:conv_rate"],

@@ -1,5 +1,6 @@
 import "server-only";
 import { getFreshnessOp } from "../../freshness/get-freshness";
+import { lagHistoryOp } from "../../freshness/lag-history";
 import {
   cancelRunOp,
   getRunLogOp,
@@ -42,7 +43,7 @@ export const jobsRouter = router(
   }),
 );
 
-export const freshnessRouter = router(doorsOf({ list: getFreshnessOp }));
+export const freshnessRouter = router(doorsOf({ list: getFreshnessOp, lagHistory: lagHistoryOp }));
 
 /** Online lookups from the browser (the object pages' preview); scripts use the REST route. */
 export const servingRouter = router(doorsOf({ getOnlineFeatures: getOnlineFeaturesOp }));
