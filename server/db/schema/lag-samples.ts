@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { FRESHNESS_STATES } from "../../freshness/state";
+import { FRESHNESS_STATES } from "../../core/vocabulary";
 import { oneOf } from "./common";
 import { featureViews } from "./feature-views";
 
