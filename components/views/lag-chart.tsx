@@ -95,6 +95,9 @@ function LagChart({
   const found = breaches(buckets, bucketSeconds);
   const summary = lagSummary(buckets, bucketSeconds, DAYS);
   const hasSla = points.some((p) => p.sla !== null);
+  // A bucket between two gaps has no segment to draw: it gets a dot, or it would not show at all.
+  const isolated = (i: number) =>
+    points[i]?.lag != null && points[i - 1]?.lag == null && points[i + 1]?.lag == null;
   return (
     <figure className="flex flex-col gap-3" data-testid="lag-chart">
       <figcaption className="sr-only">{summary}</figcaption>
@@ -147,7 +150,11 @@ function LagChart({
               dataKey="lag"
               stroke={LAG}
               strokeWidth={2}
-              dot={false}
+              dot={({ index, cx, cy }: { index: number; cx?: number; cy?: number }) =>
+                isolated(index) && cx !== undefined && cy !== undefined ? (
+                  <circle key={index} cx={cx} cy={cy} r={3} fill={LAG} />
+                ) : null
+              }
               connectNulls={false}
               isAnimationActive={false}
             />
