@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type Bucket, breaches, dayTicks, lagPoints, lagSummary, utcLabel, utcTick } from "./lag-chart-data";
+import {
+  type Bucket,
+  breaches,
+  dayTicks,
+  lagPoints,
+  lagSummary,
+  shortDuration,
+  utcLabel,
+  utcTick,
+} from "./lag-chart-data";
 
 const T0 = Date.UTC(2026, 2, 7, 23, 0);
 const bucket = (i: number, over: Partial<Bucket> = {}): Bucket => ({
@@ -38,6 +47,10 @@ describe("lag chart data", () => {
     );
     expect(lagSummary([bucket(0)], 600, 7)).toBe("Lag over the last 7 days: max 1 min, no SLA breach.");
     expect(lagSummary([bucket(0, { samples: 0 })], 600, 7)).toBe("No lag samples in the last 7 days.");
+  });
+
+  it("labels the lag axis in one short unit", () => {
+    expect([45, 720, 75_000, 259_200].map(shortDuration)).toEqual(["45 s", "12 min", "20.8 h", "3 d"]);
   });
 
   it("labels time in UTC", () => {

@@ -105,3 +105,12 @@ export function dayTicks(from: number, to: number): number[] {
   for (let t = Math.ceil(from / day) * day; t <= to; t += day) ticks.push(t);
   return ticks;
 }
+
+/** Axis label of a duration in one unit, short enough for the axis: "45 s", "12 min", "20.8 h", "3 d". */
+export function shortDuration(seconds: number): string {
+  const one = (n: number) => String(Math.round(n * 10) / 10);
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7_200) return `${one(seconds / 60)} min`;
+  if (seconds < 172_800) return `${one(seconds / 3_600)} h`;
+  return `${one(seconds / 86_400)} d`;
+}

@@ -27,6 +27,7 @@ import {
   type LagPoint,
   lagPoints,
   lagSummary,
+  shortDuration,
   utcLabel,
   utcTick,
 } from "./lag-chart-data";
@@ -129,10 +130,10 @@ function LagChart({
               stroke={GRID}
             />
             <YAxis
-              tickFormatter={(s: number) => humanizeSeconds(s)}
+              tickFormatter={shortDuration}
               tick={{ fill: INK, fontSize: 11 }}
               stroke={GRID}
-              width={72}
+              width={56}
             />
             <Tooltip content={LagTooltip} isAnimationActive={false} />
             <Line
