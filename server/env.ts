@@ -79,6 +79,8 @@ const EnvSchema = z.object({
   QUIVER_RUN_HEARTBEAT_TIMEOUT_S: z.coerce.number().int().min(5).default(60),
   /** How often each worker process looks for due feature view schedules, in ms (docs/adr/0031). */
   QUIVER_SCHEDULE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** How often each worker samples every view's lag (server/freshness/sample-lag.ts), in ms; tests shorten it. */
+  QUIVER_LAG_SAMPLE_MS: z.coerce.number().int().min(50).default(60_000),
   /** Online writes a materialization keeps in flight while it reads the next batches (pipeline.ts). */
   QUIVER_MATERIALIZE_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(3),
   /**

@@ -249,11 +249,19 @@ function FreshnessTable({
                   r.status === "at_risk" && "font-medium text-amber-700",
                 )}
               >
-                {r.lagSeconds === null ? (
-                  <span className="text-zinc-400">—</span>
-                ) : (
-                  humanizeSeconds(r.lagSeconds)
-                )}
+                {/* The view page's lag chart (components/views/lag-chart.tsx) is its history. */}
+                <Link
+                  href={`${href.view(project, r.featureView)}#lag`}
+                  className="hover:underline"
+                  title="Lag over the last 7 days"
+                >
+                  {r.lagSeconds === null ? (
+                    <span className="text-zinc-400">—</span>
+                  ) : (
+                    humanizeSeconds(r.lagSeconds)
+                  )}
+                  <span className="sr-only">, {r.featureView}'s lag over the last 7 days</span>
+                </Link>
               </TD>
               <TD className="whitespace-nowrap tabular-nums">
                 {r.backlogSeconds === null ? (

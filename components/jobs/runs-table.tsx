@@ -1,7 +1,8 @@
 "use client";
 
-import { CircleAlert, CircleSlash, RotateCw } from "lucide-react";
+import { ChevronRight, CircleAlert, CircleSlash, RotateCw } from "lucide-react";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
@@ -15,6 +16,7 @@ import type { RouterOutputs } from "@/trpc/types";
 import { CancelRunButton } from "./cancel-run-button";
 import { RetryRunButton } from "./retry-run-button";
 import { formatDuration, formatUtc, runDurationSeconds } from "./run-format";
+import { RunLog } from "./run-log";
 import { isActiveStatus, RunStatusBadge } from "./run-status";
 
 export type Run = RouterOutputs["jobs"]["list"][number];
@@ -34,11 +36,13 @@ const shortId = (id: string) => id.slice(0, 8);
  * run with an error, or a retry link, gets a line under its row across the whole table
  * (`data-testid="run-detail"`) with the full text, wrapped: an error is never cut. Callers who may
  * run jobs get a last column with Cancel on queued, running and retrying runs and Retry on failed
- * runs not retried yet.
+ * runs not retried yet. Each row's "Log" button opens the run's log under it (`?log=<run id>`, so
+ * an open log can be linked).
  */
 export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
   const canRun = useProjectRole(project).can("jobs.run");
-  const columns = (showView ? 9 : 8) + (canRun ? 1 : 0);
+  const columns = (showView ? 10 : 9) + (canRun ? 1 : 0);
+  const logs = useLogParam();
 
   return (
     <Table>
@@ -54,6 +58,9 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
           <TH className="w-24">Duration</TH>
           <TH className="w-28">Triggered by</TH>
           <TH className="w-24">Created</TH>
+          <TH className="w-16">
+            <span className="sr-only">Log</span>
+          </TH>
           {canRun && (
             <TH className="w-32">
               <span className="sr-only">Actions</span>
@@ -65,8 +72,9 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
         {runs.map((run) => {
           const seconds = runDurationSeconds(run);
           const detail = Boolean(run.error || run.retryOf || run.retriedBy);
-          // The detail line belongs to its run: no rule between them.
-          const cell = detail ? "border-b-0" : undefined;
+          const logOpen = logs.open === run.id;
+          // The detail line and the log belong to their run: no rule between them.
+          const cell = detail || logOpen ? "border-b-0" : undefined;
           return (
             <Fragment key={run.id}>
               <TR id={`run-${run.id}`} data-testid="run-row" data-status={run.status} data-run-id={run.id}>
@@ -121,6 +129,21 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
                 <TD className={cn("text-zinc-500", cell)}>
                   <RelativeTime date={run.createdAt} />
                 </TD>
+                <TD className={cell}>
+                  <button
+                    type="button"
+                    aria-expanded={logOpen}
+                    aria-controls={logOpen ? `run-log-${run.id}` : undefined}
+                    onClick={() => logs.toggle(run.id)}
+                    className="inline-flex items-center gap-0.5 rounded px-1 py-0.5 text-xs font-medium text-indigo-700 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-indigo-500"
+                  >
+                    <ChevronRight
+                      className={cn("size-3.5 transition-transform", logOpen && "rotate-90")}
+                      aria-hidden
+                    />
+                    Log<span className="sr-only"> of run {shortId(run.id)}</span>
+                  </button>
+                </TD>
                 {canRun && (
                   <TD className={cn("text-right", cell)}>
                     {isActiveStatus(run.status) ? (
@@ -133,8 +156,18 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
               </TR>
               {detail && (
                 <tr data-testid="run-detail" data-run-id={run.id} className="[&:last-child>td]:border-b-0">
-                  <td colSpan={columns} className="border-b border-zinc-100 px-3 pt-0 pb-2.5">
+                  <td
+                    colSpan={columns}
+                    className={cn("border-b border-zinc-100 px-3 pt-0 pb-2.5", logOpen && "border-b-0")}
+                  >
                     <RunDetail run={run} />
+                  </td>
+                </tr>
+              )}
+              {logOpen && (
+                <tr id={`run-log-${run.id}`} data-run-id={run.id} className="[&:last-child>td]:border-b-0">
+                  <td colSpan={columns} className="border-b border-zinc-100 px-3 pt-0 pb-3">
+                    <RunLog project={project} runId={run.id} active={isActiveStatus(run.status)} />
                   </td>
                 </tr>
               )}
@@ -144,6 +177,24 @@ export function RunsTable({ project, runs, showView = true }: RunsTableProps) {
       </TBody>
     </Table>
   );
+}
+
+/** `?log=<run id>`: the run whose log is open, toggled in place (other params are kept). */
+function useLogParam() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const open = params.get("log");
+  return {
+    open,
+    toggle(runId: string) {
+      const next = new URLSearchParams(params);
+      if (open === runId) next.delete("log");
+      else next.set("log", runId);
+      const q = next.toString();
+      router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false });
+    },
+  };
 }
 
 /** The run's error in full (wrapped, never cut) and its retry links. */

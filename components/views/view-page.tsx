@@ -34,11 +34,19 @@ interface ViewPageProps {
   /** Filled by page.tsx; see ViewSections. */
   lineageSlot?: ReactNode;
   usageSlot?: ReactNode;
+  lagSlot?: ReactNode;
   materializationSlot?: ReactNode;
 }
 
 /** One feature view at one version: header, schema, details, history and the slots. */
-export function ViewPage({ project, name, lineageSlot, usageSlot, materializationSlot }: ViewPageProps) {
+export function ViewPage({
+  project,
+  name,
+  lineageSlot,
+  usageSlot,
+  lagSlot,
+  materializationSlot,
+}: ViewPageProps) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const router = useRouter();
@@ -164,6 +172,7 @@ export function ViewPage({ project, name, lineageSlot, usageSlot, materializatio
         details={<ViewSummaryCards project={project} view={v} />}
         lineageSlot={lineageSlot}
         usageSlot={usageSlot}
+        lagSlot={lagSlot}
         materializationSlot={materializationSlot}
         versions={
           versions.data ? (

@@ -14,6 +14,8 @@ interface ViewSectionsProps {
   lineageSlot?: ReactNode;
   /** Who reads the view (counted reads and declared consumers), full width under lineage; same rules. */
   usageSlot?: ReactNode;
+  /** The view's lag over the last days against its SLA, full width above materialization; same rules. */
+  lagSlot?: ReactNode;
   /** Materialization runs and controls for the view, full width under lineage; same rules. */
   materializationSlot?: ReactNode;
 }
@@ -30,6 +32,7 @@ export function ViewSections({
   versions,
   lineageSlot,
   usageSlot,
+  lagSlot,
   materializationSlot,
 }: ViewSectionsProps) {
   return (
@@ -43,6 +46,7 @@ export function ViewSections({
         </div>
         {lineageSlot && <section aria-label="Lineage">{lineageSlot}</section>}
         {usageSlot && <section aria-label="Usage">{usageSlot}</section>}
+        {lagSlot && <section aria-label="Lag">{lagSlot}</section>}
         {materializationSlot && <section aria-label="Materialization">{materializationSlot}</section>}
         {versions}
       </div>

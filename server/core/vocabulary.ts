@@ -48,6 +48,21 @@ export type RunRangeStatus = (typeof RUN_RANGE_STATUSES)[number];
 export const RUN_KINDS = ["range", "incremental"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
+/** A view's freshness states, worst first; the rule that names them is server/freshness/state.ts. */
+export const FRESHNESS_STATES = [
+  "failing",
+  "never_materialized",
+  "late",
+  "at_risk",
+  "met",
+  "no_sla",
+] as const;
+export type FreshnessState = (typeof FRESHNESS_STATES)[number];
+
+/** Levels of a run's log entries (server/materialization/run-log.ts), least severe first. */
+export const RUN_LOG_LEVELS = ["info", "warn", "error"] as const;
+export type RunLogLevel = (typeof RUN_LOG_LEVELS)[number];
+
 /**
  * An offline source is a table (`schema.table`), a SELECT statement, or a Parquet/CSV file in the
  * project's file area (read by DuckDB, docs/adr/0022-point-in-time-retrieval.md).

@@ -4,15 +4,10 @@
  * running ones) is `never_materialized`; then, against the SLA, `late` past it, `at_risk` past
  * AT_RISK_SHARE of it, else `met`; a materialized view without an SLA is `no_sla`.
  */
-export const FRESHNESS_STATES = [
-  "failing",
-  "never_materialized",
-  "late",
-  "at_risk",
-  "met",
-  "no_sla",
-] as const;
-export type FreshnessState = (typeof FRESHNESS_STATES)[number];
+import type { FreshnessState } from "../core/vocabulary";
+
+// The list lives in the vocabulary: lag_samples' CHECK is built from it (schema imports only core).
+export { FRESHNESS_STATES, type FreshnessState } from "../core/vocabulary";
 
 /** The share of the SLA past which a view is at risk. */
 export const AT_RISK_SHARE = 0.8;

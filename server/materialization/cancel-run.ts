@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
 import { defineOperation } from "../operations/define";
 import * as out from "./outputs";
+import { writeEntries } from "./run-log";
 import { isTerminal, loadRuns, type Run } from "./run-row";
 import { GetRunInput } from "./schemas";
 
@@ -51,6 +52,13 @@ export const cancelRunOp = defineOperation({
         .update(materializationRuns)
         .set({ status: "cancelled", finishedAt: new Date(), error: `cancelled by ${actorLabel(ctx.actor)}` })
         .where(eq(materializationRuns.id, runId));
+      await writeEntries(tx.db, runId, [
+        {
+          level: "warn",
+          step: "cancelled",
+          message: `cancelled by ${actorLabel(ctx.actor)} while ${locked.status}`,
+        },
+      ]);
       await recordAudit(tx, {
         project: { id: p.id, name: p.name },
         action: "materialization.cancel",

@@ -2,6 +2,7 @@ import "server-only";
 
 export { CancelRunInput, cancelRun, cancelRunOp } from "./cancel-run";
 export { getRun, getRunOp } from "./get-run";
+export { getRunLog, getRunLogOp } from "./get-run-log";
 export { listRuns, listRunsOp } from "./list-runs";
 export {
   createBoss,

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { RUN_KINDS, RUN_STATUSES } from "../core/vocabulary";
+import { RUN_KINDS, RUN_LOG_LEVELS, RUN_STATUSES } from "../core/vocabulary";
 
 /** A materialization run as operations answer it: these fields and no others. */
 export const Run = z.object({
@@ -27,3 +27,14 @@ export const Run = z.object({
 });
 /** A run as operations answer it. */
 export type Run = z.output<typeof Run>;
+
+/** One entry of a run's log (run-log.ts). */
+export const RunLogEntry = z.object({
+  seq: z.number(),
+  at: z.date(),
+  level: z.enum(RUN_LOG_LEVELS),
+  step: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type RunLogEntry = z.output<typeof RunLogEntry>;

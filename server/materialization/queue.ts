@@ -3,6 +3,7 @@ import PgBoss from "pg-boss";
 import type { Ctx, JobQueue } from "../core/context";
 import { rootLogger } from "../core/log";
 import { createDatasetQueue, type DatasetWorker, datasetJobs, startDatasetWorker } from "../datasets/worker";
+import { type LagSampler, startLagSampler } from "../freshness/sample-lag";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { executeRunOp, probeSourcesOp } from "./job-operations";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
@@ -107,6 +108,8 @@ export interface WorkerOptions {
   sweepIntervalMs?: number;
   /** Entity rows per slice of a dataset build (server/datasets/build.ts's default unless set). */
   datasetSliceRows?: number;
+  /** How often this process samples every view's lag (QUIVER_LAG_SAMPLE_MS unless set). */
+  lagSampleMs?: number;
 }
 
 export interface MaterializationWorker {
@@ -116,6 +119,8 @@ export interface MaterializationWorker {
   sweeper: RunSweeper;
   /** The dataset builds this process runs, and their sweeper (server/datasets/worker.ts). */
   datasets: DatasetWorker;
+  /** This process's lag sampler (server/freshness/sample-lag.ts). */
+  lagSampler: LagSampler;
 }
 
 /**
@@ -180,10 +185,18 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     sliceRows: opts.datasetSliceRows,
     sweepIntervalMs: opts.sweepIntervalMs,
   });
+  // Every worker samples: the table's key keeps one sample per view and minute.
+  const lagSampler = startLagSampler({
+    db: base.db,
+    log: base.log.child({ job: "sample-lag" }),
+    periodMs: opts.lagSampleMs,
+  });
   return {
     sweeper,
     datasets,
+    lagSampler,
     async stop() {
+      await lagSampler.stop();
       await sweeper.stop();
       await datasets.stop();
       for (const id of ids) await boss.offWork({ id });

@@ -22,6 +22,7 @@ import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatLostMessage, stallLimitMs } from "./heartbeat";
 import { pump, type Settled } from "./pipeline";
 import { MAX_ATTEMPTS } from "./policy";
+import { openRunLog } from "./run-log";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
 
@@ -153,6 +154,14 @@ export async function coordinateRanges(
       })),
     )
     .returning({ id: ranges.id });
+  const journal = openRunLog(ctx, run.id);
+  journal.note({
+    level: "info",
+    step: "ranges",
+    message: `split into ${count} key ranges that workers write at once`,
+    data: { attempt: run.attempts, ranges: count },
+  });
+  await journal.flush();
   // A job that cannot be sent leaves its range queued: the coordinator runs it itself.
   for (const r of planned)
     await ctx.jobs
@@ -266,6 +275,13 @@ export async function runRange(
     eq(ranges.attempts, claimed.attempts),
   );
   const log = ctx.log.child({ range: claimed.rangeIndex, rangeAttempt: claimed.attempts });
+  const journal = openRunLog(ctx, run.id, { range: label(claimed), rangeClaim: claimed.attempts });
+  journal.note({
+    level: claimed.attempts > 1 ? "warn" : "info",
+    step: "range",
+    message: `${label(claimed)}: claim ${claimed.attempts}${claimed.attempts > 1 ? " (its last worker stopped beating)" : ""}`,
+  });
+  await journal.flush();
   const beating = startBeating({
     intervalMs: heartbeatIntervalMs(work.timeoutS),
     stallMs: stallLimitMs(ctx.offline.timeouts.scanMs),
@@ -285,6 +301,8 @@ export async function runRange(
         const still = await addProgress(ctx, run, claimed, rows, result.written);
         beating.alive();
         hooks?.alive();
+        journal.batch(rows, result.written);
+        await journal.flush();
         return still;
       },
     });
@@ -295,9 +313,21 @@ export async function runRange(
       .set({ status: "succeeded", finishedAt: new Date() })
       .where(mine)
       .returning({ id: ranges.id });
+    if (done) {
+      const t = journal.totals;
+      journal.note({
+        level: "info",
+        step: "range",
+        message: `${label(claimed)} written: read ${t.rowsRead} rows, wrote ${t.rowsWritten} in ${t.batches} batches`,
+        data: { ...t },
+      });
+      await journal.flush();
+    }
     return done ? { kind: "succeeded" } : { kind: "lost" };
   } catch (e) {
     const message = safeErrorMessage(step, e);
+    journal.note({ level: "error", step: "range", message: `${label(claimed)} failed: ${message}` });
+    await journal.flush();
     log.error(
       { err: e, project: run.project, featureView: run.featureView, step: step.label },
       "key range failed",

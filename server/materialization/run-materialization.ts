@@ -20,6 +20,8 @@ import {
   runRangeJob,
   type SplitOptions,
 } from "./ranges";
+import { openRunLog, type RunLog } from "./run-log";
+import { claimedEntry, failedEntries, stoppedEntry, succeededEntry } from "./run-log-entries";
 import { loadRuns, type Run } from "./run-row";
 import { type RunStep, safeErrorMessage } from "./safe-error";
 
@@ -79,6 +81,10 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
     await sleep(Math.min(1000, heartbeatIntervalMs(timeoutS)));
   }
   const run = claimed;
+  const startedMs = Date.now();
+  const journal = openRunLog(ctx, run.id);
+  journal.note(claimedEntry(run));
+  await journal.flush();
   // Every write of this attempt: only while the row is still this attempt's.
   const mine = runIsMine(run);
   const beating = startBeating({
@@ -101,17 +107,22 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
             },
             alive: () => beating.alive(),
           })
-        : await streamWhole(ctx, work, {
-            onStep: (s) => {
-              step = s;
+        : await streamWhole(
+            ctx,
+            work,
+            {
+              onStep: (s) => {
+                step = s;
+              },
+              alive: () => beating.alive(),
             },
-            alive: () => beating.alive(),
-          });
-    if (totals === "lost") return await current(ctx, run);
+            journal,
+          );
+    if (totals === "lost") return await stopped(ctx, run, journal);
     const { rowsRead, rowsWritten } = totals;
 
     step = { label: "recording success", store: "registry" };
-    return await inTransaction(ctx, async (tx) => {
+    const ended = await inTransaction(ctx, async (tx) => {
       const [done] = await tx.db
         .update(materializationRuns)
         .set({ status: "succeeded", finishedAt: new Date(), rowsRead, rowsWritten, error: null })
@@ -128,6 +139,12 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
         .where(eq(featureViews.id, run.featureViewId));
       return { ...run, ...done };
     });
+    if (ended.status !== "succeeded") return await stopped(ctx, run, journal);
+    journal.note(
+      succeededEntry(run, { ...totals, batches: count > 1 ? undefined : journal.totals.batches }, startedMs),
+    );
+    await journal.flush();
+    return ended;
   } catch (e) {
     // A range's message is safe already and names the range and its step.
     const message = e instanceof RangeFailedError ? e.message : safeErrorMessage(step, e);
@@ -150,6 +167,8 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       .catch((err: unknown) =>
         ctx.log.error({ err, attempt: run.attempts }, "could not record the run's failure"),
       );
+    for (const entry of failedEntries(run, message, last)) journal.note(entry);
+    await journal.flush();
     throw e;
   } finally {
     await beating.stop();
@@ -164,6 +183,7 @@ async function streamWhole(
   ctx: Ctx,
   work: RunWork,
   hooks: CoordinateHooks,
+  journal: RunLog,
 ): Promise<{ rowsRead: number; rowsWritten: number } | "lost"> {
   const { run } = work;
   let rowsRead = 0;
@@ -180,6 +200,8 @@ async function streamWhole(
         .where(runIsMine(run))
         .returning({ id: materializationRuns.id });
       hooks.alive();
+      journal.batch(rows, result.written);
+      await journal.flush();
       // Cancelled (cancel-run.ts) or given up by the sweeper meanwhile: stop at this batch boundary.
       return still !== undefined;
     },
@@ -219,6 +241,14 @@ async function claim(ctx: Ctx, runId: string, timeoutS: number): Promise<Run | u
     .returning({ id: materializationRuns.id });
   if (!row) return undefined;
   return (await loadRuns(ctx.db, [runId]))[0];
+}
+
+/** The attempt lost its run (cancelled, swept) and stopped: the log says so. */
+async function stopped(ctx: Ctx, run: Run, journal: RunLog): Promise<Run> {
+  const now = await current(ctx, run);
+  journal.note(stoppedEntry(run, now.status));
+  await journal.flush();
+  return now;
 }
 
 /** The run as its row now stands (the claimed copy when the row is gone). */

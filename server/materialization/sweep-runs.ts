@@ -4,7 +4,7 @@ import type PgBoss from "pg-boss";
 import { type Logger, rootLogger } from "../core/log";
 import type { RunStatus } from "../core/vocabulary";
 import type { Db } from "../db/client";
-import { materializationRuns } from "../db/schema";
+import { materializationRunLog, materializationRuns } from "../db/schema";
 import { heartbeatIntervalMs, heartbeatLostMessage, heartbeatStale } from "./heartbeat";
 import { MATERIALIZE_JOB, MAX_ATTEMPTS } from "./policy";
 
@@ -50,6 +50,7 @@ export async function sweepRuns(
       status: materializationRuns.status,
       heartbeatAt: materializationRuns.heartbeatAt,
     });
+  await logSwept(db, swept, reason, log);
   for (const run of swept) {
     // Retried: a warning; no attempt left: an error.
     log[run.status === "failed" ? "error" : "warn"](
@@ -131,4 +132,26 @@ export function startRunSweeper(opts: {
       await running;
     },
   };
+}
+
+/** Each swept run's log says its attempt was given up, in one insert; best effort. */
+async function logSwept(
+  db: Db,
+  swept: { id: string; status: RunStatus }[],
+  reason: string,
+  log: Logger,
+): Promise<void> {
+  if (swept.length === 0) return;
+  await db
+    .insert(materializationRunLog)
+    .values(
+      swept.map((r) => ({
+        runId: r.id,
+        level: r.status === "failed" ? ("error" as const) : ("warn" as const),
+        step: r.status === "failed" ? "failed" : "retry",
+        message:
+          r.status === "failed" ? `${reason}: no attempt left, the run failed` : `${reason}: will retry`,
+      })),
+    )
+    .catch((e: unknown) => log.warn({ err: e }, "could not write the swept runs' logs"));
 }

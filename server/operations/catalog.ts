@@ -20,8 +20,10 @@ import {
   uploadEntitiesOp,
 } from "../datasets";
 import { getFreshnessOp } from "../freshness/get-freshness";
+import { lagHistoryOp } from "../freshness/lag-history";
 import {
   cancelRunOp,
+  getRunLogOp,
   getRunOp,
   listRunsOp,
   retryRunOp,
@@ -216,11 +218,13 @@ export const OPERATIONS: readonly AnyOperation[] = [
   // jobs and freshness
   listRunsOp,
   getRunOp,
+  getRunLogOp,
   startMaterializationOp,
   startIncrementalMaterializationOp,
   cancelRunOp,
   retryRunOp,
   getFreshnessOp,
+  lagHistoryOp,
   executeRunOp,
   probeSourcesOp,
   // feature view schedules (docs/adr/0031)

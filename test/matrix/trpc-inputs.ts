@@ -248,6 +248,10 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });
     return { project: P, runId: run?.id };
   },
+  "jobs.log": async (trusted) => {
+    const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });
+    return { project: P, runId: run?.id };
+  },
   "jobs.materialize": () => ({
     project: P,
     featureViews: ["driver_hourly_stats"],
@@ -302,6 +306,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "schedules.pause": scheduled,
   "schedules.resume": scheduled,
   "schedules.delete": scheduled,
+  "freshness.lagHistory": () => ({ project: P, featureView: "driver_hourly_stats" }),
   "serving.getOnlineFeatures": () => ({
     project: P,
     features: ["driver_hourly_stats:conv_rate"],

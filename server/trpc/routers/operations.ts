@@ -1,7 +1,9 @@
 import "server-only";
 import { getFreshnessOp } from "../../freshness/get-freshness";
+import { lagHistoryOp } from "../../freshness/lag-history";
 import {
   cancelRunOp,
+  getRunLogOp,
   getRunOp,
   listRunsOp,
   retryRunOp,
@@ -41,6 +43,7 @@ export const jobsRouter = router(
   doorsOf({
     list: listRunsOp,
     get: getRunOp,
+    log: getRunLogOp,
     materialize: startMaterializationOp,
     materializeIncremental: startIncrementalMaterializationOp,
     cancel: cancelRunOp,
@@ -48,7 +51,7 @@ export const jobsRouter = router(
   }),
 );
 
-export const freshnessRouter = router(doorsOf({ list: getFreshnessOp }));
+export const freshnessRouter = router(doorsOf({ list: getFreshnessOp, lagHistory: lagHistoryOp }));
 
 export const schedulesRouter = router(
   doorsOf({

@@ -4,6 +4,7 @@ import { recentRunsInput } from "@/components/jobs/jobs-params";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { SchedulePanel } from "@/components/schedules/schedule-panel";
 import { toURLSearchParams } from "@/components/ui/url";
+import { LagPanel } from "@/components/views/lag-chart";
 import { UsagePanel } from "@/components/views/usage-panel";
 import { ViewLineage } from "@/components/views/view-lineage";
 import { ViewPage } from "@/components/views/view-page";
@@ -42,6 +43,7 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
         name={name}
         lineageSlot={<ViewLineage project={project} featureView={name} />}
         usageSlot={<UsagePanel project={project} featureView={name} />}
+        lagSlot={<LagPanel project={project} featureView={name} />}
         materializationSlot={
           <div className="flex flex-col gap-6">
             <SchedulePanel project={project} featureView={name} />
