@@ -132,3 +132,17 @@ export type ProbeStatus = (typeof PROBE_STATUSES)[number];
  */
 export const USAGE_CALLER_KINDS = ["api_key", "user", "other"] as const;
 export type UsageCallerKind = (typeof USAGE_CALLER_KINDS)[number];
+
+/**
+ * What the statistics of a feature describe (server/statistics): numbers get a histogram, strings
+ * and booleans their top values, other types (bytes, lists, times) only their count and nulls.
+ */
+export const STATISTICS_KINDS = ["numeric", "categorical", "count_only"] as const;
+export type StatisticsKind = (typeof STATISTICS_KINDS)[number];
+
+/** How a statistics row's distinct count was reached: Postgres counts exactly, DuckDB estimates (HyperLogLog). */
+export const DISTINCT_METHODS = ["exact", "approximate"] as const;
+export type DistinctMethod = (typeof DISTINCT_METHODS)[number];
+
+/** The drift threshold on the population stability index when a project sets none. */
+export const DEFAULT_DRIFT_THRESHOLD = 0.2;

@@ -4,6 +4,7 @@ import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
 import { NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
+import { requestRunStatistics } from "../statistics/request";
 import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
 import { MAX_ATTEMPTS } from "./policy";
@@ -111,7 +112,7 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
     const { rowsRead, rowsWritten } = totals;
 
     step = { label: "recording success", store: "registry" };
-    return await inTransaction(ctx, async (tx) => {
+    const finished = await inTransaction(ctx, async (tx) => {
       const [done] = await tx.db
         .update(materializationRuns)
         .set({ status: "succeeded", finishedAt: new Date(), rowsRead, rowsWritten, error: null })
@@ -128,6 +129,8 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
         .where(eq(featureViews.id, run.featureViewId));
       return { ...run, ...done };
     });
+    if (finished.status === "succeeded") await requestRunStatistics(ctx, finished.id);
+    return finished;
   } catch (e) {
     // A range's message is safe already and names the range and its step.
     const message = e instanceof RangeFailedError ? e.message : safeErrorMessage(step, e);

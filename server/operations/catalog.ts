@@ -108,6 +108,11 @@ import {
   pushOp,
 } from "../serving";
 import {
+  computeFeatureStatisticsOp,
+  executeStatisticsOp,
+  getFeatureStatisticsOp,
+} from "../statistics/operations";
+import {
   consumerUsageOp,
   entityUsageOp,
   featureServiceUsageOp,
@@ -215,6 +220,10 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getFreshnessOp,
   executeRunOp,
   probeSourcesOp,
+  // feature statistics
+  getFeatureStatisticsOp,
+  computeFeatureStatisticsOp,
+  executeStatisticsOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

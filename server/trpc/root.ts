@@ -17,6 +17,7 @@ import {
   searchRouter,
   sourcesRouter,
 } from "./routers/registry";
+import { statisticsRouter } from "./routers/statistics";
 
 export const appRouter = router({
   projects: projectsRouter,
@@ -31,6 +32,7 @@ export const appRouter = router({
   lineage: lineageRouter,
   jobs: jobsRouter,
   freshness: freshnessRouter,
+  statistics: statisticsRouter,
   serving: servingRouter,
   audit: auditRouter,
   access: accessRouter,

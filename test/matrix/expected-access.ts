@@ -46,6 +46,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.list": "viewer",
   "jobs.get": "viewer",
   "freshness.list": "viewer",
+  // Statistics show values (min, max, top values): consumers and up, as offline rows.
+  "statistics.get": "consumer",
   "offline.space": "viewer",
   "datasets.list": "viewer",
   "datasets.get": "viewer",
@@ -106,6 +108,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.cancel": "operator",
   "jobs.retry": "operator",
   "serving.materialize": "operator",
+  "statistics.compute": "operator",
   "serving.materializeIncremental": "operator",
   "serving.push": "operator",
   // Managing the project: owners.
@@ -137,6 +140,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.execute": "trusted",
   "freshness.probe": "trusted",
   "datasets.build": "trusted",
+  "statistics.execute": "trusted",
   // Liveness.
   "serving.health": "public",
 };
