@@ -112,6 +112,7 @@ import {
   executeStatisticsOp,
   getFeatureStatisticsOp,
 } from "../statistics/operations";
+import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
 import {
   consumerUsageOp,
   entityUsageOp,
@@ -224,6 +225,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getFeatureStatisticsOp,
   computeFeatureStatisticsOp,
   executeStatisticsOp,
+  getStatisticsSettingsOp,
+  setDriftThresholdOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

@@ -5,7 +5,7 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { duck, pgJsonArray, type SourceColumn, writeSource } from "../../test/helpers/files";
 import { recordingJobs } from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
-import { dataSources, featureStatistics } from "../db/schema";
+import { auditLog, dataSources, featureStatistics } from "../db/schema";
 import { runMaterialization } from "../materialization/run-materialization";
 import { startMaterialization } from "../materialization/start-materialization";
 import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
@@ -326,6 +326,28 @@ describe("around the run", () => {
     const conv = (await statsOf("from_parquet", "conv_rate")).latest;
     // Every driver's latest row: 1 (0.5), 2 (2.5), 3 (4.5), 4 (6.5), 5 (null), 6 (100.5), 7 (-50.5).
     expect(conv).toMatchObject({ computationId, runId: null, count: 7, nulls: 1, min: -50.5, max: 100.5 });
+  });
+});
+
+describe("the project's drift threshold", () => {
+  it("judges the computations made after it is set, and is audited", async () => {
+    const { getStatisticsSettingsOp, setDriftThresholdOp } = await import("./settings");
+    expect(await getStatisticsSettingsOp.call({ ctx, input: { project: P } })).toEqual({
+      driftThreshold: 0.2,
+      isDefault: true,
+    });
+    await setDriftThresholdOp.call({ ctx, input: { project: P, driftThreshold: 5 } });
+    await expect(
+      setDriftThresholdOp.call({ ctx, input: { project: P, driftThreshold: -1 } }),
+    ).rejects.toMatchObject({ code: "INVALID", field: "driftThreshold" });
+    // Now driver 7 (-50.5, below the last run's range) joins: a shift a threshold of 0.2 would flag.
+    const { computationId } = await computeOnDemand(ctx, "from_table");
+    await computeStatistics(ctx, { kind: "on_demand", computationId, ...(await ids(ctx, "from_table")) });
+    const conv = (await statsOf("from_table", "conv_rate")).latest;
+    expect(conv?.psi).toBeGreaterThan(0.2);
+    expect(conv).toMatchObject({ computationId, driftThreshold: 5, drift: false });
+    const audit = await ctx.db.select().from(auditLog).where(eq(auditLog.action, "statistics.set_threshold"));
+    expect(audit).toHaveLength(1);
   });
 });
 

@@ -46,6 +46,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.list": "viewer",
   "jobs.get": "viewer",
   "freshness.list": "viewer",
+  "statistics.settings": "viewer",
   // Statistics show values (min, max, top values): consumers and up, as offline rows.
   "statistics.get": "consumer",
   "offline.space": "viewer",
@@ -109,6 +110,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.retry": "operator",
   "serving.materialize": "operator",
   "statistics.compute": "operator",
+  "statistics.setThreshold": "operator",
   "serving.materializeIncremental": "operator",
   "serving.push": "operator",
   // Managing the project: owners.

@@ -284,6 +284,8 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "freshness.list": () => ({ project: P }),
   "statistics.get": () => ({ project: P, featureView: "driver_hourly_stats", feature: "conv_rate" }),
   "statistics.compute": () => ({ project: P, featureView: "driver_hourly_stats" }),
+  "statistics.settings": () => ({ project: P }),
+  "statistics.setThreshold": () => ({ project: P, driftThreshold: 0.25 }),
   "serving.getOnlineFeatures": () => ({
     project: P,
     features: ["driver_hourly_stats:conv_rate"],
