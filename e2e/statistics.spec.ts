@@ -20,6 +20,8 @@ async function trpcGet<T>(page: Page, path: string, input: unknown): Promise<T> 
 }
 
 test("every demo feature's page shows statistics and a histogram or top values", async ({ page }) => {
+  // Six feature pages, each after its statistics landed: more than one test's default on a busy machine.
+  test.setTimeout(600_000);
   const views = await trpcGet<ViewSummary[] | { items: ViewSummary[] }>(page, "featureViews.list", {
     project: "demo",
   });
