@@ -81,3 +81,39 @@ test("an operator sets the project's drift threshold in its settings", async ({ 
   await page.reload();
   await expect(page.locator("#statistics").getByLabel("Drift threshold (PSI)")).toHaveValue("0.3");
 });
+
+test("a viewer reads a sentence saying why, not the statistics, and the API refuses them", async ({
+  page,
+  browser,
+}) => {
+  const stamp = Date.now().toString(36);
+  const viewer = {
+    name: "Stats Viewer",
+    email: `stats_viewer_${stamp}@e2e.quiver.test`,
+    password: `temp-pw-${stamp}`,
+  };
+  const made = await page.request.post("/api/trpc/access.createUser", {
+    data: { json: { project: "demo", role: "viewer", ...viewer } },
+  });
+  expect(made.status(), await made.text()).toBe(200);
+  const context = await browser.newContext({ storageState: undefined });
+  try {
+    const as = await context.newPage();
+    await as.goto("/login");
+    await as.getByLabel("Email").fill(viewer.email);
+    await as.getByLabel("Password").fill(viewer.password);
+    await as.getByRole("button", { name: "Sign in" }).click();
+    await expect(as.getByTestId("signed-in-as")).toHaveText(viewer.email);
+    await as.goto("/p/demo/features/driver_hourly_stats/conv_rate");
+    const panel = as.getByTestId("feature-statistics");
+    await expect(panel.getByText("Statistics are feature values")).toBeVisible();
+    await expect(panel.getByTestId("histogram")).toHaveCount(0);
+    await expect(panel.getByRole("button", { name: "Compute now" })).toHaveCount(0);
+    const input = encodeURIComponent(
+      JSON.stringify({ json: { project: "demo", featureView: "driver_hourly_stats", feature: "conv_rate" } }),
+    );
+    expect((await context.request.get(`/api/trpc/statistics.get?input=${input}`)).status()).toBe(403);
+  } finally {
+    await context.close();
+  }
+});
