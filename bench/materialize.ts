@@ -128,6 +128,7 @@ async function main() {
       async enqueueSourceProbe() {},
       async enqueueDatasetBuild() {},
       async cancelDatasetBuild() {},
+      async enqueueStatistics() {},
     };
     const ctx: Ctx = {
       actor: { kind: "system", name: "bench" },

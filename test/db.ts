@@ -113,6 +113,9 @@ export const noJobs: JobQueue = {
   cancelDatasetBuild() {
     throw new Error("this test context has no job queue; build one with the materialization test helpers");
   },
+  enqueueStatistics() {
+    throw new Error("this test context has no job queue; build one with the materialization test helpers");
+  },
 };
 
 export function testCtx(t: TestDb, extra: Partial<Ctx> = {}): Ctx {

@@ -32,6 +32,7 @@ export function noJobs(): JobQueue {
     enqueueSourceProbe: none,
     enqueueDatasetBuild: none,
     cancelDatasetBuild: none,
+    enqueueStatistics: none,
   };
 }
 

@@ -12,6 +12,7 @@ import { DeprecationBanner, deprecationOf, ObjectHeader } from "@/components/obj
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
 import { OfflinePreview } from "@/components/objects/offline-preview";
 import { OnlinePreview } from "@/components/objects/online-preview";
+import { FeatureStatisticsPanel } from "@/components/statistics/feature-statistics";
 import { Badge, TagList } from "@/components/ui/badge";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/error-state";
@@ -175,6 +176,7 @@ export function FeaturePage({ project, featureView, feature, lineageSlot, action
         featureView={featureView}
         description={`Online lookups of its view, ${featureView}, per API key and person, by UTC day (reads are counted per view, not per feature).`}
       />
+      <FeatureStatisticsPanel project={project} featureView={featureView} feature={feature} />
       <OfflinePreview project={project} target={{ kind: "view", name: featureView, feature }} />
       {v.spec.online && (
         <OnlinePreview

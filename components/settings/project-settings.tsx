@@ -9,6 +9,7 @@ import { useTRPC } from "@/trpc/client";
 import { ApiKeysSection } from "./api-keys-section";
 import { MembersSection } from "./members-section";
 import { OfflineSpaceSection } from "./offline-space-section";
+import { StatisticsSection } from "./statistics-section";
 
 function isForbidden(error: unknown): boolean {
   return error instanceof TRPCClientError && error.data?.code === "FORBIDDEN";
@@ -46,6 +47,7 @@ export function ProjectSettings({ project }: { project: string }) {
         <MembersSection project={project} />
         <ApiKeysSection project={project} />
         <OfflineSpaceSection project={project} />
+        <StatisticsSection project={project} />
       </div>
     </PageBody>
   );

@@ -185,6 +185,7 @@ function noJobQueue(): JobQueue {
     enqueueSourceProbe: refuse,
     enqueueDatasetBuild: refuse,
     cancelDatasetBuild: refuse,
+    enqueueStatistics: refuse,
   };
 }
 

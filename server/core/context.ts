@@ -32,7 +32,14 @@ export interface JobQueue {
   enqueueDatasetBuild(datasetId: string): Promise<void>;
   /** Cancels a dataset's build job if it has not finished; a build in progress stops on its row. */
   cancelDatasetBuild(datasetId: string): Promise<void>;
+  /** Queues a statistics computation (server/statistics): a succeeded run's, or an on-demand one. */
+  enqueueStatistics(job: StatisticsJob): Promise<void>;
 }
+
+/** What a statistics job computes: a run's window, or a view's population now under a fresh id. */
+export type StatisticsJob =
+  | { runId: string }
+  | { computationId: string; projectId: string; featureViewId: string };
 
 /**
  * What every service receives: the actor, the registry database (or an open transaction) and the

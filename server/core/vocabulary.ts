@@ -155,3 +155,16 @@ export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 /** What became of one scheduled tick: a run was started, or skipped while the previous one still went. */
 export const SCHEDULE_TICK_OUTCOMES = ["started", "skipped"] as const;
 export type ScheduleTickOutcome = (typeof SCHEDULE_TICK_OUTCOMES)[number];
+/**
+ * What the statistics of a feature describe (server/statistics): numbers get a histogram, strings
+ * and booleans their top values, other types (bytes, lists, times) only their count and nulls.
+ */
+export const STATISTICS_KINDS = ["numeric", "categorical", "count_only"] as const;
+export type StatisticsKind = (typeof STATISTICS_KINDS)[number];
+
+/** How a statistics row's distinct count was reached: Postgres counts exactly, DuckDB estimates (HyperLogLog). */
+export const DISTINCT_METHODS = ["exact", "approximate"] as const;
+export type DistinctMethod = (typeof DISTINCT_METHODS)[number];
+
+/** The drift threshold on the population stability index when a project sets none. */
+export const DEFAULT_DRIFT_THRESHOLD = 0.2;

@@ -32,6 +32,8 @@ const EXPECTED: Record<string, string[]> = {
   datasets_storage_kind_check: ["table", "parquet"],
   entities_value_type_check: ["int32", "int64", "string", "bytes"],
   feature_view_reads_caller_kind_check: ["api_key", "user", "other"],
+  feature_statistics_kind_check: ["numeric", "categorical", "count_only"],
+  feature_statistics_distinct_method_check: ["exact", "approximate"],
   features_dtype_check: [
     "int32",
     "int64",

@@ -4,6 +4,7 @@ import type { Ctx, JobQueue } from "../core/context";
 import { rootLogger } from "../core/log";
 import { createDatasetQueue, type DatasetWorker, datasetJobs, startDatasetWorker } from "../datasets/worker";
 import { type LagSampler, startLagSampler } from "../freshness/sample-lag";
+import { createStatisticsQueue, startStatisticsWorker, statisticsJobs } from "../statistics/worker";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { executeRunOp, probeSourcesOp } from "./job-operations";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
@@ -69,6 +70,7 @@ export async function createBoss(connectionString: string, opts: BossOptions = {
   await boss.updateQueue(MATERIALIZE_JOB, { name: MATERIALIZE_JOB, ...JOB_POLICY });
   await boss.createQueue(PROBE_JOB, PROBE_QUEUE);
   await createDatasetQueue(boss);
+  await createStatisticsQueue(boss);
   return boss;
 }
 
@@ -91,6 +93,7 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
       await boss.send(PROBE_JOB, data, { singletonKey: projectId });
     },
     ...datasetJobs(boss),
+    ...statisticsJobs(boss),
   };
 }
 
@@ -191,6 +194,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     log: base.log.child({ job: "sample-lag" }),
     periodMs: opts.lagSampleMs,
   });
+  const statistics = await startStatisticsWorker({ boss, ctxFor });
   return {
     sweeper,
     datasets,
@@ -199,6 +203,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       await lagSampler.stop();
       await sweeper.stop();
       await datasets.stop();
+      await statistics.stop();
       for (const id of ids) await boss.offWork({ id });
     },
   };

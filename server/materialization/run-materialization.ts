@@ -4,6 +4,7 @@ import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Ctx, inTransaction } from "../core/context";
 import { NotFoundError } from "../core/errors";
 import { featureViews, materializationRuns } from "../db/schema";
+import { requestRunStatistics } from "../statistics/request";
 import { startBeating } from "./beat";
 import { heartbeatIntervalMs, heartbeatStale, heartbeatTimeoutSeconds, stallLimitMs } from "./heartbeat";
 import { MAX_ATTEMPTS } from "./policy";
@@ -144,6 +145,7 @@ export async function runMaterialization(ctx: Ctx, runId: string, opts: RunOptio
       succeededEntry(run, { ...totals, batches: count > 1 ? undefined : journal.totals.batches }, startedMs),
     );
     await journal.flush();
+    await requestRunStatistics(ctx, ended.id);
     return ended;
   } catch (e) {
     // A range's message is safe already and names the range and its step.

@@ -118,6 +118,12 @@ import {
   pushOp,
 } from "../serving";
 import {
+  computeFeatureStatisticsOp,
+  executeStatisticsOp,
+  getFeatureStatisticsOp,
+} from "../statistics/operations";
+import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
+import {
   consumerUsageOp,
   entityUsageOp,
   featureServiceUsageOp,
@@ -234,6 +240,12 @@ export const OPERATIONS: readonly AnyOperation[] = [
   pauseScheduleOp,
   resumeScheduleOp,
   deleteScheduleOp,
+  // feature statistics
+  getFeatureStatisticsOp,
+  computeFeatureStatisticsOp,
+  executeStatisticsOp,
+  getStatisticsSettingsOp,
+  setDriftThresholdOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

@@ -219,6 +219,7 @@ describe("authorization matrix", () => {
       "offline.check",
       "offline.own",
       "offline.setupSql",
+      "statistics.execute",
       "users.create",
       "users.setAdmin",
     ]);

@@ -23,6 +23,7 @@ import {
   searchRouter,
   sourcesRouter,
 } from "./routers/registry";
+import { statisticsRouter } from "./routers/statistics";
 
 export const appRouter = router({
   projects: projectsRouter,
@@ -38,6 +39,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   freshness: freshnessRouter,
   schedules: schedulesRouter,
+  statistics: statisticsRouter,
   serving: servingRouter,
   audit: auditRouter,
   access: accessRouter,

@@ -1,5 +1,5 @@
 import type PgBoss from "pg-boss";
-import type { Ctx, JobQueue } from "../../server/core/context";
+import type { Ctx, JobQueue, StatisticsJob } from "../../server/core/context";
 import {
   createBoss,
   createJobQueue,
@@ -17,13 +17,16 @@ export function recordingJobs(): JobQueue & {
   probedProjects: string[];
   datasetIds: string[];
   cancelledDatasetIds: string[];
+  statisticsJobs: StatisticsJob[];
 } {
   const runIds: string[] = [];
   const cancelledIds: string[] = [];
   const probedProjects: string[] = [];
   const datasetIds: string[] = [];
   const cancelledDatasetIds: string[] = [];
+  const statisticsJobs: StatisticsJob[] = [];
   return {
+    statisticsJobs,
     runIds,
     cancelledIds,
     probedProjects,
@@ -43,6 +46,9 @@ export function recordingJobs(): JobQueue & {
     },
     async cancelDatasetBuild(datasetId) {
       cancelledDatasetIds.push(datasetId);
+    },
+    async enqueueStatistics(job) {
+      statisticsJobs.push(job);
     },
   };
 }

@@ -50,6 +50,9 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "schedules.get": "viewer",
   "schedules.list": "viewer",
   "freshness.lagHistory": "viewer",
+  "statistics.settings": "viewer",
+  // Statistics show values (min, max, top values): consumers and up, as offline rows.
+  "statistics.get": "consumer",
   "offline.space": "viewer",
   "datasets.list": "viewer",
   "datasets.get": "viewer",
@@ -115,6 +118,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "schedules.resume": "operator",
   "schedules.delete": "operator",
   "serving.materialize": "operator",
+  "statistics.compute": "operator",
+  "statistics.setThreshold": "operator",
   "serving.materializeIncremental": "operator",
   "serving.push": "operator",
   // Managing the project: owners.
@@ -146,6 +151,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.execute": "trusted",
   "freshness.probe": "trusted",
   "datasets.build": "trusted",
+  "statistics.execute": "trusted",
   // Liveness.
   "serving.health": "public",
 };

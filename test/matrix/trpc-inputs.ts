@@ -307,6 +307,10 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "schedules.resume": scheduled,
   "schedules.delete": scheduled,
   "freshness.lagHistory": () => ({ project: P, featureView: "driver_hourly_stats" }),
+  "statistics.get": () => ({ project: P, featureView: "driver_hourly_stats", feature: "conv_rate" }),
+  "statistics.compute": () => ({ project: P, featureView: "driver_hourly_stats" }),
+  "statistics.settings": () => ({ project: P }),
+  "statistics.setThreshold": () => ({ project: P, driftThreshold: 0.25 }),
   "serving.getOnlineFeatures": () => ({
     project: P,
     features: ["driver_hourly_stats:conv_rate"],
@@ -347,6 +351,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   // Jobs' operations: no door caller passes the gate, so the ids need only parse.
   "jobs.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
   "freshness.probe": () => ({ projectId: "00000000-0000-4000-8000-000000000000" }),
+  "statistics.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
   "datasets.build": () => ({ datasetId: "00000000-0000-4000-8000-000000000000" }),
   // Idempotent: the viewer is no administrator before or after.
   "users.setAdmin": () => ({ email: "user_viewer@example.com", admin: false }),

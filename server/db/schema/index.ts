@@ -6,6 +6,7 @@ export * from "./data-sources";
 export * from "./datasets";
 export * from "./entities";
 export * from "./feature-services";
+export * from "./feature-statistics";
 export * from "./feature-views";
 export * from "./lag-samples";
 export * from "./materialization-run-ranges";
