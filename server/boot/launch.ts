@@ -1,4 +1,5 @@
 import "server-only";
+import { type Alerting, startAlerting } from "../alerts";
 import type { Actor } from "../core/context";
 import { createPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
@@ -18,6 +19,8 @@ import { onShutdown } from "./shutdown";
 export type Log = (line: string) => void;
 
 export const WORKER_ACTOR: Actor = { kind: "system", name: "materialization-worker" };
+/** Who opens incidents and sends webhooks (docs/adr/0032-alerts.md). */
+export const ALERTS_ACTOR: Actor = { kind: "system", name: "alerts" };
 
 /** Resolves the database, exports it as DATABASE_URL (for code that reads env()) and migrates it. */
 export async function openDatabase(log: Log): Promise<DatabaseHandle> {
@@ -77,11 +80,13 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
   let db: DatabaseHandle | undefined;
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
+  let alerting: Alerting | undefined;
   let app: AppServer | undefined;
   const stop = async () => {
     await app?.close().catch((e: unknown) => log(`closing the web server: ${String(e)}`));
     // The runtime Next's route handlers built lives on globalThis of this same process.
     await closeRuntime().catch(() => {});
+    await alerting?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
     removeRuntimeFile();
@@ -109,6 +114,7 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
     });
     await checkOffline(rt, log);
     worker = await startMaterializationWorker({ boss: rt.boss, ctxFor: () => rt.ctxFor(WORKER_ACTOR) });
+    alerting = startAlerting({ ctxFor: () => rt.ctxFor(ALERTS_ACTOR) });
     if (seed) {
       log(describeSeed(seed));
       await materializeDemo(rt.ctxFor({ kind: "system", name: "demo-seed" }), seed).then(
@@ -132,7 +138,9 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
   let db: DatabaseHandle | undefined;
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
+  let alerting: Alerting | undefined;
   const stop = async () => {
+    await alerting?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
     removeRuntimeFile();
@@ -155,6 +163,7 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
       ctxFor: () => rt.ctxFor(WORKER_ACTOR),
       concurrency: opts.concurrency,
     });
+    alerting = startAlerting({ ctxFor: () => rt.ctxFor(ALERTS_ACTOR) });
     recordRuntime(db, { worker: true });
     log("worker ready: waiting for materialization jobs (Ctrl-C to stop)");
   } catch (e) {

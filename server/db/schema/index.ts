@@ -1,4 +1,5 @@
 export * from "./access";
+export * from "./alerts";
 export * from "./audit-log";
 export * from "./auth";
 export * from "./consumers";
