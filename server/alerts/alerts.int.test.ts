@@ -227,7 +227,11 @@ describe("incidents and deliveries", () => {
     const s = slack.received[0]?.json;
     expect(s?.text).toMatch(/^Freshness breach: Feature view proj\/driver_hourly_stats is in breach/);
     expect(Array.isArray(s?.blocks)).toBe(true);
-    expect((s?.blocks as { type: string }[]).map((b) => b.type)).toEqual(["header", "section", "context"]);
+    expect(((s?.blocks ?? []) as { type: string }[]).map((b) => b.type)).toEqual([
+      "header",
+      "section",
+      "context",
+    ]);
     const m = teams.received[0]?.json;
     expect(m).toMatchObject({
       type: "message",
