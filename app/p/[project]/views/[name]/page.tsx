@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { BreachHistory } from "@/components/alerts/breach-history";
 import { recentRunsInput } from "@/components/jobs/jobs-params";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { toURLSearchParams } from "@/components/ui/url";
@@ -40,7 +41,12 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
         name={name}
         lineageSlot={<ViewLineage project={project} featureView={name} />}
         usageSlot={<UsagePanel project={project} featureView={name} />}
-        materializationSlot={<MaterializePanel project={project} featureView={name} />}
+        materializationSlot={
+          <div className="flex flex-col gap-6">
+            <MaterializePanel project={project} featureView={name} />
+            <BreachHistory project={project} featureView={name} />
+          </div>
+        }
       />
     </HydrateClient>
   );
