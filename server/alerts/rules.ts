@@ -85,6 +85,8 @@ export const createAlertRuleOp = defineOperation({
   name: "alerts.rules.create",
   summary: "Create an alert rule (a webhook); its signing secret is answered once.",
   kind: "mutation",
+  // Rules are no registry object: no cache of this process holds them.
+  writesRegistry: false,
   access: "alerts.manage",
   input: CreateAlertRuleInput,
   output: out.CreatedAlertRule,
@@ -151,6 +153,8 @@ export const updateAlertRuleOp = defineOperation({
   name: "alerts.rules.update",
   summary: "Enable or disable an alert rule.",
   kind: "mutation",
+  // Rules are no registry object: no cache of this process holds them.
+  writesRegistry: false,
   access: "alerts.manage",
   input: UpdateAlertRuleInput,
   output: out.AlertRule,
@@ -189,6 +193,8 @@ export const deleteAlertRuleOp = defineOperation({
   name: "alerts.rules.delete",
   summary: "Delete an alert rule and its delivery log.",
   kind: "mutation",
+  // Rules are no registry object: no cache of this process holds them.
+  writesRegistry: false,
   access: "alerts.manage",
   input: AlertRuleRef,
   output: out.AlertRule,
