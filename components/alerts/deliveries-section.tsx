@@ -104,7 +104,7 @@ export function DeliveriesSection({ project }: { project: string }) {
           <Table aria-label="Deliveries">
             <THead>
               <tr>
-                <TH className="w-44">Time</TH>
+                <TH className="w-44">Time (UTC)</TH>
                 <TH className="w-[18%]">Rule</TH>
                 <TH className="w-28">Event</TH>
                 <TH>View</TH>

@@ -64,8 +64,8 @@ export function IncidentsTable({ project, featureView }: { project: string; feat
           <tr>
             {!featureView && <TH>View</TH>}
             <TH className="w-36">Cause</TH>
-            <TH className="w-48">Start</TH>
-            <TH className="w-48">End</TH>
+            <TH className="w-48">Start (UTC)</TH>
+            <TH className="w-48">End (UTC)</TH>
             <TH className="w-32">Duration</TH>
           </tr>
         </THead>

@@ -13,6 +13,7 @@ import { type DeliveryPolicy, sendDueDeliveries } from "./deliveries";
 import { detectIncidents } from "./detect";
 import { raiseDriftAlert } from "./drift";
 import { listDeliveries, listIncidents } from "./list";
+import { startAlerting } from "./loop";
 import { createAlertRule, listAlertRules, testAlertRule, updateAlertRule } from "./rules";
 import { verifySignature } from "./sign";
 
@@ -410,5 +411,35 @@ describe("retries", () => {
     });
     expect(r.received).toHaveLength(1);
     expect(r.received[0]?.headers["x-quiver-delivery"]).toBe(d.id);
+  });
+});
+
+describe("the loop", () => {
+  it("detects and sends on each tick, and stops", async () => {
+    const r = await receiver();
+    await createAlertRule({
+      ctx,
+      input: {
+        project: "proj",
+        name: "looped",
+        events: ["failed_run", "recovery"],
+        format: "json",
+        url: r.url,
+      },
+    });
+    // The view's failed_run incident from above is still open: recovery comes with the next success.
+    await addRun("driver_hourly_stats", "succeeded");
+    const loop = startAlerting({ ctxFor: () => ctx, pollMs: 60_000, policy: QUICK });
+    try {
+      await loop.tick();
+      expect(r.received).toHaveLength(0); // "looped" never heard of that incident's opening.
+      await addRun("driver_hourly_stats", "failed");
+      await loop.tick();
+      await addRun("driver_hourly_stats", "succeeded");
+      await loop.tick();
+      expect(r.received.map((x) => x.json.event)).toEqual(["failed_run", "recovery"]);
+    } finally {
+      await loop.stop();
+    }
   });
 });

@@ -90,7 +90,8 @@ export const alertDeliveries = pgTable(
     ruleId: uuid("rule_id")
       .notNull()
       .references(() => alertRules.id, { onDelete: "cascade" }),
-    incidentId: uuid("incident_id").references(() => alertIncidents.id, { onDelete: "cascade" }),
+    // A deleted view takes its incidents with it; its deliveries stay in the log.
+    incidentId: uuid("incident_id").references(() => alertIncidents.id, { onDelete: "set null" }),
     featureViewId: uuid("feature_view_id").references(() => featureViews.id, { onDelete: "set null" }),
     event: text("event", { enum: DELIVERY_EVENTS }).notNull(),
     dedupeKey: text("dedupe_key").notNull(),
