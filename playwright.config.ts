@@ -48,7 +48,13 @@ export default defineConfig({
     command: "node --import tsx bin/e2e-server.ts",
     url: `${baseURL}/api/v1/health`,
     // Every spec signs in from the same address: the login throttle (5 a minute) would trip.
-    env: { PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1", QUIVER_LOGINS_PER_MINUTE: "100" },
+    // Alerts look for breaches every 2 s, so e2e/alerts.spec.ts waits seconds, not the default 15.
+    env: {
+      PORT: String(PORT),
+      NEXT_TELEMETRY_DISABLED: "1",
+      QUIVER_LOGINS_PER_MINUTE: "100",
+      QUIVER_ALERT_POLL_MS: "2000",
+    },
     // A first run builds the app (next build) before serving.
     timeout: 900_000,
     reuseExistingServer: false,

@@ -100,6 +100,14 @@ const EnvSchema = z.object({
   QUIVER_SERVING_MAX_VALUES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** Online lookups: an answer not ready after this many ms is a 503 with Retry-After, never a late 200. */
   QUIVER_SERVING_DEADLINE_MS: z.coerce.number().int().min(10).default(2_000),
+  /** How often each worker looks for views entering or leaving breach, and for webhooks to send, in ms. */
+  QUIVER_ALERT_POLL_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Delay before a webhook's second attempt, doubled at each further one, in ms. */
+  QUIVER_ALERT_RETRY_MS: z.coerce.number().int().min(10).default(30_000),
+  /** Attempts of a webhook delivery before it is marked failed. */
+  QUIVER_ALERT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** How long a webhook receiver may take to answer, in ms. */
+  QUIVER_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Least severe level written (server/core/log.ts); unset: "info", or "silent" under vitest. */
   QUIVER_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

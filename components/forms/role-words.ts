@@ -25,6 +25,7 @@ const DOING: Record<Action, string> = {
   "keys.manage": "manage API keys",
   "audit.read": "read the audit log",
   "offline.manage": "manage offline access",
+  "alerts.manage": "set up alert webhooks",
 };
 
 /** The roles that may do `action`, lowest first: "Editors, operators and owners". */

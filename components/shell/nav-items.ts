@@ -1,4 +1,5 @@
 import {
+  Bell,
   Boxes,
   BrainCircuit,
   ClipboardList,
@@ -43,6 +44,7 @@ export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
     items: [
       { segment: "jobs", label: "Jobs", icon: RefreshCw },
       { segment: "freshness", label: "Freshness", icon: Gauge },
+      { segment: "alerts", label: "Alerts", icon: Bell },
     ],
   },
   {

@@ -21,6 +21,11 @@ export const ACTIONS = {
   "members.manage": "owner",
   "keys.manage": "owner",
   "audit.read": "owner",
+  /**
+   * Set up alert webhooks: their URLs are credentials (a Slack or Teams URL is its own token) and
+   * they make Quiver send requests to a host of the caller's choice.
+   */
+  "alerts.manage": "owner",
   /** Grant and revoke the project's read access to shared offline schemas. */
   "offline.manage": "owner",
 } as const satisfies Record<string, Role>;

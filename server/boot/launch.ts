@@ -1,4 +1,5 @@
 import "server-only";
+import { type Alerting, startAlerting } from "../alerts";
 import type { Actor } from "../core/context";
 import { createPool } from "../db/client";
 import { runMigrations } from "../db/migrate";
@@ -19,6 +20,8 @@ import { onShutdown } from "./shutdown";
 export type Log = (line: string) => void;
 
 export const WORKER_ACTOR: Actor = { kind: "system", name: "materialization-worker" };
+/** Who opens incidents and sends webhooks (docs/adr/0032-alerts.md). */
+export const ALERTS_ACTOR: Actor = { kind: "system", name: "alerts" };
 
 /** Resolves the database, exports it as DATABASE_URL (for code that reads env()) and migrates it. */
 export async function openDatabase(log: Log): Promise<DatabaseHandle> {
@@ -79,11 +82,13 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
   let scheduler: Scheduler | undefined;
+  let alerting: Alerting | undefined;
   let app: AppServer | undefined;
   const stop = async () => {
     await app?.close().catch((e: unknown) => log(`closing the web server: ${String(e)}`));
     // The runtime Next's route handlers built lives on globalThis of this same process.
     await closeRuntime().catch(() => {});
+    await alerting?.stop().catch(() => {});
     await scheduler?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
@@ -113,6 +118,7 @@ export async function launchApp(opts: { dev: boolean; port: number; log: Log }):
     await checkOffline(rt, log);
     worker = await startMaterializationWorker({ boss: rt.boss, ctxFor: () => rt.ctxFor(WORKER_ACTOR) });
     scheduler = startWorkerScheduler(rt);
+    alerting = startAlerting({ ctxFor: () => rt.ctxFor(ALERTS_ACTOR) });
     if (seed) {
       log(describeSeed(seed));
       await materializeDemo(rt.ctxFor({ kind: "system", name: "demo-seed" }), seed).then(
@@ -137,7 +143,9 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
   let runtime: Runtime | undefined;
   let worker: MaterializationWorker | undefined;
   let scheduler: Scheduler | undefined;
+  let alerting: Alerting | undefined;
   const stop = async () => {
+    await alerting?.stop().catch(() => {});
     await scheduler?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close();
@@ -162,6 +170,7 @@ export async function launchWorker(opts: { concurrency?: number; log: Log }): Pr
       concurrency: opts.concurrency,
     });
     scheduler = startWorkerScheduler(rt);
+    alerting = startAlerting({ ctxFor: () => rt.ctxFor(ALERTS_ACTOR) });
     recordRuntime(db, { worker: true });
     log("worker ready: waiting for materialization jobs (Ctrl-C to stop)");
   } catch (e) {

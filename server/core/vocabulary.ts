@@ -130,6 +130,7 @@ export const AUDIT_OBJECT_TYPES = [
   "consumer",
   "offline_schema",
   "dataset",
+  "alert_rule",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
@@ -168,3 +169,28 @@ export type DistinctMethod = (typeof DISTINCT_METHODS)[number];
 
 /** The drift threshold on the population stability index when a project sets none. */
 export const DEFAULT_DRIFT_THRESHOLD = 0.2;
+/**
+ * What an alert rule listens to (docs/adr/0032-alerts.md): a view entering breach, its last run
+ * failing, the end of either, and drift reported by the statistics jobs.
+ */
+export const ALERT_EVENTS = ["breach", "failed_run", "recovery", "drift"] as const;
+export type AlertEvent = (typeof ALERT_EVENTS)[number];
+
+/** The body a webhook receives: Quiver's own JSON, or one Slack or Microsoft Teams accepts. */
+export const ALERT_FORMATS = ["json", "slack", "teams"] as const;
+export type AlertFormat = (typeof ALERT_FORMATS)[number];
+
+/**
+ * Why a view is in breach: its last run failed; no run succeeded recently enough (or ever); or runs
+ * could not help because the source's newest event is itself older than the SLA.
+ */
+export const INCIDENT_CAUSES = ["failed_run", "no_run", "late_source_data"] as const;
+export type IncidentCause = (typeof INCIDENT_CAUSES)[number];
+
+/** A webhook delivery: waiting for its (next) attempt, answered with 2xx, or out of attempts. */
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Delivery events: the rules' ones, and the test a person sends from the Alerts page. */
+export const DELIVERY_EVENTS = [...ALERT_EVENTS, "test"] as const;
+export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];

@@ -1,6 +1,15 @@
 import "server-only";
 import { setInstanceAdminOp } from "../admin/admins";
 import { getMeOp } from "../admin/me";
+import {
+  createAlertRuleOp,
+  deleteAlertRuleOp,
+  listAlertRulesOp,
+  listDeliveriesOp,
+  listIncidentsOp,
+  testAlertRuleOp,
+  updateAlertRuleOp,
+} from "../alerts";
 import { listInstanceAuditOp } from "../audit/instance";
 import { listAuditLogOp } from "../audit/list";
 import { listMySignInsOp } from "../audit/sign-ins";
@@ -246,6 +255,14 @@ export const OPERATIONS: readonly AnyOperation[] = [
   executeStatisticsOp,
   getStatisticsSettingsOp,
   setDriftThresholdOp,
+  // alerts (docs/adr/0032)
+  listAlertRulesOp,
+  createAlertRuleOp,
+  updateAlertRuleOp,
+  deleteAlertRuleOp,
+  testAlertRuleOp,
+  listDeliveriesOp,
+  listIncidentsOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

@@ -3,6 +3,7 @@ import { createCallerFactory, router } from "./init";
 import { accessRouter } from "./routers/access";
 import { accountRouter } from "./routers/account";
 import { adminRouter } from "./routers/admin";
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
@@ -40,6 +41,7 @@ export const appRouter = router({
   freshness: freshnessRouter,
   schedules: schedulesRouter,
   statistics: statisticsRouter,
+  alerts: alertsRouter,
   serving: servingRouter,
   audit: auditRouter,
   access: accessRouter,

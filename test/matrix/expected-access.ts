@@ -53,6 +53,9 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "statistics.settings": "viewer",
   // Statistics show values (min, max, top values): consumers and up, as offline rows.
   "statistics.get": "consumer",
+  // Alerts' logs name rules, views and statuses, never a URL or secret: any member.
+  "alerts.deliveries.list": "viewer",
+  "alerts.incidents.list": "viewer",
   "offline.space": "viewer",
   "datasets.list": "viewer",
   "datasets.get": "viewer",
@@ -134,6 +137,12 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "audit.list": "owner",
   "offline.grantShared": "owner",
   "offline.revokeShared": "owner",
+  // Webhooks: their URLs are credentials and make Quiver call a host of the caller's choice.
+  "alerts.rules.list": "owner",
+  "alerts.rules.create": "owner",
+  "alerts.rules.update": "owner",
+  "alerts.rules.delete": "owner",
+  "alerts.rules.test": "owner",
   // One's own account.
   "account.me": "signed_in",
   "account.signIns": "signed_in",

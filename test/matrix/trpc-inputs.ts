@@ -19,6 +19,7 @@ import {
 import { setSchedule } from "../../server/schedules";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
+import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
 
 /** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
 export const MATRIX_SHARED_SCHEMA = "matrix_shared";
@@ -71,6 +72,7 @@ function readyDataset(trusted: Ctx): Promise<string> {
 
 export const MATRIX_INPUTS: Record<string, InputFor> = {
   ...ACCESS_MATRIX_INPUTS,
+  ...ALERT_MATRIX_INPUTS,
   "projects.list": () => undefined,
   "entities.list": () => ({ project: P }),
   "entities.get": () => ({ project: P, name: "driver" }),

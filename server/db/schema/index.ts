@@ -1,4 +1,5 @@
 export * from "./access";
+export * from "./alerts";
 export * from "./audit-log";
 export * from "./auth";
 export * from "./consumers";
@@ -14,6 +15,6 @@ export * from "./materialization-runs";
 export * from "./offline";
 export * from "./online-values";
 export * from "./projects";
-export * from "./schedules";
 export * from "./run-log";
+export * from "./schedules";
 export * from "./usage";

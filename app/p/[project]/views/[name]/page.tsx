@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { BreachHistory } from "@/components/alerts/breach-history";
 import { recentRunsInput } from "@/components/jobs/jobs-params";
 import { MaterializePanel } from "@/components/jobs/materialize-panel";
 import { SchedulePanel } from "@/components/schedules/schedule-panel";
@@ -48,6 +49,7 @@ export default async function FeatureViewPage({ params, searchParams }: Props) {
           <div className="flex flex-col gap-6">
             <SchedulePanel project={project} featureView={name} />
             <MaterializePanel project={project} featureView={name} />
+            <BreachHistory project={project} featureView={name} />
           </div>
         }
       />
