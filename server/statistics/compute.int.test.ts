@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { duck, pgJsonArray, type SourceColumn, writeSource } from "../../test/helpers/files";
 import { recordingJobs } from "../../test/helpers/materialization";
+import { createAlertRule } from "../alerts/rules";
 import type { Ctx } from "../core/context";
-import { auditLog, dataSources, featureStatistics } from "../db/schema";
+import { alertDeliveries, auditLog, dataSources, featureStatistics } from "../db/schema";
 import { runMaterialization } from "../materialization/run-materialization";
 import { startMaterialization } from "../materialization/start-materialization";
 import { createDataSource, createEntity, createFeatureView, ensureProject } from "../registry";
@@ -213,10 +214,27 @@ describe.each(KINDS)("statistics of a %s source", (kind) => {
   });
 
   it("keeps each run's statistics and compares the next run with them (PSI)", async () => {
+    // A rule listening to drift (its receiver is never called here: deliveries wait for the loop).
+    const { rule } = await createAlertRule({
+      ctx,
+      input: {
+        project: P,
+        name: `drift-${view}`,
+        events: ["drift"],
+        format: "json",
+        url: "http://127.0.0.1:9/hook",
+      },
+    });
     // Driver 6 (conv 100, label "c") joins the population.
     const run = await materialize(view, "07:00", "12:00");
     const done = await computeStatistics(ctx, { kind: "run", runId: run.id });
     expect(done.drifted.sort()).toEqual(["conv_rate", "label", "trips"]);
+    const driftAlerts = async () =>
+      (await ctx.db.select().from(alertDeliveries).where(eq(alertDeliveries.ruleId, rule.id)))
+        .map((d) => d.dedupeKey)
+        .sort();
+    // One drift delivery per drifted feature, named by the run.
+    expect(await driftAlerts()).toEqual(["conv_rate", "label", "trips"].map((f) => `drift:${run.id}:${f}`));
 
     const conv = await statsOf(view, "conv_rate");
     expect(conv.latest?.runId).toBe(run.id);
@@ -239,6 +257,7 @@ describe.each(KINDS)("statistics of a %s source", (kind) => {
     expect(await computeStatistics(ctx, { kind: "run", runId: run.id })).toMatchObject({ features: 0 });
     const rows = await ctx.db.select().from(featureStatistics).where(eq(featureStatistics.runId, run.id));
     expect(rows).toHaveLength(4);
+    expect(await driftAlerts()).toHaveLength(3);
   });
 });
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { raiseDriftAlert } from "../alerts/drift";
 import type { Ctx } from "../core/context";
 
 /** One feature whose latest statistics drifted from its previous ones (PSI at or above the threshold). */
@@ -16,8 +17,9 @@ export interface DriftDetected {
 
 /**
  * The single place drift leaves the statistics: called once per drifted feature, after its row is
- * committed. It logs; alert rules (a `drift` event) are wired here at merge. Must not throw: the
- * statistics are stored whatever an alert does.
+ * committed. It logs, and tells the project's alert rules that listen to `drift` (server/alerts,
+ * docs/adr/0032): once per (rule, computation, feature), so a redelivered job alerts no one twice.
+ * The caller catches: the statistics are stored whatever an alert does.
  */
 export async function onDriftDetected(ctx: Ctx, drift: DriftDetected): Promise<void> {
   ctx.log.warn(
@@ -32,4 +34,13 @@ export async function onDriftDetected(ctx: Ctx, drift: DriftDetected): Promise<v
     },
     "feature drift detected",
   );
+  // A run's computation id is its run id; an on-demand one has its own.
+  await raiseDriftAlert(ctx, {
+    projectId: drift.projectId,
+    featureViewId: drift.featureViewId,
+    feature: drift.feature,
+    runId: drift.computationId,
+    psi: drift.psi,
+    threshold: drift.threshold,
+  });
 }
