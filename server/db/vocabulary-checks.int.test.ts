@@ -23,7 +23,12 @@ const EXPECTED: Record<string, string[]> = {
     "consumer",
     "offline_schema",
     "dataset",
+    "alert_rule",
   ],
+  alert_deliveries_event_check: ["breach", "failed_run", "recovery", "drift", "test"],
+  alert_deliveries_status_check: ["pending", "delivered", "failed"],
+  alert_incidents_cause_check: ["failed_run", "no_run", "late_source_data"],
+  alert_rules_format_check: ["json", "slack", "teams"],
   consumers_kind_check: ["model", "service"],
   data_sources_kind_check: ["table", "query", "file"],
   data_sources_file_format_check: ["parquet", "csv"],
@@ -31,6 +36,9 @@ const EXPECTED: Record<string, string[]> = {
   datasets_entity_source_kind_check: ["upload", "query", "grid"],
   datasets_storage_kind_check: ["table", "parquet"],
   entities_value_type_check: ["int32", "int64", "string", "bytes"],
+  feature_view_schedules_kind_check: ["cron", "every"],
+  // Not a vocabulary: a cron schedule has its expression, an "every" one its minutes.
+  feature_view_schedules_shape_check: ["cron", "every"],
   feature_view_reads_caller_kind_check: ["api_key", "user", "other"],
   feature_statistics_kind_check: ["numeric", "categorical", "count_only"],
   feature_statistics_distinct_method_check: ["exact", "approximate"],
@@ -52,10 +60,15 @@ const EXPECTED: Record<string, string[]> = {
     "list<bytes>",
     "list<unix_timestamp>",
   ],
+  // Not a vocabulary: a sample's minute is cut to the minute (date_trunc('minute', …)).
+  lag_samples_minute_check: ["minute"],
+  lag_samples_state_check: ["failing", "never_materialized", "late", "at_risk", "met", "no_sla"],
+  materialization_run_log_level_check: ["info", "warn", "error"],
   materialization_run_ranges_status_check: ["queued", "running", "succeeded", "failed", "cancelled"],
   materialization_runs_status_check: ["queued", "running", "retrying", "succeeded", "failed", "cancelled"],
   materialization_runs_kind_check: ["range", "incremental"],
   project_offline_schemas_access_check: ["own", "shared"],
+  schedule_ticks_outcome_check: ["started", "skipped"],
   source_probes_status_check: ["ok", "timeout", "error"],
 };
 

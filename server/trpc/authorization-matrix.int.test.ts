@@ -208,7 +208,9 @@ describe("authorization matrix", () => {
     for (const [path] of list) wrong.push(...(await mismatches(path, call, EXPECTED_ACCESS)));
     expect(wrong).toEqual([]);
     console.info(`authorization matrix: ${list.length} procedures x ${callers.length} callers`);
-  });
+    // Every procedure times every caller, one after the other (cells share state): about 30 s on an
+    // idle 2-core machine with 130 procedures, so the file-wide 30 s is too short on a busy one.
+  }, 240_000);
 
   it("allows and refuses the CLI's and the job worker's own operations as the table says", async () => {
     const direct = OPERATIONS.filter((op) => !op.doors.includes("trpc") && !op.doors.includes("rest"));
