@@ -79,7 +79,9 @@ export function Table({
       ref={frame}
       tabIndex={scrolls ? 0 : undefined}
       className={cn(
-        "rounded-lg border border-zinc-200 bg-white shadow-xs md:overflow-clip",
+        // relative: the frame is the containing block of absolutely placed cells' content (sr-only
+        // labels), so its overflow clips them too instead of widening the page.
+        "relative rounded-lg border border-zinc-200 bg-white shadow-xs md:overflow-clip",
         mobile === "scroll" ? "table-scroll max-md:overflow-x-auto" : "table-cards max-md:overflow-clip",
         "focus-visible:outline-2 focus-visible:outline-indigo-500",
       )}

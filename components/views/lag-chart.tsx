@@ -104,9 +104,14 @@ function LagChart({
       <figcaption className="sr-only">{summary}</figcaption>
       <Legend sla={hasSla} breaches={found.length > 0} />
       {/* The SVG says nothing a screen reader can use: the caption and the list below do. */}
-      <div className="h-60 w-full" aria-hidden>
+      {/* No keyboard layer (accessibilityLayer): nothing focusable may sit in an aria-hidden box. */}
+      <div className="h-60 w-full min-w-0 overflow-hidden" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
+          <ComposedChart
+            data={points}
+            margin={{ top: 8, right: 12, bottom: 0, left: 8 }}
+            accessibilityLayer={false}
+          >
             <CartesianGrid stroke={GRID} vertical={false} />
             {found.map((b) => (
               <ReferenceArea
