@@ -207,7 +207,9 @@ function FreshnessTable({
           <TH className="w-24" title="Newest source event − watermark: source data not yet materialized">
             Backlog
           </TH>
-          <TH className="w-32">Newest source event</TH>
+          <TH className="w-32" title="The newest event time in the view's source">
+            Newest event
+          </TH>
           <TH className="w-32">Watermark</TH>
           <TH>Last run</TH>
           <TH className="w-24">Next run</TH>
