@@ -12,7 +12,7 @@ import {
 
 const T0 = Date.UTC(2026, 2, 7, 23, 0);
 const bucket = (i: number, over: Partial<Bucket> = {}): Bucket => ({
-  start: new Date(T0 + i * 600_000),
+  startMs: T0 + i * 600_000,
   samples: 10,
   maxLagSeconds: 60,
   slaSeconds: 600,

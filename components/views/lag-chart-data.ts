@@ -6,7 +6,8 @@ import { humanizeSeconds } from "@/components/ui/format";
  */
 
 export interface Bucket {
-  start: Date;
+  /** Ms since the epoch (UTC). */
+  startMs: number;
   samples: number;
   maxLagSeconds: number | null;
   slaSeconds: number | null;
@@ -34,7 +35,7 @@ export interface Breach {
 
 export function lagPoints(buckets: Bucket[]): LagPoint[] {
   return buckets.map((b) => ({
-    t: b.start.getTime(),
+    t: b.startMs,
     lag: b.samples > 0 ? b.maxLagSeconds : null,
     sla: b.samples > 0 ? b.slaSeconds : null,
     breach: b.breachMinutes,
@@ -47,7 +48,7 @@ export function breaches(buckets: Bucket[], bucketSeconds: number): Breach[] {
   const out: Breach[] = [];
   let open: Breach | undefined;
   for (const b of buckets) {
-    const start = b.start.getTime();
+    const start = b.startMs;
     if (b.breachMinutes > 0) {
       if (open) {
         open.to = start + bucketSeconds * 1000;

@@ -167,21 +167,21 @@ describe("freshness.lagHistory", () => {
     const tail = h.buckets.slice(-3);
     expect(tail).toEqual([
       {
-        start: new Date("2026-03-07T23:40:00Z"),
+        startMs: Date.parse("2026-03-07T23:40:00Z"),
         samples: 10,
         maxLagSeconds: 1000,
         slaSeconds: 500,
         breachMinutes: 5,
       },
       {
-        start: new Date("2026-03-07T23:50:00Z"),
+        startMs: Date.parse("2026-03-07T23:50:00Z"),
         samples: 0,
         maxLagSeconds: null,
         slaSeconds: null,
         breachMinutes: 0,
       },
       {
-        start: new Date("2026-03-08T00:00:00Z"),
+        startMs: Date.parse("2026-03-08T00:00:00Z"),
         samples: 2,
         maxLagSeconds: null,
         slaSeconds: 500,
@@ -208,7 +208,7 @@ describe("freshness.lagHistory", () => {
         now: at,
       });
       expect(h.buckets.at(-3)).toMatchObject({
-        start: new Date("2026-03-07T23:40:00Z"),
+        startMs: Date.parse("2026-03-07T23:40:00Z"),
         maxLagSeconds: 1000,
       });
       expect(h.from.toISOString()).toBe("2026-03-01T00:10:00.000Z");
