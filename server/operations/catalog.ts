@@ -133,6 +133,21 @@ import {
 } from "../statistics/operations";
 import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
 import {
+  createTransformationOp,
+  deleteTransformationOp,
+  getTransformationOp,
+  listTransformationsOp,
+  previewTransformationOp,
+  updateTransformationOp,
+} from "../transformations/registry";
+import {
+  backfillTransformationOp,
+  executeTransformationRunOp,
+  getTransformationRunOp,
+  listTransformationRunsOp,
+  runTransformationOp,
+} from "../transformations/runs";
+import {
   consumerUsageOp,
   entityUsageOp,
   featureServiceUsageOp,
@@ -255,6 +270,18 @@ export const OPERATIONS: readonly AnyOperation[] = [
   executeStatisticsOp,
   getStatisticsSettingsOp,
   setDriftThresholdOp,
+  // batch transformations (docs/adr/0035)
+  listTransformationsOp,
+  getTransformationOp,
+  createTransformationOp,
+  updateTransformationOp,
+  deleteTransformationOp,
+  previewTransformationOp,
+  runTransformationOp,
+  backfillTransformationOp,
+  listTransformationRunsOp,
+  getTransformationRunOp,
+  executeTransformationRunOp,
   // alerts (docs/adr/0032)
   listAlertRulesOp,
   createAlertRuleOp,

@@ -1,7 +1,7 @@
 import "server-only";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type pg from "pg";
-import { InvalidError } from "../core/errors";
+import { ConflictError, InvalidError } from "../core/errors";
 import { VALUE_TYPES, type ValueType } from "../core/vocabulary";
 import { duckdbColumnType, postgresColumnType } from "../offline/column-types";
 import { duckString } from "../offline/duckdb";
@@ -290,20 +290,6 @@ function qualified(target: { schema: string; table: string }): string {
   return `${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
 }
 
-/** Creates the output table if it does not exist yet (empty), as the project's writer. */
-export async function ensureOutputTable(
-  store: OfflineStore,
-  project: string,
-  target: { schema: string; table: string },
-  columns: RunnableSpec["columns"],
-): Promise<void> {
-  await store.transaction(project, "write", async (client) => {
-    await pgStep(`output table ${target.table}`, store.timeouts.writeMs, () =>
-      client.query(createTableSql(target, columns)),
-    );
-  });
-}
-
 /** The output table's columns and types now, or null when it does not exist. */
 async function tableColumns(client: pg.ClientBase, target: { schema: string; table: string }) {
   const res = await client.query<{ name: string; type: string }>(
@@ -454,4 +440,89 @@ function insertStatement(
   const aliases = columns.map((_, i) => `c${i}`);
   const casts = columns.map((c, i) => `c${i}::${tableColumnType(c.columnType)}`);
   return `INSERT INTO ${qualified(target)} (${cols.join(", ")}) SELECT ${casts.join(", ")} FROM unnest(${arrays.join(", ")}) AS u(${aliases.join(", ")})`;
+}
+
+/** The first `limit` rows of the SQL's output as text, run in the sandbox within the probe timeout. */
+export async function previewTransformation(
+  store: OfflineStore,
+  project: string,
+  sql: string,
+  sources: readonly SourceDef[],
+  limit: number,
+): Promise<{ columns: { name: string; columnType: string }[]; rows: (string | null)[][] }> {
+  const { parsed, used, engine } = await prepare(store, project, sql, sources);
+  if (engine === "postgres") {
+    const timeoutMs = store.timeouts.probeMs;
+    return store.transaction(project, "probe", async (client) => {
+      const bound = bindSources(
+        parsed.text,
+        used.map((s) => ({ name: s.name, relation: postgresBinding(s) })),
+      );
+      const probe = await pgStep("the transformation's SQL", timeoutMs, () =>
+        client.query(`${bound}\nLIMIT 0`),
+      );
+      const columns = probe.fields.map((f) => ({
+        name: f.name,
+        columnType: postgresColumnType(f.dataTypeID),
+      }));
+      const texts = columns.map((c, i) => `CAST(q.${quoteIdent(c.name)} AS text) AS c${i}`);
+      const res = await pgStep("the transformation's SQL", timeoutMs, () =>
+        client.query({
+          text: `SELECT ${texts.join(", ") || "1"} FROM (\n${bound}\n) AS q LIMIT ${Math.floor(limit)}`,
+          rowMode: "array",
+        }),
+      );
+      return { columns, rows: res.rows as (string | null)[][] };
+    });
+  }
+  return withProjectDuckDb(store, project, "probe", async (conn) => {
+    const bound = bindSources(parsed.text, await fileBindings(conn, store, project, used));
+    const described = await describeDuck(conn, bound);
+    const texts = described.map((c) => `CAST(q.${quoteIdent(c.name)} AS VARCHAR)`);
+    try {
+      const reader = await conn.runAndReadAll(
+        `SELECT ${texts.join(", ")} FROM (\n${bound}\n) AS q LIMIT ${Math.floor(limit)}`,
+      );
+      return {
+        columns: described.map((c) => ({ name: c.name, columnType: c.type })),
+        rows: reader.getRowsJS() as (string | null)[][],
+      };
+    } catch (e) {
+      throw duckError(e);
+    }
+  });
+}
+
+/** Drops an output table (its transformation was deleted), as the writer that owns it. */
+export async function dropOutputTable(
+  store: OfflineStore,
+  project: string,
+  target: { schema: string; table: string },
+): Promise<void> {
+  await store.transaction(project, "write", async (client) => {
+    await pgStep("output table", store.timeouts.writeMs, () =>
+      client.query(`DROP TABLE IF EXISTS ${qualified(target)}`),
+    );
+  });
+}
+
+/** Creates a new transformation's output table; a table of that name already there is a 409. */
+export async function createOutputTable(
+  store: OfflineStore,
+  project: string,
+  target: { schema: string; table: string },
+  columns: RunnableSpec["columns"],
+): Promise<void> {
+  try {
+    await store.transaction(project, "write", (client) =>
+      client.query(createTableSql(target, columns).replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE")),
+    );
+  } catch (e) {
+    if ((e as { code?: string }).code === "42P07")
+      throw new ConflictError(
+        `name: the offline space already has a table ${target.schema}.${target.table}; a transformation's output table must be new`,
+        "name",
+      );
+    throw offlineError(e, "output table", store.timeouts.writeMs, "name");
+  }
 }

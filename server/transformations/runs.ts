@@ -1,0 +1,327 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import type { ProjectRow } from "../auth/authorize";
+import { actorLabel, type Ctx, inTransaction } from "../core/context";
+import { ConflictError, InvalidError, isDomainError, NotFoundError } from "../core/errors";
+import { ACTIVE_RUN_STATUSES, type TransformationRunMode } from "../core/vocabulary";
+import {
+  dataSources,
+  projects,
+  transformationRuns,
+  transformations,
+  transformationVersions,
+} from "../db/schema";
+import { describeRunError } from "../materialization/safe-error";
+import { defineOperation } from "../operations/define";
+import { runTransformation } from "./engine";
+import {
+  BackfillTransformationInput,
+  ExecuteTransformationRunInput,
+  GetTransformationRunInput,
+  ListTransformationRunsInput,
+  RunTransformationInput,
+  TransformationRun,
+} from "./schemas";
+
+/**
+ * Runs of transformations as jobs (docs/adr/0035-batch-transformations.md): a row per run whose id
+ * is the pg-boss job's id, progress (rows written) on the row, retries by pg-boss, and the
+ * watermark `computed_until` moved in the same transaction that marks the run succeeded.
+ *
+ * - `transformations.run`: incremental from the watermark to `end` (default now) when the SQL
+ *   allows it and a watermark exists; a full refresh otherwise, or when asked.
+ * - `transformations.backfill`: an incremental run over a past [start, end); the watermark stays.
+ * A transformation has at most one active run: two writers of one table would wait on each other.
+ */
+
+type RunRow = typeof transformationRuns.$inferSelect;
+
+function shapeRun(r: RunRow, transformation: string): TransformationRun {
+  return {
+    id: r.id,
+    transformation,
+    version: r.version,
+    mode: r.mode,
+    status: r.status,
+    startTs: r.startTs,
+    endTs: r.endTs,
+    rowsWritten: r.rowsWritten,
+    attempts: r.attempts,
+    error: r.error,
+    startedBy: r.startedBy,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+async function headByName(ctx: Ctx, p: ProjectRow, name: string) {
+  const [row] = await ctx.db
+    .select({ head: transformations, v: transformationVersions })
+    .from(transformations)
+    .innerJoin(
+      transformationVersions,
+      and(
+        eq(transformationVersions.transformationId, transformations.id),
+        eq(transformationVersions.version, transformations.currentVersion),
+      ),
+    )
+    .where(and(eq(transformations.projectId, p.id), eq(transformations.name, name)));
+  if (!row) throw new NotFoundError(`transformation "${name}" not found in project "${p.name}"`, "name");
+  return row;
+}
+
+async function startRun(
+  ctx: Ctx,
+  p: ProjectRow,
+  name: string,
+  plan: { mode: TransformationRunMode; start: Date | null; end: Date | null },
+): Promise<TransformationRun> {
+  const id = randomUUID();
+  const run = await inTransaction(ctx, async (tx) => {
+    const { head, v } = await headByName(tx, p, name);
+    // Serialises starts of one transformation: the active-run check and the insert see one state.
+    await tx.db
+      .select({ id: transformations.id })
+      .from(transformations)
+      .where(eq(transformations.id, head.id))
+      .for("update");
+    const [active] = await tx.db
+      .select({ id: transformationRuns.id })
+      .from(transformationRuns)
+      .where(
+        and(
+          eq(transformationRuns.transformationId, head.id),
+          inArray(transformationRuns.status, [...ACTIVE_RUN_STATUSES]),
+        ),
+      );
+    if (active)
+      throw new ConflictError(
+        `transformation "${name}" has a run in progress (${active.id}); wait for it`,
+        "name",
+      );
+    const [row] = await tx.db
+      .insert(transformationRuns)
+      .values({
+        id,
+        projectId: p.id,
+        transformationId: head.id,
+        version: v.version,
+        mode: plan.mode,
+        startTs: plan.start,
+        endTs: plan.end,
+        startedBy: actorLabel(ctx.actor),
+      })
+      .returning();
+    await recordAudit(tx, {
+      project: p,
+      action: `transformation.${plan.mode === "backfill" ? "backfill" : "run"}`,
+      objectType: "transformation",
+      objectName: name,
+      after: { runId: id, mode: plan.mode, start: plan.start, end: plan.end },
+    });
+    return row as RunRow;
+  });
+  await ctx.jobs.enqueueTransformationRun(id);
+  return shapeRun(run, name);
+}
+
+export const runTransformationOp = defineOperation({
+  name: "transformations.run",
+  summary:
+    "Start a run: incremental from the watermark to `end` (default now) when the SQL allows it, else (or with mode full) a full refresh.",
+  kind: "mutation",
+  doors: ["trpc", "rest", "cli"],
+  access: "jobs.run",
+  input: RunTransformationInput,
+  output: TransformationRun,
+  writesRegistry: false,
+  run: async ({ ctx, input: { name, mode, end }, project: p }) => {
+    const { head, v } = await headByName(ctx, p, name);
+    const until = end ?? new Date();
+    if (mode === "incremental" && v.notIncremental.length > 0 && head.computedUntil)
+      throw new InvalidError(
+        `mode: transformation "${name}" cannot run incrementally (${v.notIncremental.join("; ")}); run a full refresh`,
+        "mode",
+      );
+    if (mode === "full" || !head.computedUntil || v.notIncremental.length > 0)
+      return startRun(ctx, p, name, { mode: "full", start: null, end: null });
+    if (until.getTime() <= head.computedUntil.getTime())
+      throw new InvalidError(
+        `end: transformation "${name}" is computed until ${head.computedUntil.toISOString()}; end must be later`,
+        "end",
+      );
+    return startRun(ctx, p, name, { mode: "incremental", start: head.computedUntil, end: until });
+  },
+});
+
+export const backfillTransformationOp = defineOperation({
+  name: "transformations.backfill",
+  summary: "Recompute a transformation's output rows with event time in a past range [start, end).",
+  kind: "mutation",
+  doors: ["trpc", "rest", "cli"],
+  access: "jobs.run",
+  input: BackfillTransformationInput,
+  output: TransformationRun,
+  writesRegistry: false,
+  run: async ({ ctx, input: { name, start, end }, project: p }) => {
+    if (!(start.getTime() < end.getTime())) throw new InvalidError("start: must be before end", "start");
+    const { v } = await headByName(ctx, p, name);
+    if (v.notIncremental.length > 0)
+      throw new InvalidError(
+        `name: transformation "${name}" cannot recompute a range (${v.notIncremental.join("; ")}); run a full refresh`,
+        "name",
+      );
+    return startRun(ctx, p, name, { mode: "backfill", start, end });
+  },
+});
+
+export const listTransformationRunsOp = defineOperation({
+  name: "transformations.runs",
+  summary: "A transformation's runs, newest first: status, mode, window, rows written, error.",
+  kind: "query",
+  access: "definitions.read",
+  input: ListTransformationRunsInput,
+  output: z.array(TransformationRun),
+  run: async ({ ctx, input: { name, limit }, project: p }) => {
+    const { head } = await headByName(ctx, p, name);
+    const rows = await ctx.db
+      .select()
+      .from(transformationRuns)
+      .where(eq(transformationRuns.transformationId, head.id))
+      .orderBy(desc(transformationRuns.createdAt))
+      .limit(limit);
+    return rows.map((r) => shapeRun(r, name));
+  },
+});
+
+export const getTransformationRunOp = defineOperation({
+  name: "transformations.getRun",
+  summary: "One transformation run by id.",
+  kind: "query",
+  doors: ["trpc", "rest", "cli"],
+  access: "definitions.read",
+  input: GetTransformationRunInput,
+  output: TransformationRun,
+  run: async ({ ctx, input: { runId }, project: p }) => {
+    const [row] = await ctx.db
+      .select({ run: transformationRuns, name: transformations.name })
+      .from(transformationRuns)
+      .innerJoin(transformations, eq(transformations.id, transformationRuns.transformationId))
+      .where(and(eq(transformationRuns.id, runId), eq(transformationRuns.projectId, p.id)));
+    if (!row)
+      throw new NotFoundError(`transformation run ${runId} not found in project "${p.name}"`, "runId");
+    return shapeRun(row.run, row.name);
+  },
+});
+
+/** Progress is written at most this often (rows written so far). */
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * The job body: loads the run, marks it running, runs the engine with progress, and on success
+ * marks it succeeded and moves the watermark in one transaction (full: to the run's start time;
+ * incremental: to greatest(watermark, end); backfill: not at all). A failure is recorded with a
+ * safe message; it is retried (status retrying, the error rethrown for pg-boss) unless it was the
+ * last attempt or the caller's fault (a 400: bad SQL does not get better by waiting).
+ */
+export const executeTransformationRunOp = defineOperation({
+  name: "transformations.execute",
+  summary: "Run one queued transformation run (the job worker's door).",
+  kind: "mutation",
+  access: "trusted",
+  doors: ["job"],
+  input: ExecuteTransformationRunInput,
+  output: TransformationRun,
+  writesRegistry: false,
+  run: async ({ ctx, input: { runId, lastAttempt, batchSize } }) => {
+    const [loaded] = await ctx.db
+      .select({ run: transformationRuns, head: transformations, v: transformationVersions })
+      .from(transformationRuns)
+      .innerJoin(transformations, eq(transformations.id, transformationRuns.transformationId))
+      .innerJoin(
+        transformationVersions,
+        and(
+          eq(transformationVersions.transformationId, transformations.id),
+          eq(transformationVersions.version, transformationRuns.version),
+        ),
+      )
+      .where(eq(transformationRuns.id, runId));
+    if (!loaded) throw new NotFoundError(`transformation run ${runId} not found`, "runId");
+    const { head, v } = loaded;
+    if (!["queued", "retrying"].includes(loaded.run.status)) return shapeRun(loaded.run, head.name);
+    const startedAt = new Date();
+    await ctx.db
+      .update(transformationRuns)
+      .set({ status: "running", startedAt, attempts: sql`${transformationRuns.attempts} + 1`, error: null })
+      .where(eq(transformationRuns.id, runId));
+    const sources = await ctx.db.select().from(dataSources).where(eq(dataSources.projectId, head.projectId));
+    const projectName = await projectNameOf(ctx, head.projectId);
+    const [schema = "", table = ""] = head.outputTable.split(".");
+    let lastProgress = 0;
+    try {
+      const written = await runTransformation(ctx.offline, projectName, {
+        spec: { sql: v.sql, eventTimestampColumn: v.eventTimestampColumn, columns: v.columns },
+        sources: sources.filter((s) => s.id !== head.outputSourceId),
+        target: { schema, table },
+        mode: loaded.run.mode === "full" ? "full" : "incremental",
+        window:
+          loaded.run.startTs && loaded.run.endTs
+            ? { start: loaded.run.startTs, end: loaded.run.endTs }
+            : undefined,
+        batchSize,
+        onProgress: async (rows) => {
+          if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
+          lastProgress = Date.now();
+          await ctx.db
+            .update(transformationRuns)
+            .set({ rowsWritten: rows })
+            .where(eq(transformationRuns.id, runId));
+        },
+      });
+      const finished = await inTransaction(ctx, async (tx) => {
+        const [row] = await tx.db
+          .update(transformationRuns)
+          .set({ status: "succeeded", rowsWritten: written, finishedAt: new Date() })
+          .where(eq(transformationRuns.id, runId))
+          .returning();
+        const until =
+          loaded.run.mode === "full"
+            ? startedAt
+            : loaded.run.mode === "incremental"
+              ? loaded.run.endTs
+              : null;
+        if (until)
+          await tx.db
+            .update(transformations)
+            .set({
+              computedUntil: sql`greatest(${transformations.computedUntil}, ${until.toISOString()}::timestamptz)`,
+            })
+            .where(eq(transformations.id, head.id));
+        return row as RunRow;
+      });
+      ctx.log.info({ runId, rows: written }, "transformation run succeeded");
+      return shapeRun(finished, head.name);
+    } catch (e) {
+      const message = isDomainError(e) ? e.message : describeRunError("offline", e);
+      const final = lastAttempt || (isDomainError(e) && e.code === "INVALID");
+      const [row] = await ctx.db
+        .update(transformationRuns)
+        .set({ status: final ? "failed" : "retrying", error: message, finishedAt: final ? new Date() : null })
+        .where(eq(transformationRuns.id, runId))
+        .returning();
+      ctx.log.warn({ err: e, runId, final }, "transformation run failed");
+      if (!final) throw e;
+      return shapeRun(row as RunRow, head.name);
+    }
+  },
+});
+
+async function projectNameOf(ctx: Ctx, projectId: string): Promise<string> {
+  const [p] = await ctx.db.select({ name: projects.name }).from(projects).where(eq(projects.id, projectId));
+  if (!p) throw new NotFoundError("the run's project is gone", "runId");
+  return p.name;
+}

@@ -1,0 +1,33 @@
+import "server-only";
+import {
+  createTransformationOp,
+  deleteTransformationOp,
+  getTransformationOp,
+  listTransformationsOp,
+  previewTransformationOp,
+  updateTransformationOp,
+} from "../../transformations/registry";
+import {
+  backfillTransformationOp,
+  getTransformationRunOp,
+  listTransformationRunsOp,
+  runTransformationOp,
+} from "../../transformations/runs";
+import { doorsOf } from "../doors";
+import { router } from "../init";
+
+/** Batch SQL transformations (docs/adr/0035-batch-transformations.md): definitions, preview, runs. */
+export const transformationsRouter = router(
+  doorsOf({
+    list: listTransformationsOp,
+    get: getTransformationOp,
+    create: createTransformationOp,
+    update: updateTransformationOp,
+    delete: deleteTransformationOp,
+    preview: previewTransformationOp,
+    run: runTransformationOp,
+    backfill: backfillTransformationOp,
+    runs: listTransformationRunsOp,
+    getRun: getTransformationRunOp,
+  }),
+);
