@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
@@ -252,7 +253,10 @@ export const executeTransformationRunOp = defineOperation({
       .where(eq(transformationRuns.id, runId));
     if (!loaded) throw new NotFoundError(`transformation run ${runId} not found`, "runId");
     const { head, v } = loaded;
-    if (!["queued", "retrying"].includes(loaded.run.status)) return shapeRun(loaded.run, head.name);
+    // "running": pg-boss hands a job out again only after its last attempt failed or expired (its
+    // worker died), so a run still marked running is that dead attempt's, and this one takes over.
+    if (!["queued", "retrying", "running"].includes(loaded.run.status))
+      return shapeRun(loaded.run, head.name);
     const startedAt = new Date();
     await ctx.db
       .update(transformationRuns)
@@ -324,4 +328,27 @@ async function projectNameOf(ctx: Ctx, projectId: string): Promise<string> {
   const [p] = await ctx.db.select({ name: projects.name }).from(projects).where(eq(projects.id, projectId));
   if (!p) throw new NotFoundError("the run's project is gone", "runId");
   return p.name;
+}
+
+/**
+ * Polls a run until it is final (succeeded, failed, cancelled; a retrying run is waited through),
+ * calling onPoll with each poll's row. Throws after timeoutMs when given.
+ */
+export async function waitForTransformationRun(
+  ctx: Ctx,
+  project: string,
+  runId: string,
+  onPoll?: (run: TransformationRun) => void,
+  opts: { intervalMs?: number; timeoutMs?: number } = {},
+): Promise<TransformationRun> {
+  const interval = opts.intervalMs ?? 250;
+  const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
+  for (;;) {
+    const run = await getTransformationRunOp.call({ ctx, input: { project, runId } });
+    onPoll?.(run);
+    if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return run;
+    if (Date.now() + interval > deadline)
+      throw new Error(`transformation run ${runId} still in progress after ${opts.timeoutMs} ms`);
+    await sleep(interval);
+  }
 }

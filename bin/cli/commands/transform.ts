@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { env } from "../../../server/env";
 import { listTransformationsOp } from "../../../server/transformations/registry";
 import {
   backfillTransformationOp,
-  getTransformationRunOp,
   runTransformationOp,
+  waitForTransformationRun,
 } from "../../../server/transformations/runs";
 import type { TransformationRun } from "../../../server/transformations/schemas";
 import { parseCommandArgs, parseTimestamp, UsageError } from "../args";
@@ -17,8 +16,6 @@ export const TRANSFORM_USAGE = `  transform run <name> [--start ISO --end ISO] [
                                    with --full (or when it cannot run incrementally), or a
                                    backfill of the past range [--start, --end)
   transform list [--project p]     the project's transformations, their versions and watermarks`;
-
-const POLL_MS = 500;
 
 /** `quiver transform run|list …` (docs/adr/0035-batch-transformations.md). */
 export async function transformCommand(argv: string[]): Promise<number> {
@@ -60,21 +57,17 @@ export async function transformCommand(argv: string[]): Promise<number> {
     log(`${name}: ${runLabel(queued)} queued (run ${queued.id})`);
     await s.ensureWorker();
     let last = "";
-    for (;;) {
-      const run = await getTransformationRunOp.call({ ctx: s.ctx, input: { project, runId: queued.id } });
-      const line = `${name}: ${run.rowsWritten} rows written (${run.status})${run.status === "retrying" && run.error ? `: attempt ${run.attempts} failed: ${run.error}` : ""}`;
+    const run = await waitForTransformationRun(s.ctx, project, queued.id, (r) => {
+      const line = `${name}: ${r.rowsWritten} rows written (${r.status})${r.status === "retrying" && r.error ? `: attempt ${r.attempts} failed: ${r.error}` : ""}`;
       if (line !== last) log(line);
       last = line;
-      if (run.status === "succeeded") {
-        log(`done: ${run.rowsWritten} rows written`);
-        return 0;
-      }
-      if (run.status === "failed" || run.status === "cancelled") {
-        console.error(`${name}: ${run.status}${run.error ? `: ${run.error}` : ""}`);
-        return 1;
-      }
-      await sleep(POLL_MS);
+    });
+    if (run.status === "succeeded") {
+      log(`done: ${run.rowsWritten} rows written`);
+      return 0;
     }
+    console.error(`${name}: ${run.status}${run.error ? `: ${run.error}` : ""}`);
+    return 1;
   });
 }
 
