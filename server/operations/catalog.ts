@@ -135,6 +135,7 @@ import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/sett
 import {
   createTransformationOp,
   deleteTransformationOp,
+  diffTransformationOp,
   getTransformationOp,
   listTransformationsOp,
   previewTransformationOp,
@@ -273,6 +274,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   // batch transformations (docs/adr/0035)
   listTransformationsOp,
   getTransformationOp,
+  diffTransformationOp,
   createTransformationOp,
   updateTransformationOp,
   deleteTransformationOp,

@@ -7,6 +7,7 @@ import { createFeatureView, deleteDataSource, getDataSource, updateDataSource } 
 import {
   createTransformation,
   deleteTransformation,
+  diffTransformationOp,
   getTransformation,
   listTransformations,
   previewTransformationDraft,
@@ -192,6 +193,31 @@ describe("transformations in the registry", () => {
         },
       }),
     ).rejects.toThrow(/is the output of transformation "driver_7d"/);
+  });
+
+  it("diffs two versions: SQL, columns added, removed and retyped, lineage, incremental rule, metadata", async () => {
+    await createTransformation({ ctx, input: { project: P, spec: spec({ name: "diffed" }) } });
+    await updateTransformation({
+      ctx,
+      input: {
+        project: P,
+        version: 1,
+        spec: spec({
+          name: "diffed",
+          sql: "select driver_id::text as driver_id, event_timestamp, random() as r from driver_stats_source limit 5",
+          owner: "someone",
+        }),
+      },
+    });
+    const d = await diffTransformationOp.call({ ctx, input: { project: P, name: "diffed", from: 1, to: 2 } });
+    expect(d.sql.changed).toBe(true);
+    expect(d.columns.added.map((c) => c.name)).toEqual(["r"]);
+    expect(d.columns.removed.map((c) => c.name)).toEqual(["trips_7d"]);
+    expect(d.columns.retyped).toEqual([{ name: "driver_id", from: "bigint", to: "text" }]);
+    expect(d.columns.relineaged).toEqual([]);
+    expect(d.incremental).toEqual({ from: true, to: false });
+    expect(d.metadata).toEqual(["owner"]);
+    expect(d.eventTimestampColumn).toBeNull();
   });
 
   it("previews a draft's first rows, and deletes an unused transformation with its source and table", async () => {

@@ -30,9 +30,11 @@ import {
 import {
   CreateTransformationInput,
   DeletedTransformation,
+  DiffTransformationInput,
   GetTransformationInput,
   PreviewTransformationInput,
   Transformation,
+  TransformationDiff,
   TransformationName,
   TransformationPreview,
   type TransformationSpec,
@@ -62,7 +64,8 @@ async function outputTarget(ctx: Ctx, project: string, name: string) {
   const space = await ctx.offline.space(project);
   const schema = space.own[0];
   if (!schema) throw new InvalidError("the project has no offline schema of its own", "project");
-  return { schema, table: `tx_${name}` };
+  // Postgres cuts identifiers at 63 bytes; cut here, so the name stored is the table's real name.
+  return { schema, table: `tx_${name}`.slice(0, 63) };
 }
 
 function splitTable(outputTable: string): { schema: string; table: string } {
@@ -432,3 +435,53 @@ export async function owningTransformation(ctx: Ctx, sourceId: string): Promise<
     .where(eq(transformations.outputSourceId, sourceId));
   return row?.name;
 }
+
+export const diffTransformationOp = defineOperation({
+  name: "transformations.diff",
+  summary:
+    "What changed between two versions of a transformation: SQL, event-time column, engine, output columns (added, removed, retyped, new lineage), incremental rule, metadata.",
+  kind: "query",
+  access: "definitions.read",
+  input: DiffTransformationInput,
+  output: TransformationDiff,
+  run: async ({ ctx, input: { name, from, to }, project: p }) => {
+    const head = await headOf(ctx, p, name);
+    const [a, b] = [await versionOf(ctx, head, from), await versionOf(ctx, head, to)];
+    const before = new Map(a.columns.map((c) => [c.name, c]));
+    const after = new Map(b.columns.map((c) => [c.name, c]));
+    const lineage = (c: TransformationColumn) =>
+      c.from
+        .map((f) => `${f.source}.${f.column}`)
+        .sort()
+        .join(",");
+    const changed = <T>(x: T, y: T) => (JSON.stringify(x) === JSON.stringify(y) ? null : { from: x, to: y });
+    return {
+      name,
+      from,
+      to,
+      sql: { changed: a.sql !== b.sql, from: a.sql, to: b.sql },
+      eventTimestampColumn: changed(a.eventTimestampColumn, b.eventTimestampColumn),
+      engine: changed<string>(a.engine, b.engine),
+      columns: {
+        added: b.columns.filter((c) => !before.has(c.name)),
+        removed: a.columns.filter((c) => !after.has(c.name)),
+        retyped: b.columns.flatMap((c) => {
+          const old = before.get(c.name);
+          return old && old.columnType !== c.columnType
+            ? [{ name: c.name, from: old.columnType, to: c.columnType }]
+            : [];
+        }),
+        relineaged: b.columns
+          .filter((c) => {
+            const old = before.get(c.name);
+            return old !== undefined && lineage(old) !== lineage(c);
+          })
+          .map((c) => c.name),
+      },
+      incremental: changed(a.notIncremental.length === 0, b.notIncremental.length === 0),
+      metadata: (["description", "tags", "owner"] as const).filter(
+        (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+      ),
+    };
+  },
+});

@@ -109,3 +109,26 @@ export const TransformationRun = z.object({
 export type TransformationRun = z.infer<typeof TransformationRun>;
 
 export const DeletedTransformation = z.object({ name: z.string(), outputSource: z.string() });
+
+export const DiffTransformationInput = TransformationName.extend({
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+});
+export const TransformationDiff = z.object({
+  name: z.string(),
+  from: z.number(),
+  to: z.number(),
+  sql: z.object({ changed: z.boolean(), from: z.string(), to: z.string() }),
+  eventTimestampColumn: z.object({ from: z.string(), to: z.string() }).nullable(),
+  engine: z.object({ from: z.string(), to: z.string() }).nullable(),
+  columns: z.object({
+    added: z.array(OutputColumn),
+    removed: z.array(OutputColumn),
+    retyped: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
+    /** Columns whose source columns changed. */
+    relineaged: z.array(z.string()),
+  }),
+  incremental: z.object({ from: z.boolean(), to: z.boolean() }).nullable(),
+  /** Changed among description, tags, owner. */
+  metadata: z.array(z.string()),
+});

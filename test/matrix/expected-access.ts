@@ -164,6 +164,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   // Batch transformations (docs/adr/0035): definitions by editors, rows by consumers, runs by operators.
   "transformations.list": "viewer",
   "transformations.get": "viewer",
+  "transformations.diff": "viewer",
   "transformations.runs": "viewer",
   "transformations.getRun": "viewer",
   "transformations.preview": "consumer",

@@ -377,6 +377,12 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     project: P,
     name: (await matrixTransformation(trusted)).name,
   }),
+  "transformations.diff": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+    from: 1,
+    to: 1,
+  }),
   "transformations.runs": async (trusted) => ({
     project: P,
     name: (await matrixTransformation(trusted)).name,

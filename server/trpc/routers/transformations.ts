@@ -2,6 +2,7 @@ import "server-only";
 import {
   createTransformationOp,
   deleteTransformationOp,
+  diffTransformationOp,
   getTransformationOp,
   listTransformationsOp,
   previewTransformationOp,
@@ -21,6 +22,7 @@ export const transformationsRouter = router(
   doorsOf({
     list: listTransformationsOp,
     get: getTransformationOp,
+    diff: diffTransformationOp,
     create: createTransformationOp,
     update: updateTransformationOp,
     delete: deleteTransformationOp,
