@@ -143,6 +143,7 @@ import {
 } from "../transformations/registry";
 import {
   backfillTransformationOp,
+  cancelTransformationRunOp,
   executeTransformationRunOp,
   getTransformationRunOp,
   listTransformationRunsOp,
@@ -281,6 +282,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   previewTransformationOp,
   runTransformationOp,
   backfillTransformationOp,
+  cancelTransformationRunOp,
   listTransformationRunsOp,
   getTransformationRunOp,
   executeTransformationRunOp,

@@ -324,7 +324,9 @@ describe("file sources run on DuckDB", () => {
     ]);
     const target = { schema: P, table: "file_out" };
     const s = { sql, eventTimestampColumn: "ts", columns: i.columns };
-    expect(await runTransformation(t.offline, P, { spec: s, sources, target, mode: "full" })).toBe(3);
+    expect(
+      await runTransformation(t.offline, P, { spec: s, sources, target, mode: "full", batchSize: 2 }),
+    ).toBe(3);
     const { rows } = await t.offlineSql(P, "select trips_7d, fare_7d from file_out order by ts");
     expect(rows).toEqual([
       { trips_7d: 1, fare_7d: 1.5 },

@@ -405,14 +405,23 @@ export async function runTransformation(
     } else {
       await withProjectDuckDb(store, project, "scan", async (conn) => {
         const bound = bindSources(parsed.text, await fileBindings(conn, store, project, used));
-        let rows: (string | null)[][];
+        // Streamed in DuckDB's chunks, written in batches: memory stays flat whatever the file's size.
+        let batch: (string | null)[][] = [];
         try {
-          const reader = await conn.runAndReadAll(select(bound));
-          rows = reader.getRowsJS() as (string | null)[][];
+          const result = await conn.stream(select(bound));
+          for await (const rows of result.yieldRowsJs()) {
+            for (const row of rows) {
+              batch.push(row as (string | null)[]);
+              if (batch.length === batchSize) {
+                await write(batch);
+                batch = [];
+              }
+            }
+          }
         } catch (e) {
           throw duckError(e);
         }
-        for (let i = 0; i < rows.length; i += batchSize) await write(rows.slice(i, i + batchSize));
+        await write(batch);
       });
     }
     await writer.commit();

@@ -15,6 +15,7 @@ import {
 } from "./registry";
 import {
   backfillTransformationOp,
+  cancelTransformationRunOp,
   executeTransformationRunOp,
   listTransformationRunsOp,
   runTransformationOp,
@@ -134,6 +135,28 @@ describe("transformations in the registry", () => {
     expect(await execute(back.id)).toMatchObject({ status: "succeeded", rowsWritten: 2, mode: "backfill" });
     const history = await listTransformationRunsOp.call({ ctx, input: { project: P, name: "driver_7d" } });
     expect(history.map((r) => r.mode)).toEqual(["backfill", "incremental", "full"]);
+  });
+
+  it("cancels a queued run: it never starts, writes nothing, the watermark stays; a second cancel is a 409", async () => {
+    const before = await getTransformation({ ctx, input: { project: P, name: "driver_7d" } });
+    await t.offlineSql(
+      P,
+      "insert into driver_stats (driver_id, event_timestamp) values (3, '2026-01-06T00:00:00Z')",
+    );
+    const queued = await run({ mode: "full" });
+    const cancelled = await cancelTransformationRunOp.call({ ctx, input: { project: P, runId: queued.id } });
+    expect(cancelled).toMatchObject({ status: "cancelled", error: "cancelled by test" });
+    expect(await execute(queued.id)).toMatchObject({ status: "cancelled", attempts: 0, rowsWritten: 0 });
+    expect(
+      (await t.offlineSql(P, "select count(*)::int as n from tx_driver_7d where driver_id = 3")).rows[0]?.n,
+    ).toBe(0);
+    expect(
+      (await getTransformation({ ctx, input: { project: P, name: "driver_7d" } })).computedUntil,
+    ).toEqual(before.computedUntil);
+    await expect(
+      cancelTransformationRunOp.call({ ctx, input: { project: P, runId: queued.id } }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("is cancelled already") });
+    await t.offlineSql(P, "delete from driver_stats where driver_id = 3");
   });
 
   it("keeps feature views reading the output working: breaking versions, deletes and source edits are refused", async () => {

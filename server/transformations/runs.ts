@@ -258,10 +258,15 @@ export const executeTransformationRunOp = defineOperation({
     if (!["queued", "retrying", "running"].includes(loaded.run.status))
       return shapeRun(loaded.run, head.name);
     const startedAt = new Date();
-    await ctx.db
+    // Only a run nobody cancelled meanwhile starts.
+    const [started] = await ctx.db
       .update(transformationRuns)
       .set({ status: "running", startedAt, attempts: sql`${transformationRuns.attempts} + 1`, error: null })
-      .where(eq(transformationRuns.id, runId));
+      .where(
+        and(eq(transformationRuns.id, runId), inArray(transformationRuns.status, [...ACTIVE_RUN_STATUSES])),
+      )
+      .returning();
+    if (!started) return getRunById(ctx, runId, head.name);
     const sources = await ctx.db.select().from(dataSources).where(eq(dataSources.projectId, head.projectId));
     const projectName = await projectNameOf(ctx, head.projectId);
     const [schema = "", table = ""] = head.outputTable.split(".");
@@ -280,18 +285,23 @@ export const executeTransformationRunOp = defineOperation({
         onProgress: async (rows) => {
           if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
           lastProgress = Date.now();
-          await ctx.db
+          const [still] = await ctx.db
             .update(transformationRuns)
             .set({ rowsWritten: rows })
-            .where(eq(transformationRuns.id, runId));
+            .where(and(eq(transformationRuns.id, runId), eq(transformationRuns.status, "running")))
+            .returning({ id: transformationRuns.id });
+          // Cancelled: stop here; the engine rolls the output back.
+          if (!still) throw new RunCancelled();
         },
       });
       const finished = await inTransaction(ctx, async (tx) => {
         const [row] = await tx.db
           .update(transformationRuns)
           .set({ status: "succeeded", rowsWritten: written, finishedAt: new Date() })
-          .where(eq(transformationRuns.id, runId))
+          .where(and(eq(transformationRuns.id, runId), eq(transformationRuns.status, "running")))
           .returning();
+        // Cancelled after its last batch: the rows are written, but the watermark stays.
+        if (!row) return undefined;
         const until =
           loaded.run.mode === "full"
             ? startedAt
@@ -305,21 +315,24 @@ export const executeTransformationRunOp = defineOperation({
               computedUntil: sql`greatest(${transformations.computedUntil}, ${until.toISOString()}::timestamptz)`,
             })
             .where(eq(transformations.id, head.id));
-        return row as RunRow;
+        return row;
       });
+      if (!finished) return getRunById(ctx, runId, head.name);
       ctx.log.info({ runId, rows: written }, "transformation run succeeded");
       return shapeRun(finished, head.name);
     } catch (e) {
+      if (e instanceof RunCancelled) return getRunById(ctx, runId, head.name);
       const message = isDomainError(e) ? e.message : describeRunError("offline", e);
       const final = lastAttempt || (isDomainError(e) && e.code === "INVALID");
       const [row] = await ctx.db
         .update(transformationRuns)
         .set({ status: final ? "failed" : "retrying", error: message, finishedAt: final ? new Date() : null })
-        .where(eq(transformationRuns.id, runId))
+        .where(and(eq(transformationRuns.id, runId), eq(transformationRuns.status, "running")))
         .returning();
+      if (!row) return getRunById(ctx, runId, head.name);
       ctx.log.warn({ err: e, runId, final }, "transformation run failed");
       if (!final) throw e;
-      return shapeRun(row as RunRow, head.name);
+      return shapeRun(row, head.name);
     }
   },
 });
@@ -352,3 +365,48 @@ export async function waitForTransformationRun(
     await sleep(interval);
   }
 }
+
+class RunCancelled extends Error {}
+
+async function getRunById(ctx: Ctx, runId: string, name: string): Promise<TransformationRun> {
+  const [row] = await ctx.db.select().from(transformationRuns).where(eq(transformationRuns.id, runId));
+  if (!row) throw new NotFoundError(`transformation run ${runId} not found`, "runId");
+  return shapeRun(row, name);
+}
+
+/**
+ * Cancels a queued, retrying or running run. A queued or retrying run never starts; a running one
+ * stops at its next progress check (at most a second of batches later) and its writes are rolled
+ * back. The watermark stays. A run that finished meanwhile is a 409.
+ */
+export const cancelTransformationRunOp = defineOperation({
+  name: "transformations.cancel",
+  summary: "Cancel a queued, retrying or running transformation run; its writes are rolled back.",
+  kind: "mutation",
+  access: "jobs.run",
+  input: GetTransformationRunInput,
+  output: TransformationRun,
+  writesRegistry: false,
+  run: async ({ ctx, input: { runId }, project: p }) => {
+    const [row] = await ctx.db
+      .update(transformationRuns)
+      .set({ status: "cancelled", finishedAt: new Date(), error: `cancelled by ${actorLabel(ctx.actor)}` })
+      .where(
+        and(
+          eq(transformationRuns.id, runId),
+          eq(transformationRuns.projectId, p.id),
+          inArray(transformationRuns.status, [...ACTIVE_RUN_STATUSES]),
+        ),
+      )
+      .returning();
+    if (row) {
+      const [t] = await ctx.db
+        .select({ name: transformations.name })
+        .from(transformations)
+        .where(eq(transformations.id, row.transformationId));
+      return shapeRun(row, t?.name ?? "");
+    }
+    const current = await getTransformationRunOp.call({ ctx, input: { project: p.name, runId } });
+    throw new ConflictError(`transformation run ${runId} is ${current.status} already`, "runId");
+  },
+});

@@ -173,6 +173,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "transformations.delete": "editor",
   "transformations.run": "operator",
   "transformations.backfill": "operator",
+  "transformations.cancel": "operator",
   "transformations.execute": "trusted",
   // Liveness.
   "serving.health": "public",

@@ -392,6 +392,11 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
     return { project: P, runId: run.id };
   },
+  "transformations.cancel": async (trusted) => {
+    const t = await matrixTransformation(trusted);
+    const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
+    return { project: P, runId: run.id };
+  },
   "transformations.preview": () => ({ project: P, sql: TRANSFORMATION_SQL }),
   "transformations.create": () => ({
     project: P,

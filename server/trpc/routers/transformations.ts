@@ -10,6 +10,7 @@ import {
 } from "../../transformations/registry";
 import {
   backfillTransformationOp,
+  cancelTransformationRunOp,
   getTransformationRunOp,
   listTransformationRunsOp,
   runTransformationOp,
@@ -29,6 +30,7 @@ export const transformationsRouter = router(
     preview: previewTransformationOp,
     run: runTransformationOp,
     backfill: backfillTransformationOp,
+    cancel: cancelTransformationRunOp,
     runs: listTransformationRunsOp,
     getRun: getTransformationRunOp,
   }),
