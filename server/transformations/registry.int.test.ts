@@ -4,6 +4,7 @@ import { seedBasics } from "../../test/fixtures/registry";
 import { recordingJobs } from "../../test/helpers/materialization";
 import type { Ctx } from "../core/context";
 import { createFeatureView, deleteDataSource, getDataSource, updateDataSource } from "../registry";
+import { getLineageOp } from "../registry/lineage";
 import {
   createTransformation,
   deleteTransformation,
@@ -84,6 +85,9 @@ describe("transformations in the registry", () => {
     expect((await listTransformations({ ctx, input: { project: P } })).map((x) => x.name)).toEqual([
       "driver_7d",
     ]);
+    const graph = await getLineageOp.call({ ctx, input: { project: P } });
+    expect(graph.edges.map((e) => e.id)).toContain("source:driver_stats_source->source:driver_7d");
+    expect(graph.nodes.find((n) => n.id === "source:driver_7d")?.meta.transformation).toBe("driver_7d");
   });
 
   it("refuses names that are not sources, a taken name, and its own output", async () => {
