@@ -199,6 +199,11 @@ describe("transformations in the registry", () => {
       },
     });
     expect(v2).toMatchObject({ version: 2, description: "positive ids" });
+    // A new version's first run recomputes everything: rows before the watermark are v1's.
+    const afterV2 = await run({});
+    expect(afterV2).toMatchObject({ mode: "full", version: 2 });
+    expect(await execute(afterV2.id)).toMatchObject({ status: "succeeded" });
+    expect(await run({ end: "2099-01-01T00:00:00Z" })).toMatchObject({ mode: "incremental", version: 2 });
     await expect(
       updateTransformation({ ctx, input: { project: P, version: 1, spec: spec() } }),
     ).rejects.toMatchObject({ code: "CONFLICT", field: "version" });

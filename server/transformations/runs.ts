@@ -133,7 +133,7 @@ async function startRun(
 export const runTransformationOp = defineOperation({
   name: "transformations.run",
   summary:
-    "Start a run: incremental from the watermark to `end` (default now) when the SQL allows it, else (or with mode full) a full refresh.",
+    "Start a run: incremental from the watermark to `end` (default now) when the SQL allows it and the version's full refresh is done, else (or with mode full) a full refresh.",
   kind: "mutation",
   doors: ["trpc", "rest", "cli"],
   access: "jobs.run",
@@ -148,7 +148,22 @@ export const runTransformationOp = defineOperation({
         `mode: transformation "${name}" cannot run incrementally (${v.notIncremental.join("; ")}); run a full refresh`,
         "mode",
       );
-    if (mode === "full" || !head.computedUntil || v.notIncremental.length > 0)
+    // The output before the watermark was computed by the version of the last full refresh; after a
+    // new version it is stale (other SQL), so the first run of a version is a full refresh.
+    const [lastFull] = await ctx.db
+      .select({ version: transformationRuns.version })
+      .from(transformationRuns)
+      .where(
+        and(
+          eq(transformationRuns.transformationId, head.id),
+          eq(transformationRuns.mode, "full"),
+          eq(transformationRuns.status, "succeeded"),
+        ),
+      )
+      .orderBy(desc(transformationRuns.createdAt))
+      .limit(1);
+    const newVersion = lastFull?.version !== v.version;
+    if (mode === "full" || !head.computedUntil || v.notIncremental.length > 0 || newVersion)
       return startRun(ctx, p, name, { mode: "full", start: null, end: null });
     if (until.getTime() <= head.computedUntil.getTime())
       throw new InvalidError(
