@@ -129,6 +129,7 @@ async function main() {
       async enqueueDatasetBuild() {},
       async cancelDatasetBuild() {},
       async enqueueStatistics() {},
+      async enqueueTransformationRun() {},
     };
     const ctx: Ctx = {
       actor: { kind: "system", name: "bench" },

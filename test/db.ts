@@ -116,6 +116,9 @@ export const noJobs: JobQueue = {
   enqueueStatistics() {
     throw new Error("this test context has no job queue; build one with the materialization test helpers");
   },
+  enqueueTransformationRun() {
+    throw new Error("this test context has no job queue; build one with the materialization test helpers");
+  },
 };
 
 export function testCtx(t: TestDb, extra: Partial<Ctx> = {}): Ctx {

@@ -33,6 +33,7 @@ export function noJobs(): JobQueue {
     enqueueDatasetBuild: none,
     cancelDatasetBuild: none,
     enqueueStatistics: none,
+    enqueueTransformationRun: none,
   };
 }
 

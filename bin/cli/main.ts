@@ -33,6 +33,12 @@ import {
   setScheduleOp,
 } from "../../server/schedules";
 import { getHistoricalFeaturesOp } from "../../server/serving";
+import { listTransformationsOp } from "../../server/transformations/registry";
+import {
+  backfillTransformationOp,
+  getTransformationRunOp,
+  runTransformationOp,
+} from "../../server/transformations/runs";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
@@ -47,6 +53,7 @@ import { retryCommand } from "./commands/retry";
 import { SCHEDULE_USAGE, scheduleCommand } from "./commands/schedule";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
+import { TRANSFORM_USAGE, transformCommand } from "./commands/transform";
 import { userCommand } from "./commands/user";
 
 export const USAGE = `Usage: quiver <command> [options]
@@ -78,6 +85,7 @@ ${DATASET_USAGE}
                                    running one stops at its next batch; the watermark stays)
   retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
 ${SCHEDULE_USAGE}
+${TRANSFORM_USAGE}
   user create --email E --name N (--password-stdin | --password P) [--project P --role R] [--admin]
                                    create a user: the first one owns every project and is an
                                    instance administrator (like the setup page); later ones join
@@ -143,6 +151,15 @@ export const COMMANDS: Record<string, Command> = {
   schedule: {
     run: scheduleCommand,
     operations: [setScheduleOp, pauseScheduleOp, resumeScheduleOp, getScheduleOp, deleteScheduleOp],
+  },
+  transform: {
+    run: transformCommand,
+    operations: [
+      runTransformationOp,
+      backfillTransformationOp,
+      getTransformationRunOp,
+      listTransformationsOp,
+    ],
   },
   user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },
   "api-key": { run: apiKeyCommand, operations: [createApiKeyOp, listApiKeysOp, revokeApiKeyOp] },

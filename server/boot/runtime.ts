@@ -186,6 +186,7 @@ function noJobQueue(): JobQueue {
     enqueueDatasetBuild: refuse,
     cancelDatasetBuild: refuse,
     enqueueStatistics: refuse,
+    enqueueTransformationRun: refuse,
   };
 }
 

@@ -34,6 +34,8 @@ export interface JobQueue {
   cancelDatasetBuild(datasetId: string): Promise<void>;
   /** Queues a statistics computation (server/statistics): a succeeded run's, or an on-demand one. */
   enqueueStatistics(job: StatisticsJob): Promise<void>;
+  /** Enqueues a transformation run's job under the run's id (server/transformations/worker.ts). */
+  enqueueTransformationRun(runId: string): Promise<void>;
 }
 
 /** What a statistics job computes: a run's window, or a view's population now under a fresh id. */

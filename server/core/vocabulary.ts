@@ -131,6 +131,7 @@ export const AUDIT_OBJECT_TYPES = [
   "offline_schema",
   "dataset",
   "alert_rule",
+  "transformation",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
@@ -194,3 +195,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Delivery events: the rules' ones, and the test a person sends from the Alerts page. */
 export const DELIVERY_EVENTS = [...ALERT_EVENTS, "test"] as const;
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
+
+/** How a transformation run fills its output table (docs/adr/0035-batch-transformations.md). */
+export const TRANSFORMATION_RUN_MODES = ["full", "incremental", "backfill"] as const;
+export type TransformationRunMode = (typeof TRANSFORMATION_RUN_MODES)[number];
+
+/** Which engine runs a transformation: Postgres for table and query sources, DuckDB for file sources. */
+export const TRANSFORMATION_ENGINES = ["postgres", "duckdb"] as const;
+export type TransformationEngineName = (typeof TRANSFORMATION_ENGINES)[number];

@@ -5,6 +5,11 @@ import { rootLogger } from "../core/log";
 import { createDatasetQueue, type DatasetWorker, datasetJobs, startDatasetWorker } from "../datasets/worker";
 import { type LagSampler, startLagSampler } from "../freshness/sample-lag";
 import { createStatisticsQueue, startStatisticsWorker, statisticsJobs } from "../statistics/worker";
+import {
+  createTransformationQueue,
+  startTransformationWorker,
+  transformationJobs,
+} from "../transformations/worker";
 import { heartbeatTimeoutSeconds } from "./heartbeat";
 import { executeRunOp, probeSourcesOp } from "./job-operations";
 import { EXPIRE_IN_SECONDS, MATERIALIZE_JOB, MAX_ATTEMPTS, RETRY_DELAY_SECONDS, RETRY_LIMIT } from "./policy";
@@ -71,6 +76,7 @@ export async function createBoss(connectionString: string, opts: BossOptions = {
   await boss.createQueue(PROBE_JOB, PROBE_QUEUE);
   await createDatasetQueue(boss);
   await createStatisticsQueue(boss);
+  await createTransformationQueue(boss);
   return boss;
 }
 
@@ -94,6 +100,7 @@ export function createJobQueue(boss: PgBoss, policy: Partial<typeof JOB_POLICY> 
     },
     ...datasetJobs(boss),
     ...statisticsJobs(boss),
+    ...transformationJobs(boss, { retryDelay: options.retryDelay }),
   };
 }
 
@@ -195,6 +202,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     periodMs: opts.lagSampleMs,
   });
   const statistics = await startStatisticsWorker({ boss, ctxFor });
+  const transforms = await startTransformationWorker({ boss, ctxFor, batchSize: opts.batchSize });
   return {
     sweeper,
     datasets,
@@ -204,6 +212,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
       await sweeper.stop();
       await datasets.stop();
       await statistics.stop();
+      await transforms.stop();
       for (const id of ids) await boss.offWork({ id });
     },
   };

@@ -133,6 +133,23 @@ import {
 } from "../statistics/operations";
 import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
 import {
+  createTransformationOp,
+  deleteTransformationOp,
+  diffTransformationOp,
+  getTransformationOp,
+  listTransformationsOp,
+  previewTransformationOp,
+  updateTransformationOp,
+} from "../transformations/registry";
+import {
+  backfillTransformationOp,
+  cancelTransformationRunOp,
+  executeTransformationRunOp,
+  getTransformationRunOp,
+  listTransformationRunsOp,
+  runTransformationOp,
+} from "../transformations/runs";
+import {
   consumerUsageOp,
   entityUsageOp,
   featureServiceUsageOp,
@@ -255,6 +272,20 @@ export const OPERATIONS: readonly AnyOperation[] = [
   executeStatisticsOp,
   getStatisticsSettingsOp,
   setDriftThresholdOp,
+  // batch transformations (docs/adr/0035)
+  listTransformationsOp,
+  getTransformationOp,
+  diffTransformationOp,
+  createTransformationOp,
+  updateTransformationOp,
+  deleteTransformationOp,
+  previewTransformationOp,
+  runTransformationOp,
+  backfillTransformationOp,
+  cancelTransformationRunOp,
+  listTransformationRunsOp,
+  getTransformationRunOp,
+  executeTransformationRunOp,
   // alerts (docs/adr/0032)
   listAlertRulesOp,
   createAlertRuleOp,

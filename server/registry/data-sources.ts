@@ -7,7 +7,7 @@ import { type Ctx, inTransaction } from "../core/context";
 import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
-import { dataSources, featureViews } from "../db/schema";
+import { dataSources, featureViews, transformations } from "../db/schema";
 import { admitSource, checkSourceDefinition } from "../offline";
 import { defineOperation } from "../operations/define";
 import { checkSpecAgainstSource, resolveReferences } from "./feature-views/refs";
@@ -107,6 +107,15 @@ export const updateDataSourceOp = defineOperation({
   output: out.DataSource,
   run: async ({ ctx, input: { project, ...data }, project: p }) => {
     const current = await getDataSource({ ctx, input: { project, name: data.name } });
+    const [owner] = await ctx.db
+      .select({ name: transformations.name })
+      .from(transformations)
+      .where(eq(transformations.outputSourceId, current.id));
+    if (owner)
+      throw new ConflictError(
+        `data source "${data.name}" is the output of transformation "${owner.name}"; change the transformation instead`,
+        "name",
+      );
     await admit(ctx, p.name, data);
     await checkViewsReading(ctx, p, { ...current, ...columnsOf(data) });
     return inTransaction(ctx, async (tx) => {

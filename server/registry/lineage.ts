@@ -349,6 +349,34 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: s.name,
       meta: { owner: s.owner, description: s.description, sourceKind: s.kind, table: s.tableName },
     });
+  // A transformation's output is a source computed from the sources its current version reads
+  // (docs/adr/0035): an edge from each of them to it, and the transformation's name on it.
+  const derived = await db
+    .select({
+      name: schema.transformations.name,
+      output: ds.name,
+      reads: schema.transformationVersions.sources,
+    })
+    .from(schema.transformations)
+    .innerJoin(ds, eq(ds.id, schema.transformations.outputSourceId))
+    .innerJoin(
+      schema.transformationVersions,
+      and(
+        eq(schema.transformationVersions.transformationId, schema.transformations.id),
+        eq(schema.transformationVersions.version, schema.transformations.currentVersion),
+      ),
+    )
+    .where(eq(schema.transformations.projectId, projectId));
+  const sourceIds = new Set(sources.map((s) => lineageNodeId("source", s.name)));
+  for (const d of derived) {
+    const target = lineageNodeId("source", d.output);
+    const node = nodes.find((n) => n.id === target);
+    if (node) node.meta = { ...node.meta, transformation: d.name };
+    for (const r of d.reads) {
+      const from = lineageNodeId("source", r);
+      if (sourceIds.has(from) && sourceIds.has(target)) addEdge(from, target);
+    }
+  }
   for (const e of entities)
     nodes.push({
       id: lineageNodeId("entity", e.name),

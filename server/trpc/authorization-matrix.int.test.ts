@@ -222,6 +222,7 @@ describe("authorization matrix", () => {
       "offline.own",
       "offline.setupSql",
       "statistics.execute",
+      "transformations.execute",
       "users.create",
       "users.setAdmin",
     ]);

@@ -25,6 +25,7 @@ import {
   sourcesRouter,
 } from "./routers/registry";
 import { statisticsRouter } from "./routers/statistics";
+import { transformationsRouter } from "./routers/transformations";
 
 export const appRouter = router({
   projects: projectsRouter,
@@ -41,6 +42,7 @@ export const appRouter = router({
   freshness: freshnessRouter,
   schedules: schedulesRouter,
   statistics: statisticsRouter,
+  transformations: transformationsRouter,
   alerts: alertsRouter,
   serving: servingRouter,
   audit: auditRouter,

@@ -18,6 +18,7 @@ export function recordingJobs(): JobQueue & {
   datasetIds: string[];
   cancelledDatasetIds: string[];
   statisticsJobs: StatisticsJob[];
+  transformationRunIds: string[];
 } {
   const runIds: string[] = [];
   const cancelledIds: string[] = [];
@@ -25,8 +26,10 @@ export function recordingJobs(): JobQueue & {
   const datasetIds: string[] = [];
   const cancelledDatasetIds: string[] = [];
   const statisticsJobs: StatisticsJob[] = [];
+  const transformationRunIds: string[] = [];
   return {
     statisticsJobs,
+    transformationRunIds,
     runIds,
     cancelledIds,
     probedProjects,
@@ -49,6 +52,9 @@ export function recordingJobs(): JobQueue & {
     },
     async enqueueStatistics(job) {
       statisticsJobs.push(job);
+    },
+    async enqueueTransformationRun(runId) {
+      transformationRunIds.push(runId);
     },
   };
 }

@@ -161,6 +161,20 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "freshness.probe": "trusted",
   "datasets.build": "trusted",
   "statistics.execute": "trusted",
+  // Batch transformations (docs/adr/0035): definitions by editors, rows by consumers, runs by operators.
+  "transformations.list": "viewer",
+  "transformations.get": "viewer",
+  "transformations.diff": "viewer",
+  "transformations.runs": "viewer",
+  "transformations.getRun": "viewer",
+  "transformations.preview": "consumer",
+  "transformations.create": "editor",
+  "transformations.update": "editor",
+  "transformations.delete": "editor",
+  "transformations.run": "operator",
+  "transformations.backfill": "operator",
+  "transformations.cancel": "operator",
+  "transformations.execute": "trusted",
   // Liveness.
   "serving.health": "public",
 };

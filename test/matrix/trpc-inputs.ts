@@ -17,6 +17,8 @@ import {
   revokeSharedSchema,
 } from "../../server/registry";
 import { setSchedule } from "../../server/schedules";
+import { createTransformation } from "../../server/transformations/registry";
+import { runTransformationOp } from "../../server/transformations/runs";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
@@ -48,6 +50,19 @@ function queuedDataset(trusted: Ctx) {
       name: fresh("ds"),
       selection: DATASET_SELECTION,
       entitySource: { kind: "query", sql: ENTITY_QUERY },
+    },
+  });
+}
+
+/** A transformation over the matrix project's source, as the transformation operations' input. */
+const TRANSFORMATION_SQL =
+  "select driver_id, event_timestamp, count(*) over (partition by driver_id order by event_timestamp) as n from driver_stats_source";
+function matrixTransformation(trusted: Ctx) {
+  return createTransformation({
+    ctx: trusted,
+    input: {
+      project: P,
+      spec: { name: fresh("tx"), sql: TRANSFORMATION_SQL, eventTimestampColumn: "event_timestamp" },
     },
   });
 }
@@ -355,6 +370,61 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "freshness.probe": () => ({ projectId: "00000000-0000-4000-8000-000000000000" }),
   "statistics.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
   "datasets.build": () => ({ datasetId: "00000000-0000-4000-8000-000000000000" }),
+  // Batch transformations: a fresh one per cell where the call changes it (a run makes the next
+  // one wait; a deleted one cannot be again).
+  "transformations.list": () => ({ project: P }),
+  "transformations.get": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+  }),
+  "transformations.diff": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+    from: 1,
+    to: 1,
+  }),
+  "transformations.runs": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+  }),
+  "transformations.getRun": async (trusted) => {
+    const t = await matrixTransformation(trusted);
+    const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
+    return { project: P, runId: run.id };
+  },
+  "transformations.cancel": async (trusted) => {
+    const t = await matrixTransformation(trusted);
+    const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
+    return { project: P, runId: run.id };
+  },
+  "transformations.preview": () => ({ project: P, sql: TRANSFORMATION_SQL }),
+  "transformations.create": () => ({
+    project: P,
+    spec: { name: fresh("tx"), sql: TRANSFORMATION_SQL, eventTimestampColumn: "event_timestamp" },
+  }),
+  "transformations.update": async (trusted) => {
+    const t = await matrixTransformation(trusted);
+    return {
+      project: P,
+      version: t.currentVersion,
+      spec: { name: t.name, sql: TRANSFORMATION_SQL, eventTimestampColumn: "event_timestamp" },
+    };
+  },
+  "transformations.delete": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+  }),
+  "transformations.run": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+  }),
+  "transformations.backfill": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-02T00:00:00Z",
+  }),
+  "transformations.execute": () => ({ runId: "00000000-0000-4000-8000-000000000000" }),
   // Idempotent: the viewer is no administrator before or after.
   "users.setAdmin": () => ({ email: "user_viewer@example.com", admin: false }),
 };

@@ -14,6 +14,7 @@ import {
   featureViewEntities,
   featureViews,
   materializationRuns,
+  transformations,
 } from "../../db/schema";
 import { type DeletableKind, labelOf, REGISTRY_KINDS, type RegistryKind } from "./kinds";
 
@@ -27,6 +28,7 @@ export const Dependant = z.object({
     "materialization_run",
     "entity",
     "data_source",
+    "transformation",
   ]),
   name: z.string(),
   /** How it depends: "keyed by", "reads", "projects", "built from", "running", "replaced by". */
@@ -69,6 +71,16 @@ export async function dependantsOf(
         .from(featureViews)
         .where(eq(featureViews.sourceId, object.id))
         .orderBy(asc(featureViews.name)),
+    );
+  // A transformation's output source goes only with the transformation (docs/adr/0035).
+  if (kind === "data_source")
+    add(
+      "transformation",
+      "writes",
+      await ctx.db
+        .select({ name: transformations.name })
+        .from(transformations)
+        .where(eq(transformations.outputSourceId, object.id)),
     );
   if (kind === "feature_view") {
     add(
@@ -140,6 +152,7 @@ const KIND_WORDS: Record<Dependant["kind"], string> = {
   materialization_run: "active materialization run",
   entity: "entity",
   data_source: "data source",
+  transformation: "transformation",
 };
 
 /** The 409 refusing to delete an object others depend on, naming each dependant by kind and name. */

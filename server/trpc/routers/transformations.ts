@@ -1,0 +1,37 @@
+import "server-only";
+import {
+  createTransformationOp,
+  deleteTransformationOp,
+  diffTransformationOp,
+  getTransformationOp,
+  listTransformationsOp,
+  previewTransformationOp,
+  updateTransformationOp,
+} from "../../transformations/registry";
+import {
+  backfillTransformationOp,
+  cancelTransformationRunOp,
+  getTransformationRunOp,
+  listTransformationRunsOp,
+  runTransformationOp,
+} from "../../transformations/runs";
+import { doorsOf } from "../doors";
+import { router } from "../init";
+
+/** Batch SQL transformations (docs/adr/0035-batch-transformations.md): definitions, preview, runs. */
+export const transformationsRouter = router(
+  doorsOf({
+    list: listTransformationsOp,
+    get: getTransformationOp,
+    diff: diffTransformationOp,
+    create: createTransformationOp,
+    update: updateTransformationOp,
+    delete: deleteTransformationOp,
+    preview: previewTransformationOp,
+    run: runTransformationOp,
+    backfill: backfillTransformationOp,
+    cancel: cancelTransformationRunOp,
+    runs: listTransformationRunsOp,
+    getRun: getTransformationRunOp,
+  }),
+);
