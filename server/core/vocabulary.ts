@@ -194,3 +194,13 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Delivery events: the rules' ones, and the test a person sends from the Alerts page. */
 export const DELIVERY_EVENTS = [...ALERT_EVENTS, "test"] as const;
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
+
+/** Stream view aggregations (docs/adr/0037-stream-aggregations.md). */
+export const STREAM_AGGREGATION_FUNCTIONS = ["count", "sum", "avg", "min", "max", "last"] as const;
+export type StreamAggregationFunction = (typeof STREAM_AGGREGATION_FUNCTIONS)[number];
+/** Sliding: the last N tiles up to the current one; tumbling: the epoch-aligned window holding the read time. */
+export const STREAM_WINDOW_KINDS = ["sliding", "tumbling"] as const;
+export type StreamWindowKind = (typeof STREAM_WINDOW_KINDS)[number];
+/** The stream adapters Quiver ships (Kafka can follow behind server/streams/adapter.ts). */
+export const STREAM_ADAPTERS = ["redis"] as const;
+export type StreamAdapterName = (typeof STREAM_ADAPTERS)[number];

@@ -1,0 +1,337 @@
+import "server-only";
+import type { Redis, Result } from "ioredis";
+import { dedupeKey, stateKey, tilesKey } from "./keys";
+import {
+  retentionMs,
+  type StreamEngineSpec,
+  type StreamEvent,
+  tileColumns,
+  tileOf,
+  windowTiles,
+} from "./spec";
+
+/**
+ * Tiles: per (view, entity) one hash of partial aggregates per time bucket (tile), updated by one
+ * script per event and read into window values at request time (docs/adr/0037).
+ *
+ * Fields of tile k (decimal): `k|c` events, `k|t` greatest event time (ms); per aggregated column
+ * `k|<col>|n` non-null numeric values, `|s` their sum, `|mn` min, `|mx` max, and the column's last
+ * non-null value `|lv` (JSON) with its event time `|lt` and id `|li`. `_lo`/`_hi` bound the tiles
+ * present, so pruning touches only those.
+ */
+
+/**
+ * Applies one event atomically. KEYS: tiles hash, dedupe mark, view state. ARGV: event ms, event
+ * id, tile ms, lateness ms, retention ms, column count, then per column: name, number ("" = none),
+ * JSON value ("" = null). Returns 1 applied, 0 duplicate (mark present), 2 late (dropped).
+ *
+ * Order: the mark first (a replay is a duplicate even when it is late), then lateness against the
+ * watermark before this event, then the watermark, the tile, and pruning of tiles older than the
+ * retention. Numbers are stored with %.17g, which a double reads back exactly.
+ */
+const APPLY_EVENT = `
+local ts = tonumber(ARGV[1])
+local id = ARGV[2]
+local tileMs = tonumber(ARGV[3])
+local lateMs = tonumber(ARGV[4])
+local keepMs = tonumber(ARGV[5])
+local ncols = tonumber(ARGV[6])
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', keepMs) then
+  redis.call('HINCRBY', KEYS[3], 'duplicates', 1)
+  return 0
+end
+local wmS = redis.call('HGET', KEYS[3], 'wm')
+local wm = ts
+if wmS then
+  wm = tonumber(wmS)
+  if ts < wm - lateMs then
+    redis.call('HINCRBY', KEYS[3], 'late', 1)
+    return 2
+  end
+  if ts > wm then wm = ts end
+end
+redis.call('HSET', KEYS[3], 'wm', string.format('%.17g', wm))
+redis.call('HINCRBY', KEYS[3], 'applied', 1)
+
+local function fmt(x) return string.format('%.17g', x) end
+local function idGreater(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
+
+local k = math.floor(ts / tileMs)
+local cutoff = math.floor((wm - keepMs) / tileMs)
+local lo = tonumber(redis.call('HGET', KEYS[1], '_lo') or '')
+local hi = tonumber(redis.call('HGET', KEYS[1], '_hi') or '')
+if lo == nil or hi == nil or cutoff > hi then
+  redis.call('DEL', KEYS[1])
+  lo = k
+  hi = k
+else
+  local fields = {}
+  while lo < cutoff and lo <= hi do
+    local p = lo .. '|'
+    fields[#fields + 1] = p .. 'c'
+    fields[#fields + 1] = p .. 't'
+    for i = 0, ncols - 1 do
+      local q = p .. ARGV[7 + 3 * i] .. '|'
+      for _, f in ipairs({'n', 's', 'mn', 'mx', 'lv', 'lt', 'li'}) do fields[#fields + 1] = q .. f end
+    end
+    if #fields >= 4000 then
+      redis.call('HDEL', KEYS[1], unpack(fields))
+      fields = {}
+    end
+    lo = lo + 1
+  end
+  if #fields > 0 then redis.call('HDEL', KEYS[1], unpack(fields)) end
+  if k < lo then lo = k end
+  if k > hi then hi = k end
+end
+redis.call('HSET', KEYS[1], '_lo', fmt(lo), '_hi', fmt(hi))
+
+local p = k .. '|'
+redis.call('HINCRBY', KEYS[1], p .. 'c', 1)
+local t = tonumber(redis.call('HGET', KEYS[1], p .. 't') or '')
+if t == nil or ts > t then redis.call('HSET', KEYS[1], p .. 't', fmt(ts)) end
+for i = 0, ncols - 1 do
+  local q = p .. ARGV[7 + 3 * i] .. '|'
+  local num = ARGV[8 + 3 * i]
+  local json = ARGV[9 + 3 * i]
+  if num ~= '' then
+    local v = tonumber(num)
+    redis.call('HINCRBY', KEYS[1], q .. 'n', 1)
+    local s = tonumber(redis.call('HGET', KEYS[1], q .. 's') or '0')
+    local mn = tonumber(redis.call('HGET', KEYS[1], q .. 'mn') or '')
+    local mx = tonumber(redis.call('HGET', KEYS[1], q .. 'mx') or '')
+    redis.call('HSET', KEYS[1], q .. 's', fmt(s + v))
+    if mn == nil or v < mn then redis.call('HSET', KEYS[1], q .. 'mn', fmt(v)) end
+    if mx == nil or v > mx then redis.call('HSET', KEYS[1], q .. 'mx', fmt(v)) end
+  end
+  if json ~= '' then
+    local lt = tonumber(redis.call('HGET', KEYS[1], q .. 'lt') or '')
+    local li = redis.call('HGET', KEYS[1], q .. 'li') or ''
+    if lt == nil or ts > lt or (ts == lt and idGreater(id, li)) then
+      redis.call('HSET', KEYS[1], q .. 'lv', json, q .. 'lt', fmt(ts), q .. 'li', id)
+    end
+  end
+end
+redis.call('PEXPIRE', KEYS[1], keepMs)
+return 1`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    quiverStreamApply(...keysThenArgs: (string | number)[]): Result<number, Context>;
+  }
+}
+
+/** What applying events did: counted once, replays refused, and too late to count. */
+export interface ApplyResult {
+  applied: number;
+  duplicates: number;
+  late: number;
+}
+
+/** A field value as the engine reads it: a decimal number, a string, or null (absent or empty). */
+export function parseFieldValue(raw: string | undefined): number | string | null {
+  if (raw === undefined || raw === "") return null;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
+    const n = Number(raw);
+    if (Number.isFinite(n)) return n;
+  }
+  return raw;
+}
+
+const registered = new WeakSet<Redis>();
+
+/** The engine's script, registered once per client. */
+export function registerStreamScripts(client: Redis): void {
+  if (registered.has(client)) return;
+  client.defineCommand("quiverStreamApply", { numberOfKeys: 3, lua: APPLY_EVENT });
+  registered.add(client);
+}
+
+/**
+ * Applies events in arrival order, one atomic script call each, all in one pipeline (one round
+ * trip). A crash between calls leaves every event either applied with its mark or not at all, so
+ * redelivery finishes the batch without double counting.
+ */
+export async function applyEvents(
+  client: Redis,
+  prefix: string,
+  spec: StreamEngineSpec,
+  events: readonly StreamEvent[],
+): Promise<ApplyResult> {
+  registerStreamScripts(client);
+  const result: ApplyResult = { applied: 0, duplicates: 0, late: 0 };
+  if (events.length === 0) return result;
+  const columns = tileColumns(spec);
+  const tileMs = spec.tileSeconds * 1000;
+  const lateMs = spec.allowedLatenessSeconds * 1000;
+  const keepMs = retentionMs(spec);
+  const state = stateKey(prefix, spec.project, spec.view);
+  const pipe = client.pipeline();
+  for (const e of events) {
+    const args: (string | number)[] = [
+      tilesKey(prefix, spec.project, spec.view, e.entityKey),
+      dedupeKey(prefix, spec.project, spec.view, e.entityKey, e.id),
+      state,
+      e.tsMs,
+      e.id,
+      tileMs,
+      lateMs,
+      keepMs,
+      columns.length,
+    ];
+    for (const c of columns) {
+      const v = parseFieldValue(e.values[c]);
+      args.push(c, typeof v === "number" ? String(v) : "", v === null ? "" : JSON.stringify(v));
+    }
+    (pipe as unknown as Redis).quiverStreamApply(...args);
+  }
+  const replies = (await pipe.exec()) ?? [];
+  for (const [err, code] of replies) {
+    if (err) throw err;
+    if (code === 1) result.applied++;
+    else if (code === 0) result.duplicates++;
+    else result.late++;
+  }
+  return result;
+}
+
+/** One feature of one entity at read time: value (null when the window holds no value) and its newest event. */
+export interface WindowValue {
+  value: number | string | null;
+  /** The greatest event time among the window's events (null: the window is empty). */
+  eventTsMs: number | null;
+}
+
+/** Per entity key (in the order asked): null when no tile is stored, else one value per aggregation. */
+export type WindowValues = (Record<string, WindowValue> | null)[];
+
+/**
+ * The window values of `entityKeys` at read time `atMs`, computed from the stored tiles (one
+ * pipeline of HGETALL, one round trip): count and sum 0, avg/min/max/last null over a window with
+ * no value, so a count falls back to 0 when events stop. An entity with no stored tile is null
+ * (NOT_FOUND for the caller).
+ */
+export async function readWindows(
+  client: Redis,
+  prefix: string,
+  spec: StreamEngineSpec,
+  entityKeys: readonly string[],
+  atMs: number,
+): Promise<WindowValues> {
+  if (entityKeys.length === 0) return [];
+  const pipe = client.pipeline();
+  for (const k of entityKeys) pipe.hgetall(tilesKey(prefix, spec.project, spec.view, k));
+  const replies = (await pipe.exec()) ?? [];
+  return replies.map(([err, hash]) => {
+    if (err) throw err;
+    const h = hash as Record<string, string>;
+    if (h._lo === undefined) return null;
+    return windowValuesOfTiles(spec, h, atMs);
+  });
+}
+
+/** Window values from one entity's tiles hash (pure: the read's arithmetic). */
+export function windowValuesOfTiles(
+  spec: StreamEngineSpec,
+  h: Record<string, string>,
+  atMs: number,
+): Record<string, WindowValue> {
+  const out: Record<string, WindowValue> = {};
+  const lo = Number(h._lo);
+  const hi = Number(h._hi);
+  for (const a of spec.aggregations) {
+    const { first, last } = windowTiles(a, spec.tileSeconds, atMs);
+    let count = 0;
+    let n = 0;
+    let sum = 0;
+    let min: number | null = null;
+    let max: number | null = null;
+    let lastV: string | undefined;
+    let lastT = Number.NEGATIVE_INFINITY;
+    let lastId = "";
+    let newest: number | null = null;
+    for (let k = Math.max(first, lo); k <= Math.min(last, hi); k++) {
+      const c = h[`${k}|c`];
+      if (c === undefined) continue;
+      count += Number(c);
+      const t = Number(h[`${k}|t`]);
+      if (newest === null || t > newest) newest = t;
+      if (a.function === "count") continue;
+      const q = `${k}|${a.column}|`;
+      const tn = h[`${q}n`];
+      if (tn !== undefined) {
+        n += Number(tn);
+        sum += Number(h[`${q}s`]);
+        const mn = Number(h[`${q}mn`]);
+        const mx = Number(h[`${q}mx`]);
+        if (min === null || mn < min) min = mn;
+        if (max === null || mx > max) max = mx;
+      }
+      const lv = h[`${q}lv`];
+      if (lv !== undefined) {
+        const lt = Number(h[`${q}lt`]);
+        const li = h[`${q}li`] ?? "";
+        if (lt > lastT || (lt === lastT && Buffer.compare(Buffer.from(li), Buffer.from(lastId)) > 0)) {
+          lastV = lv;
+          lastT = lt;
+          lastId = li;
+        }
+      }
+    }
+    let value: number | string | null;
+    switch (a.function) {
+      case "count":
+        value = count;
+        break;
+      case "sum":
+        value = sum;
+        break;
+      case "avg":
+        value = n === 0 ? null : sum / n;
+        break;
+      case "min":
+        value = min;
+        break;
+      case "max":
+        value = max;
+        break;
+      case "last":
+        value = lastV === undefined ? null : (JSON.parse(lastV) as number | string);
+        break;
+    }
+    out[a.name] = { value, eventTsMs: newest };
+  }
+  return out;
+}
+
+/** The view's watermark (greatest event time applied, ms) and counters. */
+export interface StreamViewState {
+  watermarkMs: number | null;
+  applied: number;
+  duplicates: number;
+  late: number;
+}
+
+export async function readStreamState(
+  client: Redis,
+  prefix: string,
+  project: string,
+  view: string,
+): Promise<StreamViewState> {
+  const h = await client.hgetall(stateKey(prefix, project, view));
+  return {
+    watermarkMs: h.wm === undefined ? null : Number(h.wm),
+    applied: Number(h.applied ?? 0),
+    duplicates: Number(h.duplicates ?? 0),
+    late: Number(h.late ?? 0),
+  };
+}
+
+export { tileOf };
