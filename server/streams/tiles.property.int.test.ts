@@ -113,14 +113,19 @@ describe.skipIf(!redisUrl)("stream tiles against the brute-force reference", () 
           const s = spec(`v${run++}`);
           // applied in a few batches, as a consumer would
           const got = { applied: 0, duplicates: 0, late: 0 };
+          const counted: StreamEvent[] = [];
           for (let i = 0; i < arrivals.length; i += 7) {
             const r = await applyEvents(client, prefix, s, arrivals.slice(i, i + 7));
+            counted.push(...r.counted);
             got.applied += r.applied;
             got.duplicates += r.duplicates;
             got.late += r.late;
           }
           const ref = referenceAccept(s, arrivals);
           expect(got).toEqual({ applied: ref.accepted.length, duplicates: ref.duplicates, late: ref.late });
+          // what goes offline: every arrival of an accepted event (replays collapse there by id)
+          const acceptedIds = new Set(ref.accepted.map((e) => `${e.entityKey} ${e.id}`));
+          expect(counted).toEqual(arrivals.filter((e) => acceptedIds.has(`${e.entityKey} ${e.id}`)));
           const state = await readStreamState(client, prefix, "p", s.view);
           expect(state).toEqual({ watermarkMs: ref.watermarkMs, ...got });
           const wm = ref.watermarkMs as number;

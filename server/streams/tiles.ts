@@ -23,7 +23,9 @@ import {
 /**
  * Applies one event atomically. KEYS: tiles hash, dedupe mark, view state. ARGV: event ms, event
  * id, tile ms, lateness ms, retention ms, column count, then per column: name, number ("" = none),
- * JSON value ("" = null). Returns 1 applied, 0 duplicate (mark present), 2 late (dropped).
+ * JSON value ("" = null). Returns 1 applied, 0 duplicate of an applied event, 2 late (dropped),
+ * 3 duplicate of a late one (the mark says which, so a redelivered batch is appended offline
+ * exactly as it was applied).
  *
  * Order: the mark first (a replay is a duplicate even when it is late), then lateness against the
  * watermark before this event, then the watermark, the tile, and pruning of tiles older than the
@@ -38,6 +40,7 @@ local keepMs = tonumber(ARGV[5])
 local ncols = tonumber(ARGV[6])
 if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', keepMs) then
   redis.call('HINCRBY', KEYS[3], 'duplicates', 1)
+  if redis.call('GET', KEYS[2]) == 'late' then return 3 end
   return 0
 end
 local wmS = redis.call('HGET', KEYS[3], 'wm')
@@ -46,6 +49,7 @@ if wmS then
   wm = tonumber(wmS)
   if ts < wm - lateMs then
     redis.call('HINCRBY', KEYS[3], 'late', 1)
+    redis.call('SET', KEYS[2], 'late', 'PX', keepMs)
     return 2
   end
   if ts > wm then wm = ts end
@@ -133,6 +137,11 @@ export interface ApplyResult {
   applied: number;
   duplicates: number;
   late: number;
+  /**
+   * The events serving counts, in order: applied now or before (a replay of an applied event).
+   * What the offline store keeps, so training sets see what serving saw.
+   */
+  counted: StreamEvent[];
 }
 
 /** A field value as the engine reads it: a decimal number, a string, or null (absent or empty). */
@@ -166,7 +175,7 @@ export async function applyEvents(
   events: readonly StreamEvent[],
 ): Promise<ApplyResult> {
   registerStreamScripts(client);
-  const result: ApplyResult = { applied: 0, duplicates: 0, late: 0 };
+  const result: ApplyResult = { applied: 0, duplicates: 0, late: 0, counted: [] };
   if (events.length === 0) return result;
   const columns = tileColumns(spec);
   const tileMs = spec.tileSeconds * 1000;
@@ -193,12 +202,13 @@ export async function applyEvents(
     (pipe as unknown as Redis).quiverStreamApply(...args);
   }
   const replies = (await pipe.exec()) ?? [];
-  for (const [err, code] of replies) {
+  replies.forEach(([err, code], i) => {
     if (err) throw err;
+    if (code === 1 || code === 0) result.counted.push(events[i] as StreamEvent);
     if (code === 1) result.applied++;
-    else if (code === 0) result.duplicates++;
+    else if (code === 0 || code === 3) result.duplicates++;
     else result.late++;
-  }
+  });
   return result;
 }
 
