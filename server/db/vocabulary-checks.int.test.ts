@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
     "offline_schema",
     "dataset",
     "alert_rule",
+    "stream_view",
   ],
   alert_deliveries_event_check: ["breach", "failed_run", "recovery", "drift", "test"],
   alert_deliveries_status_check: ["pending", "delivered", "failed"],
@@ -70,6 +71,7 @@ const EXPECTED: Record<string, string[]> = {
   project_offline_schemas_access_check: ["own", "shared"],
   schedule_ticks_outcome_check: ["started", "skipped"],
   source_probes_status_check: ["ok", "timeout", "error"],
+  stream_views_stream_adapter_check: ["redis"],
 };
 
 let t: TestDb;

@@ -25,6 +25,7 @@ import {
   sourcesRouter,
 } from "./routers/registry";
 import { statisticsRouter } from "./routers/statistics";
+import { streamViewsRouter } from "./routers/stream-views";
 
 export const appRouter = router({
   projects: projectsRouter,
@@ -48,6 +49,7 @@ export const appRouter = router({
   offline: offlineRouter,
   account: accountRouter,
   admin: adminRouter,
+  streamViews: streamViewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

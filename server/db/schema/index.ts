@@ -17,4 +17,5 @@ export * from "./online-values";
 export * from "./projects";
 export * from "./run-log";
 export * from "./schedules";
+export * from "./stream-views";
 export * from "./usage";
