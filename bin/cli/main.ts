@@ -47,6 +47,7 @@ import { retryCommand } from "./commands/retry";
 import { SCHEDULE_USAGE, scheduleCommand } from "./commands/schedule";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
+import { STREAM_WORKER_USAGE, streamWorkerCommand } from "./commands/stream-worker";
 import { userCommand } from "./commands/user";
 
 export const USAGE = `Usage: quiver <command> [options]
@@ -56,6 +57,7 @@ Commands:
                                    (http://localhost:3000; PORT also works)
   dev [--port N]                   the same with Next.js in development mode (hot reload)
   worker [--concurrency N]         run only the materialization worker
+${STREAM_WORKER_USAGE}
   serve [--port 6566] [--workers N] [--host H]
                                    the standalone feature server: get-online-features, push,
                                    health and /metrics over plain HTTP, API keys only; --workers
@@ -122,6 +124,8 @@ export const COMMANDS: Record<string, Command> = {
   start: { run: startCommand, operations: "local" },
   dev: { run: devCommand, operations: "local" },
   worker: { run: workerCommand, operations: "local" },
+  // Reads the registry and Redis as Quiver itself, like the materialization worker.
+  "stream-worker": { run: streamWorkerCommand, operations: "local" },
   // A server process: its HTTP callers bring API keys; it never acts as the local actor.
   serve: { run: featureServerCommand, operations: "local" },
   migrate: { run: migrateCommand, operations: "local" },
