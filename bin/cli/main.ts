@@ -33,10 +33,12 @@ import {
   setScheduleOp,
 } from "../../server/schedules";
 import { getHistoricalFeaturesOp } from "../../server/serving";
+import { getStreamViewOp } from "../../server/streams/registry";
 import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
 import { DATASET_USAGE, datasetCommand } from "./commands/dataset";
+import { DEMO_STREAM_USAGE, demoStreamCommand } from "./commands/demo-stream";
 import { featureServerCommand } from "./commands/feature-server";
 import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
@@ -58,6 +60,7 @@ Commands:
   dev [--port N]                   the same with Next.js in development mode (hot reload)
   worker [--concurrency N]         run only the materialization worker
 ${STREAM_WORKER_USAGE}
+${DEMO_STREAM_USAGE}
   serve [--port 6566] [--workers N] [--host H]
                                    the standalone feature server: get-online-features, push,
                                    health and /metrics over plain HTTP, API keys only; --workers
@@ -126,6 +129,7 @@ export const COMMANDS: Record<string, Command> = {
   worker: { run: workerCommand, operations: "local" },
   // Reads the registry and Redis as Quiver itself, like the materialization worker.
   "stream-worker": { run: streamWorkerCommand, operations: "local" },
+  "demo-stream": { run: demoStreamCommand, operations: [getStreamViewOp] },
   // A server process: its HTTP callers bring API keys; it never acts as the local actor.
   serve: { run: featureServerCommand, operations: "local" },
   migrate: { run: migrateCommand, operations: "local" },

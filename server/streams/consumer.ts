@@ -93,6 +93,8 @@ export class StreamConsumer {
   private readonly blockMs: number;
   private readonly claimIdleMs: number;
   private lastClaim = 0;
+  /** The batch in hand until it is acknowledged (retried by the next step after a failure). */
+  private unfinished: readonly StreamMessage[] = [];
 
   constructor(private readonly opts: StreamConsumerOptions) {
     this.batchSize = opts.batchSize ?? 500;
@@ -102,6 +104,8 @@ export class StreamConsumer {
 
   /** One batch: stale pending entries when it is time to look, else new ones. Returns the messages processed. */
   async step(): Promise<number> {
+    // a batch whose apply, append or ack failed is still delivered to this consumer: finish it first
+    if (this.unfinished.length > 0) return this.process(this.unfinished);
     const now = Date.now();
     if (now - this.lastClaim >= Math.min(this.claimIdleMs, 5_000)) {
       this.lastClaim = now;
@@ -117,6 +121,7 @@ export class StreamConsumer {
 
   async process(messages: readonly StreamMessage[]): Promise<number> {
     if (messages.length === 0) return 0;
+    this.unfinished = messages;
     const { spec, redis, prefix, sink, adapter, log } = this.opts;
     const events: StreamEvent[] = [];
     for (const m of messages) {
@@ -129,6 +134,7 @@ export class StreamConsumer {
     const r = await applyEvents(redis, prefix, spec, events);
     if (sink) await sink(r.counted);
     await adapter.ack(messages.map((m) => m.id));
+    this.unfinished = [];
     this.stats.messages += messages.length;
     this.stats.applied += r.applied;
     this.stats.duplicates += r.duplicates;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Ctx } from "../core/context";
+import { pgCode } from "../core/pg-error";
 import { offlineError } from "../offline/errors";
 import { quoteIdent } from "../offline/source-query";
 import type { EventSink } from "./consumer";
@@ -28,6 +29,9 @@ export interface OfflineAppendTarget {
   view: string;
   joinKeys: string[];
 }
+
+/** Tables this process created or found; one dropped since fails an insert once and is made again on the retry. */
+const created = new Set<string>();
 
 /** Appends events (one statement per batch), creating the table first when needed; returns rows inserted. */
 export async function appendEventsOffline(
@@ -61,15 +65,23 @@ export async function appendEventsOffline(
   ];
   const types = ["text[]", "text[]", ...keys.map(() => "text[]"), "timestamptz[]", "jsonb[]"];
   try {
-    return await ctx.offline.transaction(target.project, "write", async (client) => {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${ddl.join(", ")})`);
+    const inserted = await ctx.offline.transaction(target.project, "write", async (client) => {
+      // two workers' first batches race on CREATE TABLE IF NOT EXISTS (pg_type's unique index
+      // refuses the loser): one at a time per table, then a no-op for the rest
+      if (!created.has(`${ctx.offline.database}/${table}`)) {
+        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [table]);
+        await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${ddl.join(", ")})`);
+      }
       const res = await client.query(
         `INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}`).join(", ")}) ON CONFLICT DO NOTHING`,
         params,
       );
       return res.rowCount ?? 0;
     });
+    created.add(`${ctx.offline.database}/${table}`);
+    return inserted;
   } catch (e) {
+    if (pgCode(e) === "42P01") created.delete(`${ctx.offline.database}/${table}`);
     throw offlineError(e, `offline append of stream view ${target.view}`, writeMs);
   }
 }

@@ -7,6 +7,7 @@ import type { Ctx } from "../core/context";
 import { entityKey } from "../online/entity-key";
 import { deleteByPrefix } from "../online/test-redis";
 import { groupName } from "./consumer";
+import { streamViewLag } from "./lag";
 import { offlineSinkFor } from "./offline-append";
 import { createRedisStreamAdapter } from "./redis-adapter";
 import { createStreamView } from "./registry";
@@ -115,6 +116,21 @@ describe.skipIf(!redisUrl)("the stream worker", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await probe.close();
+
+    const lag = await streamViewLag(redis, prefix, { project: "proj", name: "trips", streamKey });
+    expect(lag).toMatchObject({
+      lag: 0,
+      pending: 0,
+      applied: 300,
+      duplicates: 30,
+      late: 0,
+      watermarkMs: T0 + 299_000,
+    });
+    expect(lag.behindMs).toBeGreaterThan(0);
+    // a view whose stream does not exist yet is not behind
+    expect(
+      await streamViewLag(redis, prefix, { project: "proj", name: "none", streamKey: `${prefix}none` }),
+    ).toMatchObject({ lag: 0, pending: 0, watermarkMs: null });
 
     const stats = workers.map((w) => w.consumers().get("proj:trips")?.stats);
     expect(stats.every((s) => (s?.messages ?? 0) > 0)).toBe(true);
