@@ -3,6 +3,7 @@ import type { Ctx } from "../core/context";
 import { pgCode } from "../core/pg-error";
 import { offlineError } from "../offline/errors";
 import { quoteIdent } from "../offline/source-query";
+import type { OfflineStore } from "../offline/store";
 import type { EventSink } from "./consumer";
 import type { StreamViewOutput } from "./schemas";
 import type { StreamEvent } from "./spec";
@@ -35,16 +36,16 @@ const created = new Set<string>();
 
 /** Appends events (one statement per batch), creating the table first when needed; returns rows inserted. */
 export async function appendEventsOffline(
-  ctx: Ctx,
+  offline: OfflineStore,
   target: OfflineAppendTarget,
   events: readonly StreamEvent[],
 ) {
   if (events.length === 0) return 0;
-  const space = await ctx.offline.space(target.project);
+  const space = await offline.space(target.project);
   const schema = space.own[0];
   if (!schema) throw new Error(`project "${target.project}" has no offline schema of its own`);
   const table = `${quoteIdent(schema)}.${quoteIdent(offlineTableName(target.view))}`;
-  const writeMs = ctx.offline.timeouts.writeMs;
+  const writeMs = offline.timeouts.writeMs;
   const keys = target.joinKeys.map(quoteIdent);
   const ddl = [
     "event_id text NOT NULL",
@@ -65,10 +66,10 @@ export async function appendEventsOffline(
   ];
   const types = ["text[]", "text[]", ...keys.map(() => "text[]"), "timestamptz[]", "jsonb[]"];
   try {
-    const inserted = await ctx.offline.transaction(target.project, "write", async (client) => {
+    const inserted = await offline.transaction(target.project, "write", async (client) => {
       // two workers' first batches race on CREATE TABLE IF NOT EXISTS (pg_type's unique index
       // refuses the loser): one at a time per table, then a no-op for the rest
-      if (!created.has(`${ctx.offline.database}/${table}`)) {
+      if (!created.has(`${offline.database}/${table}`)) {
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [table]);
         await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${ddl.join(", ")})`);
       }
@@ -78,10 +79,10 @@ export async function appendEventsOffline(
       );
       return res.rowCount ?? 0;
     });
-    created.add(`${ctx.offline.database}/${table}`);
+    created.add(`${offline.database}/${table}`);
     return inserted;
   } catch (e) {
-    if (pgCode(e) === "42P01") created.delete(`${ctx.offline.database}/${table}`);
+    if (pgCode(e) === "42P01") created.delete(`${offline.database}/${table}`);
     throw offlineError(e, `offline append of stream view ${target.view}`, writeMs);
   }
 }
@@ -90,6 +91,6 @@ export async function appendEventsOffline(
 export function offlineSinkFor(ctxFor: () => Ctx, view: StreamViewOutput & { project: string }): EventSink {
   const target = { project: view.project, view: view.name, joinKeys: view.joinKeys };
   return async (events) => {
-    await appendEventsOffline(ctxFor(), target, events);
+    await appendEventsOffline(ctxFor().offline, target, events);
   };
 }
