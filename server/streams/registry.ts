@@ -257,3 +257,22 @@ export async function allStreamViews(
   }
   return out;
 }
+
+/**
+ * The stream views of a project among `names` (current versions, by name), for retrieval; names
+ * that are not stream views are absent. One query when none is.
+ */
+export async function streamViewsNamed(
+  ctx: Ctx,
+  project: { id: string; name: string },
+  names: string[],
+): Promise<Map<string, StreamViewOutput>> {
+  if (names.length === 0) return new Map();
+  const heads = await ctx.db
+    .select({ name: streamViews.name })
+    .from(streamViews)
+    .where(and(eq(streamViews.projectId, project.id), inArray(streamViews.name, names)));
+  const out = new Map<string, StreamViewOutput>();
+  for (const h of heads) out.set(h.name, await load(ctx, project, h.name));
+  return out;
+}

@@ -1,11 +1,46 @@
 import "server-only";
 import type { Redis } from "ioredis";
-import { InvalidError } from "../core/errors";
+import { InvalidError, UnavailableError } from "../core/errors";
+import { env } from "../env";
 import { entityKey } from "../online/entity-key";
-import { EPOCH, type FeatureColumn, type FieldStatus } from "../serving/get-online-features";
-import { isoSeconds } from "../serving/values";
+import { connectRedis, whenReady } from "../online/redis-client";
 import type { StreamConsumerSpec } from "./consumer";
 import { readWindows, type WindowValues } from "./tiles";
+
+/** Feast's column of one feature (the shape server/serving/get-online-features.ts answers; kept here so streams import nothing of serving). */
+export interface FeatureColumn {
+  values: unknown[];
+  statuses: FieldStatus[];
+  event_timestamps: string[];
+}
+type FieldStatus = "PRESENT" | "NULL_VALUE" | "NOT_FOUND" | "OUTSIDE_MAX_AGE";
+const EPOCH = "1970-01-01T00:00:00Z";
+
+function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+let servingRedis: Redis | undefined;
+let lastError: Error | undefined;
+/**
+ * The serving process's connection for stream tiles (REDIS_URL), fail-fast like the online
+ * store's: waits (at most its timeout) for a connection being opened, then fails at once.
+ */
+export async function streamRedis(): Promise<Redis> {
+  const url = env().REDIS_URL;
+  if (!url)
+    throw new UnavailableError(
+      "stream view features need REDIS_URL (the stream engine keeps its tiles in Redis)",
+    );
+  if (!servingRedis) {
+    servingRedis = connectRedis(url);
+    servingRedis.on("error", (e: Error) => {
+      lastError = e;
+    });
+  }
+  if (servingRedis.status !== "ready") await whenReady(servingRedis, () => lastError);
+  return servingRedis;
+}
 
 /**
  * Stream view features in Feast's columnar shape, computed from the tiles at read time `at` (UTC
@@ -32,7 +67,7 @@ export function streamFeatureColumns(
       else status = "PRESENT";
       col.values.push(v?.value ?? null);
       col.statuses.push(agg ? status : "NOT_FOUND");
-      col.event_timestamps.push(v?.eventTsMs == null ? EPOCH : isoSeconds(new Date(v.eventTsMs)));
+      col.event_timestamps.push(v?.eventTsMs == null ? EPOCH : isoSeconds(v.eventTsMs));
     }
     return col;
   });
