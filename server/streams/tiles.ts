@@ -69,20 +69,36 @@ end
 
 local k = math.floor(ts / tileMs)
 local cutoff = math.floor((wm - keepMs) / tileMs)
-local lo = tonumber(redis.call('HGET', KEYS[1], '_lo') or '')
-local hi = tonumber(redis.call('HGET', KEYS[1], '_hi') or '')
+local p = k .. '|'
+-- one read of everything this event compares against: bounds, the tile's count and newest time,
+-- and per column n, sum, min, max and the last value's time and id
+local names = {'_lo', '_hi', p .. 'c', p .. 't'}
+for i = 0, ncols - 1 do
+  local q = p .. ARGV[7 + 3 * i] .. '|'
+  names[#names + 1] = q .. 'n'
+  names[#names + 1] = q .. 's'
+  names[#names + 1] = q .. 'mn'
+  names[#names + 1] = q .. 'mx'
+  names[#names + 1] = q .. 'lt'
+  names[#names + 1] = q .. 'li'
+end
+local cur = redis.call('HMGET', KEYS[1], unpack(names))
+local lo = tonumber(cur[1] or '')
+local hi = tonumber(cur[2] or '')
 if lo == nil or hi == nil or cutoff > hi then
-  redis.call('DEL', KEYS[1])
+  -- nothing stored, or everything stored is past the retention
+  if lo ~= nil then redis.call('DEL', KEYS[1]) end
+  cur = {}
   lo = k
   hi = k
 else
   local fields = {}
   while lo < cutoff and lo <= hi do
-    local p = lo .. '|'
-    fields[#fields + 1] = p .. 'c'
-    fields[#fields + 1] = p .. 't'
+    local pp = lo .. '|'
+    fields[#fields + 1] = pp .. 'c'
+    fields[#fields + 1] = pp .. 't'
     for i = 0, ncols - 1 do
-      local q = p .. ARGV[7 + 3 * i] .. '|'
+      local q = pp .. ARGV[7 + 3 * i] .. '|'
       for _, f in ipairs({'n', 's', 'mn', 'mx', 'lv', 'lt', 'li'}) do fields[#fields + 1] = q .. f end
     end
     if #fields >= 4000 then
@@ -95,34 +111,49 @@ else
   if k < lo then lo = k end
   if k > hi then hi = k end
 end
-redis.call('HSET', KEYS[1], '_lo', fmt(lo), '_hi', fmt(hi))
 
-local p = k .. '|'
-redis.call('HINCRBY', KEYS[1], p .. 'c', 1)
-local t = tonumber(redis.call('HGET', KEYS[1], p .. 't') or '')
-if t == nil or ts > t then redis.call('HSET', KEYS[1], p .. 't', fmt(ts)) end
+local out = {'_lo', fmt(lo), '_hi', fmt(hi), p .. 'c', fmt((tonumber(cur[3] or '') or 0) + 1)}
+local t = tonumber(cur[4] or '')
+if t == nil or ts > t then
+  out[#out + 1] = p .. 't'
+  out[#out + 1] = fmt(ts)
+end
 for i = 0, ncols - 1 do
   local q = p .. ARGV[7 + 3 * i] .. '|'
   local num = ARGV[8 + 3 * i]
   local json = ARGV[9 + 3 * i]
+  local b = 4 + 6 * i
   if num ~= '' then
     local v = tonumber(num)
-    redis.call('HINCRBY', KEYS[1], q .. 'n', 1)
-    local s = tonumber(redis.call('HGET', KEYS[1], q .. 's') or '0')
-    local mn = tonumber(redis.call('HGET', KEYS[1], q .. 'mn') or '')
-    local mx = tonumber(redis.call('HGET', KEYS[1], q .. 'mx') or '')
-    redis.call('HSET', KEYS[1], q .. 's', fmt(s + v))
-    if mn == nil or v < mn then redis.call('HSET', KEYS[1], q .. 'mn', fmt(v)) end
-    if mx == nil or v > mx then redis.call('HSET', KEYS[1], q .. 'mx', fmt(v)) end
+    local mn = tonumber(cur[b + 3] or '')
+    local mx = tonumber(cur[b + 4] or '')
+    out[#out + 1] = q .. 'n'
+    out[#out + 1] = fmt((tonumber(cur[b + 1] or '') or 0) + 1)
+    out[#out + 1] = q .. 's'
+    out[#out + 1] = fmt((tonumber(cur[b + 2] or '') or 0) + v)
+    if mn == nil or v < mn then
+      out[#out + 1] = q .. 'mn'
+      out[#out + 1] = fmt(v)
+    end
+    if mx == nil or v > mx then
+      out[#out + 1] = q .. 'mx'
+      out[#out + 1] = fmt(v)
+    end
   end
   if json ~= '' then
-    local lt = tonumber(redis.call('HGET', KEYS[1], q .. 'lt') or '')
-    local li = redis.call('HGET', KEYS[1], q .. 'li') or ''
+    local lt = tonumber(cur[b + 5] or '')
+    local li = cur[b + 6] or ''
     if lt == nil or ts > lt or (ts == lt and idGreater(id, li)) then
-      redis.call('HSET', KEYS[1], q .. 'lv', json, q .. 'lt', fmt(ts), q .. 'li', id)
+      out[#out + 1] = q .. 'lv'
+      out[#out + 1] = json
+      out[#out + 1] = q .. 'lt'
+      out[#out + 1] = fmt(ts)
+      out[#out + 1] = q .. 'li'
+      out[#out + 1] = id
     end
   end
 end
+redis.call('HSET', KEYS[1], unpack(out))
 redis.call('PEXPIRE', KEYS[1], keepMs)
 return 1`;
 
