@@ -134,4 +134,47 @@ describe.skipIf(!redisUrl)("stream consumers in one group on Redis Streams", () 
     expect(appended).toHaveLength(600);
     expect(new Set(appended.map((e) => e.id)).size).toBe(500);
   });
+  it("retries the batch in hand when its sink fails, counting it once", async () => {
+    const key = `${prefix}retry`;
+    for (let i = 0; i < 10; i++)
+      await redis.xadd(
+        key,
+        "*",
+        "event_id",
+        `r${i}`,
+        "driver_id",
+        "9",
+        "ts",
+        String(Date.now() - 1000),
+        "fare",
+        "1",
+      );
+    const view = { ...spec, view: "retry" };
+    let failures = 1;
+    const appended: string[] = [];
+    const consumer = new StreamConsumer({
+      spec: view,
+      adapter: createRedisStreamAdapter({
+        key,
+        group: groupName("p", "retry"),
+        consumer: "x",
+        client: new Redis(redisUrl as string, { maxRetriesPerRequest: 1 }),
+      }),
+      redis,
+      prefix,
+      blockMs: 50,
+      sink: async (events) => {
+        if (failures-- > 0) throw new Error("offline store down");
+        appended.push(...events.map((e) => e.id));
+      },
+    });
+    await consumer.opts.adapter.ensureGroup();
+    await expect(consumer.step()).rejects.toThrow("offline store down");
+    // applied once already: the retry finds every event a replay, appends and acknowledges them
+    expect(await consumer.step()).toBe(10);
+    expect(appended).toHaveLength(10);
+    expect(await readStreamState(redis, prefix, "p", "retry")).toMatchObject({ applied: 10, duplicates: 10 });
+    expect(await consumer.opts.adapter.lag()).toEqual({ lag: 0, pending: 0 });
+    await consumer.opts.adapter.close();
+  });
 });

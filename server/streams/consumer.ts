@@ -96,7 +96,7 @@ export class StreamConsumer {
   /** The batch in hand until it is acknowledged (retried by the next step after a failure). */
   private unfinished: readonly StreamMessage[] = [];
 
-  constructor(private readonly opts: StreamConsumerOptions) {
+  constructor(readonly opts: StreamConsumerOptions) {
     this.batchSize = opts.batchSize ?? 500;
     this.blockMs = opts.blockMs ?? 1000;
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
