@@ -104,7 +104,7 @@ describe.skipIf(!redisUrl)("stream tiles against the brute-force reference", () 
 
   it.each([
     ["windows up to 1 h (no pruning)", wide, 1800],
-    ["10 s tiles, 1 min windows (pruned)", narrow, 300],
+    ["10 s tiles, 1 min windows (pruned)", narrow, 150],
   ] as const)(
     "gives the reference's window values, counters and watermark: %s",
     async (_label, spec, spread) => {

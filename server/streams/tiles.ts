@@ -21,42 +21,18 @@ import {
  */
 
 /**
- * Applies one event atomically. KEYS: tiles hash, dedupe mark, view state. ARGV: event ms, event
- * id, tile ms, lateness ms, retention ms, column count, then per column: name, number ("" = none),
- * JSON value ("" = null). Returns 1 applied, 0 duplicate of an applied event, 2 late (dropped),
- * 3 duplicate of a late one (the mark says which, so a redelivered batch is appended offline
- * exactly as it was applied).
+ * Applies a run of events, each atomically and in order (the script runs alone on the server, so
+ * a crash never half-applies an event). KEYS: the view's state, then per event its tiles hash and
+ * dedupe mark. ARGV: tile ms, lateness ms, retention ms, column count, the column names, then per
+ * event: ms, id, and per column a number ("" = none) and a JSON value ("" = null). Returns per
+ * event 1 applied, 0 duplicate of an applied event, 2 late (dropped), 3 duplicate of a late one
+ * (the mark says which, so a redelivered batch is appended offline exactly as it was applied).
  *
- * Order: the mark first (a replay is a duplicate even when it is late), then lateness against the
+ * Per event: the mark first (a replay is a duplicate even when it is late), then lateness against the
  * watermark before this event, then the watermark, the tile, and pruning of tiles older than the
  * retention. Numbers are stored with %.17g, which a double reads back exactly.
  */
 const APPLY_EVENT = `
-local ts = tonumber(ARGV[1])
-local id = ARGV[2]
-local tileMs = tonumber(ARGV[3])
-local lateMs = tonumber(ARGV[4])
-local keepMs = tonumber(ARGV[5])
-local ncols = tonumber(ARGV[6])
-if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', keepMs) then
-  redis.call('HINCRBY', KEYS[3], 'duplicates', 1)
-  if redis.call('GET', KEYS[2]) == 'late' then return 3 end
-  return 0
-end
-local wmS = redis.call('HGET', KEYS[3], 'wm')
-local wm = ts
-if wmS then
-  wm = tonumber(wmS)
-  if ts < wm - lateMs then
-    redis.call('HINCRBY', KEYS[3], 'late', 1)
-    redis.call('SET', KEYS[2], 'late', 'PX', keepMs)
-    return 2
-  end
-  if ts > wm then wm = ts end
-end
-redis.call('HSET', KEYS[3], 'wm', string.format('%.17g', wm))
-redis.call('HINCRBY', KEYS[3], 'applied', 1)
-
 local function fmt(x) return string.format('%.17g', x) end
 local function idGreater(a, b)
   local n = math.min(#a, #b)
@@ -66,100 +42,139 @@ local function idGreater(a, b)
   end
   return #a > #b
 end
+local tileMs = tonumber(ARGV[1])
+local lateMs = tonumber(ARGV[2])
+local keepMs = tonumber(ARGV[3])
+local ncols = tonumber(ARGV[4])
+local cols = {}
+for i = 1, ncols do cols[i] = ARGV[4 + i] end
+local SK = KEYS[1]
 
-local k = math.floor(ts / tileMs)
-local cutoff = math.floor((wm - keepMs) / tileMs)
-local p = k .. '|'
--- one read of everything this event compares against: bounds, the tile's count and newest time,
--- and per column n, sum, min, max and the last value's time and id
-local names = {'_lo', '_hi', p .. 'c', p .. 't'}
-for i = 0, ncols - 1 do
-  local q = p .. ARGV[7 + 3 * i] .. '|'
-  names[#names + 1] = q .. 'n'
-  names[#names + 1] = q .. 's'
-  names[#names + 1] = q .. 'mn'
-  names[#names + 1] = q .. 'mx'
-  names[#names + 1] = q .. 'lt'
-  names[#names + 1] = q .. 'li'
-end
-local cur = redis.call('HMGET', KEYS[1], unpack(names))
-local lo = tonumber(cur[1] or '')
-local hi = tonumber(cur[2] or '')
-if lo == nil or hi == nil or cutoff > hi then
-  -- nothing stored, or everything stored is past the retention
-  if lo ~= nil then redis.call('DEL', KEYS[1]) end
-  cur = {}
-  lo = k
-  hi = k
-else
-  local fields = {}
-  while lo < cutoff and lo <= hi do
-    local pp = lo .. '|'
-    fields[#fields + 1] = pp .. 'c'
-    fields[#fields + 1] = pp .. 't'
-    for i = 0, ncols - 1 do
-      local q = pp .. ARGV[7 + 3 * i] .. '|'
-      for _, f in ipairs({'n', 's', 'mn', 'mx', 'lv', 'lt', 'li'}) do fields[#fields + 1] = q .. f end
-    end
-    if #fields >= 4000 then
-      redis.call('HDEL', KEYS[1], unpack(fields))
-      fields = {}
-    end
-    lo = lo + 1
+local function applyOne(TK, MK, base)
+  local ts = tonumber(ARGV[base + 1])
+  local id = ARGV[base + 2]
+  if not redis.call('SET', MK, '1', 'NX', 'PX', keepMs) then
+    redis.call('HINCRBY', SK, 'duplicates', 1)
+    if redis.call('GET', MK) == 'late' then return 3 end
+    return 0
   end
-  if #fields > 0 then redis.call('HDEL', KEYS[1], unpack(fields)) end
-  if k < lo then lo = k end
-  if k > hi then hi = k end
+  local wmS = redis.call('HGET', SK, 'wm')
+  local wm = ts
+  if wmS then
+    wm = tonumber(wmS)
+    if ts < wm - lateMs then
+      redis.call('HINCRBY', SK, 'late', 1)
+      redis.call('SET', MK, 'late', 'PX', keepMs)
+      return 2
+    end
+    if ts > wm then wm = ts end
+  end
+  redis.call('HSET', SK, 'wm', string.format('%.17g', wm))
+  redis.call('HINCRBY', SK, 'applied', 1)
+
+
+  local k = math.floor(ts / tileMs)
+  local cutoff = math.floor((wm - keepMs) / tileMs)
+  local p = k .. '|'
+  -- one read of everything this event compares against: bounds, the tile's count and newest time,
+  -- and per column n, sum, min, max and the last value's time and id
+  local names = {'_lo', '_hi', p .. 'c', p .. 't'}
+  for i = 0, ncols - 1 do
+    local q = p .. cols[i + 1] .. '|'
+    names[#names + 1] = q .. 'n'
+    names[#names + 1] = q .. 's'
+    names[#names + 1] = q .. 'mn'
+    names[#names + 1] = q .. 'mx'
+    names[#names + 1] = q .. 'lt'
+    names[#names + 1] = q .. 'li'
+  end
+  local cur = redis.call('HMGET', TK, unpack(names))
+  local lo = tonumber(cur[1] or '')
+  local hi = tonumber(cur[2] or '')
+  if lo == nil or hi == nil or cutoff > hi then
+    -- nothing stored, or everything stored is past the retention
+    if lo ~= nil then redis.call('DEL', TK) end
+    cur = {}
+    lo = k
+    hi = k
+  else
+    local fields = {}
+    while lo < cutoff and lo <= hi do
+      local pp = lo .. '|'
+      fields[#fields + 1] = pp .. 'c'
+      fields[#fields + 1] = pp .. 't'
+      for i = 0, ncols - 1 do
+        local q = pp .. cols[i + 1] .. '|'
+        for _, f in ipairs({'n', 's', 'mn', 'mx', 'lv', 'lt', 'li'}) do fields[#fields + 1] = q .. f end
+      end
+      if #fields >= 4000 then
+        redis.call('HDEL', TK, unpack(fields))
+        fields = {}
+      end
+      lo = lo + 1
+    end
+    if #fields > 0 then redis.call('HDEL', TK, unpack(fields)) end
+    if k < lo then lo = k end
+    if k > hi then hi = k end
+  end
+
+  local out = {'_lo', fmt(lo), '_hi', fmt(hi), p .. 'c', fmt((tonumber(cur[3] or '') or 0) + 1)}
+  local t = tonumber(cur[4] or '')
+  if t == nil or ts > t then
+    out[#out + 1] = p .. 't'
+    out[#out + 1] = fmt(ts)
+  end
+  for i = 0, ncols - 1 do
+    local q = p .. cols[i + 1] .. '|'
+    local num = ARGV[base + 3 + 2 * i]
+    local json = ARGV[base + 4 + 2 * i]
+    local b = 4 + 6 * i
+    if num ~= '' then
+      local v = tonumber(num)
+      local mn = tonumber(cur[b + 3] or '')
+      local mx = tonumber(cur[b + 4] or '')
+      out[#out + 1] = q .. 'n'
+      out[#out + 1] = fmt((tonumber(cur[b + 1] or '') or 0) + 1)
+      out[#out + 1] = q .. 's'
+      out[#out + 1] = fmt((tonumber(cur[b + 2] or '') or 0) + v)
+      if mn == nil or v < mn then
+        out[#out + 1] = q .. 'mn'
+        out[#out + 1] = fmt(v)
+      end
+      if mx == nil or v > mx then
+        out[#out + 1] = q .. 'mx'
+        out[#out + 1] = fmt(v)
+      end
+    end
+    if json ~= '' then
+      local lt = tonumber(cur[b + 5] or '')
+      local li = cur[b + 6] or ''
+      if lt == nil or ts > lt or (ts == lt and idGreater(id, li)) then
+        out[#out + 1] = q .. 'lv'
+        out[#out + 1] = json
+        out[#out + 1] = q .. 'lt'
+        out[#out + 1] = fmt(ts)
+        out[#out + 1] = q .. 'li'
+        out[#out + 1] = id
+      end
+    end
+  end
+  redis.call('HSET', TK, unpack(out))
+  redis.call('PEXPIRE', TK, keepMs)
+  return 1
 end
 
-local out = {'_lo', fmt(lo), '_hi', fmt(hi), p .. 'c', fmt((tonumber(cur[3] or '') or 0) + 1)}
-local t = tonumber(cur[4] or '')
-if t == nil or ts > t then
-  out[#out + 1] = p .. 't'
-  out[#out + 1] = fmt(ts)
+local codes = {}
+local stride = 2 + 2 * ncols
+local n = (#KEYS - 1) / 2
+for e = 0, n - 1 do
+  codes[e + 1] = applyOne(KEYS[2 + 2 * e], KEYS[3 + 2 * e], 4 + ncols + e * stride)
 end
-for i = 0, ncols - 1 do
-  local q = p .. ARGV[7 + 3 * i] .. '|'
-  local num = ARGV[8 + 3 * i]
-  local json = ARGV[9 + 3 * i]
-  local b = 4 + 6 * i
-  if num ~= '' then
-    local v = tonumber(num)
-    local mn = tonumber(cur[b + 3] or '')
-    local mx = tonumber(cur[b + 4] or '')
-    out[#out + 1] = q .. 'n'
-    out[#out + 1] = fmt((tonumber(cur[b + 1] or '') or 0) + 1)
-    out[#out + 1] = q .. 's'
-    out[#out + 1] = fmt((tonumber(cur[b + 2] or '') or 0) + v)
-    if mn == nil or v < mn then
-      out[#out + 1] = q .. 'mn'
-      out[#out + 1] = fmt(v)
-    end
-    if mx == nil or v > mx then
-      out[#out + 1] = q .. 'mx'
-      out[#out + 1] = fmt(v)
-    end
-  end
-  if json ~= '' then
-    local lt = tonumber(cur[b + 5] or '')
-    local li = cur[b + 6] or ''
-    if lt == nil or ts > lt or (ts == lt and idGreater(id, li)) then
-      out[#out + 1] = q .. 'lv'
-      out[#out + 1] = json
-      out[#out + 1] = q .. 'lt'
-      out[#out + 1] = fmt(ts)
-      out[#out + 1] = q .. 'li'
-      out[#out + 1] = id
-    end
-  end
-end
-redis.call('HSET', KEYS[1], unpack(out))
-redis.call('PEXPIRE', KEYS[1], keepMs)
-return 1`;
+return codes`;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    quiverStreamApply(...keysThenArgs: (string | number)[]): Result<number, Context>;
+    quiverStreamApply(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number[], Context>;
   }
 }
 
@@ -187,16 +202,22 @@ export function parseFieldValue(raw: string | undefined): number | string | null
 
 const registered = new WeakSet<Redis>();
 
+/**
+ * Events per script call: amortises the call's own cost (about half of it for one event) while a
+ * call blocks other clients of the Redis for a few ms at most.
+ */
+const EVENTS_PER_CALL = 32;
+
 /** The engine's script, registered once per client. */
 export function registerStreamScripts(client: Redis): void {
   if (registered.has(client)) return;
-  client.defineCommand("quiverStreamApply", { numberOfKeys: 3, lua: APPLY_EVENT });
+  client.defineCommand("quiverStreamApply", { lua: APPLY_EVENT });
   registered.add(client);
 }
 
 /**
- * Applies events in arrival order, one atomic script call each, all in one pipeline (one round
- * trip). A crash between calls leaves every event either applied with its mark or not at all, so
+ * Applies events in arrival order, each atomically, EVENTS_PER_CALL per script call, all in one
+ * pipeline (one round trip). A crash between calls leaves every event either applied with its mark or not at all, so
  * redelivery finishes the batch without double counting.
  */
 export async function applyEvents(
@@ -214,32 +235,35 @@ export async function applyEvents(
   const keepMs = retentionMs(spec);
   const state = stateKey(prefix, spec.project, spec.view);
   const pipe = client.pipeline();
-  for (const e of events) {
-    const args: (string | number)[] = [
-      tilesKey(prefix, spec.project, spec.view, e.entityKey),
-      dedupeKey(prefix, spec.project, spec.view, e.entityKey, e.id),
-      state,
-      e.tsMs,
-      e.id,
-      tileMs,
-      lateMs,
-      keepMs,
-      columns.length,
-    ];
-    for (const c of columns) {
-      const v = parseFieldValue(e.values[c]);
-      args.push(c, typeof v === "number" ? String(v) : "", v === null ? "" : JSON.stringify(v));
+  for (let start = 0; start < events.length; start += EVENTS_PER_CALL) {
+    const run = events.slice(start, start + EVENTS_PER_CALL);
+    const keys: string[] = [state];
+    const args: (string | number)[] = [tileMs, lateMs, keepMs, columns.length, ...columns];
+    for (const e of run) {
+      keys.push(
+        tilesKey(prefix, spec.project, spec.view, e.entityKey),
+        dedupeKey(prefix, spec.project, spec.view, e.entityKey, e.id),
+      );
+      args.push(e.tsMs, e.id);
+      for (const c of columns) {
+        const v = parseFieldValue(e.values[c]);
+        args.push(typeof v === "number" ? String(v) : "", v === null ? "" : JSON.stringify(v));
+      }
     }
-    (pipe as unknown as Redis).quiverStreamApply(...args);
+    (pipe as unknown as Redis).quiverStreamApply(keys.length, ...keys, ...args);
   }
   const replies = (await pipe.exec()) ?? [];
-  replies.forEach(([err, code], i) => {
+  let i = 0;
+  for (const [err, codes] of replies) {
     if (err) throw err;
-    if (code === 1 || code === 0) result.counted.push(events[i] as StreamEvent);
-    if (code === 1) result.applied++;
-    else if (code === 0 || code === 3) result.duplicates++;
-    else result.late++;
-  });
+    for (const code of codes as number[]) {
+      const e = events[i++] as StreamEvent;
+      if (code === 1 || code === 0) result.counted.push(e);
+      if (code === 1) result.applied++;
+      else if (code === 0 || code === 3) result.duplicates++;
+      else result.late++;
+    }
+  }
   return result;
 }
 
