@@ -192,6 +192,8 @@ export const getStreamViewOp = defineOperation({
   summary: "One stream view: its current version, or the version asked for.",
   kind: "query",
   access: "definitions.read",
+  // quiver demo-stream reads the view it feeds
+  doors: ["trpc", "rest", "cli"],
   input: GetInput,
   output: StreamViewOutput,
   run: ({ ctx, input: { name, version }, project: p }) => load(ctx, p, name, version),
