@@ -33,6 +33,7 @@ import {
   setScheduleOp,
 } from "../../server/schedules";
 import { getHistoricalFeaturesOp } from "../../server/serving";
+import { getStreamViewOp } from "../../server/streams/registry";
 import { listTransformationsOp } from "../../server/transformations/registry";
 import {
   backfillTransformationOp,
@@ -43,6 +44,7 @@ import { UsageError } from "./args";
 import { apiKeyCommand } from "./commands/api-key";
 import { cancelCommand } from "./commands/cancel";
 import { DATASET_USAGE, datasetCommand } from "./commands/dataset";
+import { DEMO_STREAM_USAGE, demoStreamCommand } from "./commands/demo-stream";
 import { featureServerCommand } from "./commands/feature-server";
 import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
@@ -53,6 +55,7 @@ import { retryCommand } from "./commands/retry";
 import { SCHEDULE_USAGE, scheduleCommand } from "./commands/schedule";
 import { seedCommand } from "./commands/seed";
 import { devCommand, startCommand, workerCommand } from "./commands/serve";
+import { STREAM_WORKER_USAGE, streamWorkerCommand } from "./commands/stream-worker";
 import { TRANSFORM_USAGE, transformCommand } from "./commands/transform";
 import { userCommand } from "./commands/user";
 
@@ -63,6 +66,8 @@ Commands:
                                    (http://localhost:3000; PORT also works)
   dev [--port N]                   the same with Next.js in development mode (hot reload)
   worker [--concurrency N]         run only the materialization worker
+${STREAM_WORKER_USAGE}
+${DEMO_STREAM_USAGE}
   serve [--port 6566] [--workers N] [--host H]
                                    the standalone feature server: get-online-features, push,
                                    health and /metrics over plain HTTP, API keys only; --workers
@@ -130,6 +135,9 @@ export const COMMANDS: Record<string, Command> = {
   start: { run: startCommand, operations: "local" },
   dev: { run: devCommand, operations: "local" },
   worker: { run: workerCommand, operations: "local" },
+  // Reads the registry and Redis as Quiver itself, like the materialization worker.
+  "stream-worker": { run: streamWorkerCommand, operations: "local" },
+  "demo-stream": { run: demoStreamCommand, operations: [getStreamViewOp] },
   // A server process: its HTTP callers bring API keys; it never acts as the local actor.
   serve: { run: featureServerCommand, operations: "local" },
   migrate: { run: migrateCommand, operations: "local" },

@@ -132,6 +132,7 @@ export const AUDIT_OBJECT_TYPES = [
   "dataset",
   "alert_rule",
   "transformation",
+  "stream_view",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
@@ -203,3 +204,13 @@ export type TransformationRunMode = (typeof TRANSFORMATION_RUN_MODES)[number];
 /** Which engine runs a transformation: Postgres for table and query sources, DuckDB for file sources. */
 export const TRANSFORMATION_ENGINES = ["postgres", "duckdb"] as const;
 export type TransformationEngineName = (typeof TRANSFORMATION_ENGINES)[number];
+
+/** Stream view aggregations (docs/adr/0037-stream-aggregations.md). */
+export const STREAM_AGGREGATION_FUNCTIONS = ["count", "sum", "avg", "min", "max", "last"] as const;
+export type StreamAggregationFunction = (typeof STREAM_AGGREGATION_FUNCTIONS)[number];
+/** Sliding: the last N tiles up to the current one; tumbling: the epoch-aligned window holding the read time. */
+export const STREAM_WINDOW_KINDS = ["sliding", "tumbling"] as const;
+export type StreamWindowKind = (typeof STREAM_WINDOW_KINDS)[number];
+/** The stream adapters Quiver ships (Kafka can follow behind server/streams/adapter.ts). */
+export const STREAM_ADAPTERS = ["redis"] as const;
+export type StreamAdapterName = (typeof STREAM_ADAPTERS)[number];

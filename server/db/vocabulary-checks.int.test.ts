@@ -25,6 +25,7 @@ const EXPECTED: Record<string, string[]> = {
     "dataset",
     "alert_rule",
     "transformation",
+    "stream_view",
   ],
   alert_deliveries_event_check: ["breach", "failed_run", "recovery", "drift", "test"],
   alert_deliveries_status_check: ["pending", "delivered", "failed"],
@@ -74,6 +75,7 @@ const EXPECTED: Record<string, string[]> = {
   transformation_runs_status_check: ["queued", "running", "retrying", "succeeded", "failed", "cancelled"],
   transformation_runs_mode_check: ["full", "incremental", "backfill"],
   transformation_versions_engine_check: ["postgres", "duckdb"],
+  stream_views_stream_adapter_check: ["redis"],
 };
 
 let t: TestDb;

@@ -133,6 +133,13 @@ import {
 } from "../statistics/operations";
 import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
 import {
+  createStreamViewOp,
+  deleteStreamViewOp,
+  getStreamViewOp,
+  listStreamViewsOp,
+  updateStreamViewOp,
+} from "../streams/registry";
+import {
   createTransformationOp,
   deleteTransformationOp,
   diffTransformationOp,
@@ -294,6 +301,12 @@ export const OPERATIONS: readonly AnyOperation[] = [
   testAlertRuleOp,
   listDeliveriesOp,
   listIncidentsOp,
+  // stream views (docs/adr/0037)
+  listStreamViewsOp,
+  getStreamViewOp,
+  createStreamViewOp,
+  updateStreamViewOp,
+  deleteStreamViewOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

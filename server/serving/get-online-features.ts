@@ -17,6 +17,7 @@ import {
   resolveColumns,
   serviceRefs,
 } from "./requests";
+import { withStreamFeatures } from "./stream-features";
 import { isoSeconds } from "./values";
 import type { ServingView } from "./views";
 
@@ -112,7 +113,21 @@ async function getOnline(
   const rowCount = checkEntityShape(req.entities, limits.maxEntities, "QUIVER_SERVING_MAX_ENTITIES");
 
   const joinKeyNames = Object.keys(req.entities);
-  const { columns, views, featuresOf } = await planOf(ctx, project, req, joinKeyNames);
+  let plan: Plan;
+  try {
+    plan = await planOf(ctx, project, req, joinKeyNames);
+  } catch (e) {
+    // a view the plan does not know may be a stream view (docs/adr/0037): only refused requests get here
+    const mixed =
+      e instanceof InvalidError
+        ? await withStreamFeatures(ctx, project, req, limits.maxValues, (features) =>
+            getOnline(ctx, project, { ...req, features }),
+          )
+        : undefined;
+    if (mixed) return mixed;
+    throw e;
+  }
+  const { columns, views, featuresOf } = plan;
   if (rowCount * columns.length > limits.maxValues)
     throw new InvalidError(
       `batch too large: ${rowCount} rows x ${columns.length} features, limit ${limits.maxValues} values (QUIVER_SERVING_MAX_VALUES)`,

@@ -25,6 +25,7 @@ import {
   sourcesRouter,
 } from "./routers/registry";
 import { statisticsRouter } from "./routers/statistics";
+import { streamViewsRouter } from "./routers/stream-views";
 import { transformationsRouter } from "./routers/transformations";
 
 export const appRouter = router({
@@ -50,6 +51,7 @@ export const appRouter = router({
   offline: offlineRouter,
   account: accountRouter,
   admin: adminRouter,
+  streamViews: streamViewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

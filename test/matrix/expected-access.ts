@@ -175,6 +175,12 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "transformations.backfill": "operator",
   "transformations.cancel": "operator",
   "transformations.execute": "trusted",
+  // Stream views (docs/adr/0037): read by any member, defined by editors.
+  "streamViews.list": "viewer",
+  "streamViews.get": "viewer",
+  "streamViews.create": "editor",
+  "streamViews.update": "editor",
+  "streamViews.delete": "editor",
   // Liveness.
   "serving.health": "public",
 };

@@ -22,6 +22,7 @@ import { runTransformationOp } from "../../server/transformations/runs";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
+import { STREAM_MATRIX_INPUTS } from "./trpc-stream-inputs";
 
 /** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
 export const MATRIX_SHARED_SCHEMA = "matrix_shared";
@@ -88,6 +89,7 @@ function readyDataset(trusted: Ctx): Promise<string> {
 export const MATRIX_INPUTS: Record<string, InputFor> = {
   ...ACCESS_MATRIX_INPUTS,
   ...ALERT_MATRIX_INPUTS,
+  ...STREAM_MATRIX_INPUTS,
   "projects.list": () => undefined,
   "entities.list": () => ({ project: P }),
   "entities.get": () => ({ project: P, name: "driver" }),

@@ -17,5 +17,6 @@ export * from "./online-values";
 export * from "./projects";
 export * from "./run-log";
 export * from "./schedules";
+export * from "./stream-views";
 export * from "./transformations";
 export * from "./usage";
