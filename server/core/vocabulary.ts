@@ -131,6 +131,7 @@ export const AUDIT_OBJECT_TYPES = [
   "offline_schema",
   "dataset",
   "alert_rule",
+  "on_demand_view",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 

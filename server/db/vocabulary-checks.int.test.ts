@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
     "offline_schema",
     "dataset",
     "alert_rule",
+    "on_demand_view",
   ],
   alert_deliveries_event_check: ["breach", "failed_run", "recovery", "drift", "test"],
   alert_deliveries_status_check: ["pending", "delivered", "failed"],

@@ -7,6 +7,7 @@ import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
+import { onDemandViewsRouter } from "./routers/on-demand";
 import {
   freshnessRouter,
   jobsRouter,
@@ -48,6 +49,7 @@ export const appRouter = router({
   offline: offlineRouter,
   account: accountRouter,
   admin: adminRouter,
+  onDemandViews: onDemandViewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,7 @@ import { setSchedule } from "../../server/schedules";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
+import { ON_DEMAND_MATRIX_INPUTS } from "./trpc-on-demand-inputs";
 
 /** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
 export const MATRIX_SHARED_SCHEMA = "matrix_shared";
@@ -73,6 +74,7 @@ function readyDataset(trusted: Ctx): Promise<string> {
 export const MATRIX_INPUTS: Record<string, InputFor> = {
   ...ACCESS_MATRIX_INPUTS,
   ...ALERT_MATRIX_INPUTS,
+  ...ON_DEMAND_MATRIX_INPUTS,
   "projects.list": () => undefined,
   "entities.list": () => ({ project: P }),
   "entities.get": () => ({ project: P, name: "driver" }),
