@@ -2,7 +2,7 @@ import "server-only";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import type { ValueType } from "../core/vocabulary";
-import type { Ref } from "../serving/requests";
+import type { OutColumn, Ref } from "../serving/requests";
 import { expectedOf, parseFeatureValue, show } from "../serving/values";
 import { type ServingView, viewsByName } from "../serving/views";
 import { type CompiledView, compiledVersion, evaluateOnDemand, type InputTypes } from "./engine";
@@ -59,6 +59,8 @@ export async function planOnDemand(
   refs: Ref[],
   odvs: Map<string, ServingOnDemandView>,
   fullNames: boolean,
+  /** Online retrieval needs the input views served online; training sets need them offline. */
+  mode: "online" | "offline",
 ): Promise<OnDemandPlan> {
   const inputNames = new Set<string>();
   for (const odv of odvs.values()) for (const ref of odv.spec.inputs) inputNames.add(ref.split(":")[0] ?? "");
@@ -107,9 +109,9 @@ export async function planOnDemand(
       if (read.variable === "request") continue;
       const view = inputViews.get(read.variable);
       if (!view) continue;
-      if (!view.spec.online)
+      if (!(mode === "online" ? view.spec.online : view.spec.offline))
         throw new InvalidError(
-          `on-demand view "${odv.name}" reads feature view "${view.name}", which is not served online`,
+          `on-demand view "${odv.name}" reads feature view "${view.name}", which is not available ${mode}`,
           "features",
         );
       const set = plan.inputs.get(view) ?? new Set<string>();
@@ -146,13 +148,15 @@ export function parseRequestContext(
   context: Record<string, unknown[]> | undefined,
   fields: Map<string, { dtype: ValueType; view: string }>,
   rowCount: number,
+  /** Where the fields come from: `request_context` online, the entity columns (`entities`) offline. */
+  at = "request_context",
 ): Map<string, unknown[]> {
   const given = context ?? {};
   for (const [name, { view }] of fields)
     if (!Object.hasOwn(given, name))
       throw new InvalidError(
-        `request_context: field "${name}" is missing; on-demand view "${view}" needs it`,
-        `request_context.${name}`,
+        `${at}: field "${name}" is missing; on-demand view "${view}" needs it`,
+        `${at}.${name}`,
       );
   const parsed = new Map<string, unknown[]>();
   for (const [name, values] of Object.entries(given)) {
@@ -160,14 +164,14 @@ export function parseRequestContext(
     if (!field)
       throw new InvalidError(
         fields.size === 0
-          ? `request_context.${name}: no requested on-demand view declares request fields`
-          : `request_context.${name}: no requested on-demand view declares "${name}" (they declare ${[...fields.keys()].map((k) => `"${k}"`).join(", ")})`,
-        `request_context.${name}`,
+          ? `${at}.${name}: no requested on-demand view declares request fields`
+          : `${at}.${name}: no requested on-demand view declares "${name}" (they declare ${[...fields.keys()].map((k) => `"${k}"`).join(", ")})`,
+        `${at}.${name}`,
       );
     if (!Array.isArray(values) || values.length !== rowCount)
       throw new InvalidError(
-        `request_context.${name}: has ${Array.isArray(values) ? values.length : 0} values but there are ${rowCount} entity rows; give one value per row`,
-        `request_context.${name}`,
+        `${at}.${name}: has ${Array.isArray(values) ? values.length : 0} values but there are ${rowCount} entity rows; give one value per row`,
+        `${at}.${name}`,
       );
     parsed.set(
       name,
@@ -175,8 +179,8 @@ export function parseRequestContext(
         const c = parseFeatureValue(v, field.dtype);
         if (!c)
           throw new InvalidError(
-            `request_context.${name}[${i}]: expected ${expectedOf(field.dtype)}, got ${show(v)}`,
-            `request_context.${name}.${i}`,
+            `${at}.${name}[${i}]: expected ${expectedOf(field.dtype)}, got ${show(v)}`,
+            `${at}.${name}.${i}`,
           );
         return c.online;
       }),
@@ -203,4 +207,30 @@ export function computeOnDemand(
     }),
   );
   return plan.columns.map((c) => byView[c.view]?.get(c.feature) ?? { values: [], reasons: [] });
+}
+
+/** Feature view and on-demand columns interleaved as the references named them. */
+export function answerOrder(
+  refs: Ref[],
+  columns: OutColumn[],
+  onDemand: OnDemandPlan,
+): (OutColumn | OnDemandColumn)[] {
+  const order: (OutColumn | OnDemandColumn)[] = [];
+  let c = 0;
+  let o = 0;
+  for (const ref of refs) {
+    const isOnDemand = onDemand.views.some((v) => v.odv.name === ref.view);
+    if (isOnDemand) {
+      do order.push(onDemand.columns[o++] as OnDemandColumn);
+      while (
+        ref.feature === "*" &&
+        o < onDemand.columns.length &&
+        onDemand.columns[o]?.label.startsWith(`${ref.view}:`)
+      );
+    } else {
+      do order.push(columns[c++] as OutColumn);
+      while (ref.feature === "*" && c < columns.length && columns[c]?.view.name === ref.view);
+    }
+  }
+  return order;
 }

@@ -6,6 +6,7 @@ import { Name } from "../core/name";
 import { env } from "../env";
 import { recordServed } from "../metrics";
 import {
+  answerOrder,
   computeOnDemand,
   type OnDemandColumn,
   type OnDemandPlan,
@@ -22,7 +23,6 @@ import {
   featureRefs,
   type OutColumn,
   parseEntities,
-  type Ref,
   resolveColumns,
   serviceRefs,
 } from "./requests";
@@ -290,7 +290,9 @@ async function planOf(
       ? []
       : await resolveColumns(ctx, project, regularRefs, req.full_feature_names, { online: true });
   const onDemand =
-    odvs.size === 0 ? undefined : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names);
+    odvs.size === 0
+      ? undefined
+      : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "online");
   checkNameClashes(onDemand ? [...columns, ...onDemand.columns] : columns, joinKeyNames);
   const views = [...new Set([...columns.map((c) => c.view), ...(onDemand?.inputs.keys() ?? [])])];
   const featuresOf = views.map((v) => {
@@ -319,32 +321,6 @@ async function sameOnDemand(ctx: Ctx, projectId: string, plan: Plan): Promise<bo
     views.map((v) => v.name),
   );
   return views.every((v) => current.get(v.name) === v);
-}
-
-/** Feature view and on-demand columns interleaved as the references named them. */
-function answerOrder(
-  refs: Ref[],
-  columns: OutColumn[],
-  onDemand: OnDemandPlan,
-): (OutColumn | OnDemandColumn)[] {
-  const order: (OutColumn | OnDemandColumn)[] = [];
-  let c = 0;
-  let o = 0;
-  for (const ref of refs) {
-    const isOnDemand = onDemand.views.some((v) => v.odv.name === ref.view);
-    if (isOnDemand) {
-      do order.push(onDemand.columns[o++] as OnDemandColumn);
-      while (
-        ref.feature === "*" &&
-        o < onDemand.columns.length &&
-        onDemand.columns[o]?.label.startsWith(`${ref.view}:`)
-      );
-    } else {
-      do order.push(columns[c++] as OutColumn);
-      while (ref.feature === "*" && c < columns.length && columns[c]?.view.name === ref.view);
-    }
-  }
-  return order;
 }
 
 function callerOf(actor: Actor): Parameters<UsageSink["viewsRead"]>[0]["caller"] {
