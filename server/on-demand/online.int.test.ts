@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ago, driverKey, PROJECT, STORE_KINDS, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
+import { createFeatureService, getFeatureService, listFeatureServices } from "../registry";
 import { type GetOnlineFeaturesInput, getOnlineFeatures } from "../serving/get-online-features";
-import { createOnDemandView } from "./registry";
+import { createOnDemandView, deleteOnDemandView } from "./registry";
 
 let t: TestDb;
 
@@ -41,6 +42,52 @@ beforeAll(async () => {
   });
 });
 afterAll(() => t.drop());
+
+describe("feature services with on-demand features", () => {
+  it("list odv:* and odv:feature beside feature views, in the order given; the view cannot be deleted then", async () => {
+    const ctx = testCtx(t);
+    await createFeatureService({
+      ctx,
+      input: {
+        project: PROJECT,
+        name: "odv_service",
+        features: ["driver_odv:boosted", "driver_hourly_stats:acc_rate"],
+      },
+    });
+    await createFeatureService({
+      ctx,
+      input: {
+        project: PROJECT,
+        name: "odv_all",
+        features: ["driver_hourly_stats:acc_rate", "driver_odv:*"],
+      },
+    });
+    expect(
+      (await getFeatureService({ ctx, input: { project: PROJECT, name: "odv_service" } })).features,
+    ).toEqual(["driver_odv:boosted", "driver_hourly_stats:acc_rate"]);
+    const listed = await listFeatureServices({ ctx, input: { project: PROJECT } });
+    expect(listed.find((s) => s.name === "odv_all")?.features).toEqual([
+      "driver_hourly_stats:acc_rate",
+      "driver_odv:*",
+    ]);
+    await expect(
+      createFeatureService({
+        ctx,
+        input: { project: PROJECT, name: "bad_svc", features: ["driver_odv:nope"] },
+      }),
+    ).rejects.toMatchObject({
+      code: "INVALID",
+      field: "features.0",
+      message: expect.stringMatching(/on-demand view "driver_odv" has no feature "nope"/),
+    });
+    await expect(
+      deleteOnDemandView({ ctx, input: { project: PROJECT, name: "driver_odv" } }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/"odv_all", "odv_service"/),
+    });
+  });
+});
 
 const EPOCH = "1970-01-01T00:00:00Z";
 
@@ -125,6 +172,30 @@ for (const store of STORE_KINDS) {
           { values: [0.71], statuses: ["PRESENT"], event_timestamps: [expect.any(String)] },
         ],
       });
+    });
+
+    it("serves a feature service's on-demand features", async () => {
+      const res = await get({
+        feature_service: "odv_all",
+        entities: { driver_id: [1001] },
+        request_context: { boost: [3], label: ["z"] },
+      });
+      expect(res.metadata.feature_names).toEqual([
+        "driver_id",
+        "acc_rate",
+        "boosted",
+        "busy",
+        "tagline",
+        "per_trip",
+      ]);
+      expect(res.results.map((r) => r.values[0])).toEqual([
+        1001,
+        0.93,
+        expect.closeTo(2.13, 10),
+        true,
+        "Oslo:z",
+        5,
+      ]);
     });
 
     it("full feature names prefix the on-demand view", async () => {
