@@ -176,7 +176,7 @@ export function parseRequestContext(
     parsed.set(
       name,
       values.map((v, i) => {
-        const c = parseFeatureValue(v, field.dtype);
+        const c = parseFeatureValue(at === "entities" ? fromText(v, field.dtype) : v, field.dtype);
         if (!c)
           throw new InvalidError(
             `${at}.${name}[${i}]: expected ${expectedOf(field.dtype)}, got ${show(v)}`,
@@ -187,6 +187,21 @@ export function parseRequestContext(
     );
   }
   return parsed;
+}
+
+/**
+ * Entity rows read from CSV (the CLI, saved datasets) carry text: offline, a request field's
+ * numbers and booleans may be given as their text, and an empty cell is null (but "" for a string).
+ */
+function fromText(value: unknown, dtype: ValueType): unknown {
+  if (typeof value !== "string") return value;
+  if (value === "") return dtype === "string" ? value : null;
+  if (dtype === "float32" || dtype === "float64") {
+    const n = Number(value);
+    return value.trim() !== "" && Number.isFinite(n) ? n : value;
+  }
+  if (dtype === "bool") return value === "true" ? true : value === "false" ? false : value;
+  return value;
 }
 
 /** A feature view's value for an entity row: null when absent, stored null, or past its ttl. */

@@ -88,6 +88,7 @@ export const createOnDemandViewOp = defineOperation({
   summary: "Register an on-demand feature view: version 1 of its CEL expressions, type-checked.",
   kind: "mutation",
   access: "definitions.write",
+  doors: ["trpc", "rest", "cli"],
   input: CreateOnDemandViewInput,
   output: Written,
   run: ({ ctx, input: { spec }, project: p }) =>
@@ -128,6 +129,7 @@ export const updateOnDemandViewOp = defineOperation({
   summary: "Write a new version of an on-demand view, based on the version the caller last read.",
   kind: "mutation",
   access: "definitions.write",
+  doors: ["trpc", "rest", "cli"],
   input: UpdateOnDemandViewInput,
   output: Written,
   run: ({ ctx, input: { project, baseVersion, spec }, project: p }) =>
@@ -185,6 +187,7 @@ export const getOnDemandViewOp = defineOperation({
   summary: "One on-demand view at its current version, or at a given one.",
   kind: "query",
   access: "definitions.read",
+  doors: ["trpc", "rest", "cli"],
   input: GetOnDemandViewInput,
   output: OnDemandViewOut,
   run: async ({ ctx, input: { project, name, version }, project: p }) => {
@@ -250,6 +253,7 @@ export const listOnDemandViewsOp = defineOperation({
   summary: "A project's on-demand views at their current versions, by name.",
   kind: "query",
   access: "definitions.read",
+  doors: ["trpc", "rest", "cli"],
   input: Scoped,
   output: z.array(OnDemandViewOut),
   run: ({ ctx, project: p }) => currentOnDemandSpecs(ctx.db, p.id),
@@ -261,6 +265,7 @@ export const deleteOnDemandViewOp = defineOperation({
   summary: "Delete an on-demand view and its versions; refused while a feature service lists it.",
   kind: "mutation",
   access: "definitions.write",
+  doors: ["trpc", "rest", "cli"],
   input: NamedInput,
   output: z.object({ name: z.string(), deleted: z.literal(true) }),
   run: ({ ctx, input: { project, name }, project: p }) =>
