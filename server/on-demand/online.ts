@@ -44,7 +44,7 @@ export interface OnDemandPlan {
   }[];
   columns: OnDemandColumn[];
   /** The feature views the expressions read, and which of their features. */
-  inputs: Map<ServingView, Set<string>>;
+  inputs: Map<string, { view: ServingView; features: Set<string> }>;
   /** Every declared request field of the views, with its type. */
   requestFields: Map<string, { dtype: ValueType; view: string }>;
 }
@@ -114,9 +114,9 @@ export async function planOnDemand(
           `on-demand view "${odv.name}" reads feature view "${view.name}", which is not available ${mode}`,
           "features",
         );
-      const set = plan.inputs.get(view) ?? new Set<string>();
-      set.add(read.field);
-      plan.inputs.set(view, set);
+      const held = plan.inputs.get(view.name) ?? { view, features: new Set<string>() };
+      held.features.add(read.field);
+      plan.inputs.set(view.name, held);
     }
   }
   return plan;
@@ -248,4 +248,15 @@ export function answerOrder(
     }
   }
   return order;
+}
+
+/**
+ * The views a retrieval reads: the requested columns' and the on-demand inputs', each once by
+ * name (without a registry cache, two lookups of one view give two objects).
+ */
+export function viewsToRead(columns: OutColumn[], plan: OnDemandPlan | undefined): ServingView[] {
+  const byName = new Map<string, ServingView>();
+  for (const c of columns) if (!byName.has(c.view.name)) byName.set(c.view.name, c.view);
+  for (const { view } of plan?.inputs.values() ?? []) if (!byName.has(view.name)) byName.set(view.name, view);
+  return [...byName.values()];
 }

@@ -13,6 +13,7 @@ import {
   onDemandViewsByName,
   parseRequestContext,
   planOnDemand,
+  viewsToRead,
 } from "../on-demand/online";
 import { defineOperation } from "../operations/define";
 import {
@@ -142,7 +143,7 @@ async function getHistorical(
     odvs.size === 0
       ? undefined
       : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "offline");
-  const views = [...new Set([...columns.map((c) => c.view), ...(onDemand?.inputs.keys() ?? [])])];
+  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   for (const v of views)
     if (!v.spec.offline)
       throw new InvalidError(
@@ -175,7 +176,7 @@ async function getHistorical(
   parseEntities(keys, views);
 
   const pitViews = await Promise.all(
-    views.map((v) => pitView(ctx, project.id, v, columns, onDemand?.inputs.get(v))),
+    views.map((v) => pitView(ctx, project.id, v, columns, onDemand?.inputs.get(v.name)?.features)),
   );
   const found = await pointInTime(ctx.offline, project.name, pitViews, { keys, times });
 

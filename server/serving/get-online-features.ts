@@ -13,6 +13,7 @@ import {
   onDemandViewsByName,
   parseRequestContext,
   planOnDemand,
+  viewsToRead,
 } from "../on-demand/online";
 import { entityKeysOfColumns } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
@@ -294,10 +295,10 @@ async function planOf(
       ? undefined
       : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "online");
   checkNameClashes(onDemand ? [...columns, ...onDemand.columns] : columns, joinKeyNames);
-  const views = [...new Set([...columns.map((c) => c.view), ...(onDemand?.inputs.keys() ?? [])])];
+  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   const featuresOf = views.map((v) => {
-    const wanted = columns.filter((c) => c.view === v).map((c) => c.feature);
-    for (const f of onDemand?.inputs.get(v) ?? []) if (!wanted.includes(f)) wanted.push(f);
+    const wanted = columns.filter((c) => c.view.name === v.name).map((c) => c.feature);
+    for (const f of onDemand?.inputs.get(v.name)?.features ?? []) if (!wanted.includes(f)) wanted.push(f);
     return wanted;
   });
   const plan: Plan = { columns, views, viewNames: views.map((v) => v.name), featuresOf };
