@@ -3,6 +3,7 @@ import { createTestDb, type TestDb, testCtx } from "../../test/db";
 import { ago, driverKey, PROJECT, STORE_KINDS, seedServing } from "../../test/helpers/serving";
 import type { Ctx } from "../core/context";
 import { createFeatureService, getFeatureService, listFeatureServices } from "../registry";
+import { getHistoricalFeatures } from "../serving/get-historical-features";
 import { type GetOnlineFeaturesInput, getOnlineFeatures } from "../serving/get-online-features";
 import { createOnDemandView, deleteOnDemandView } from "./registry";
 
@@ -90,6 +91,29 @@ describe("feature services with on-demand features", () => {
 });
 
 const EPOCH = "1970-01-01T00:00:00Z";
+
+describe("request fields in historical retrieval", () => {
+  const historical = (entities: Record<string, unknown[]>) =>
+    getHistoricalFeatures({
+      ctx: testCtx(t),
+      input: { project: PROJECT, features: ["driver_odv:boosted"], entities },
+    });
+  const time = ["2026-01-01T00:00:00Z"];
+
+  it("come from entity columns, checked like request_context and named as entities", async () => {
+    await expect(historical({ driver_id: [1001], event_timestamp: time, boost: [1] })).rejects.toMatchObject({
+      code: "INVALID",
+      field: "entities.label",
+      message: expect.stringMatching(/"label" is missing; on-demand view "driver_odv" needs it/),
+    });
+    await expect(
+      historical({ driver_id: [1001], event_timestamp: time, boost: ["fast"], label: ["a"] }),
+    ).rejects.toMatchObject({ code: "INVALID", field: "entities.boost.0" });
+    const res = await historical({ driver_id: [1001], event_timestamp: time, boost: ["2.5"], label: ["a"] });
+    expect(res.metadata.feature_names).toEqual(["driver_id", "event_timestamp", "boost", "label", "boosted"]);
+    expect(res.metadata.on_demand_view_versions).toEqual({ driver_odv: 1 });
+  });
+});
 
 for (const store of STORE_KINDS) {
   describe.skipIf(store.skip)(`on-demand features online, ${store.kind} store`, () => {
