@@ -148,3 +148,20 @@ describe("on-demand views in the registry", () => {
     });
   });
 });
+
+describe("feature views read by on-demand views", () => {
+  it("cannot be deleted while an on-demand view reads them; the refusal names it", async () => {
+    const { featureViewDependantsOp, deleteFeatureView } = await import("../registry/lifecycle");
+    expect(
+      (
+        await featureViewDependantsOp.call({ ctx, input: { project: P, name: "driver_hourly_stats" } })
+      ).dependants.filter((d) => d.kind === "on_demand_view"),
+    ).toEqual([{ kind: "on_demand_view", name: "driver_scores", relation: "reads" }]);
+    await expect(
+      deleteFeatureView({ ctx, input: { project: P, name: "driver_hourly_stats" } }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/on-demand view "driver_scores"/),
+    });
+  });
+});
