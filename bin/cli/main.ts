@@ -16,6 +16,13 @@ import {
   startIncrementalMaterializationOp,
   startMaterializationOp,
 } from "../../server/materialization";
+import {
+  createOnDemandViewOp,
+  deleteOnDemandViewOp,
+  getOnDemandViewOp,
+  listOnDemandViewsOp,
+  updateOnDemandViewOp,
+} from "../../server/on-demand/registry";
 import type { AnyOperation } from "../../server/operations/define";
 import {
   addOwnSchemaOp,
@@ -50,6 +57,7 @@ import { historicalCommand } from "./commands/historical";
 import { materializeCommand, materializeIncrementalCommand } from "./commands/materialize";
 import { migrateCommand } from "./commands/migrate";
 import { offlineCommand } from "./commands/offline";
+import { ON_DEMAND_USAGE, onDemandCommand } from "./commands/on-demand";
 import { ONLINE_USAGE, onlineCommand } from "./commands/online";
 import { retryCommand } from "./commands/retry";
 import { SCHEDULE_USAGE, scheduleCommand } from "./commands/schedule";
@@ -91,6 +99,7 @@ ${DATASET_USAGE}
   retry <runId> [--project p]      run a failed run's window again as a new run, and follow it
 ${SCHEDULE_USAGE}
 ${TRANSFORM_USAGE}
+${ON_DEMAND_USAGE}
   user create --email E --name N (--password-stdin | --password P) [--project P --role R] [--admin]
                                    create a user: the first one owns every project and is an
                                    instance administrator (like the setup page); later ones join
@@ -167,6 +176,16 @@ export const COMMANDS: Record<string, Command> = {
       backfillTransformationOp,
       getTransformationRunOp,
       listTransformationsOp,
+    ],
+  },
+  "on-demand": {
+    run: onDemandCommand,
+    operations: [
+      createOnDemandViewOp,
+      updateOnDemandViewOp,
+      getOnDemandViewOp,
+      listOnDemandViewsOp,
+      deleteOnDemandViewOp,
     ],
   },
   user: { run: userCommand, operations: [createUserOp, setInstanceAdminOp] },

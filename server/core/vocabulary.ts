@@ -133,6 +133,7 @@ export const AUDIT_OBJECT_TYPES = [
   "alert_rule",
   "transformation",
   "stream_view",
+  "on_demand_view",
 ] as const;
 export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 

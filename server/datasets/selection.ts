@@ -3,6 +3,14 @@ import type { z } from "zod";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import type { PitView } from "../offline/historical/query";
+import {
+  answerOrder,
+  type OnDemandColumn,
+  type OnDemandPlan,
+  onDemandViewsByName,
+  planOnDemand,
+  viewsToRead,
+} from "../on-demand/online";
 import { getFeatureService } from "../registry/feature-services";
 import type { JoinKeyType } from "../registry/schemas";
 import { pitView } from "../serving/get-historical-features";
@@ -13,7 +21,7 @@ import {
   resolveColumns,
   serviceRefs,
 } from "../serving/requests";
-import type { ServingView } from "../serving/views";
+import { type ServingView, viewsByName } from "../serving/views";
 import type { FeatureSelection } from "./schemas";
 
 /** The column every entity source must have: the time as of which each row is read. */
@@ -31,6 +39,12 @@ export interface Selection {
   /** Every join key the views need, in order of first use. */
   joinKeys: { name: string; valueType: JoinKeyType }[];
   featureService: { id: string; name: string } | undefined;
+  /**
+   * On-demand features, computed over the joined rows (docs/adr/0036-on-demand-features.md); their
+   * input views are among `views`. With them, `order` is every dataset column in selection order.
+   */
+  onDemand?: OnDemandPlan;
+  order?: (OutColumn | OnDemandColumn)[];
 }
 
 export async function resolveSelection(
@@ -61,8 +75,31 @@ async function resolve(
     });
     featureService = { id: svc.id, name: svc.name };
   }
-  const columns = await resolveColumns(ctx, project, refs, selection.fullFeatureNames, { online: false });
-  const views = [...new Set(columns.map((c) => c.view))];
+  const names = [...new Set(refs.map((r) => r.view))];
+  const known = await viewsByName(ctx, project.id, names);
+  const odvs = await onDemandViewsByName(
+    ctx,
+    project.id,
+    names.filter((n) => !known.has(n)),
+  );
+  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
+  const columns =
+    regularRefs.length === 0
+      ? []
+      : await resolveColumns(ctx, project, regularRefs, selection.fullFeatureNames, { online: false });
+  const onDemand =
+    odvs.size === 0
+      ? undefined
+      : await planOnDemand(ctx, project, refs, odvs, selection.fullFeatureNames, "offline");
+  // A saved dataset's entity rows carry join keys and times only: no request fields yet.
+  const needy = onDemand?.views.find((v) => v.odv.spec.requestFields.length > 0);
+  if (needy)
+    throw new InvalidError(
+      `on-demand view "${needy.odv.name}" needs request fields (${needy.odv.spec.requestFields.map((f) => f.name).join(", ")}), which saved datasets do not carry yet; use get-historical-features with them as entity columns`,
+      "features",
+    );
+  const order = onDemand ? answerOrder(refs, columns, onDemand) : undefined;
+  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   for (const v of views)
     if (!v.spec.offline)
       throw new InvalidError(
@@ -73,9 +110,13 @@ async function resolve(
   for (const v of views)
     for (const k of v.joinKeys)
       if (!joinKeys.some((j) => j.name === k.name)) joinKeys.push({ name: k.name, valueType: k.valueType });
-  checkNameClashes(columns, [...joinKeys.map((k) => k.name), TIMESTAMP_COLUMN]);
-  const pitViews = await Promise.all(views.map((v) => pitView(ctx, project.id, v, columns)));
-  return { columns, views, pitViews, joinKeys, featureService };
+  checkNameClashes(order ?? columns, [...joinKeys.map((k) => k.name), TIMESTAMP_COLUMN]);
+  const pitViews = await Promise.all(
+    views.map((v) => pitView(ctx, project.id, v, columns, onDemand?.inputs.get(v.name)?.features)),
+  );
+  return onDemand
+    ? { columns, views, pitViews, joinKeys, featureService, onDemand, order }
+    : { columns, views, pitViews, joinKeys, featureService };
 }
 
 /** The serving helpers name the historical API's fields; a dataset's live under `selection`. */

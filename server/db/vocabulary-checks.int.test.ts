@@ -26,6 +26,7 @@ const EXPECTED: Record<string, string[]> = {
     "alert_rule",
     "transformation",
     "stream_view",
+    "on_demand_view",
   ],
   alert_deliveries_event_check: ["breach", "failed_run", "recovery", "drift", "test"],
   alert_deliveries_status_check: ["pending", "delivered", "failed"],

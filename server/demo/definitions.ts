@@ -1,4 +1,5 @@
 import "server-only";
+import type { OnDemandViewSpecInput } from "../on-demand/spec";
 import type {
   ConsumerInput,
   DataSourceInput,
@@ -129,6 +130,37 @@ export const DEMO_FEATURE_VIEWS: FeatureViewSpecInput[] = [
         tags: { unit: "trips" },
       },
     ],
+  },
+];
+
+/**
+ * The demo's on-demand view (docs/adr/0036-on-demand-features.md): features computed per request
+ * from the driver's hourly statistics and the caller's boost, e.g.
+ * `{"features": ["driver_scores:boosted_conv_rate"], "entities": {"driver_id": [1001]},
+ * "request_context": {"boost": [1.5]}}`.
+ */
+export const DEMO_ON_DEMAND_VIEWS: OnDemandViewSpecInput[] = [
+  {
+    name: "driver_scores",
+    inputs: ["driver_hourly_stats:conv_rate", "driver_hourly_stats:acc_rate"],
+    requestFields: [{ name: "boost", dtype: "float64" }],
+    fields: [
+      {
+        name: "boosted_conv_rate",
+        dtype: "float64",
+        expression: "driver_hourly_stats.conv_rate * request.boost",
+        description: "The conversion rate scaled by the request's boost.",
+      },
+      {
+        name: "reliable",
+        dtype: "bool",
+        expression: "driver_hourly_stats.acc_rate > 0.8 && driver_hourly_stats.conv_rate > 0.5",
+        description: "Accepts most offers and converts most of them.",
+      },
+    ],
+    description: "Request-time scores of a driver for the dispatcher.",
+    tags: { ...MOBILITY },
+    owner: MOBILITY_OWNER,
   },
 ];
 

@@ -168,9 +168,17 @@ describe("seedDemo", () => {
         (select count(*)::int from feature_views) as views,
         (select count(*)::int from entities) as entities,
         (select count(*)::int from feature_services) as services,
-        (select count(*)::int from datasets) as datasets`,
+        (select count(*)::int from datasets) as datasets,
+        (select count(*)::int from on_demand_views) as on_demand_views`,
     );
-    expect(counts.rows[0]).toEqual({ projects: 1, views: 2, entities: 2, services: 1, datasets: 1 });
+    expect(counts.rows[0]).toEqual({
+      projects: 1,
+      views: 2,
+      entities: 2,
+      services: 1,
+      datasets: 1,
+      on_demand_views: 1,
+    });
     // The old dataset's table went with it: one dataset table in the demo's schema.
     const tables = await t.offlineAdmin.query(
       "select tablename from pg_tables where schemaname = 'demo' and tablename like 'ds_%'",
@@ -183,6 +191,23 @@ describe("seedDemo", () => {
       ["stale"],
     );
     expect(read).toEqual([[null]]);
+  });
+
+  it("has an on-demand view whose training rows compute from the request's boost", async () => {
+    const res = await getHistoricalFeatures({
+      ctx,
+      input: {
+        project: "demo",
+        features: ["driver_hourly_stats:conv_rate", "driver_scores:boosted_conv_rate"],
+        entities: { driver_id: [1001, 9999], event_timestamp: [END, END], boost: [2, 2] },
+      },
+    });
+    const conv = res.results[3]?.values[0] as number;
+    expect(typeof conv).toBe("number");
+    expect(res.results[4]?.values).toEqual([conv * 2, null]);
+    expect(res.metadata.reasons).toEqual({
+      boosted_conv_rate: [null, "driver_hourly_stats.conv_rate is null"],
+    });
   });
 
   it("keeps the demo project's members across a re-seed", async () => {

@@ -12,8 +12,10 @@ import {
   entities,
   featureServices,
   featureViews,
+  onDemandViews,
   projects,
 } from "../db/schema";
+import { createOnDemandView } from "../on-demand/registry";
 import {
   createConsumer,
   createDataSource,
@@ -28,6 +30,7 @@ import {
   DEMO_ENTITIES,
   DEMO_FEATURE_SERVICES,
   DEMO_FEATURE_VIEWS,
+  DEMO_ON_DEMAND_VIEWS,
   DEMO_PROJECT,
   DEMO_SOURCES,
 } from "./definitions";
@@ -74,6 +77,7 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
       for (const input of DEMO_SOURCES) await createDataSource({ ctx: tx, input: { ...input, project } });
     });
     for (const spec of DEMO_FEATURE_VIEWS) await createFeatureView({ ctx, input: { project, spec } });
+    for (const spec of DEMO_ON_DEMAND_VIEWS) await createOnDemandView({ ctx, input: { project, spec } });
     await inTransaction(ctx, async (tx) => {
       for (const input of DEMO_FEATURE_SERVICES)
         await createFeatureService({ ctx: tx, input: { ...input, project } });
@@ -162,7 +166,15 @@ async function clearProjectDefinitions(ctx: Ctx, name: string): Promise<string[]
       .select({ name: featureViews.name })
       .from(featureViews)
       .where(eq(featureViews.projectId, project.id));
-    for (const table of [consumers, datasets, featureServices, featureViews, dataSources, entities])
+    for (const table of [
+      consumers,
+      datasets,
+      featureServices,
+      onDemandViews,
+      featureViews,
+      dataSources,
+      entities,
+    ])
       await db.delete(table).where(eq(table.projectId, project.id));
     return views.map((v) => v.name);
   });

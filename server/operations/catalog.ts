@@ -41,6 +41,13 @@ import {
 } from "../materialization";
 import { executeRunOp, probeSourcesOp } from "../materialization/job-operations";
 import {
+  createOnDemandViewOp,
+  deleteOnDemandViewOp,
+  getOnDemandViewOp,
+  listOnDemandViewsOp,
+  updateOnDemandViewOp,
+} from "../on-demand/registry";
+import {
   addOwnSchemaOp,
   checkOfflineSpacesOp,
   createConsumerOp,
@@ -329,6 +336,12 @@ export const OPERATIONS: readonly AnyOperation[] = [
   revokeApiKeyOp,
   listAuditLogOp,
   listInstanceAuditOp,
+  // on-demand feature views (docs/adr/0036)
+  listOnDemandViewsOp,
+  getOnDemandViewOp,
+  createOnDemandViewOp,
+  updateOnDemandViewOp,
+  deleteOnDemandViewOp,
 ];
 
 const BY_NAME = new Map(OPERATIONS.map((op) => [op.name, op]));

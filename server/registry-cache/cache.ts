@@ -7,6 +7,8 @@ import type { Role } from "../auth/roles";
 import type { Logger } from "../core/log";
 import type { Db } from "../db/client";
 import { featureServices, featureViews } from "../db/schema";
+import { loadOnDemandViews } from "../on-demand/load";
+import type { ServingOnDemandView } from "../on-demand/serving-view";
 import { serviceProjections } from "../registry/feature-services";
 import { loadServingViews, type ServingView } from "../serving/views";
 import { listenForRegistryChanges, type RegistryListener } from "./listener";
@@ -21,7 +23,7 @@ const MAX_ENTRIES = 10_000;
 
 /** What each table's notification empties (drizzle/0012 names the tables). */
 const EMPTIES: Record<string, readonly Part[]> = {
-  projects: ["projects", "members", "views", "services"],
+  projects: ["projects", "members", "views", "services", "onDemand"],
   project_members: ["members"],
   api_keys: ["keys"],
   entities: ["views"],
@@ -30,9 +32,12 @@ const EMPTIES: Record<string, readonly Part[]> = {
   feature_view_versions: ["views"],
   feature_services: ["services"],
   feature_service_projections: ["services"],
+  on_demand_views: ["onDemand"],
+  on_demand_view_versions: ["onDemand"],
+  feature_service_on_demand_projections: ["services"],
 };
-type Part = "projects" | "members" | "views" | "services" | "keys";
-const ALL: readonly Part[] = ["projects", "members", "views", "services", "keys"];
+type Part = "projects" | "members" | "views" | "services" | "keys" | "onDemand";
+const ALL: readonly Part[] = ["projects", "members", "views", "services", "keys", "onDemand"];
 
 export interface RegistryCacheOptions {
   db: Db;
@@ -54,6 +59,7 @@ export function createRegistryCache(opts: RegistryCacheOptions): RegistryCache {
     views: new Map<string, ServingView | null>(),
     services: new Map<string, ServiceProjection[] | null>(),
     keys: new Map<string, CachedApiKey | null>(),
+    onDemand: new Map<string, ServingOnDemandView | null>(),
   };
   /** Loads in flight, so that a cold start's burst of equal requests runs one query. */
   const loading = new Map<string, Promise<unknown>>();
@@ -146,6 +152,29 @@ export function createRegistryCache(opts: RegistryCacheOptions): RegistryCache {
         const v = byName.get(name);
         if (v) out.set(name, v);
         if (listening && gen === generation) keep(parts.views, `${projectId}\u0000${name}`, v ?? null);
+      }
+      return out;
+    },
+
+    async onDemandViews(projectId, names) {
+      const out = new Map<string, ServingOnDemandView>();
+      const missing: string[] = [];
+      for (const name of new Set(names)) {
+        const key = `${projectId}\u0000${name}`;
+        const hit = listening ? parts.onDemand.get(key) : undefined;
+        if (hit) out.set(name, hit);
+        else if (!(listening && parts.onDemand.has(key))) missing.push(name);
+      }
+      if (missing.length === 0) return out;
+      missing.sort();
+      const gen = generation;
+      const loaded = await share(`onDemand\u0000${projectId}\u0000${missing.join(",")}`, () =>
+        loadOnDemandViews(db, projectId, missing),
+      );
+      for (const name of missing) {
+        const v = loaded.get(name);
+        if (v) out.set(name, v);
+        if (listening && gen === generation) keep(parts.onDemand, `${projectId}\u0000${name}`, v ?? null);
       }
       return out;
     },

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Role } from "../auth/roles";
 import type { projects } from "../db/schema";
+import type { ServingOnDemandView } from "../on-demand/serving-view";
 import type { ServingView } from "../serving/serving-view";
 
 type ProjectRow = typeof projects.$inferSelect;
@@ -18,6 +19,8 @@ export interface RegistryCache {
   membership(userId: string, projectName: string): Promise<{ project: ProjectRow; role: Role } | undefined>;
   /** The views with these names; names that do not exist are absent from the map. */
   views(projectId: string, names: string[]): Promise<Map<string, ServingView>>;
+  /** The on-demand views with these names at their current versions; absent names are absent. */
+  onDemandViews(projectId: string, names: string[]): Promise<Map<string, ServingOnDemandView>>;
   /** A feature service's projections in order; undefined when it does not exist. */
   serviceProjections(projectId: string, name: string): Promise<ServiceProjection[] | undefined>;
   /** The key with this SHA-256 hash, revoked or expired ones included (the caller decides). */

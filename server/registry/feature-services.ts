@@ -8,7 +8,15 @@ import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
 import type { Db } from "../db/client";
-import { featureServiceProjections, featureServices, featureViews } from "../db/schema";
+import {
+  featureServiceOnDemandProjections,
+  featureServiceProjections,
+  featureServices,
+  featureViews,
+  onDemandViews,
+  onDemandViewVersions,
+} from "../db/schema";
+import { OnDemandViewSpec } from "../on-demand/spec";
 import { defineOperation } from "../operations/define";
 import { currentSpecs } from "./feature-views/spec-store";
 import * as out from "./outputs";
@@ -28,15 +36,24 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
   }
   const views = await currentSpecs(ctx.db, projectId, inArray(featureViews.name, [...wanted.keys()]));
   const byName = new Map(views.map((v) => [v.name, v]));
-  return [...wanted].map(([viewName, names]) => {
+  // Names that are no feature view may be on-demand views (docs/adr/0036-on-demand-features.md).
+  const odvs = await onDemandFieldsOf(
+    ctx.db,
+    projectId,
+    [...wanted.keys()].filter((n) => !byName.has(n)),
+  );
+  const regular: { featureViewId: string; featureNames: string[]; position: number }[] = [];
+  const onDemand: { onDemandViewId: string; featureNames: string[]; position: number }[] = [];
+  [...wanted].forEach(([viewName, names], position) => {
     const view = byName.get(viewName);
+    const odv = odvs.get(viewName);
     const index = refs.findIndex((r) => r.startsWith(`${viewName}:`));
-    if (!view)
+    if (!view && !odv)
       throw new InvalidError(
         `features.${index}: feature view "${viewName}" does not exist`,
         `features.${index}`,
       );
-    const fields = new Set(view.spec.fields.map((f) => f.name));
+    const fields = view ? new Set(view.spec.fields.map((f) => f.name)) : (odv?.fields ?? new Set<string>());
     if (names.includes("*") && names.length > 1)
       throw new InvalidError(
         `features.${index}: "${viewName}:*" cannot be combined with single features`,
@@ -46,13 +63,37 @@ async function resolveProjections(ctx: Ctx, projectId: string, refs: string[]) {
       if (n !== "*" && !fields.has(n)) {
         const i = refs.indexOf(`${viewName}:${n}`);
         throw new InvalidError(
-          `features.${i}: feature view "${viewName}" has no feature "${n}"`,
+          `features.${i}: ${view ? "feature view" : "on-demand view"} "${viewName}" has no feature "${n}"`,
           `features.${i}`,
         );
       }
     }
-    return { featureViewId: view.id, featureNames: names, position: [...wanted.keys()].indexOf(viewName) };
+    if (view) regular.push({ featureViewId: view.id, featureNames: names, position });
+    else if (odv) onDemand.push({ onDemandViewId: odv.id, featureNames: names, position });
   });
+  return { regular, onDemand };
+}
+
+/** The on-demand views with these names and their current fields. */
+async function onDemandFieldsOf(db: Db, projectId: string, names: string[]) {
+  if (names.length === 0) return new Map<string, { id: string; fields: Set<string> }>();
+  const rows = await db
+    .select({ id: onDemandViews.id, name: onDemandViews.name, spec: onDemandViewVersions.spec })
+    .from(onDemandViews)
+    .innerJoin(
+      onDemandViewVersions,
+      and(
+        eq(onDemandViewVersions.onDemandViewId, onDemandViews.id),
+        eq(onDemandViewVersions.version, onDemandViews.currentVersion),
+      ),
+    )
+    .where(and(eq(onDemandViews.projectId, projectId), inArray(onDemandViews.name, names)));
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      { id: r.id, fields: new Set(OnDemandViewSpec.parse(r.spec).fields.map((f) => f.name)) },
+    ]),
+  );
 }
 
 async function write(
@@ -84,10 +125,18 @@ async function write(
         .set({ ...data, updatedAt: new Date() })
         .where(eq(featureServices.id, id));
       await tx.db.delete(featureServiceProjections).where(eq(featureServiceProjections.featureServiceId, id));
+      await tx.db
+        .delete(featureServiceOnDemandProjections)
+        .where(eq(featureServiceOnDemandProjections.featureServiceId, id));
     }
-    await tx.db
-      .insert(featureServiceProjections)
-      .values(projections.map((pr) => ({ ...pr, featureServiceId: id })));
+    if (projections.regular.length > 0)
+      await tx.db
+        .insert(featureServiceProjections)
+        .values(projections.regular.map((pr) => ({ ...pr, featureServiceId: id })));
+    if (projections.onDemand.length > 0)
+      await tx.db
+        .insert(featureServiceOnDemandProjections)
+        .values(projections.onDemand.map((pr) => ({ ...pr, featureServiceId: id })));
     const after = await getFeatureService({ ctx: tx, input: { project, name: data.name } });
     await recordAudit(tx, {
       project: p,
@@ -148,14 +197,33 @@ export const getFeatureServiceOp = defineOperation({
 });
 export const getFeatureService = getFeatureServiceOp.call;
 
-/** A service's views and their features, in the order given (the registry cache loads them too). */
-export function serviceProjections(db: Db, serviceId: string) {
-  return db
-    .select({ view: featureViews.name, featureNames: featureServiceProjections.featureNames })
+/**
+ * A service's views (feature views and on-demand views) and their features, in the order given
+ * (the registry cache loads them too).
+ */
+export async function serviceProjections(db: Db, serviceId: string) {
+  const regular = await db
+    .select({
+      view: featureViews.name,
+      featureNames: featureServiceProjections.featureNames,
+      position: featureServiceProjections.position,
+    })
     .from(featureServiceProjections)
     .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
     .where(eq(featureServiceProjections.featureServiceId, serviceId))
     .orderBy(asc(featureServiceProjections.position));
+  const onDemand = await db
+    .select({
+      view: onDemandViews.name,
+      featureNames: featureServiceOnDemandProjections.featureNames,
+      position: featureServiceOnDemandProjections.position,
+    })
+    .from(featureServiceOnDemandProjections)
+    .innerJoin(onDemandViews, eq(onDemandViews.id, featureServiceOnDemandProjections.onDemandViewId))
+    .where(eq(featureServiceOnDemandProjections.featureServiceId, serviceId));
+  const all =
+    onDemand.length === 0 ? regular : [...regular, ...onDemand].sort((a, b) => a.position - b.position);
+  return all.map(({ view, featureNames }) => ({ view, featureNames }));
 }
 
 export const listFeatureServicesOp = defineOperation({
@@ -177,6 +245,7 @@ export const listFeatureServicesOp = defineOperation({
         serviceId: featureServiceProjections.featureServiceId,
         view: featureViews.name,
         featureNames: featureServiceProjections.featureNames,
+        position: featureServiceProjections.position,
       })
       .from(featureServiceProjections)
       .innerJoin(featureViews, eq(featureViews.id, featureServiceProjections.featureViewId))
@@ -187,12 +256,28 @@ export const listFeatureServicesOp = defineOperation({
         ),
       )
       .orderBy(asc(featureServiceProjections.position));
-    return services.map((s) => ({
-      ...s,
-      features: projections
-        .filter((pr) => pr.serviceId === s.id)
-        .flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)),
-    }));
+    const onDemand = await ctx.db
+      .select({
+        serviceId: featureServiceOnDemandProjections.featureServiceId,
+        view: onDemandViews.name,
+        featureNames: featureServiceOnDemandProjections.featureNames,
+        position: featureServiceOnDemandProjections.position,
+      })
+      .from(featureServiceOnDemandProjections)
+      .innerJoin(onDemandViews, eq(onDemandViews.id, featureServiceOnDemandProjections.onDemandViewId))
+      .where(
+        inArray(
+          featureServiceOnDemandProjections.featureServiceId,
+          services.map((s) => s.id),
+        ),
+      );
+    return services.map((s) => {
+      const mine = projections.filter((pr) => pr.serviceId === s.id);
+      const odv = onDemand.filter((pr) => pr.serviceId === s.id);
+      // Projections come by position; on-demand ones slot in at theirs.
+      const ordered = odv.length === 0 ? mine : [...mine, ...odv].sort((a, b) => a.position - b.position);
+      return { ...s, features: ordered.flatMap((pr) => pr.featureNames.map((f) => `${pr.view}:${f}`)) };
+    });
   },
 });
 export const listFeatureServices = listFeatureServicesOp.call;

@@ -5,6 +5,16 @@ import { InvalidError } from "../core/errors";
 import { Name } from "../core/name";
 import { pointInTime } from "../offline/historical/engine";
 import type { PitView } from "../offline/historical/query";
+import {
+  answerOrder,
+  computeOnDemand,
+  type OnDemandColumn,
+  type OnDemandPlan,
+  onDemandViewsByName,
+  parseRequestContext,
+  planOnDemand,
+  viewsToRead,
+} from "../on-demand/online";
 import { defineOperation } from "../operations/define";
 import {
   checkEntityShape,
@@ -19,7 +29,7 @@ import { fromColumns, type Tabular, type TabularColumn } from "./tabular/columns
 import { findInvalid } from "./tabular/convert";
 import { TABULAR_FORMATS, type TabularFormat, tabularResponse } from "./tabular/formats";
 import { show } from "./values";
-import { findDataSource, type ServingView } from "./views";
+import { findDataSource, type ServingView, viewsByName } from "./views";
 
 /**
  * Historical retrieval: point-in-time correct training rows (docs/adr/0022-point-in-time-retrieval.md).
@@ -59,6 +69,10 @@ export const HistoricalFeaturesResponse = z.object({
     feature_names: z.array(z.string()),
     /** The version of each feature view the rows were computed with. */
     feature_view_versions: z.record(z.string(), z.number()),
+    /** The version of each on-demand view the rows were computed with (when any was asked for). */
+    on_demand_view_versions: z.record(z.string(), z.number()).optional(),
+    /** Per on-demand feature that failed in some row: why, per row (null where it did not). */
+    reasons: z.record(z.string(), z.array(z.string().nullable())).optional(),
   }),
   results: z.array(z.object({ values: z.array(z.unknown()) })),
 });
@@ -112,8 +126,24 @@ async function getHistorical(
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project, req.feature_service ?? "");
-  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: false });
-  const views = [...new Set(columns.map((c) => c.view))];
+  // Names that are no feature view may be on-demand views (docs/adr/0036-on-demand-features.md).
+  const names = [...new Set(refs.map((r) => r.view))];
+  const known = await viewsByName(ctx, project.id, names);
+  const odvs = await onDemandViewsByName(
+    ctx,
+    project.id,
+    names.filter((n) => !known.has(n)),
+  );
+  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
+  const columns =
+    regularRefs.length === 0
+      ? []
+      : await resolveColumns(ctx, project, regularRefs, req.full_feature_names, { online: false });
+  const onDemand =
+    odvs.size === 0
+      ? undefined
+      : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "offline");
+  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   for (const v of views)
     if (!v.spec.offline)
       throw new InvalidError(
@@ -121,30 +151,61 @@ async function getHistorical(
         "features",
       );
 
-  const keys = Object.fromEntries(Object.entries(req.entities).filter(([name]) => name !== TIMESTAMP_COLUMN));
+  // As in Feast, an on-demand view's request fields are columns of the entity rows.
+  const requestFields = onDemand?.requestFields ?? new Map();
+  const keys = Object.fromEntries(
+    Object.entries(req.entities).filter(([name]) => name !== TIMESTAMP_COLUMN && !requestFields.has(name)),
+  );
+  const requestColumns = Object.fromEntries(
+    Object.entries(req.entities).filter(([name]) => requestFields.has(name)),
+  );
+  const requestValues = onDemand
+    ? parseRequestContext(requestColumns, requestFields, rowCount, "entities")
+    : undefined;
   const joinKeyNames = Object.keys(keys);
-  checkNameClashes(columns, [...joinKeyNames, TIMESTAMP_COLUMN]);
-  if (rowCount * columns.length > MAX_HISTORICAL_VALUES)
+  const echoed = [...joinKeyNames, TIMESTAMP_COLUMN, ...(requestValues?.keys() ?? [])];
+  const outColumns: (OutColumn | OnDemandColumn)[] = onDemand
+    ? answerOrder(refs, columns, onDemand)
+    : columns;
+  checkNameClashes(outColumns, echoed);
+  if (rowCount * outColumns.length > MAX_HISTORICAL_VALUES)
     throw new InvalidError(
-      `batch too large: ${rowCount} rows x ${columns.length} features, limit ${MAX_HISTORICAL_VALUES} values`,
+      `batch too large: ${rowCount} rows x ${outColumns.length} features, limit ${MAX_HISTORICAL_VALUES} values`,
       "entities",
     );
   parseEntities(keys, views);
 
-  const pitViews = await Promise.all(views.map((v) => pitView(ctx, project.id, v, columns)));
+  const pitViews = await Promise.all(
+    views.map((v) => pitView(ctx, project.id, v, columns, onDemand?.inputs.get(v.name)?.features)),
+  );
   const found = await pointInTime(ctx.offline, project.name, pitViews, { keys, times });
 
+  const computed = onDemand
+    ? computeOffline(onDemand, requestValues ?? new Map(), rowCount, found)
+    : undefined;
   const results = [
     ...joinKeyNames.map((k) => ({ values: keys[k] ?? [] })),
     { values: rawTimes },
-    ...columns.map((c) => ({
-      values: found.get(c.view.name)?.get(c.feature) ?? new Array(rowCount).fill(null),
+    ...[...(requestValues?.keys() ?? [])].map((k) => ({ values: requestColumns[k] ?? [] })),
+    ...outColumns.map((c) => ({
+      values:
+        (typeof c.view === "number"
+          ? computed?.columns.get(c as OnDemandColumn)
+          : found.get(c.view.name)?.get(c.feature)) ?? new Array(rowCount).fill(null),
     })),
   ];
   const answer: HistoricalFeaturesResponse = {
     metadata: {
-      feature_names: [...joinKeyNames, TIMESTAMP_COLUMN, ...columns.map((c) => c.name)],
+      feature_names: [...echoed, ...outColumns.map((c) => c.name)],
       feature_view_versions: Object.fromEntries(views.map((v) => [v.name, v.version])),
+      ...(onDemand
+        ? {
+            on_demand_view_versions: Object.fromEntries(
+              onDemand.views.map((v) => [v.odv.name, v.odv.version]),
+            ),
+          }
+        : {}),
+      ...(computed?.reasons ? { reasons: computed.reasons } : {}),
     },
     results,
   };
@@ -152,7 +213,11 @@ async function getHistorical(
   const typed: TabularColumn[] = [
     ...joinKeyNames.map((k) => ({ name: k, type: keyTypes.get(k) ?? ("string" as const) })),
     { name: TIMESTAMP_COLUMN, type: "unix_timestamp" },
-    ...columns.map((c) => ({ name: c.name, type: featureType(c) })),
+    ...[...(requestValues?.keys() ?? [])].map((k) => ({
+      name: k,
+      type: requestFields.get(k)?.dtype ?? "string",
+    })),
+    ...outColumns.map((c) => ({ name: c.name, type: featureType(c, onDemand) })),
   ];
   if (req.format === "parquet" || req.format === "arrow") checkTyped(typed, results, req.format);
   TYPES.set(answer, typed);
@@ -180,7 +245,41 @@ export function historicalTable(answer: HistoricalFeaturesResponse, batchRows = 
   );
 }
 
-function featureType(c: OutColumn) {
+/**
+ * On-demand features over the joined rows, in Node with the engine online retrieval uses
+ * (docs/adr/0036-on-demand-features.md): the same inputs give the same values and reasons.
+ */
+function computeOffline(
+  plan: OnDemandPlan,
+  request: Map<string, unknown[]>,
+  rowCount: number,
+  found: Map<string, Map<string, unknown[]>>,
+): { columns: Map<OnDemandColumn, unknown[]>; reasons?: Record<string, (string | null)[]> } {
+  const computed = computeOnDemand(
+    plan,
+    request,
+    rowCount,
+    (view, feature, row) => found.get(view)?.get(feature)?.[row] ?? null,
+  );
+  const columns = new Map<OnDemandColumn, unknown[]>();
+  let reasons: Record<string, (string | null)[]> | undefined;
+  plan.columns.forEach((c, i) => {
+    const out = computed[i] ?? { values: new Array(rowCount).fill(null), reasons: [] };
+    columns.set(c, out.values);
+    if (out.reasons.some((r) => r !== null)) {
+      reasons ??= {};
+      reasons[c.name] = out.reasons;
+    }
+  });
+  return reasons ? { columns, reasons } : { columns };
+}
+
+function featureType(c: OutColumn | OnDemandColumn, onDemand: OnDemandPlan | undefined) {
+  if (typeof c.view === "number") {
+    const spec = onDemand?.views[c.view]?.odv.spec.fields.find((f) => f.name === c.feature);
+    if (!spec) throw new Error(`feature "${c.label}" vanished from its on-demand view`);
+    return spec.dtype;
+  }
   const field = c.view.spec.fields.find((f) => f.name === c.feature);
   if (!field) throw new Error(`feature "${c.label}" vanished from its view`);
   return field.dtype;
@@ -208,11 +307,14 @@ export async function pitView(
   projectId: string,
   view: ServingView,
   columns: OutColumn[],
+  /** Features read besides the requested ones: the inputs of on-demand features. */
+  extra?: Set<string>,
 ): Promise<PitView> {
   const source = await findDataSource(ctx, projectId, view.spec.source);
   // The registry refuses to delete a source a view uses, so this is a broken registry.
   if (!source) throw new Error(`data source "${view.spec.source}" of feature view "${view.name}" is missing`);
   const wanted = new Set(columns.filter((c) => c.view === view).map((c) => c.feature));
+  for (const f of extra ?? []) wanted.add(f);
   return {
     name: view.name,
     source,

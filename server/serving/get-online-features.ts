@@ -5,6 +5,16 @@ import { InvalidError, UnavailableError } from "../core/errors";
 import { Name } from "../core/name";
 import { env } from "../env";
 import { recordServed } from "../metrics";
+import {
+  answerOrder,
+  computeOnDemand,
+  type OnDemandColumn,
+  type OnDemandPlan,
+  onDemandViewsByName,
+  parseRequestContext,
+  planOnDemand,
+  viewsToRead,
+} from "../on-demand/online";
 import { entityKeysOfColumns } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
@@ -19,7 +29,7 @@ import {
 } from "./requests";
 import { withStreamFeatures } from "./stream-features";
 import { isoSeconds } from "./values";
-import type { ServingView } from "./views";
+import { type ServingView, viewsByName } from "./views";
 
 /**
  * Online retrieval with Feast's request and response shapes (docs/adr/0006-retrieval-api.md,
@@ -48,6 +58,11 @@ export const GetOnlineFeaturesInput = z.object({
   entities: z.record(z.string(), z.array(z.unknown())),
   full_feature_names: z.boolean().default(false),
   project: Name.optional(),
+  /**
+   * Feast's request data for on-demand features: field -> one value per entity row
+   * (docs/adr/0036-on-demand-features.md).
+   */
+  request_context: z.record(z.string(), z.array(z.unknown())).optional(),
 });
 export type GetOnlineFeaturesInput = z.input<typeof GetOnlineFeaturesInput>;
 
@@ -59,9 +74,13 @@ export interface FeatureColumn {
   event_timestamps: string[];
 }
 
-/** One column per name in metadata.feature_names, join keys first. */
+/**
+ * One column per name in metadata.feature_names, join keys first. `metadata.reasons` (Quiver's
+ * own, absent unless needed) gives, for each on-demand feature that is NULL_VALUE in some row
+ * because its computation failed, why, per row (null where it did not fail).
+ */
 export interface OnlineFeaturesResponse {
-  metadata: { feature_names: string[] };
+  metadata: { feature_names: string[]; reasons?: Record<string, (string | null)[]> };
   results: FeatureColumn[];
 }
 
@@ -71,7 +90,10 @@ const FieldStatusSchema = z.enum(["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE
 
 /** Feast's columnar answer: one result per name in metadata.feature_names. */
 export const OnlineFeaturesResponse = z.object({
-  metadata: z.object({ feature_names: z.array(z.string()) }),
+  metadata: z.object({
+    feature_names: z.array(z.string()),
+    reasons: z.record(z.string(), z.array(z.string().nullable())).optional(),
+  }),
   results: z.array(
     z.object({
       values: z.array(z.unknown()),
@@ -127,12 +149,17 @@ async function getOnline(
     if (mixed) return mixed;
     throw e;
   }
-  const { columns, views, featuresOf } = plan;
-  if (rowCount * columns.length > limits.maxValues)
+  const { columns, views, featuresOf, onDemand, order } = plan;
+  const width = columns.length + (onDemand?.columns.length ?? 0);
+  if (rowCount * width > limits.maxValues)
     throw new InvalidError(
-      `batch too large: ${rowCount} rows x ${columns.length} features, limit ${limits.maxValues} values (QUIVER_SERVING_MAX_VALUES)`,
+      `batch too large: ${rowCount} rows x ${width} features, limit ${limits.maxValues} values (QUIVER_SERVING_MAX_VALUES)`,
       "entities",
     );
+  const requestValues =
+    onDemand || req.request_context
+      ? parseRequestContext(req.request_context, onDemand?.requestFields ?? new Map(), rowCount)
+      : undefined;
   const keyValues = parseEntities(req.entities, views);
   const { keys, viewRowKeys } = entityKeysOf(views, keyValues, rowCount);
 
@@ -147,7 +174,11 @@ async function getOnline(
     statuses: new Array<FieldStatus>(rowCount).fill("PRESENT"),
     event_timestamps: new Array<string>(rowCount).fill(EPOCH),
   }));
-  const out = new Map<OutColumn, FeatureColumn>();
+  const out = new Map<OutColumn | OnDemandColumn, FeatureColumn>();
+  /** Per view read, its record and expiry per entity row: what on-demand features compute from. */
+  const held = onDemand
+    ? new Map<string, { rows: (OnlineRecord | null)[]; expired: boolean[] }>()
+    : undefined;
   const now = Date.now();
   views.forEach((view, v) => {
     const stored = records[v] ?? [];
@@ -174,8 +205,33 @@ async function getOnline(
       if (c.view !== view) continue;
       out.set(c, columnOf(c.feature, rows, times, expired));
     }
+    held?.set(view.name, { rows, expired });
   });
-  for (const c of columns) results.push(out.get(c) as FeatureColumn);
+  let reasons: Record<string, (string | null)[]> | undefined;
+  if (onDemand && held) {
+    const computed = computeOnDemand(onDemand, requestValues ?? new Map(), rowCount, (view, feature, row) => {
+      const h = held.get(view);
+      const record = h?.rows[row];
+      if (!record || h?.expired[row]) return null;
+      return record.values[feature] ?? null;
+    });
+    onDemand.columns.forEach((c, i) => {
+      const { values, reasons: why } = computed[i] ?? { values: [], reasons: [] };
+      const statuses: FieldStatus[] = new Array(rowCount);
+      let failed = false;
+      for (let r = 0; r < rowCount; r++) {
+        const ok = why[r] === null;
+        statuses[r] = ok ? "PRESENT" : "NULL_VALUE";
+        if (!ok) failed = true;
+      }
+      out.set(c, { values, statuses, event_timestamps: new Array<string>(rowCount).fill(EPOCH) });
+      if (failed) {
+        reasons ??= {};
+        reasons[c.name] = why;
+      }
+    });
+  }
+  for (const c of order ?? columns) results.push(out.get(c) as FeatureColumn);
   ctx.usage?.viewsRead({
     projectId: project.id,
     viewIds: views.map((v) => v.id),
@@ -184,8 +240,12 @@ async function getOnline(
     projectName: project.name,
     viewNames: views.map((v) => v.name),
   });
-  recordServed(project.name, rowCount, rowCount * columns.length);
-  return { metadata: { feature_names: [...joinKeyNames, ...columns.map((c) => c.name)] }, results };
+  recordServed(project.name, rowCount, rowCount * width);
+  const featureNames = [...joinKeyNames, ...(order ?? columns).map((c) => c.name)];
+  return {
+    metadata: reasons ? { feature_names: featureNames, reasons } : { feature_names: featureNames },
+    results,
+  };
 }
 
 /** What a request's feature list resolves to: the same for every request naming the same list. */
@@ -196,6 +256,10 @@ interface Plan {
   viewNames: string[];
   /** The features read of each view. */
   featuresOf: string[][];
+  /** On-demand features, when the request names any (their input views are among `views`). */
+  onDemand?: OnDemandPlan;
+  /** With on-demand features: every answer column in request order. */
+  order?: (OutColumn | OnDemandColumn)[];
 }
 
 /** Plans of recent feature lists, by project, list and join keys; emptied when full. */
@@ -222,21 +286,57 @@ async function planOf(
   const held = key === undefined ? undefined : plans.get(key);
   if (held && ctx.registry) {
     const current = await ctx.registry.views(project.id, held.viewNames);
-    if (held.views.every((v) => current.get(v.name) === v)) return held;
+    if (held.views.every((v) => current.get(v.name) === v) && (await sameOnDemand(ctx, project.id, held)))
+      return held;
   }
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project, req.feature_service ?? "");
-  const columns = await resolveColumns(ctx, project, refs, req.full_feature_names, { online: true });
-  checkNameClashes(columns, joinKeyNames);
-  const views = [...new Set(columns.map((c) => c.view))];
-  const featuresOf = views.map((v) => columns.filter((c) => c.view === v).map((c) => c.feature));
-  const plan = { columns, views, viewNames: views.map((v) => v.name), featuresOf };
+  // Names that are no feature view may be on-demand views (the two never share a name).
+  const names = [...new Set(refs.map((r) => r.view))];
+  const known = await viewsByName(ctx, project.id, names);
+  const odvs = await onDemandViewsByName(
+    ctx,
+    project.id,
+    names.filter((n) => !known.has(n)),
+  );
+  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
+  const columns =
+    regularRefs.length === 0
+      ? []
+      : await resolveColumns(ctx, project, regularRefs, req.full_feature_names, { online: true });
+  const onDemand =
+    odvs.size === 0
+      ? undefined
+      : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "online");
+  checkNameClashes(onDemand ? [...columns, ...onDemand.columns] : columns, joinKeyNames);
+  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
+  const featuresOf = views.map((v) => {
+    const wanted = columns.filter((c) => c.view.name === v.name).map((c) => c.feature);
+    for (const f of onDemand?.inputs.get(v.name)?.features ?? []) if (!wanted.includes(f)) wanted.push(f);
+    return wanted;
+  });
+  const plan: Plan = { columns, views, viewNames: views.map((v) => v.name), featuresOf };
+  if (onDemand) {
+    plan.onDemand = onDemand;
+    plan.order = answerOrder(refs, columns, onDemand);
+  }
   if (key !== undefined) {
     if (plans.size >= MAX_PLANS) plans.clear();
     plans.set(key, plan);
   }
   return plan;
+}
+
+/** Whether the plan's on-demand views are still the registry cache's current ones. */
+async function sameOnDemand(ctx: Ctx, projectId: string, plan: Plan): Promise<boolean> {
+  if (!plan.onDemand || !ctx.registry) return true;
+  const views = plan.onDemand.views.map((v) => v.odv);
+  const current = await ctx.registry.onDemandViews(
+    projectId,
+    views.map((v) => v.name),
+  );
+  return views.every((v) => current.get(v.name) === v);
 }
 
 function callerOf(actor: Actor): Parameters<UsageSink["viewsRead"]>[0]["caller"] {

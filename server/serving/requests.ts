@@ -151,8 +151,8 @@ function fieldNamesOf(view: ServingView): Set<string> {
 }
 
 /** Two answer columns with one name would be ambiguous: Feast refuses, and so do we. */
-export function checkNameClashes(columns: OutColumn[], joinKeyNames: string[]) {
-  const byName = new Map<string, OutColumn | string>(joinKeyNames.map((k) => [k, k]));
+export function checkNameClashes(columns: Pick<OutColumn, "name" | "label">[], joinKeyNames: string[]) {
+  const byName = new Map<string, Pick<OutColumn, "label"> | string>(joinKeyNames.map((k) => [k, k]));
   for (const c of columns) {
     const other = byName.get(c.name);
     if (other !== undefined) {

@@ -7,6 +7,7 @@ import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { datasetsRouter } from "./routers/datasets";
 import { offlineRouter } from "./routers/offline";
+import { onDemandViewsRouter } from "./routers/on-demand";
 import {
   freshnessRouter,
   jobsRouter,
@@ -52,6 +53,7 @@ export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
   streamViews: streamViewsRouter,
+  onDemandViews: onDemandViewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -55,6 +55,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "statistics.get": "consumer",
   // Alerts' logs name rules, views and statuses, never a URL or secret: any member.
   "alerts.deliveries.list": "viewer",
+  "onDemandViews.list": "viewer",
+  "onDemandViews.get": "viewer",
   "alerts.incidents.list": "viewer",
   "offline.space": "viewer",
   "datasets.list": "viewer",
@@ -106,6 +108,9 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "featureViews.undeprecate": "editor",
   "featureServices.deprecate": "editor",
   "featureServices.undeprecate": "editor",
+  "onDemandViews.create": "editor",
+  "onDemandViews.update": "editor",
+  "onDemandViews.delete": "editor",
   "consumers.deprecate": "editor",
   "consumers.undeprecate": "editor",
   "datasets.deprecate": "editor",

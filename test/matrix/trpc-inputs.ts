@@ -22,6 +22,7 @@ import { runTransformationOp } from "../../server/transformations/runs";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
+import { ON_DEMAND_MATRIX_INPUTS } from "./trpc-on-demand-inputs";
 import { STREAM_MATRIX_INPUTS } from "./trpc-stream-inputs";
 
 /** The shared schema the matrix test's deployment offers (it sets QUIVER_SHARED_SCHEMAS to it). */
@@ -90,6 +91,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   ...ACCESS_MATRIX_INPUTS,
   ...ALERT_MATRIX_INPUTS,
   ...STREAM_MATRIX_INPUTS,
+  ...ON_DEMAND_MATRIX_INPUTS,
   "projects.list": () => undefined,
   "entities.list": () => ({ project: P }),
   "entities.get": () => ({ project: P, name: "driver" }),

@@ -13,6 +13,7 @@ export * from "./lag-samples";
 export * from "./materialization-run-ranges";
 export * from "./materialization-runs";
 export * from "./offline";
+export * from "./on-demand-views";
 export * from "./online-values";
 export * from "./projects";
 export * from "./run-log";

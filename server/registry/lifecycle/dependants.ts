@@ -14,6 +14,8 @@ import {
   featureViewEntities,
   featureViews,
   materializationRuns,
+  onDemandViews,
+  onDemandViewVersions,
   transformations,
 } from "../../db/schema";
 import { type DeletableKind, labelOf, REGISTRY_KINDS, type RegistryKind } from "./kinds";
@@ -29,6 +31,7 @@ export const Dependant = z.object({
     "entity",
     "data_source",
     "transformation",
+    "on_demand_view",
   ]),
   name: z.string(),
   /** How it depends: "keyed by", "reads", "projects", "built from", "running", "replaced by". */
@@ -83,6 +86,30 @@ export async function dependantsOf(
         .where(eq(transformations.outputSourceId, object.id)),
     );
   if (kind === "feature_view") {
+    // On-demand views whose current version reads this view (docs/adr/0036-on-demand-features.md).
+    const odvs = await ctx.db
+      .select({ name: onDemandViews.name, spec: onDemandViewVersions.spec })
+      .from(onDemandViews)
+      .innerJoin(
+        onDemandViewVersions,
+        and(
+          eq(onDemandViewVersions.onDemandViewId, onDemandViews.id),
+          eq(onDemandViewVersions.version, onDemandViews.currentVersion),
+        ),
+      )
+      .where(eq(onDemandViews.projectId, projectId))
+      .orderBy(asc(onDemandViews.name));
+    add(
+      "on_demand_view",
+      "reads",
+      odvs.filter((o) => {
+        const inputs = (o.spec as { inputs?: unknown }).inputs;
+        return (
+          Array.isArray(inputs) &&
+          inputs.some((r) => typeof r === "string" && r.startsWith(`${object.name}:`))
+        );
+      }),
+    );
     add(
       "feature_service",
       "projects",
@@ -153,6 +180,7 @@ const KIND_WORDS: Record<Dependant["kind"], string> = {
   entity: "entity",
   data_source: "data source",
   transformation: "transformation",
+  on_demand_view: "on-demand view",
 };
 
 /** The 409 refusing to delete an object others depend on, naming each dependant by kind and name. */

@@ -1,0 +1,10 @@
+export {
+  type CompiledView,
+  type ComputedColumn,
+  compiledVersion,
+  compileOnDemand,
+  evaluateOnDemand,
+  type InputTypes,
+  type RowInputs,
+} from "./engine";
+export * from "./spec";
