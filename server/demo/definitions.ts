@@ -7,6 +7,8 @@ import type {
   FeatureServiceInput,
   FeatureViewSpecInput,
 } from "../registry/schemas";
+import type { StreamViewSpecInput } from "../streams/schemas";
+import type { TransformationSpec } from "../transformations/schemas";
 import { CUSTOMER_TABLE, DRIVER_TABLE } from "./offline-data";
 
 /** The registry objects of the demo project, modelled on Feast's ride-hailing example. */
@@ -130,6 +132,96 @@ export const DEMO_FEATURE_VIEWS: FeatureViewSpecInput[] = [
         tags: { unit: "trips" },
       },
     ],
+  },
+];
+
+/** The trailing 7 days of a driver's hourly rows, up to and including each row's hour. */
+const LAST_7_DAYS =
+  "(PARTITION BY driver_id ORDER BY event_timestamp RANGE BETWEEN INTERVAL '7 days' PRECEDING AND CURRENT ROW)";
+
+/**
+ * The demo's batch transformation (docs/adr/0035-batch-transformations.md): 7-day window
+ * aggregates of the hourly driver statistics, written to its output source `driver_stats_7d`,
+ * which the view of the same name reads.
+ */
+export const DEMO_TRANSFORMATIONS: TransformationSpec[] = [
+  {
+    name: "driver_stats_7d",
+    sql: [
+      "SELECT driver_id, event_timestamp,",
+      `  count(*) OVER ${LAST_7_DAYS} AS hours_reported_7d,`,
+      `  avg(conv_rate) OVER ${LAST_7_DAYS} AS conv_rate_7d_avg,`,
+      `  max(avg_daily_trips) OVER ${LAST_7_DAYS} AS daily_trips_7d_max`,
+      "FROM driver_stats_source",
+    ].join("\n"),
+    eventTimestampColumn: "event_timestamp",
+    description: "Each driver's trailing 7 days: hours reported, mean conversion rate, busiest day.",
+    tags: { ...MOBILITY, pipeline: "trips-7d" },
+    owner: MOBILITY_OWNER,
+  },
+];
+
+/** Feature views over transformation outputs: registered after the transformations ran. */
+export const DEMO_TRANSFORMED_VIEWS: FeatureViewSpecInput[] = [
+  {
+    name: "driver_stats_7d",
+    entities: ["driver"],
+    source: "driver_stats_7d",
+    ttlSeconds: 24 * HOUR,
+    freshnessSlaSeconds: 2 * HOUR,
+    online: true,
+    offline: true,
+    description: "A driver's last 7 days, computed by the driver_stats_7d transformation.",
+    tags: MOBILITY,
+    owner: MOBILITY_OWNER,
+    fields: [
+      {
+        name: "hours_reported_7d",
+        dtype: "int64",
+        description: "Hourly statistics rows the driver produced in the trailing 7 days.",
+        tags: { unit: "hours" },
+      },
+      {
+        name: "conv_rate_7d_avg",
+        dtype: "float64",
+        description: "Mean of the hourly conversion rate over the trailing 7 days (0 to 1).",
+        tags: { unit: "ratio" },
+      },
+      {
+        name: "daily_trips_7d_max",
+        dtype: "int64",
+        description: "The highest average-daily-trips figure reported in the trailing 7 days.",
+        tags: { unit: "trips" },
+      },
+    ],
+  },
+];
+
+/**
+ * The demo's stream view (docs/adr/0037-stream-aggregations.md): trip events on the Redis Stream
+ * `demo:trips`, aggregated per driver over 5 minutes, 1 hour and 1 day. `npx quiver demo-stream`
+ * sends events; `npx quiver stream-worker` consumes them.
+ */
+export const DEMO_STREAM_VIEWS: StreamViewSpecInput[] = [
+  {
+    name: "driver_trips_live",
+    entities: ["driver"],
+    stream: { adapter: "redis", key: "demo:trips" },
+    timestampField: "event_timestamp",
+    eventIdField: "trip_id",
+    aggregations: [
+      { name: "trips_5m", function: "count", windowSeconds: 300, kind: "sliding" },
+      { name: "trips_1h", function: "count", windowSeconds: 3600, kind: "sliding" },
+      { name: "fare_sum_1h", column: "fare", function: "sum", windowSeconds: 3600, kind: "sliding" },
+      { name: "fare_avg_1d", column: "fare", function: "avg", windowSeconds: 86_400, kind: "sliding" },
+      { name: "fare_max_1d", column: "fare", function: "max", windowSeconds: 86_400, kind: "sliding" },
+      { name: "last_fare", column: "fare", function: "last", windowSeconds: 86_400, kind: "sliding" },
+    ],
+    tileSeconds: 60,
+    allowedLatenessSeconds: 120,
+    description: "Live trip counts and fares per driver, from the trip events stream.",
+    tags: { ...MOBILITY, pipeline: "trips-stream" },
+    owner: MOBILITY_OWNER,
   },
 ];
 

@@ -82,7 +82,31 @@ describe("seedDemo", () => {
       { tablename: "driver_hourly_stats", tableowner: writer },
       // The saved dataset's rows (eta_training), written by the same role.
       { tablename: expect.stringMatching(/^ds_eta_training_[0-9a-f]{8}$/), tableowner: writer },
+      // The driver_stats_7d transformation's output, filled by its first (full) run.
+      { tablename: "tx_driver_stats_7d", tableowner: writer },
     ]);
+  });
+
+  it("runs the 7-day transformation: each row counts and averages its driver's trailing 7 days", async () => {
+    // Recomputed here by a plain self-join, not by the window functions the transformation uses.
+    const diff = await t.offlineAdmin.query<{ n: number; off: number }>(
+      `with ref as (
+         select a.driver_id, a.event_timestamp, count(*)::bigint as hours, avg(b.conv_rate) as conv,
+           max(b.avg_daily_trips) as trips
+         from demo.driver_hourly_stats a join demo.driver_hourly_stats b
+           on b.driver_id = a.driver_id
+          and b.event_timestamp between a.event_timestamp - interval '7 days' and a.event_timestamp
+         where a.driver_id in (1001, 1027, 1050)
+         group by 1, 2)
+       select count(*)::int as n,
+         count(*) filter (where t.hours_reported_7d is distinct from ref.hours
+           or abs(t.conv_rate_7d_avg - ref.conv) > 1e-12
+           or t.daily_trips_7d_max is distinct from ref.trips)::int as off
+       from ref left join demo.tx_driver_stats_7d t using (driver_id, event_timestamp)`,
+    );
+    expect(diff.rows[0]).toEqual({ n: 3 * 15 * 24, off: 0 });
+    const total = await t.offlineAdmin.query("select 1 from demo.tx_driver_stats_7d");
+    expect(total.rowCount).toBe(18_000);
   });
 
   it("registers the demo project's entities, views, service and consumer", async () => {
@@ -97,6 +121,7 @@ describe("seedDemo", () => {
     expect(views.map((v) => [v.name, v.ttlSeconds, v.featureCount, v.sourceName])).toEqual([
       ["customer_profile", 172_800, 3, "customer_profile_source"],
       ["driver_hourly_stats", 86_400, 3, "driver_stats_source"],
+      ["driver_stats_7d", 86_400, 3, "driver_stats_7d"],
     ]);
     for (const v of views) {
       expect(v.description).not.toBe("");
@@ -169,15 +194,19 @@ describe("seedDemo", () => {
         (select count(*)::int from entities) as entities,
         (select count(*)::int from feature_services) as services,
         (select count(*)::int from datasets) as datasets,
-        (select count(*)::int from on_demand_views) as on_demand_views`,
+        (select count(*)::int from on_demand_views) as on_demand_views,
+        (select count(*)::int from transformations) as transformations,
+        (select count(*)::int from stream_views) as stream_views`,
     );
     expect(counts.rows[0]).toEqual({
       projects: 1,
-      views: 2,
+      views: 3,
       entities: 2,
       services: 1,
       datasets: 1,
       on_demand_views: 1,
+      transformations: 1,
+      stream_views: 1,
     });
     // The old dataset's table went with it: one dataset table in the demo's schema.
     const tables = await t.offlineAdmin.query(

@@ -14,6 +14,8 @@ import {
   featureViews,
   onDemandViews,
   projects,
+  streamViews,
+  transformations,
 } from "../db/schema";
 import { createOnDemandView } from "../on-demand/registry";
 import {
@@ -24,6 +26,11 @@ import {
   createFeatureView,
   ensureProject,
 } from "../registry";
+import { createStreamView } from "../streams/registry";
+import { dropOutputTable } from "../transformations/engine";
+import { createTransformation } from "../transformations/registry";
+import { executeTransformationRunOp, runTransformationOp } from "../transformations/runs";
+import type { TransformationSpec } from "../transformations/schemas";
 import {
   DEMO_CONSUMERS,
   DEMO_DATASET,
@@ -33,6 +40,9 @@ import {
   DEMO_ON_DEMAND_VIEWS,
   DEMO_PROJECT,
   DEMO_SOURCES,
+  DEMO_STREAM_VIEWS,
+  DEMO_TRANSFORMATIONS,
+  DEMO_TRANSFORMED_VIEWS,
 } from "./definitions";
 import { demoEnd, demoEntityRows, demoStart, writeDemoTables } from "./offline-data";
 
@@ -53,7 +63,8 @@ const SEED_LOCK = 724_312;
 
 /**
  * Writes the demo: offline tables in the demo's offline schema and the `demo` project's registry objects
- * (entities, sources, feature views, a feature service, a saved dataset, a consumer trained on it).
+ * (entities, sources, a 7-day transformation with the view over its output, feature views, an
+ * on-demand view, a stream view, a feature service, a saved dataset, a consumer trained on it).
  * The dataset is built here, by the build job's own function, without a job: at start-up the seed
  * runs before the worker starts. Re-seeding drops the demo
  * project and rebuilds tables and objects, so the result is the same every time for the same
@@ -67,8 +78,9 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
   const project = DEMO_PROJECT.name;
   return withSeedLock(ctx, async () => {
     await removeOldDatasets(ctx, project);
-    const oldViews = await clearProjectDefinitions(ctx, project);
+    const { views: oldViews, outputTables } = await clearProjectDefinitions(ctx, project);
     for (const view of oldViews) await ctx.online.deleteView(project, view);
+    for (const target of outputTables) await dropOutputTable(ctx.offline, project, target);
     await ensureProject({ ctx, input: DEMO_PROJECT });
     // As the demo's offline writer role, in its own schema: never as the registry's role.
     const rows = await ctx.offline.transaction(project, "write", (client) => writeDemoTables(client, now));
@@ -77,7 +89,10 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
       for (const input of DEMO_SOURCES) await createDataSource({ ctx: tx, input: { ...input, project } });
     });
     for (const spec of DEMO_FEATURE_VIEWS) await createFeatureView({ ctx, input: { project, spec } });
+    for (const spec of DEMO_TRANSFORMATIONS) await seedTransformation(ctx, project, spec);
+    for (const spec of DEMO_TRANSFORMED_VIEWS) await createFeatureView({ ctx, input: { project, spec } });
     for (const spec of DEMO_ON_DEMAND_VIEWS) await createOnDemandView({ ctx, input: { project, spec } });
+    for (const spec of DEMO_STREAM_VIEWS) await createStreamView({ ctx, input: { project, spec } });
     await inTransaction(ctx, async (tx) => {
       for (const input of DEMO_FEATURE_SERVICES)
         await createFeatureService({ ctx: tx, input: { ...input, project } });
@@ -88,13 +103,29 @@ export async function seedDemo(ctx: Ctx, now: Date = new Date()): Promise<DemoSe
     });
     return {
       project,
-      featureViews: DEMO_FEATURE_VIEWS.map((v) => v.name),
+      featureViews: [...DEMO_FEATURE_VIEWS, ...DEMO_TRANSFORMED_VIEWS].map((v) => v.name),
       ...rows,
       start: demoStart(now),
       end: demoEnd(now),
       dataset,
     };
   });
+}
+
+/**
+ * Registers a transformation and fills its output with a full refresh run in this process (at
+ * start-up the seed runs before the worker does), so the views reading it have rows to materialize.
+ */
+async function seedTransformation(ctx: Ctx, project: string, spec: TransformationSpec): Promise<void> {
+  await createTransformation({ ctx, input: { project, spec } });
+  const inline: Ctx = { ...ctx, jobs: { ...ctx.jobs, enqueueTransformationRun: async () => {} } };
+  const run = await runTransformationOp.call({
+    ctx: inline,
+    input: { project, name: spec.name, mode: "full" },
+  });
+  const done = await executeTransformationRunOp.call({ ctx, input: { runId: run.id } });
+  if (done.status !== "succeeded")
+    throw new Error(`demo transformation ${spec.name} ended ${done.status}: ${done.error ?? ""}`);
 }
 
 /** Uploads the demo's trips, saves the dataset and builds it in this process. */
@@ -158,24 +189,39 @@ async function withSeedLock<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
  * never locks anyone out. Children go first, in reference order: cross-object references
  * (view -> entity, service -> view) are not cascading.
  */
-async function clearProjectDefinitions(ctx: Ctx, name: string): Promise<string[]> {
+async function clearProjectDefinitions(
+  ctx: Ctx,
+  name: string,
+): Promise<{ views: string[]; outputTables: { schema: string; table: string }[] }> {
   return inTransaction(ctx, async ({ db }) => {
     const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.name, name));
-    if (!project) return [];
+    if (!project) return { views: [], outputTables: [] };
     const views = await db
       .select({ name: featureViews.name })
       .from(featureViews)
       .where(eq(featureViews.projectId, project.id));
+    const outputs = await db
+      .select({ table: transformations.outputTable })
+      .from(transformations)
+      .where(eq(transformations.projectId, project.id));
     for (const table of [
       consumers,
       datasets,
       featureServices,
       onDemandViews,
+      streamViews,
       featureViews,
+      transformations,
       dataSources,
       entities,
     ])
       await db.delete(table).where(eq(table.projectId, project.id));
-    return views.map((v) => v.name);
+    return {
+      views: views.map((v) => v.name),
+      outputTables: outputs.map((o) => {
+        const [schema = "", table = ""] = o.table.split(".");
+        return { schema, table };
+      }),
+    };
   });
 }
