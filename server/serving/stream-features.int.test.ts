@@ -43,7 +43,7 @@ describe.skipIf(!redisUrl)("get-online-features with stream view features", () =
         spec: {
           name: sv,
           entities: ["driver"],
-          stream: { adapter: "redis", key: `test:${sv}` },
+          stream: { adapter: "redis", key: `proj:test:${sv}` },
           timestampField: "ts",
           aggregations: [
             { name: "trips_5m", function: "count", windowSeconds: 300 },

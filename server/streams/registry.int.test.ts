@@ -105,6 +105,9 @@ describe("stream views in the registry", () => {
       "spec.aggregations.0.column",
     );
     await refused({ ...base, stream: { adapter: "redis", key: "qs:p:v:state" } }, "spec.stream.key");
+    // Another project's stream (one Redis serves every project): its events are not this project's.
+    await refused({ ...base, stream: { adapter: "redis", key: "other:trips" } }, "spec.stream.key");
+    await refused({ ...base, stream: { adapter: "redis", key: "proj_b:trips" } }, "spec.stream.key");
     await refused({ ...base, name: "driver_hourly_stats" }, "spec.name", ConflictError);
     expect(await listStreamViews({ ctx, input: { project: "proj" } })).toEqual([]);
 
@@ -115,6 +118,13 @@ describe("stream views in the registry", () => {
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvalidError);
     expect((e as InvalidError).field).toBe("spec.tileSeconds");
+    // An update cannot move the view onto another project's stream either.
+    const moved = await updateStreamView({
+      ctx,
+      input: { project: "proj", expectedVersion: 1, spec: { ...base, stream: { key: "other:trips" } } },
+    }).catch((x: unknown) => x);
+    expect(moved).toBeInstanceOf(InvalidError);
+    expect((moved as InvalidError).field).toBe("spec.stream.key");
     expect((await getStreamView({ ctx, input: { project: "proj", name: "bad_view" } })).currentVersion).toBe(
       1,
     );

@@ -40,6 +40,19 @@ async function joinKeysOf(ctx: Ctx, projectId: string, names: string[]): Promise
   });
 }
 
+/**
+ * A stream view reads only its own project's streams: the key starts with "<project>:". Without
+ * this, any editor could point a view at another project's events (one Redis serves every project)
+ * and have them aggregated and appended to an offline table they can read.
+ */
+function checkStreamKey(project: string, key: string): void {
+  if (!key.startsWith(`${project}:`))
+    throw new InvalidError(
+      `spec.stream.key: a stream key of project "${project}" must start with "${project}:" (got "${key.slice(0, 80)}")`,
+      "spec.stream.key",
+    );
+}
+
 async function refuseFeatureViewName(ctx: Ctx, projectId: string, name: string) {
   const [clash] = await ctx.db
     .select({ id: featureViews.id })
@@ -112,6 +125,7 @@ export const createStreamViewOp = defineOperation({
   output: StreamViewOutput,
   run: ({ ctx, input: { spec }, project: p }) =>
     inTransaction(ctx, async (tx) => {
+      checkStreamKey(p.name, spec.stream.key);
       await joinKeysOf(tx, p.id, spec.entities);
       await refuseFeatureViewName(tx, p.id, spec.name);
       const [head] = await uniquely(`stream view "${spec.name}"`, () =>
@@ -157,6 +171,7 @@ export const updateStreamViewOp = defineOperation({
           `spec.tileSeconds: the tile size of a stream view cannot change (${before.spec.tileSeconds} s): its stored tiles are cut by it`,
           "spec.tileSeconds",
         );
+      checkStreamKey(p.name, spec.stream.key);
       await joinKeysOf(tx, p.id, spec.entities);
       const version = before.currentVersion + 1;
       // the compare-and-set: a concurrent update that got here first moved current_version

@@ -21,7 +21,8 @@ describe.skipIf(!redisUrl)("the stream worker", () => {
   let ctx: Ctx;
   let redis: Redis;
   const prefix = `test:streams:${randomBytes(4).toString("hex")}:`;
-  const streamKey = `${prefix}trips`;
+  // The project's own namespace ("proj:"), then the test's prefix for cleanup.
+  const streamKey = `proj:${prefix}trips`;
   const workers: StreamWorker[] = [];
 
   beforeAll(async () => {
@@ -33,6 +34,7 @@ describe.skipIf(!redisUrl)("the stream worker", () => {
   afterAll(async () => {
     for (const w of workers) await w.stop();
     await deleteByPrefix(redis, prefix);
+    await redis.del(streamKey);
     redis.disconnect();
     await t?.drop();
   });

@@ -10,7 +10,7 @@ export function streamViewSpec(name: string): StreamViewSpecInput {
   return {
     name,
     entities: ["driver"],
-    stream: { adapter: "redis", key: `trips:${name}` },
+    stream: { adapter: "redis", key: `${P}:trips:${name}` },
     timestampField: "ts",
     aggregations: [{ name: "trips_5m", function: "count", windowSeconds: 300 }],
   };
