@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ValueType } from "../core/vocabulary";
 import { compileOnDemand, evaluateOnDemand, type InputTypes, type RowInputs } from "./engine";
 import { OnDemandViewSpec, type OnDemandViewSpecInput } from "./spec";
+import { MAX_LIST_ELEMENTS } from "./types";
 
 const inputTypes: InputTypes = new Map<string, Map<string, ValueType>>([
   [
@@ -75,6 +76,25 @@ describe("type-checking at registration", () => {
     ],
     ["string vs bool", "bool", "driver_stats.city", /gives string.*declared bool/],
     ["syntax error", "float64", "1.0 +", /Unexpected token/],
+    // Cost: a product of two list lengths (a list from a request body could make it billions of steps)
+    [
+      "a comprehension inside another",
+      "int64",
+      "driver_stats.scores.map(a, driver_stats.scores.map(b, a * b).size()).size()",
+      /inside another comprehension/,
+    ],
+    [
+      "a nested comprehension in a filter",
+      "bool",
+      "driver_stats.scores.exists(a, [1, 2].all(b, b < a))",
+      /inside another comprehension/,
+    ],
+    [
+      "a list input read in a comprehension's body",
+      "int64",
+      "driver_stats.scores.map(a, driver_stats.scores + driver_stats.scores).size()",
+      /cannot be read inside a comprehension/,
+    ],
   ];
   for (const [what, dtype, expression, message] of refused)
     it(`refuses ${what} with a 400 naming the field`, () => {
@@ -223,5 +243,20 @@ describe("evaluation", () => {
     const o = evaluateOnDemand(compileOnDemand(t, inputTypes), ["r", "q"], rowsOf([{ conv_rate: 1 }], [{}]));
     expect(o.get("r")).toEqual({ values: [null], reasons: ["the result is not a finite number (Infinity)"] });
     expect(o.get("q")).toEqual({ values: [null], reasons: ["the result is not a finite number (NaN)"] });
+  });
+
+  it("allows one comprehension over a list, and makes a row null when a list is over the cap", () => {
+    const t = spec({
+      fields: [field("pos", "int64", "int(driver_stats.scores.filter(a, a > request.divisor).size())")],
+    });
+    const view = compileOnDemand(t, inputTypes);
+    const long = Array.from({ length: MAX_LIST_ELEMENTS + 1 }, () => 1);
+    const o = evaluateOnDemand(
+      view,
+      ["pos"],
+      rowsOf([{ scores: [1, 5, 9] }, { scores: long }], [{ divisor: 4 }, { divisor: 0 }]),
+    );
+    expect(o.get("pos")?.values).toEqual([2, null]);
+    expect(o.get("pos")?.reasons[1]).toMatch(/more than 10000/);
   });
 });

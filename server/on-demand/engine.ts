@@ -149,6 +149,8 @@ export function compileOnDemand(spec: OnDemandViewSpec, inputTypes: InputTypes):
         `${at}: the expression gives ${checked.type} but field "${f.name}" is declared ${f.dtype} (CEL ${want})`,
         at,
       );
+    const costly = costProblem(run.ast, variables, index);
+    if (costly) throw new InvalidError(`${at}: ${costly}`, at);
     fields.set(f.name, { name: f.name, dtype: f.dtype, run, reads: readsOf(run.ast, variables, index) });
   });
   return { variables, fields };
@@ -166,6 +168,52 @@ type AstNode = { op: string; args: unknown };
 
 function isNode(x: unknown): x is AstNode {
   return typeof x === "object" && x !== null && "op" in x && "args" in x;
+}
+
+/** CEL's comprehension macros: each runs its body once per element of the list it is called on. */
+const COMPREHENSIONS = new Set(["map", "filter", "all", "exists", "exists_one"]);
+
+/**
+ * Why an expression's cost could grow faster than its size times its inputs' size, or undefined.
+ * CEL has no loops, but a comprehension inside another, or one whose body reads a list input,
+ * costs the product of two list lengths (`l.map(a, l.map(b, a + b))`, `l.map(a, l + l)`): with
+ * lists from a request body that is billions of steps on the serving thread. Refused at
+ * registration, so a registered expression costs at most its nodes times its list lengths (and
+ * lists are capped, MAX_LIST_ELEMENTS).
+ */
+function costProblem(ast: unknown, variables: Variable[], index: Map<string, number>): string | undefined {
+  let problem: string | undefined;
+  const walk = (x: unknown, inBody: boolean): void => {
+    if (problem) return;
+    if (Array.isArray(x)) {
+      for (const y of x) walk(y, inBody);
+      return;
+    }
+    if (!isNode(x)) return;
+    if (x.op === "rcall" && Array.isArray(x.args) && COMPREHENSIONS.has(x.args[0] as string)) {
+      if (inBody) {
+        problem = `a ${String(x.args[0])}() inside another comprehension is not allowed (its cost is the product of the lists' lengths)`;
+        return;
+      }
+      walk(x.args[1], false);
+      walk(x.args[2], true);
+      return;
+    }
+    if (inBody && x.op === "." && Array.isArray(x.args)) {
+      const [target, field] = x.args as [unknown, unknown];
+      if (isNode(target) && target.op === "id" && typeof field === "string") {
+        const v = index.get(target.args as string);
+        const dtype = v === undefined ? undefined : variables[v]?.fields.find((f) => f.name === field)?.dtype;
+        if (dtype?.startsWith("list<")) {
+          problem = `the list ${String(target.args)}.${field} cannot be read inside a comprehension's body (its cost is the product of the lists' lengths)`;
+          return;
+        }
+      }
+    }
+    walk(x.args, inBody);
+  };
+  walk(ast, false);
+  return problem;
 }
 
 /** Every `variable.field` an expression reads; a bare variable reads all its fields. */

@@ -30,6 +30,12 @@ export function celTypeOf(dtype: ValueType): string {
 /** A value could not be converted; `reason` says why, for the row's NULL_VALUE. */
 export class ConversionError extends Error {}
 
+/**
+ * The longest list an expression is given (a longer one makes the row null, with the reason): with
+ * the comprehension rules of engine.ts, an expression's cost is at most its nodes times this.
+ */
+export const MAX_LIST_ELEMENTS = 10_000;
+
 const INT_RANGES = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
@@ -44,6 +50,8 @@ export function toCel(dtype: ValueType, value: unknown): unknown {
   const element = elementOf(dtype);
   if (element) {
     if (!Array.isArray(value)) throw new ConversionError(`not a list: ${typeof value}`);
+    if (value.length > MAX_LIST_ELEMENTS)
+      throw new ConversionError(`a list of ${value.length} elements, more than ${MAX_LIST_ELEMENTS}`);
     return value.map((v) => {
       if (v === null || v === undefined) throw new ConversionError("a list element is null");
       return scalarToCel(element, v);
