@@ -89,6 +89,9 @@ describe("type-checking at registration", () => {
       "driver_stats.scores.exists(a, [1, 2].all(b, b < a))",
       /inside another comprehension/,
     ],
+    // ReDoS: JavaScript's RegExp backtracks; "^(a+)+$" on 25 characters takes seconds
+    ["a regular expression", "bool", 'driver_stats.city.matches("^(a+)+$")', /matches\(\) is not allowed/],
+    ["a regular expression (global form)", "bool", 'matches(driver_stats.city, "a")', /matches/],
     [
       "a list input read in a comprehension's body",
       "int64",

@@ -180,6 +180,8 @@ const COMPREHENSIONS = new Set(["map", "filter", "all", "exists", "exists_one"])
  * lists from a request body that is billions of steps on the serving thread. Refused at
  * registration, so a registered expression costs at most its nodes times its list lengths (and
  * lists are capped, MAX_LIST_ELEMENTS).
+ * matches() is refused too: the evaluator runs it on JavaScript's backtracking RegExp, where
+ * `s.matches("^(a+)+$")` takes seconds on 25 characters (ReDoS).
  */
 function costProblem(ast: unknown, variables: Variable[], index: Map<string, number>): string | undefined {
   let problem: string | undefined;
@@ -190,6 +192,11 @@ function costProblem(ast: unknown, variables: Variable[], index: Map<string, num
       return;
     }
     if (!isNode(x)) return;
+    if ((x.op === "rcall" || x.op === "call") && Array.isArray(x.args) && x.args[0] === "matches") {
+      problem =
+        "matches() is not allowed: JavaScript's regular expressions can backtrack for minutes on a short input; use contains(), startsWith() or endsWith()";
+      return;
+    }
     if (x.op === "rcall" && Array.isArray(x.args) && COMPREHENSIONS.has(x.args[0] as string)) {
       if (inBody) {
         problem = `a ${String(x.args[0])}() inside another comprehension is not allowed (its cost is the product of the lists' lengths)`;
