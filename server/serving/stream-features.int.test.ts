@@ -5,6 +5,7 @@ import { createTestDb, redisUrlOrSkip, type TestDb, testCtx } from "../../test/d
 import { driverViewSpec, seedBasics } from "../../test/fixtures/registry";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
+import { createOnDemandView } from "../on-demand/registry";
 import { entityKey } from "../online/entity-key";
 import { deleteByPrefix } from "../online/test-redis";
 import { createFeatureView } from "../registry";
@@ -82,6 +83,41 @@ describe.skipIf(!redisUrl)("get-online-features with stream view features", () =
       },
     });
     expect(full.metadata.feature_names).toEqual(["driver_id", `${sv}__trips_5m`]);
+
+    // on-demand features beside stream ones keep their reasons (a missing input row here)
+    await createOnDemandView({
+      ctx,
+      input: {
+        project: "proj",
+        spec: {
+          name: "scores",
+          inputs: ["driver_hourly_stats:conv_rate"],
+          requestFields: [{ name: "boost", dtype: "float64" }],
+          fields: [
+            {
+              name: "boosted",
+              dtype: "float64",
+              expression: "driver_hourly_stats.conv_rate * request.boost",
+            },
+          ],
+        },
+      },
+    });
+    const mixed = await getOnlineFeatures({
+      ctx,
+      input: {
+        project: "proj",
+        features: ["scores:boosted", `${sv}:trips_5m`],
+        entities: { driver_id: [1001] },
+        request_context: { boost: [2] },
+      },
+    });
+    expect(mixed.metadata.feature_names).toEqual(["driver_id", "boosted", "trips_5m"]);
+    expect(mixed.results[1]?.statuses).toEqual(["NULL_VALUE"]);
+    expect((mixed.metadata as { reasons?: Record<string, unknown[]> }).reasons?.boosted?.[0]).toMatch(
+      /driver_hourly_stats/,
+    );
+    expect(mixed.results[2]).toMatchObject({ values: [2], statuses: ["PRESENT"] });
 
     // a view that is neither kind is still the request's fault, naming the field
     await expect(

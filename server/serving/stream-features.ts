@@ -8,7 +8,7 @@ import { featureRefs } from "./requests";
 
 /** get-online-features' answer (declared there; repeated here so the two modules import no cycle). */
 interface OnlineFeaturesResponse {
-  metadata: { feature_names: string[] };
+  metadata: { feature_names: string[]; reasons?: Record<string, (string | null)[]> };
   results: FeatureColumn[];
 }
 
@@ -90,5 +90,7 @@ export async function withStreamFeatures(
       );
     seen.add(n);
   }
-  return { metadata: { feature_names: names }, results };
+  // on-demand features among the regular ones keep their per-row reasons (docs/adr/0036)
+  const reasons = base?.metadata.reasons;
+  return { metadata: reasons ? { feature_names: names, reasons } : { feature_names: names }, results };
 }
