@@ -4,7 +4,11 @@ test("search finds a demo feature and opens its view", async ({ page }) => {
   await page.goto("/p/demo/features");
   await page.getByLabel("Search features").fill("conv");
   await expect(page).toHaveURL(/q=conv/);
-  const row = page.getByRole("row").filter({ hasText: "conv_rate" });
+  // driver_hourly_stats's conv_rate (the demo's driver_stats_7d has conv_rate_7d_avg too)
+  const row = page
+    .getByRole("row")
+    .filter({ hasText: "conv_rate" })
+    .filter({ hasText: "driver_hourly_stats" });
   await expect(row).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "current_balance" })).toHaveCount(0);
   await row.getByRole("link", { name: "driver_hourly_stats" }).first().click();
