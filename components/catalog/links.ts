@@ -22,11 +22,39 @@ export const href = {
   consumer: (project: string, name: string) => `${base(project)}/consumers/${encodeURIComponent(name)}`,
   datasets: (project: string) => `${base(project)}/datasets`,
   dataset: (project: string, name: string) => `${base(project)}/datasets/${encodeURIComponent(name)}`,
+  transformations: (project: string) => `${base(project)}/transformations`,
+  transformation: (project: string, name: string, version?: number) =>
+    `${base(project)}/transformations/${encodeURIComponent(name)}${version ? `?version=${version}` : ""}`,
+  newTransformation: (project: string) => `${base(project)}/transformations/new`,
+  editTransformation: (project: string, name: string) =>
+    `${base(project)}/transformations/${encodeURIComponent(name)}/edit`,
+  onDemandViews: (project: string) => `${base(project)}/on-demand`,
+  onDemandView: (project: string, name: string, version?: number) =>
+    `${base(project)}/on-demand/${encodeURIComponent(name)}${version ? `?version=${version}` : ""}`,
+  newOnDemandView: (project: string) => `${base(project)}/on-demand/new`,
+  editOnDemandView: (project: string, name: string) =>
+    `${base(project)}/on-demand/${encodeURIComponent(name)}/edit`,
+  streamViews: (project: string) => `${base(project)}/streams`,
+  streamView: (project: string, name: string, version?: number) =>
+    `${base(project)}/streams/${encodeURIComponent(name)}${version ? `?version=${version}` : ""}`,
+  newStreamView: (project: string) => `${base(project)}/streams/new`,
+  editStreamView: (project: string, name: string) =>
+    `${base(project)}/streams/${encodeURIComponent(name)}/edit`,
   lineage: (project: string) => `${base(project)}/lineage`,
 };
 
 /** The kinds of registry object that have a page, as lineage and the command palette name them. */
-export type ObjectKind = "feature" | "view" | "entity" | "source" | "service" | "consumer" | "dataset";
+export type ObjectKind =
+  | "feature"
+  | "view"
+  | "entity"
+  | "source"
+  | "service"
+  | "consumer"
+  | "dataset"
+  | "transformation"
+  | "on_demand_view"
+  | "stream_view";
 
 /** The page of one object; a feature's name is "view:feature" as in Feast's references. */
 export function objectHref(project: string, kind: ObjectKind, name: string): string {
@@ -47,6 +75,12 @@ export function objectHref(project: string, kind: ObjectKind, name: string): str
       return href.consumer(project, name);
     case "dataset":
       return href.dataset(project, name);
+    case "transformation":
+      return href.transformation(project, name);
+    case "on_demand_view":
+      return href.onDemandView(project, name);
+    case "stream_view":
+      return href.streamView(project, name);
   }
 }
 

@@ -2,8 +2,10 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
+  Activity,
   Bot,
   Boxes,
+  Calculator,
   Database,
   KeyRound,
   Layers,
@@ -12,6 +14,7 @@ import {
   Search,
   SearchX,
   Sheet,
+  Workflow,
 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
@@ -31,6 +34,9 @@ const KINDS: Record<ObjectKind, { label: string; icon: LucideIcon }> = {
   service: { label: "Service", icon: Boxes },
   consumer: { label: "Consumer", icon: Bot },
   dataset: { label: "Dataset", icon: Sheet },
+  transformation: { label: "Transformation", icon: Workflow },
+  on_demand_view: { label: "On-demand view", icon: Calculator },
+  stream_view: { label: "Stream view", icon: Activity },
 };
 
 /**

@@ -1,7 +1,9 @@
 import {
+  Activity,
   Bell,
   Boxes,
   BrainCircuit,
+  Calculator,
   ClipboardList,
   Database,
   Gauge,
@@ -13,6 +15,7 @@ import {
   Rows3,
   Settings,
   Sheet,
+  Workflow,
 } from "lucide-react";
 import type { Role } from "@/server/auth/roles";
 
@@ -31,6 +34,9 @@ export const NAV_GROUPS: { label: string; items: NavItem[] }[] = [
     items: [
       { segment: "features", label: "Features", icon: Rows3 },
       { segment: "views", label: "Feature views", icon: Layers },
+      { segment: "transformations", label: "Transformations", icon: Workflow },
+      { segment: "on-demand", label: "On-demand views", icon: Calculator },
+      { segment: "streams", label: "Stream views", icon: Activity },
       { segment: "entities", label: "Entities", icon: KeyRound },
       { segment: "sources", label: "Sources", icon: Database },
       { segment: "services", label: "Services", icon: Boxes },
