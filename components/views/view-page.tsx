@@ -10,6 +10,7 @@ import { DeprecatedBadge } from "@/components/catalog/deprecated-badge";
 import { href } from "@/components/catalog/links";
 import { ObjectActions } from "@/components/catalog/object-actions";
 import { TypeBadge } from "@/components/catalog/type-badge";
+import { VersionHistory } from "@/components/objects/version-history";
 import { Badge, TagList } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
@@ -24,7 +25,6 @@ import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { SchemaTable } from "./schema-table";
 import { VersionDiff } from "./version-diff";
-import { VersionHistory } from "./version-history";
 import { readViewState, viewInput, viewQueryString } from "./view-params";
 import { ViewSections } from "./view-sections";
 
@@ -179,9 +179,8 @@ export function ViewPage({
             <VersionHistory
               // Remount when the URL's comparison changes so the pickers show it.
               key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
-              project={project}
-              name={name}
               versions={versions.data}
+              hrefOf={(version) => href.view(project, name, version)}
               currentVersion={v.currentVersion}
               shownVersion={v.version}
               compare={state.compare}

@@ -3,7 +3,6 @@
 import { GitCompareArrows } from "lucide-react";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
-import { href } from "@/components/catalog/links";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -12,14 +11,18 @@ import { Section } from "@/components/ui/section";
 import { Select } from "@/components/ui/select";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
-import type { RouterOutputs } from "@/trpc/types";
 
-type Version = RouterOutputs["featureViews"]["versions"][number];
+/** What the history shows of a version; every versioned kind's `versions` rows have these. */
+export interface VersionRow {
+  version: number;
+  createdAt: Date;
+  createdBy: string;
+}
 
 interface VersionHistoryProps {
-  project: string;
-  name: string;
-  versions: Version[];
+  versions: VersionRow[];
+  /** The page showing `version`, or the current one when undefined. */
+  hrefOf: (version: number | undefined) => string;
   currentVersion: number;
   /** The version on screen. */
   shownVersion: number;
@@ -31,7 +34,7 @@ interface VersionHistoryProps {
 
 /** Every version, newest first, with links to read it and a picker to diff two of them. */
 export function VersionHistory(props: VersionHistoryProps) {
-  const { project, name, versions, currentVersion, shownVersion, compare, onCompare, diff } = props;
+  const { versions, hrefOf, currentVersion, shownVersion, compare, onCompare, diff } = props;
   const [from, setFrom] = useState(compare?.from ?? Math.max(1, currentVersion - 1));
   const [to, setTo] = useState(compare?.to ?? currentVersion);
   const canCompare = versions.length > 1;
@@ -129,7 +132,7 @@ export function VersionHistory(props: VersionHistoryProps) {
                     <span className="text-zinc-400">Viewing</span>
                   ) : (
                     <Link
-                      href={href.view(project, name, v.version === currentVersion ? undefined : v.version)}
+                      href={hrefOf(v.version === currentVersion ? undefined : v.version)}
                       className="text-indigo-600 hover:underline"
                     >
                       View
