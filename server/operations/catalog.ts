@@ -152,6 +152,7 @@ import {
   diffTransformationOp,
   getTransformationOp,
   listTransformationsOp,
+  listTransformationVersionsOp,
   previewTransformationOp,
   updateTransformationOp,
 } from "../transformations/registry";
@@ -290,6 +291,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listTransformationsOp,
   getTransformationOp,
   diffTransformationOp,
+  listTransformationVersionsOp,
   createTransformationOp,
   updateTransformationOp,
   deleteTransformationOp,

@@ -11,6 +11,7 @@ import {
   diffTransformationOp,
   getTransformation,
   listTransformations,
+  listTransformationVersionsOp,
   previewTransformationDraft,
   updateTransformation,
 } from "./registry";
@@ -82,9 +83,8 @@ describe("transformations in the registry", () => {
       timestampField: "event_timestamp",
     });
     expect((await t.offlineSql(P, "select count(*)::int as n from tx_driver_7d")).rows[0]?.n).toBe(0);
-    expect((await listTransformations({ ctx, input: { project: P } })).map((x) => x.name)).toEqual([
-      "driver_7d",
-    ]);
+    const listed = await listTransformations({ ctx, input: { project: P } });
+    expect(listed.map((x) => [x.name, x.lastRun])).toEqual([["driver_7d", null]]);
     const graph = await getLineageOp.call({ ctx, input: { project: P } });
     expect(graph.edges.map((e) => e.id)).toContain("source:driver_stats_source->source:driver_7d");
     expect(graph.nodes.find((n) => n.id === "source:driver_7d")?.meta.transformation).toBe("driver_7d");
@@ -139,6 +139,9 @@ describe("transformations in the registry", () => {
     expect(await execute(back.id)).toMatchObject({ status: "succeeded", rowsWritten: 2, mode: "backfill" });
     const history = await listTransformationRunsOp.call({ ctx, input: { project: P, name: "driver_7d" } });
     expect(history.map((r) => r.mode)).toEqual(["backfill", "incremental", "full"]);
+    // The list carries each transformation's newest run.
+    const [listed] = await listTransformations({ ctx, input: { project: P } });
+    expect(listed?.lastRun).toMatchObject({ id: back.id, mode: "backfill", status: "succeeded" });
   });
 
   it("cancels a queued run: it never starts, writes nothing, the watermark stays; a second cancel is a 409", async () => {
@@ -199,6 +202,14 @@ describe("transformations in the registry", () => {
       },
     });
     expect(v2).toMatchObject({ version: 2, description: "positive ids" });
+    // The history, newest first, with who wrote each version.
+    const versions = await listTransformationVersionsOp.call({
+      ctx,
+      input: { project: P, name: "driver_7d" },
+    });
+    expect(versions.map((v) => v.version)).toEqual([2, 1]);
+    expect(versions.map((v) => v.createdBy)).toEqual(["test", "test"]);
+    expect(versions[0]?.createdAt.getTime()).toBeGreaterThanOrEqual(versions[1]?.createdAt.getTime() ?? 0);
     // A new version's first run recomputes everything: rows before the watermark are v1's.
     const afterV2 = await run({});
     expect(afterV2).toMatchObject({ mode: "full", version: 2 });

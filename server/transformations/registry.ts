@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/record";
 import type { ProjectRow } from "../auth/authorize";
@@ -27,6 +27,7 @@ import {
   inspectTransformation,
   previewTransformation,
 } from "./engine";
+import { shapeRun } from "./runs";
 import {
   CreateTransformationInput,
   DeletedTransformation,
@@ -35,9 +36,11 @@ import {
   PreviewTransformationInput,
   Transformation,
   TransformationDiff,
+  TransformationListItem,
   TransformationName,
   TransformationPreview,
   type TransformationSpec,
+  TransformationVersionRow,
   UpdateTransformationInput,
 } from "./schemas";
 
@@ -330,14 +333,36 @@ export const getTransformationOp = defineOperation({
 });
 export const getTransformation = getTransformationOp.call;
 
+export const listTransformationVersionsOp = defineOperation({
+  name: "transformations.versions",
+  summary: "A transformation's versions, newest first: number, when, by whom.",
+  kind: "query",
+  access: "definitions.read",
+  input: TransformationName,
+  output: z.array(TransformationVersionRow),
+  run: async ({ ctx, input: { name }, project: p }) => {
+    const head = await headOf(ctx, p, name);
+    return ctx.db
+      .select({
+        version: transformationVersions.version,
+        createdAt: transformationVersions.createdAt,
+        createdBy: transformationVersions.createdBy,
+      })
+      .from(transformationVersions)
+      .where(eq(transformationVersions.transformationId, head.id))
+      .orderBy(desc(transformationVersions.version));
+  },
+});
+export const listTransformationVersions = listTransformationVersionsOp.call;
+
 export const listTransformationsOp = defineOperation({
   name: "transformations.list",
-  summary: "A project's transformations, by name, at their current versions.",
+  summary: "A project's transformations, by name, at their current versions, each with its latest run.",
   kind: "query",
   doors: ["trpc", "rest", "cli"],
   access: "definitions.read",
   input: z.object({ project: z.string() }),
-  output: z.array(Transformation),
+  output: z.array(TransformationListItem),
   run: async ({ ctx, project: p }) => {
     const rows = await ctx.db
       .select({ head: transformations, v: transformationVersions, source: dataSources.name })
@@ -352,7 +377,17 @@ export const listTransformationsOp = defineOperation({
       .innerJoin(dataSources, eq(dataSources.id, transformations.outputSourceId))
       .where(eq(transformations.projectId, p.id))
       .orderBy(asc(transformations.name));
-    return rows.map((r) => shape(r.head, r.v, r.source));
+    // The newest run of each, in one query (served by transformation_runs_transformation_created_idx).
+    const latest = await ctx.db
+      .selectDistinctOn([transformationRuns.transformationId])
+      .from(transformationRuns)
+      .where(eq(transformationRuns.projectId, p.id))
+      .orderBy(transformationRuns.transformationId, desc(transformationRuns.createdAt));
+    const lastRunOf = new Map(latest.map((r) => [r.transformationId, r]));
+    return rows.map((r) => {
+      const run = lastRunOf.get(r.head.id);
+      return { ...shape(r.head, r.v, r.source), lastRun: run ? shapeRun(run, r.head.name) : null };
+    });
   },
 });
 export const listTransformations = listTransformationsOp.call;

@@ -40,7 +40,7 @@ import {
 
 type RunRow = typeof transformationRuns.$inferSelect;
 
-function shapeRun(r: RunRow, transformation: string): TransformationRun {
+export function shapeRun(r: RunRow, transformation: string): TransformationRun {
   return {
     id: r.id,
     transformation,

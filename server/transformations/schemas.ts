@@ -108,6 +108,16 @@ export const TransformationRun = z.object({
 });
 export type TransformationRun = z.infer<typeof TransformationRun>;
 
+/** One row of a transformation's version history (the shared version table's shape). */
+export const TransformationVersionRow = z.object({
+  version: z.number(),
+  createdAt: z.date(),
+  createdBy: z.string(),
+});
+
+/** A row of the transformations list: the current version and the latest run, if any. */
+export const TransformationListItem = Transformation.extend({ lastRun: TransformationRun.nullable() });
+
 export const DeletedTransformation = z.object({ name: z.string(), outputSource: z.string() });
 
 export const DiffTransformationInput = TransformationName.extend({

@@ -170,6 +170,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "transformations.list": "viewer",
   "transformations.get": "viewer",
   "transformations.diff": "viewer",
+  "transformations.versions": "viewer",
   "transformations.runs": "viewer",
   "transformations.getRun": "viewer",
   "transformations.preview": "consumer",

@@ -387,6 +387,10 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     from: 1,
     to: 1,
   }),
+  "transformations.versions": async (trusted) => ({
+    project: P,
+    name: (await matrixTransformation(trusted)).name,
+  }),
   "transformations.runs": async (trusted) => ({
     project: P,
     name: (await matrixTransformation(trusted)).name,

@@ -5,6 +5,7 @@ import {
   diffTransformationOp,
   getTransformationOp,
   listTransformationsOp,
+  listTransformationVersionsOp,
   previewTransformationOp,
   updateTransformationOp,
 } from "../../transformations/registry";
@@ -24,6 +25,7 @@ export const transformationsRouter = router(
     list: listTransformationsOp,
     get: getTransformationOp,
     diff: diffTransformationOp,
+    versions: listTransformationVersionsOp,
     create: createTransformationOp,
     update: updateTransformationOp,
     delete: deleteTransformationOp,
