@@ -48,11 +48,9 @@ export function OutputColumns({
                 </span>
               </TD>
               <TD label="Type">
-                <Truncate
-                  text={c.valueType ? `${c.columnType} · ${c.valueType}` : c.columnType}
-                  mono
-                  className="text-zinc-600"
-                />
+                {/* The Postgres type, and under it the Quiver value type a feature view reads it as. */}
+                <Truncate text={c.columnType} mono className="text-zinc-700" />
+                {c.valueType && <Truncate text={c.valueType} mono className="text-xs text-zinc-500" />}
               </TD>
               <TD label="Computed from">
                 {c.from.length === 0 ? (
