@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 
 /**
@@ -111,7 +112,7 @@ test("the form: a type error lands on the expression, a valid view lands on its 
 }) => {
   const name = `odv_e2e_${stamp}`;
   await page.goto("/p/demo/on-demand/new");
-  await page.getByLabel("Name", { exact: false }).first().fill(name);
+  await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByRole("button", { name: "Add request field" }).click();
   await page.getByLabel("Request field 1 name").fill("boost");
   await page.getByLabel("Feature 1 name").fill("scaled");
@@ -130,7 +131,7 @@ test("the form: a type error lands on the expression, a valid view lands on its 
   // conv_rate * boost is a double, the feature says int64: the checker's 400 is under the expression.
   const expression = page.getByTestId("expression-input-0");
   await expect(expression).toHaveAttribute("aria-invalid", "true");
-  const error = page.locator(`#${await expression.getAttribute("id")}-error`);
+  const error = page.locator(`[id="${await expression.getAttribute("id")}-error"]`);
   await expect(error).toContainText("int64");
   await shot(page, "form-type-error-1440");
 
@@ -167,7 +168,7 @@ test("the form: a type error lands on the expression, a valid view lands on its 
     baseVersion: 2,
     spec: { ...current.spec, description: "changed elsewhere" },
   });
-  await page.getByLabel("Description").fill("my change");
+  await page.getByLabel("Description", { exact: true }).fill("my change");
   await page.getByRole("button", { name: "Save new version" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "version 3" })).toBeVisible();
 });
@@ -175,4 +176,40 @@ test("the form: a type error lands on the expression, a valid view lands on its 
 test("an unknown on-demand view is a 404", async ({ page }) => {
   const res = await page.goto("/p/demo/on-demand/no_such_view");
   expect(res?.status()).toBe(404);
+});
+
+test("the on-demand pages have no serious axe violation and no sideways scroll, light and dark, 1440 and 390 px", async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const problems: string[] = [];
+  for (const mode of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: mode });
+    for (const [label, path, ready] of [
+      ["list", "/p/demo/on-demand", "driver_scores"],
+      ["page", "/p/demo/on-demand/driver_scores", "Try it"],
+      ["new", "/p/demo/on-demand/new", "Available inputs"],
+      ["edit", "/p/demo/on-demand/driver_scores/edit", "Available inputs"],
+    ] as const) {
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(path);
+        await expect(page.getByText(ready, { exact: true }).first()).toBeVisible();
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 0) problems.push(`${mode} ${width} ${path}: scrolls sideways by ${overflow}px`);
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        for (const v of violations)
+          if (v.impact === "serious" || v.impact === "critical")
+            problems.push(
+              `${mode} ${width} ${path}: ${v.id} ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(" "))
+                .join(" | ")}`,
+            );
+        await shot(page, `${label}-${mode}-${width}`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
 });
