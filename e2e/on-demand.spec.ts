@@ -112,7 +112,7 @@ test("the form: a type error lands on the expression, a valid view lands on its 
 }) => {
   const name = `odv_e2e_${stamp}`;
   await page.goto("/p/demo/on-demand/new");
-  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(name);
   await page.getByRole("button", { name: "Add request field" }).click();
   await page.getByLabel("Request field 1 name").fill("boost");
   await page.getByLabel("Feature 1 name").fill("scaled");
@@ -168,7 +168,7 @@ test("the form: a type error lands on the expression, a valid view lands on its 
     baseVersion: 2,
     spec: { ...current.spec, description: "changed elsewhere" },
   });
-  await page.getByLabel("Description", { exact: true }).fill("my change");
+  await page.getByRole("textbox", { name: "Description", exact: true }).fill("my change");
   await page.getByRole("button", { name: "Save new version" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "version 3" })).toBeVisible();
 });

@@ -359,7 +359,7 @@ function OnDemandFormBody({
                     </div>
                     <div className="flex flex-col gap-1">
                       <label htmlFor={exprId} className="text-xs font-medium text-zinc-700">
-                        Expression
+                        Expression<span className="sr-only"> of feature {i + 1}</span>
                       </label>
                       <Textarea
                         id={exprId}
