@@ -154,23 +154,32 @@ test("the form: a type error lands on the expression, a valid view lands on its 
   await expect(diff).toContainText("fields.scaled.expression");
   await expect(diff).toContainText("driver_hourly_stats.conv_rate * request.boost * 2.0");
   await shot(page, "diff-1440");
+});
 
-  // A stale edit: the form read v2, someone else wrote v3 meanwhile; saving shows the 409.
+test("a stale edit shows the 409 in a banner", async ({ page }) => {
+  // The form reads v1; someone else writes v2 meanwhile; saving the form is refused as stale.
+  const name = `odv_stale_${stamp}`;
+  const spec = {
+    name,
+    inputs: ["driver_hourly_stats:conv_rate"],
+    requestFields: [{ name: "boost", dtype: "float64" }],
+    fields: [
+      { name: "scaled", dtype: "float64", expression: "driver_hourly_stats.conv_rate * request.boost" },
+    ],
+  };
+  await trpcMutate(page, "onDemandViews.create", { project: "demo", spec });
   await page.goto(`/p/demo/on-demand/${name}/edit`);
   await expect(page.getByTestId("expression-input-0")).toHaveValue(
-    "driver_hourly_stats.conv_rate * request.boost * 2.0",
+    "driver_hourly_stats.conv_rate * request.boost",
   );
-  const current = (await trpcQuery(page, "onDemandViews.get", { project: "demo", name })) as {
-    spec: Record<string, unknown>;
-  };
   await trpcMutate(page, "onDemandViews.update", {
     project: "demo",
-    baseVersion: 2,
-    spec: { ...current.spec, description: "changed elsewhere" },
+    baseVersion: 1,
+    spec: { ...spec, description: "changed elsewhere" },
   });
   await page.getByRole("textbox", { name: "Description", exact: true }).fill("my change");
   await page.getByRole("button", { name: "Save new version" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "version 3" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "version 2" })).toBeVisible();
 });
 
 test("an unknown on-demand view is a 404", async ({ page }) => {
