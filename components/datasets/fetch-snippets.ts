@@ -151,24 +151,39 @@ export function historicalSnippet(language: SnippetLanguage, input: SnippetInput
 /** What an online lookup asks for: "view:feature" references, or a feature service's name. */
 export type OnlineSelection = { features: string[] } | { featureService: string };
 
-/** The body of Feast's get-online-features: features (or a service) and entity key columns. */
-export function onlineBody(project: string, selection: OnlineSelection, entities: Record<string, unknown[]>) {
+/**
+ * The body of Feast's get-online-features: features (or a service) and entity key columns, and
+ * for on-demand features the request data (`request_context`, one value per entity row).
+ */
+export function onlineBody(
+  project: string,
+  selection: OnlineSelection,
+  entities: Record<string, unknown[]>,
+  requestContext?: Record<string, unknown[]>,
+) {
   return {
     project,
     ...("featureService" in selection
       ? { feature_service: selection.featureService }
       : { features: selection.features }),
     entities,
+    ...(requestContext && Object.keys(requestContext).length > 0 ? { request_context: requestContext } : {}),
   };
 }
 
 /** The online lookup (POST /api/v1/get-online-features) in one language. */
 export function onlineSnippet(
   language: SnippetLanguage,
-  input: { origin: string; project: string; selection: OnlineSelection; entities: Record<string, unknown[]> },
+  input: {
+    origin: string;
+    project: string;
+    selection: OnlineSelection;
+    entities: Record<string, unknown[]>;
+    requestContext?: Record<string, unknown[]>;
+  },
 ): string {
   const url = `${input.origin}/api/v1/get-online-features`;
-  const body = onlineBody(input.project, input.selection, input.entities) as Json;
+  const body = onlineBody(input.project, input.selection, input.entities, input.requestContext) as Json;
   return postSnippet(language, url, body, {
     timeout: 10,
     print: {

@@ -22,6 +22,31 @@ describe("onlineBody", () => {
   });
 });
 
+describe("onlineBody with request data", () => {
+  it("sends request_context after the entities when on-demand features need it, else leaves it out", () => {
+    const body = onlineBody(
+      "demo",
+      { features: ["driver_scores:boosted_conv_rate"] },
+      { driver_id: [1001, 1002] },
+      { boost: [1.5, 1.5] },
+    );
+    expect(Object.keys(body)).toEqual(["project", "features", "entities", "request_context"]);
+    expect(body.request_context).toEqual({ boost: [1.5, 1.5] });
+    expect(onlineBody("demo", { features: ["a:b"] }, { k: [1] }, {})).not.toHaveProperty("request_context");
+  });
+
+  it("shows request_context in the Python snippet as a literal", () => {
+    const py = onlineSnippet("python", {
+      ...base,
+      selection: { features: ["driver_scores:reliable"] },
+      entities: { driver_id: [1001] },
+      requestContext: { boost: [2], ok: [true] },
+    });
+    expect(py).toContain('"request_context": {\n');
+    expect(py).toContain('"ok": [True]');
+  });
+});
+
 describe("onlineSnippet", () => {
   const input = {
     ...base,

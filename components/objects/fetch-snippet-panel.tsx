@@ -15,16 +15,26 @@ export function FetchSnippetPanel({
   selection,
   joinKeys,
   sampleView,
+  requestContext,
 }: {
   project: string;
   selection: OnlineSelection;
   joinKeys: JoinKey[];
   /** The view whose offline rows give example keys; placeholders without one. */
   sampleView?: string;
+  /**
+   * Example request data of on-demand features, one value per entity row (the snippet sends as many
+   * rows as there are example keys, so values are repeated or cut to that count).
+   */
+  requestContext?: Record<string, unknown>;
 }) {
   const origin = useOrigin();
   const rows = useOfflineRows(project, sampleView ? { kind: "view", name: sampleView } : undefined);
   const { entities, real } = exampleKeys(joinKeys, rows.allowed ? rows.query.data : undefined);
+  const rowCount = Object.values(entities)[0]?.length ?? 1;
+  const context =
+    requestContext &&
+    Object.fromEntries(Object.entries(requestContext).map(([k, v]) => [k, Array(rowCount).fill(v)]));
   return (
     <Card
       title="Fetch it"
@@ -39,7 +49,9 @@ export function FetchSnippetPanel({
           <code className="font-mono text-[13px]">${KEY_VARIABLE}</code>.{" "}
           {real ? "The keys are from the first offline rows." : "The key values are examples."}
         </p>
-        <SnippetTabs snippet={(l) => onlineSnippet(l, { origin, project, selection, entities })} />
+        <SnippetTabs
+          snippet={(l) => onlineSnippet(l, { origin, project, selection, entities, requestContext: context })}
+        />
       </div>
     </Card>
   );

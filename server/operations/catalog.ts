@@ -47,6 +47,7 @@ import {
   listOnDemandViewsOp,
   updateOnDemandViewOp,
 } from "../on-demand/registry";
+import { diffOnDemandViewVersionsOp, listOnDemandViewVersionsOp } from "../on-demand/versions";
 import {
   addOwnSchemaOp,
   checkOfflineSpacesOp,
@@ -344,6 +345,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createOnDemandViewOp,
   updateOnDemandViewOp,
   deleteOnDemandViewOp,
+  listOnDemandViewVersionsOp,
+  diffOnDemandViewVersionsOp,
 ];
 
 const BY_NAME = new Map(OPERATIONS.map((op) => [op.name, op]));

@@ -57,6 +57,8 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "alerts.deliveries.list": "viewer",
   "onDemandViews.list": "viewer",
   "onDemandViews.get": "viewer",
+  "onDemandViews.versions": "viewer",
+  "onDemandViews.diff": "viewer",
   "alerts.incidents.list": "viewer",
   "offline.space": "viewer",
   "datasets.list": "viewer",

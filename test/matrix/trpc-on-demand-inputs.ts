@@ -38,4 +38,6 @@ export const ON_DEMAND_MATRIX_INPUTS: Record<string, (trusted: Ctx) => Promise<u
     return { project: P, baseVersion: 1, spec: { ...spec(name), description: randomUUID() } };
   },
   "onDemandViews.delete": async (trusted) => ({ project: P, name: await freshView(trusted) }),
+  "onDemandViews.versions": async (trusted) => ({ project: P, name: await freshView(trusted) }),
+  "onDemandViews.diff": async (trusted) => ({ project: P, name: await freshView(trusted), from: 1, to: 1 }),
 };

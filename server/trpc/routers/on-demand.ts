@@ -6,6 +6,7 @@ import {
   listOnDemandViewsOp,
   updateOnDemandViewOp,
 } from "../../on-demand/registry";
+import { diffOnDemandViewVersionsOp, listOnDemandViewVersionsOp } from "../../on-demand/versions";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -17,5 +18,7 @@ export const onDemandViewsRouter = router(
     create: createOnDemandViewOp,
     update: updateOnDemandViewOp,
     delete: deleteOnDemandViewOp,
+    versions: listOnDemandViewVersionsOp,
+    diff: diffOnDemandViewVersionsOp,
   }),
 );
