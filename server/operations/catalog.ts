@@ -139,6 +139,7 @@ import {
   getFeatureStatisticsOp,
 } from "../statistics/operations";
 import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
+import { streamViewLagOp } from "../streams/lag-op";
 import {
   createStreamViewOp,
   deleteStreamViewOp,
@@ -146,6 +147,7 @@ import {
   listStreamViewsOp,
   updateStreamViewOp,
 } from "../streams/registry";
+import { diffStreamViewVersionsOp, listStreamViewVersionsOp } from "../streams/versions";
 import {
   createTransformationOp,
   deleteTransformationOp,
@@ -314,6 +316,9 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createStreamViewOp,
   updateStreamViewOp,
   deleteStreamViewOp,
+  listStreamViewVersionsOp,
+  diffStreamViewVersionsOp,
+  streamViewLagOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,
