@@ -71,6 +71,7 @@ module.exports = {
         pathNot: [
           "^server/registry/lineage/(types|traverse)\\.ts$",
           "^server/registry/schemas\\.ts$",
+          "^server/streams/schemas\\.ts$",
           "^server/core/name\\.ts$",
           "^server/core/vocabulary\\.ts$",
           "^server/auth/roles\\.ts$",
