@@ -72,6 +72,7 @@ module.exports = {
           "^server/registry/lineage/(types|traverse)\\.ts$",
           "^server/registry/schemas\\.ts$",
           "^server/on-demand/spec\\.ts$",
+          "^server/streams/schemas\\.ts$",
           "^server/core/name\\.ts$",
           "^server/core/vocabulary\\.ts$",
           "^server/auth/roles\\.ts$",

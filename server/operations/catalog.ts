@@ -140,6 +140,7 @@ import {
   getFeatureStatisticsOp,
 } from "../statistics/operations";
 import { getStatisticsSettingsOp, setDriftThresholdOp } from "../statistics/settings";
+import { streamViewLagOp } from "../streams/lag-op";
 import {
   createStreamViewOp,
   deleteStreamViewOp,
@@ -147,6 +148,7 @@ import {
   listStreamViewsOp,
   updateStreamViewOp,
 } from "../streams/registry";
+import { diffStreamViewVersionsOp, listStreamViewVersionsOp } from "../streams/versions";
 import {
   createTransformationOp,
   deleteTransformationOp,
@@ -317,6 +319,9 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createStreamViewOp,
   updateStreamViewOp,
   deleteStreamViewOp,
+  listStreamViewVersionsOp,
+  diffStreamViewVersionsOp,
+  streamViewLagOp,
   // serving (Feast's wire format)
   getOnlineFeaturesOp,
   getHistoricalFeaturesOp,

@@ -44,3 +44,89 @@ export async function streamViewLag(
     behindMs: state.watermarkMs === null ? null : now.getTime() - state.watermarkMs,
   };
 }
+
+/** One consumer of a view's group, from XINFO CONSUMERS. */
+export interface StreamConsumerInfo {
+  name: string;
+  pending: number;
+  /** ms since the consumer last read or claimed. */
+  idleMs: number;
+}
+
+/**
+ * What the stream view page shows of its consumers: the stream (length, newest entry), the
+ * group (absent before a worker first ran: XGROUP CREATE is the worker's), its lag, pending
+ * entries, last delivered entry and consumers with their idle time, and the state hash's
+ * watermark and counters (applied, duplicates, late events dropped).
+ */
+export interface StreamViewConsumerLag extends StreamViewState {
+  streamExists: boolean;
+  streamLength: number;
+  /** The id of the newest entry in the stream (null when empty). */
+  lastEntryId: string | null;
+  group: {
+    lag: number | null;
+    pending: number;
+    lastDeliveredId: string;
+    /** The last delivered entry's time (its id's ms part), null for "0-0". */
+    lastDeliveredAt: Date | null;
+    consumers: StreamConsumerInfo[];
+  } | null;
+  behindMs: number | null;
+}
+
+/** A Redis reply of field/value pairs as a record. */
+function pairs(reply: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const a = reply as unknown[];
+  for (let i = 0; i + 1 < a.length; i += 2) out[String(a[i])] = a[i + 1];
+  return out;
+}
+
+/** A stream entry id's time ("<ms>-<seq>"), null for the empty id. */
+export function entryIdTime(id: string): Date | null {
+  const ms = Number(id.split("-")[0]);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : null;
+}
+
+export async function streamViewConsumerLag(
+  client: Redis,
+  prefix: string,
+  view: { project: string; name: string; streamKey: string },
+  now: Date = new Date(),
+): Promise<StreamViewConsumerLag> {
+  const group = groupName(view.project, view.name);
+  const [exists, length, last, state] = await Promise.all([
+    client.exists(view.streamKey),
+    client.xlen(view.streamKey),
+    client.xrevrange(view.streamKey, "+", "-", "COUNT", 1),
+    readStreamState(client, prefix, view.project, view.name),
+  ]);
+  const streamExists = exists === 1;
+  let groupInfo: StreamViewConsumerLag["group"] = null;
+  if (streamExists) {
+    const groups = ((await client.xinfo("GROUPS", view.streamKey)) as unknown[]).map(pairs);
+    const g = groups.find((x) => x.name === group);
+    if (g) {
+      const consumers = ((await client.xinfo("CONSUMERS", view.streamKey, group)) as unknown[])
+        .map(pairs)
+        .map((c) => ({ name: String(c.name), pending: Number(c.pending ?? 0), idleMs: Number(c.idle ?? 0) }));
+      const lastDeliveredId = String(g["last-delivered-id"] ?? "0-0");
+      groupInfo = {
+        lag: g.lag === null || g.lag === undefined ? null : Number(g.lag),
+        pending: Number(g.pending ?? 0),
+        lastDeliveredId,
+        lastDeliveredAt: entryIdTime(lastDeliveredId),
+        consumers,
+      };
+    }
+  }
+  return {
+    streamExists,
+    streamLength: length,
+    lastEntryId: last[0]?.[0] ?? null,
+    group: groupInfo,
+    ...state,
+    behindMs: state.watermarkMs === null ? null : now.getTime() - state.watermarkMs,
+  };
+}

@@ -189,6 +189,9 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "streamViews.create": "editor",
   "streamViews.update": "editor",
   "streamViews.delete": "editor",
+  "streamViews.versions": "viewer",
+  "streamViews.diff": "viewer",
+  "streamViews.lag": "viewer",
   // Liveness.
   "serving.health": "public",
 };

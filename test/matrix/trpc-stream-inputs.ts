@@ -31,4 +31,7 @@ export const STREAM_MATRIX_INPUTS: Record<string, (trusted: Ctx) => Promise<unkn
     return { project: P, expectedVersion: 1, spec: { ...streamViewSpec(name), description: "edited" } };
   },
   "streamViews.delete": async (trusted) => ({ project: P, name: await freshView(trusted) }),
+  "streamViews.versions": async (trusted) => ({ project: P, name: await freshView(trusted) }),
+  "streamViews.diff": async (trusted) => ({ project: P, name: await freshView(trusted), from: 1, to: 1 }),
+  "streamViews.lag": async (trusted) => ({ project: P, name: await freshView(trusted) }),
 };

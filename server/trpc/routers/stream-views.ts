@@ -1,4 +1,5 @@
 import "server-only";
+import { streamViewLagOp } from "../../streams/lag-op";
 import {
   createStreamViewOp,
   deleteStreamViewOp,
@@ -6,6 +7,7 @@ import {
   listStreamViewsOp,
   updateStreamViewOp,
 } from "../../streams/registry";
+import { diffStreamViewVersionsOp, listStreamViewVersionsOp } from "../../streams/versions";
 import { doorsOf } from "../doors";
 import { router } from "../init";
 
@@ -17,5 +19,8 @@ export const streamViewsRouter = router(
     create: createStreamViewOp,
     update: updateStreamViewOp,
     delete: deleteStreamViewOp,
+    versions: listStreamViewVersionsOp,
+    diff: diffStreamViewVersionsOp,
+    lag: streamViewLagOp,
   }),
 );
