@@ -117,6 +117,7 @@ import {
   getNeighborhoodOp,
   searchLineageOp,
 } from "../registry/lineage";
+import { getLineageColumnsOp } from "../registry/lineage-columns";
 import {
   deleteScheduleOp,
   getScheduleOp,
@@ -220,6 +221,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getLineageOverviewOp,
   searchLineageOp,
   getFeatureConsumersOp,
+  getLineageColumnsOp,
   // deleting and deprecating registry objects (docs/adr/0025)
   entityDependantsOp,
   dataSourceDependantsOp,
