@@ -4,7 +4,8 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
  * The lineage page on the demo project: the summary without a focus, search within the graph,
  * selecting a node (side panel and its page link), growing the neighbourhood with a node's "+",
  * kind chips as filters, focus modes with back/forward, refocus by double-click and keyboard; a
- * viewer reads it too; an object page's lineage panel links to it.
+ * viewer reads it too; an object page's lineage panel links to it; the transformation, on-demand
+ * and stream views are nodes, and the side panel shows a column's source columns.
  */
 const SHOTS = "/tmp/quiver-shots";
 const stamp = Date.now().toString(36);
@@ -57,7 +58,7 @@ test("lineage: search, select, expand, filter by kind, focus modes, back and ref
   await entities.click();
   await expect(entities).toHaveAttribute("aria-pressed", "false");
   await expect(page).toHaveURL(
-    /kinds=source%2Cfeature_view%2Cfeature%2Cfeature_service%2Cdataset%2Cconsumer/,
+    /kinds=source%2Ctransformation%2Cfeature_view%2Cstream_view%2Cfeature%2Con_demand_view%2Cfeature_service%2Cdataset%2Cconsumer/,
   );
   await expect(node(page, /^entity driver/)).toHaveCount(0);
   await expect(node(page, /^source driver_stats_source/)).toBeVisible();
@@ -95,6 +96,65 @@ test("lineage: search, select, expand, filter by kind, focus modes, back and ref
   await expect(page).toHaveURL(/focus=feature_view%3Adriver_hourly_stats/);
   await expect(panel.getByRole("heading", { name: "driver_hourly_stats", exact: true })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/lineage-refocused.png` });
+});
+
+test("the engines: a transformation between its sources, on-demand and stream views, source columns", async ({
+  page,
+}) => {
+  await page.goto("/p/demo/lineage?focus=transformation%3Adriver_stats_7d");
+  await expect(node(page, /^transformation driver_stats_7d, selected$/)).toBeVisible();
+  // source -> transformation -> output source, left to right.
+  const input = await node(page, /^source driver_stats_source$/).boundingBox();
+  const tx = await node(page, /^transformation driver_stats_7d/).boundingBox();
+  const output = await node(page, /^source driver_stats_7d$/).boundingBox();
+  if (!input || !tx || !output) throw new Error("a node has no box");
+  expect(input.x + input.width).toBeLessThan(tx.x);
+  expect(tx.x + tx.width).toBeLessThan(output.x);
+  await expect(node(page, /^view driver_stats_7d$/)).toBeVisible();
+
+  // The side panel lists each output column with its source columns and the features reading it.
+  const panel = page.getByRole("complementary", { name: "Node details" });
+  const columns = panel.getByTestId("column-lineage");
+  await expect(columns.getByRole("listitem").filter({ hasText: "conv_rate_7d_avg" })).toContainText(
+    "driver_stats_source.conv_rate",
+  );
+  await expect(panel.getByRole("link", { name: /Open transformation page/ })).toHaveAttribute(
+    "href",
+    "/p/demo/transformations/driver_stats_7d",
+  );
+  await page.screenshot({ path: `${SHOTS}/lineage-transformation.png` });
+  // A feature named there selects its node: its column, then the source columns it starts from.
+  await columns.getByRole("button", { name: "driver_stats_7d:conv_rate_7d_avg" }).click();
+  await expect(panel.getByRole("heading", { name: "driver_stats_7d:conv_rate_7d_avg" })).toBeVisible();
+  const origins = panel.getByTestId("column-origins");
+  for (const column of ["conv_rate", "driver_id", "event_timestamp"])
+    await expect(origins).toContainText(`driver_stats_source.${column}`);
+  await expect(origins).not.toContainText("avg_daily_trips");
+
+  // The on-demand view reads driver_hourly_stats' features and serves its own.
+  await page.goto("/p/demo/lineage?focus=on_demand_view%3Adriver_scores");
+  await expect(node(page, /^on-demand view driver_scores, selected$/)).toBeVisible();
+  await expect(node(page, /^feature driver_hourly_stats:conv_rate/)).toBeVisible();
+  await expect(node(page, /^feature driver_scores:boosted_conv_rate/)).toBeVisible();
+  await expect(panel.getByRole("link", { name: /Open on-demand view page/ })).toHaveAttribute(
+    "href",
+    "/p/demo/on-demand/driver_scores",
+  );
+
+  // The stream view, keyed by its entity, with its stream on the node.
+  await page.goto("/p/demo/lineage?focus=stream_view%3Adriver_trips_live");
+  await expect(node(page, /^stream view driver_trips_live, selected$/)).toBeVisible();
+  await expect(node(page, /^entity driver$/)).toBeVisible();
+  await expect(node(page, /^feature driver_trips_live:trips_5m/)).toBeVisible();
+  await expect(panel).toContainText("demo:trips");
+  await page.screenshot({ path: `${SHOTS}/lineage-stream.png` });
+
+  // The overview's chips count the new kinds.
+  await page.goto("/p/demo/lineage");
+  const chips = page.getByRole("list", { name: "Kinds shown" });
+  await expect(chips.getByRole("button", { name: /^Transformations\s*1$/ })).toBeVisible();
+  await expect(chips.getByRole("button", { name: /^On-demand views\s*1$/ })).toBeVisible();
+  await expect(chips.getByRole("button", { name: /^Stream views\s*1$/ })).toBeVisible();
 });
 
 test("an unknown focus is named, and the operation answers 404 naming the node", async ({ page }) => {

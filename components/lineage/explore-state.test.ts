@@ -81,9 +81,12 @@ describe("countKinds", () => {
   it("counts every kind, zero for absent ones", () => {
     expect(countKinds(base.nodes)).toEqual({
       source: 1,
+      transformation: 0,
       entity: 0,
       feature_view: 1,
+      stream_view: 0,
       feature: 0,
+      on_demand_view: 0,
       feature_service: 1,
       dataset: 0,
       consumer: 0,

@@ -2,7 +2,8 @@ import type { LineageNode, LineageNodeKind } from "@/server/registry/lineage/typ
 
 /**
  * How each kind of lineage node looks: its badge text and classes, and its minimap color. Full class
- * strings (never built from parts) so Tailwind finds them.
+ * strings (never built from parts) so Tailwind finds them; only colour families globals.css remaps
+ * for dark mode (amber, blue, emerald, green, indigo, rose, sky, slate, teal, violet).
  */
 export const KIND_STYLE: Record<
   LineageNodeKind,
@@ -13,6 +14,12 @@ export const KIND_STYLE: Record<
     badge: "bg-amber-100 text-amber-800",
     border: "border-amber-300",
     color: "#f59e0b",
+  },
+  transformation: {
+    label: "transformation",
+    badge: "bg-indigo-100 text-indigo-800",
+    border: "border-indigo-300",
+    color: "#6366f1",
   },
   entity: {
     label: "entity",
@@ -26,11 +33,23 @@ export const KIND_STYLE: Record<
     border: "border-sky-300",
     color: "#0ea5e9",
   },
+  stream_view: {
+    label: "stream view",
+    badge: "bg-blue-100 text-blue-800",
+    border: "border-blue-300",
+    color: "#3b82f6",
+  },
   feature: {
     label: "feature",
     badge: "bg-emerald-100 text-emerald-800",
     border: "border-emerald-300",
     color: "#10b981",
+  },
+  on_demand_view: {
+    label: "on-demand view",
+    badge: "bg-green-100 text-green-800",
+    border: "border-green-300",
+    color: "#22c55e",
   },
   feature_service: {
     label: "service",
@@ -59,6 +78,14 @@ export function detailOf(node: LineageNode): string | undefined {
   switch (node.kind) {
     case "source":
       return str(m.table) ?? str(m.sourceKind);
+    case "transformation":
+      return typeof m.version === "number" ? `v${m.version} · ${str(m.engine) ?? "sql"}` : undefined;
+    case "stream_view":
+      return str(m.stream);
+    case "on_demand_view":
+      return typeof m.version === "number"
+        ? `v${m.version} · ${count(m.featureCount, "feature")}`
+        : undefined;
     case "entity":
       return str(m.joinKey);
     case "feature_view":
@@ -66,7 +93,7 @@ export function detailOf(node: LineageNode): string | undefined {
         ? `v${m.version} · ${count(m.featureCount, "feature")}`
         : undefined;
     case "feature":
-      return str(m.dtype);
+      return str(m.dtype) ?? (m.viewKind === "stream_view" ? "stream" : undefined);
     case "feature_service":
       return count(m.featureCount, "feature");
     case "dataset":

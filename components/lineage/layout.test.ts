@@ -12,6 +12,7 @@ import {
   type LineageLayout,
   layoutLineage,
   layoutWithDeadline,
+  nodeColumns,
   nodeSize,
   visibleGraph,
 } from "./layout";
@@ -53,6 +54,33 @@ describe("layoutLineage", () => {
     // The idle consumer reads nothing and the lone entity keys nothing.
     expect(x("consumer:idle")).toBe(x("consumer:eta_model"));
     expect(x("entity:lonely")).toBeLessThan(x("feature_view:driver_stats"));
+  });
+
+  it("draws the engines left to right: source, transformation, output source, view, feature, on-demand view, its features, service", async () => {
+    const g = enginesGraph();
+    for (const out of [
+      await layoutLineage(g, { collapseFeatures: false }),
+      columnLayout(g, { collapseFeatures: false }),
+    ]) {
+      expectLeftToRight(out);
+      expectNoOverlap(out);
+      const x = (id: string) => out.nodes.find((n) => n.id === id)?.x ?? Number.NaN;
+      const order = [
+        "source:raw",
+        "transformation:tx",
+        "source:tx_out",
+        "feature_view:v",
+        "feature:v:f",
+        "on_demand_view:odv",
+        "feature:odv:g",
+        "feature_service:svc",
+      ].map(x);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(new Set(order).size).toBe(order.length);
+      // A stream view is drawn with the feature views, its features with theirs.
+      expect(x("stream_view:live")).toBe(x("feature_view:v"));
+      expect(x("feature:live:n")).toBe(x("feature:v:f"));
+    }
   });
 
   it("sizes nodes by label within the kind's bounds", () => {
@@ -137,6 +165,49 @@ describe("layoutLineage", () => {
     expectNoOverlap(out);
     expectLeftToRight(out);
   }, 30_000);
+});
+
+describe("nodeColumns", () => {
+  it("keeps a kind's column unless something upstream is drawn at or right of it", () => {
+    const g = enginesGraph();
+    const col = nodeColumns(g.nodes, g.edges);
+    expect(col.get("source:raw")).toBe(COLUMN_OF.source);
+    expect(col.get("transformation:tx")).toBe(COLUMN_OF.transformation);
+    // The output source goes right of the transformation writing it.
+    expect(col.get("source:tx_out")).toBe(COLUMN_OF.transformation + 1);
+    expect(col.get("feature_view:v")).toBe(COLUMN_OF.feature_view);
+    expect(col.get("feature:odv:g")).toBe(COLUMN_OF.on_demand_view + 1);
+    expect(col.get("feature_service:svc")).toBe(COLUMN_OF.feature_service);
+  });
+
+  it("widens for a chain of transformations and leaves a cycle in its kinds' columns", () => {
+    const b = new Builder();
+    const raw = b.node("source", "raw");
+    const t1 = b.node("transformation", "t1");
+    const o1 = b.node("source", "o1");
+    const t2 = b.node("transformation", "t2");
+    const o2 = b.node("source", "o2");
+    const v = b.node("feature_view", "v");
+    b.edge(raw, t1);
+    b.edge(t1, o1);
+    b.edge(o1, t2);
+    b.edge(t2, o2);
+    b.edge(o2, v);
+    const chain = nodeColumns(b.nodes, b.edges);
+    expect([raw, t1, o1, t2, o2, v].map((id) => chain.get(id))).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const c = new Builder();
+    const a = c.node("transformation", "a");
+    const oa = c.node("source", "oa");
+    const z = c.node("transformation", "z");
+    const oz = c.node("source", "oz");
+    c.edge(a, oa);
+    c.edge(oa, z);
+    c.edge(z, oz);
+    c.edge(oz, a);
+    const cycle = nodeColumns(c.nodes, c.edges);
+    expect([a, oa, z, oz].map((id) => cycle.get(id))).toEqual([1, 0, 1, 0]);
+  });
 });
 
 describe("columnLayout (the fallback)", () => {
@@ -331,6 +402,34 @@ function sampleGraph(): LineageGraph {
   b.edge(activity, eta);
   b.edge(all, eta);
   b.edge(all, pricing);
+  return b.graph();
+}
+
+/** One of each engine: raw -> tx -> tx_out -> v -> f -> odv -> g -> svc, and entity -> live -> n. */
+function enginesGraph(): LineageGraph {
+  const b = new Builder();
+  const raw = b.node("source", "raw");
+  const tx = b.node("transformation", "tx");
+  const out = b.node("source", "tx_out");
+  const driver = b.node("entity", "driver");
+  const v = b.node("feature_view", "v");
+  const live = b.node("stream_view", "live");
+  const f = b.node("feature", "f", lineageNodeId("feature", "v", "f"));
+  const n = b.node("feature", "n", lineageNodeId("feature", "live", "n"));
+  const odv = b.node("on_demand_view", "odv");
+  const g = b.node("feature", "g", lineageNodeId("feature", "odv", "g"));
+  const svc = b.node("feature_service", "svc");
+  b.edge(raw, tx);
+  b.edge(tx, out);
+  b.edge(out, v);
+  b.edge(driver, v);
+  b.edge(driver, live);
+  b.edge(v, f);
+  b.edge(live, n);
+  b.edge(f, odv);
+  b.edge(odv, g);
+  b.edge(g, svc);
+  b.edge(f, svc);
   return b.graph();
 }
 

@@ -52,16 +52,25 @@ export interface LineageLayout {
 
 export const DEFAULT_COLLAPSE_ABOVE = 400;
 
-/** Columns, left to right: where data comes from, to who reads it. */
+/**
+ * Each kind's leftmost column: where data comes from, to who reads it. A node goes further right
+ * when something upstream of it is drawn at or right of its column (see `nodeColumns`): a
+ * transformation's output source lands right of the transformation, an on-demand view's features
+ * right of the view, so edges always point right.
+ */
 export const COLUMN_OF: Record<LineageNodeKind, number> = {
   source: 0,
-  entity: 0,
-  feature_view: 1,
-  feature: 2,
-  feature_service: 3,
+  transformation: 1,
+  // Beside a transformation's output source (column 2), right before the views they key.
+  entity: 2,
+  feature_view: 3,
+  stream_view: 3,
+  feature: 4,
+  on_demand_view: 5,
+  feature_service: 7,
   // Beside the services: both read views' features, and consumers read (or trained on) them.
-  dataset: 3,
-  consumer: 4,
+  dataset: 7,
+  consumer: 8,
 };
 
 // Sizes are estimates of what the node component draws: a badge line above a name line in text-sm.
@@ -70,6 +79,9 @@ const CHAR_WIDTH = 8;
 const PADDING_X = 52;
 const SIZES: Record<LineageNodeKind, { minWidth: number; maxWidth: number; height: number }> = {
   source: { minWidth: 160, maxWidth: 280, height: 56 },
+  transformation: { minWidth: 180, maxWidth: 300, height: 56 },
+  stream_view: { minWidth: 180, maxWidth: 300, height: 56 },
+  on_demand_view: { minWidth: 180, maxWidth: 300, height: 56 },
   entity: { minWidth: 140, maxWidth: 260, height: 56 },
   feature_view: { minWidth: 180, maxWidth: 300, height: 56 },
   feature: { minWidth: 140, maxWidth: 240, height: 48 },
@@ -130,14 +142,14 @@ export async function layoutLineage(graph: LineageGraph, opts: LayoutOptions = {
   const { nodes, edges, collapsed } = visibleGraph(graph, opts);
   if (nodes.length === 0) return { nodes: [], edges: [], collapsed, width: 0, height: 0, engine: "elk" };
 
-  const { columns, sizes, rank } = prepare(nodes, edges);
+  const { columns, sizes, rank, columnOf } = prepare(nodes, edges);
   const root: ElkNode = {
     id: "root",
     layoutOptions: LAYOUT_OPTIONS,
     children: nodes.map((n) => ({
       id: n.id,
       ...sizes.get(n.id),
-      x: COLUMN_OF[n.kind] * HINT_STEP,
+      x: (columnOf.get(n.id) ?? 0) * HINT_STEP,
       y: (rank.get(n.id) ?? 0) * HINT_STEP,
     })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
@@ -148,12 +160,11 @@ export async function layoutLineage(graph: LineageGraph, opts: LayoutOptions = {
   // ELK gives y (order and compaction inside a column). x is the column's left edge: ELK would widen
   // the gaps for routes of its own that React Flow never draws.
   const { columnLeft, width } = columnEdges(columns, sizes);
-  const kindOf = new Map(nodes.map((n) => [n.id, n.kind]));
   const positioned: PositionedNode[] = (out.children ?? []).map((c) => {
-    const kind = kindOf.get(c.id);
+    const column = columnOf.get(c.id);
     return {
       id: c.id,
-      x: kind ? (columnLeft.get(COLUMN_OF[kind]) ?? 0) : (c.x ?? 0),
+      x: column !== undefined ? (columnLeft.get(column) ?? 0) : (c.x ?? 0),
       y: c.y ?? 0,
       width: c.width ?? 0,
       height: c.height ?? 0,
@@ -222,9 +233,48 @@ export function layoutWithDeadline(
 }
 
 function prepare(nodes: LineageNode[], edges: LineageEdge[]) {
-  const columns = orderColumns({ nodes: nodes.map((n) => ({ id: n.id, column: COLUMN_OF[n.kind] })), edges });
+  const columnOf = nodeColumns(nodes, edges);
+  const columns = orderColumns({
+    nodes: nodes.map((n) => ({ id: n.id, column: columnOf.get(n.id) ?? 0 })),
+    edges,
+  });
   const sizes = new Map(nodes.map((n) => [n.id, nodeSize(n)]));
-  return { columns, sizes, rank: ranks(columns) };
+  return { columns, sizes, rank: ranks(columns), columnOf };
+}
+
+/**
+ * Each node's column: its kind's (COLUMN_OF), or one right of its rightmost upstream neighbour when
+ * that is further right (longest path, in topological order). So a transformation's output source
+ * sits right of the transformation, a chain of transformations widens the drawing by two columns a
+ * link, and an on-demand view's features sit right of it. Nodes on a cycle (transformations reading
+ * each other's outputs) keep their kind's column.
+ */
+export function nodeColumns(
+  nodes: Pick<LineageNode, "id" | "kind">[],
+  edges: Pick<LineageEdge, "source" | "target">[],
+): Map<string, number> {
+  const column = new Map(nodes.map((n) => [n.id, COLUMN_OF[n.kind]]));
+  const out = new Map<string, string[]>();
+  const indegree = new Map(nodes.map((n) => [n.id, 0]));
+  for (const e of edges) {
+    if (!column.has(e.source) || !column.has(e.target)) continue;
+    const list = out.get(e.source);
+    if (list) list.push(e.target);
+    else out.set(e.source, [e.target]);
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+  }
+  const ready = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  while (ready.length > 0) {
+    const id = ready.pop() as string;
+    const at = column.get(id) ?? 0;
+    for (const next of out.get(id) ?? []) {
+      if ((column.get(next) ?? 0) <= at) column.set(next, at + 1);
+      const left = (indegree.get(next) ?? 0) - 1;
+      indegree.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  return column;
 }
 
 /** Each column's left edge, columns spaced by their widest node; and the drawing's width. */

@@ -25,9 +25,12 @@ import { type LineageUrlState, lineageSearch, parseLineageUrl } from "./links";
 
 export const KIND_NAME: Record<LineageNodeKind, string> = {
   source: "Sources",
+  transformation: "Transformations",
   entity: "Entities",
   feature_view: "Feature views",
+  stream_view: "Stream views",
   feature: "Features",
+  on_demand_view: "On-demand views",
   feature_service: "Feature services",
   dataset: "Datasets",
   consumer: "Consumers",
@@ -64,7 +67,7 @@ export function LineageExplorer({ project }: { project: string }) {
       <PageHeader
         className="mb-3"
         title="Lineage"
-        description="Sources and entities feed feature views; their features are read by feature services, datasets and the models or services consuming them. Click a node for its details, double-click to focus on it."
+        description="Sources feed transformations and feature views, streams feed stream views; their features are read by on-demand views, feature services, datasets and the models or services consuming them. Click a node for its details (a transformation's or feature's source columns too), double-click to focus on it."
         actions={
           url.focus && (
             <Button onClick={() => navigate({ focus: undefined })}>
@@ -148,6 +151,7 @@ function Unfocused({ project, url, navigate }: PartProps) {
             graph={graph}
             nodeId={selected}
             onFocus={focus}
+            onSelect={setSelected}
             onClose={() => setSelected(null)}
           />
         )}
@@ -266,6 +270,7 @@ function Focused({ project, url, navigate }: PartProps) {
             nodeId={selected}
             isFocus={selected === focus}
             onFocus={refocus}
+            onSelect={setSelected}
             onClose={() => setSelected(null)}
           />
         )}

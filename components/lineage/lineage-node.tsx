@@ -108,9 +108,12 @@ const Card = memo(LineageNodeCard);
 /** One node type per kind: they share the card today; a kind can get its own component here. */
 export const lineageNodeTypes = {
   source: Card,
+  transformation: Card,
   entity: Card,
   feature_view: Card,
+  stream_view: Card,
   feature: Card,
+  on_demand_view: Card,
   feature_service: Card,
   dataset: Card,
   consumer: Card,

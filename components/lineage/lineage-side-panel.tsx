@@ -3,6 +3,7 @@
 import { ArrowUpRight, Crosshair, X } from "lucide-react";
 import Link from "next/link";
 import type { LineageNeighborhood } from "@/server/registry/lineage/explore";
+import { ColumnLineage } from "./column-lineage";
 import { detailOf, KIND_STYLE } from "./kinds";
 import { lineageNodeHref } from "./links";
 
@@ -24,7 +25,19 @@ const META_LABEL: Record<string, string> = {
   status: "Status",
   rows: "Rows",
   storage: "Storage",
+  engine: "Engine",
+  output: "Output source",
+  columnCount: "Output columns",
+  incremental: "Incremental",
+  stream: "Stream",
+  tileSeconds: "Tile (s)",
+  requestFields: "Request fields",
+  aggregation: "Aggregation",
+  expression: "Expression",
 };
+
+/** Meta the panel says otherwise (the owner has its own row, a feature's view kind is in its link). */
+const NOT_LISTED = new Set(["owner", "viewKind"]);
 
 /** The selected node's details beside the graph: what it is, who owns it, its links, its page. */
 export function LineageSidePanel({
@@ -33,6 +46,7 @@ export function LineageSidePanel({
   nodeId,
   isFocus = false,
   onFocus,
+  onSelect,
   onClose,
 }: {
   project: string;
@@ -40,6 +54,8 @@ export function LineageSidePanel({
   nodeId: string;
   isFocus?: boolean;
   onFocus: (id: string) => void;
+  /** Selects another node drawn in the graph (a feature named in the column lineage). */
+  onSelect?: (id: string) => void;
   onClose: () => void;
 }) {
   const node = graph.nodes.find((n) => n.id === nodeId);
@@ -47,7 +63,14 @@ export function LineageSidePanel({
   const style = KIND_STYLE[node.kind];
   const counts = graph.counts[node.id];
   const name = node.kind === "feature" ? `${node.meta.featureView}:${node.name}` : node.name;
-  const meta = Object.entries(node.meta).filter(([k, v]) => k !== "owner" && v !== null && v !== "");
+  const meta = Object.entries(node.meta).filter(([k, v]) => !NOT_LISTED.has(k) && v !== null && v !== "");
+  // Features of stream and on-demand views link to their view's page, and read no source column.
+  const viewKind = node.kind === "feature" ? node.meta.viewKind : undefined;
+  const pageLabel =
+    viewKind === "stream_view" || viewKind === "on_demand_view" ? KIND_STYLE[viewKind].label : style.label;
+  const hasColumns = node.kind === "transformation" || (node.kind === "feature" && viewKind === undefined);
+  const pick = (id: string) =>
+    onSelect && graph.nodes.some((n) => n.id === id) ? onSelect(id) : onFocus(id);
   const owner = typeof node.meta.owner === "string" && node.meta.owner !== "" ? node.meta.owner : "—";
   return (
     <aside
@@ -99,12 +122,13 @@ export function LineageSidePanel({
           </div>
         ))}
       </dl>
+      {hasColumns && <ColumnLineage project={project} nodeId={node.id} onSelect={pick} />}
       <div className="mt-4 flex flex-col gap-2">
         <Link
           href={lineageNodeHref(project, node)}
           className="inline-flex items-center gap-1 font-medium text-indigo-600 hover:underline"
         >
-          Open {style.label} page
+          Open {pageLabel} page
           <ArrowUpRight className="size-3.5" aria-hidden />
         </Link>
         {!isFocus && (

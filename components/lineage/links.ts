@@ -14,18 +14,27 @@ import {
 
 const OBJECT_KIND: Record<LineageNodeKind, ObjectKind> = {
   source: "source",
+  transformation: "transformation",
   entity: "entity",
   feature_view: "view",
+  stream_view: "stream_view",
   feature: "feature",
+  on_demand_view: "on_demand_view",
   feature_service: "service",
   dataset: "dataset",
   consumer: "consumer",
 };
 
-/** The object page of a lineage node (a feature's name there is "view:feature"). */
+/**
+ * The object page of a lineage node (a feature's name there is "view:feature"). Features of stream
+ * and on-demand views have no page of their own: their view's page lists them.
+ */
 export function lineageNodeHref(project: string, node: Pick<LineageNode, "kind" | "name" | "meta">): string {
-  if (node.kind === "feature" && typeof node.meta.featureView === "string")
+  if (node.kind === "feature" && typeof node.meta.featureView === "string") {
+    if (node.meta.viewKind === "stream_view" || node.meta.viewKind === "on_demand_view")
+      return objectHref(project, node.meta.viewKind, node.meta.featureView);
     return objectHref(project, "feature", `${node.meta.featureView}:${node.name}`);
+  }
   return objectHref(project, OBJECT_KIND[node.kind], node.name);
 }
 

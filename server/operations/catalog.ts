@@ -118,6 +118,7 @@ import {
   getNeighborhoodOp,
   searchLineageOp,
 } from "../registry/lineage";
+import { getLineageColumnsOp } from "../registry/lineage-columns";
 import {
   deleteScheduleOp,
   getScheduleOp,
@@ -224,6 +225,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   getLineageOverviewOp,
   searchLineageOp,
   getFeatureConsumersOp,
+  getLineageColumnsOp,
   // deleting and deprecating registry objects (docs/adr/0025)
   entityDependantsOp,
   dataSourceDependantsOp,

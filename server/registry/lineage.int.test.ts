@@ -316,9 +316,12 @@ describe("getLineageOverview", () => {
     const o = await getLineageOverview({ ctx, input: { project: "shop" } });
     expect(o.summary.counts).toEqual({
       source: 2,
+      transformation: 0,
       entity: 3,
       feature_view: 2,
+      stream_view: 0,
       feature: 6,
+      on_demand_view: 0,
       feature_service: 2,
       dataset: 0,
       consumer: 3,

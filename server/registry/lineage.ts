@@ -6,6 +6,8 @@ import { InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { schema } from "../db/client";
 import { defineOperation } from "../operations/define";
+import { addOnDemandViews, addStreamViews, addTransformations } from "./lineage/engine-nodes";
+import * as engineReads from "./lineage/engine-reads";
 import { type LineageNeighborhood, neighborhood, overview, searchNodes, summarize } from "./lineage/explore";
 import * as out from "./lineage/outputs";
 import {
@@ -232,6 +234,10 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
     datasets,
     datasetViews,
     trainedOn,
+    transformations,
+    streamViews,
+    onDemandViews,
+    onDemandProjections,
   ] = await Promise.all([
     db
       .select({
@@ -332,6 +338,10 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       .innerJoin(dt, eq(dt.id, cd.datasetId))
       .where(eq(c.projectId, projectId))
       .orderBy(asc(dt.name), asc(c.name)),
+    engineReads.transformations(db, projectId),
+    engineReads.streamViews(db, projectId),
+    engineReads.onDemandViews(db, projectId),
+    engineReads.onDemandProjections(db, projectId),
   ]);
 
   const nodes: LineageNode[] = [];
@@ -349,34 +359,20 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       label: s.name,
       meta: { owner: s.owner, description: s.description, sourceKind: s.kind, table: s.tableName },
     });
-  // A transformation's output is a source computed from the sources its current version reads
-  // (docs/adr/0035): an edge from each of them to it, and the transformation's name on it.
-  const derived = await db
-    .select({
-      name: schema.transformations.name,
-      output: ds.name,
-      reads: schema.transformationVersions.sources,
-    })
-    .from(schema.transformations)
-    .innerJoin(ds, eq(ds.id, schema.transformations.outputSourceId))
-    .innerJoin(
-      schema.transformationVersions,
-      and(
-        eq(schema.transformationVersions.transformationId, schema.transformations.id),
-        eq(schema.transformationVersions.version, schema.transformations.currentVersion),
-      ),
-    )
-    .where(eq(schema.transformations.projectId, projectId));
-  const sourceIds = new Set(sources.map((s) => lineageNodeId("source", s.name)));
-  for (const d of derived) {
-    const target = lineageNodeId("source", d.output);
-    const node = nodes.find((n) => n.id === target);
-    if (node) node.meta = { ...node.meta, transformation: d.name };
-    for (const r of d.reads) {
-      const from = lineageNodeId("source", r);
-      if (sourceIds.has(from) && sourceIds.has(target)) addEdge(from, target);
-    }
-  }
+  const projected = new Map<string, { count: number; missing: string[] }>();
+  const tally = (service: string) => {
+    const t = projected.get(service) ?? { count: 0, missing: [] };
+    projected.set(service, t);
+    return t;
+  };
+  // The engines' edges are drawn only between nodes already there (a dangling name is left out).
+  let known = new Set<string>();
+  const has = (id: string) => {
+    if (known.size !== nodes.length) known = new Set(nodes.map((n) => n.id));
+    return known.has(id);
+  };
+  const sink = { nodes, has, addEdge, tally };
+  addTransformations(transformations, sink);
   for (const e of entities)
     nodes.push({
       id: lineageNodeId("entity", e.name),
@@ -421,26 +417,26 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
   }
   for (const ve of viewEntities)
     addEdge(lineageNodeId("entity", ve.entity), lineageNodeId("feature_view", ve.view));
+  addStreamViews(streamViews, sink);
 
-  const projected = new Map<string, { count: number; missing: string[] }>();
   for (const p of projections) {
     const serviceId = lineageNodeId("feature_service", p.service);
     const available = featuresOf.get(p.view) ?? [];
     const names = p.featureNames.includes("*") ? available : p.featureNames;
-    const tally = projected.get(p.service) ?? { count: 0, missing: [] };
+    const counted = tally(p.service);
     for (const name of new Set(names)) {
       // A service may still name a feature a newer view version dropped: it is reported, not drawn.
       if (!available.includes(name)) {
-        tally.missing.push(`${p.view}:${name}`);
+        counted.missing.push(`${p.view}:${name}`);
         continue;
       }
-      tally.count++;
+      counted.count++;
       addEdge(lineageNodeId("feature", p.view, name), serviceId);
     }
-    projected.set(p.service, tally);
   }
+  addOnDemandViews(onDemandViews, onDemandProjections, sink);
   for (const s of services) {
-    const tally = projected.get(s.name);
+    const counted = projected.get(s.name);
     nodes.push({
       id: lineageNodeId("feature_service", s.name),
       kind: "feature_service",
@@ -449,8 +445,8 @@ async function buildGraph(ctx: Ctx, project: string, projectId: string): Promise
       meta: {
         owner: s.owner,
         description: s.description,
-        featureCount: tally?.count ?? 0,
-        missingFeatures: tally && tally.missing.length > 0 ? tally.missing.sort().join(", ") : null,
+        featureCount: counted?.count ?? 0,
+        missingFeatures: counted && counted.missing.length > 0 ? counted.missing.sort().join(", ") : null,
       },
     });
   }

@@ -86,8 +86,19 @@ describe("transformations in the registry", () => {
     const listed = await listTransformations({ ctx, input: { project: P } });
     expect(listed.map((x) => [x.name, x.lastRun])).toEqual([["driver_7d", null]]);
     const graph = await getLineageOp.call({ ctx, input: { project: P } });
-    expect(graph.edges.map((e) => e.id)).toContain("source:driver_stats_source->source:driver_7d");
-    expect(graph.nodes.find((n) => n.id === "source:driver_7d")?.meta.transformation).toBe("driver_7d");
+    // source -> transformation -> output source (docs/adr/0039), no source -> source shortcut.
+    expect(graph.edges.map((e) => e.id)).toEqual(
+      expect.arrayContaining([
+        "source:driver_stats_source->transformation:driver_7d",
+        "transformation:driver_7d->source:driver_7d",
+      ]),
+    );
+    expect(graph.edges.map((e) => e.id)).not.toContain("source:driver_stats_source->source:driver_7d");
+    expect(graph.nodes.find((n) => n.id === "transformation:driver_7d")?.meta).toMatchObject({
+      version: 1,
+      output: "driver_7d",
+      engine: "postgres",
+    });
   });
 
   it("refuses names that are not sources, a taken name, and its own output", async () => {

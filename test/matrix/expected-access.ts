@@ -43,6 +43,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "lineage.overview": "viewer",
   "lineage.search": "viewer",
   "lineage.featureConsumers": "viewer",
+  "lineage.columns": "viewer",
   "jobs.list": "viewer",
   "jobs.get": "viewer",
   "jobs.log": "viewer",

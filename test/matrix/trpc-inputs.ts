@@ -264,6 +264,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     featureView: "driver_hourly_stats",
     feature: "conv_rate",
   }),
+  "lineage.columns": () => ({ project: P, nodeId: "feature:driver_hourly_stats:conv_rate" }),
   "jobs.list": () => ({ project: P }),
   "jobs.get": async (trusted) => {
     const [run] = await listRuns({ ctx: trusted, input: { project: P, limit: 1 } });

@@ -149,9 +149,12 @@ describe("summarize", () => {
     const s = summarize(graph);
     expect(s.counts).toEqual({
       source: 1,
+      transformation: 0,
       entity: 1,
       feature_view: 2,
+      stream_view: 0,
       feature: 4,
+      on_demand_view: 0,
       feature_service: 2,
       dataset: 1,
       consumer: 2,

@@ -3,12 +3,20 @@
  * imports, so server services and client components share one definition.
  */
 
-/** Node kinds in column order, left to right: where data comes from to who reads it. */
+/**
+ * Node kinds in column order, left to right: where data comes from to who reads it. A
+ * transformation sits between the sources it reads and the source it writes; an on-demand view
+ * after the features it reads, its own features after it (the layout places a node right of
+ * everything upstream of it, components/lineage/layout.ts).
+ */
 export const LINEAGE_KINDS = [
   "source",
+  "transformation",
   "entity",
   "feature_view",
+  "stream_view",
   "feature",
+  "on_demand_view",
   "feature_service",
   "dataset",
   "consumer",
@@ -21,7 +29,10 @@ export type LineageDirection = "upstream" | "downstream" | "both";
 export type LineageMeta = Record<string, string | number | boolean | null>;
 
 export interface LineageNode {
-  /** Stable and readable: `kind:name`, or `feature:view:feature` for features. */
+  /**
+   * Stable and readable: `kind:name`, or `feature:view:feature` for features (of feature views,
+   * stream views and on-demand views alike: the three share one namespace of view names).
+   */
   id: string;
   kind: LineageNodeKind;
   /** The registry object's own name (a feature's name without its view). */

@@ -17,6 +17,7 @@ import {
   getNeighborhoodOp,
   searchLineageOp,
 } from "../../registry/lineage";
+import { getLineageColumnsOp } from "../../registry/lineage-columns";
 import {
   deleteScheduleOp,
   getScheduleOp,
@@ -36,6 +37,7 @@ export const lineageRouter = router(
     overview: getLineageOverviewOp,
     search: searchLineageOp,
     featureConsumers: getFeatureConsumersOp,
+    columns: getLineageColumnsOp,
   }),
 );
 
