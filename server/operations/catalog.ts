@@ -119,11 +119,17 @@ import {
 } from "../registry/lineage";
 import {
   deleteScheduleOp,
+  deleteTransformationScheduleOp,
   getScheduleOp,
+  getTransformationScheduleOp,
   listSchedulesOp,
+  listTransformationSchedulesOp,
   pauseScheduleOp,
+  pauseTransformationScheduleOp,
   resumeScheduleOp,
+  resumeTransformationScheduleOp,
   setScheduleOp,
+  setTransformationScheduleOp,
 } from "../schedules";
 import {
   getHistoricalFeaturesOp,
@@ -161,6 +167,7 @@ import {
   executeTransformationRunOp,
   getTransformationRunOp,
   listTransformationRunsOp,
+  retryTransformationRunOp,
   runTransformationOp,
 } from "../transformations/runs";
 import {
@@ -300,6 +307,14 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listTransformationRunsOp,
   getTransformationRunOp,
   executeTransformationRunOp,
+  retryTransformationRunOp,
+  // transformation schedules (docs/adr/0031, ADR 0035's schedules)
+  getTransformationScheduleOp,
+  listTransformationSchedulesOp,
+  setTransformationScheduleOp,
+  pauseTransformationScheduleOp,
+  resumeTransformationScheduleOp,
+  deleteTransformationScheduleOp,
   // alerts (docs/adr/0032)
   listAlertRulesOp,
   createAlertRuleOp,
