@@ -34,10 +34,15 @@ import {
 } from "../../server/registry/offline-space";
 import {
   deleteScheduleOp,
+  deleteTransformationScheduleOp,
   getScheduleOp,
+  getTransformationScheduleOp,
   pauseScheduleOp,
+  pauseTransformationScheduleOp,
   resumeScheduleOp,
+  resumeTransformationScheduleOp,
   setScheduleOp,
+  setTransformationScheduleOp,
 } from "../../server/schedules";
 import { getHistoricalFeaturesOp } from "../../server/serving";
 import { getStreamViewOp } from "../../server/streams/registry";
@@ -45,6 +50,7 @@ import { listTransformationsOp } from "../../server/transformations/registry";
 import {
   backfillTransformationOp,
   getTransformationRunOp,
+  retryTransformationRunOp,
   runTransformationOp,
 } from "../../server/transformations/runs";
 import { UsageError } from "./args";
@@ -167,7 +173,18 @@ export const COMMANDS: Record<string, Command> = {
   retry: { run: retryCommand, operations: [retryRunOp] },
   schedule: {
     run: scheduleCommand,
-    operations: [setScheduleOp, pauseScheduleOp, resumeScheduleOp, getScheduleOp, deleteScheduleOp],
+    operations: [
+      setScheduleOp,
+      pauseScheduleOp,
+      resumeScheduleOp,
+      getScheduleOp,
+      deleteScheduleOp,
+      setTransformationScheduleOp,
+      pauseTransformationScheduleOp,
+      resumeTransformationScheduleOp,
+      getTransformationScheduleOp,
+      deleteTransformationScheduleOp,
+    ],
   },
   transform: {
     run: transformCommand,
@@ -176,6 +193,7 @@ export const COMMANDS: Record<string, Command> = {
       backfillTransformationOp,
       getTransformationRunOp,
       listTransformationsOp,
+      retryTransformationRunOp,
     ],
   },
   "on-demand": {

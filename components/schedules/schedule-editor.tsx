@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { CircleAlert } from "lucide-react";
 import { type FormEvent, useId, useState } from "react";
 import { serverError } from "@/components/forms/form-errors";
@@ -10,7 +10,7 @@ import { Input } from "@/components/ui/input";
 import { SegmentedChoice } from "@/components/ui/segmented-choice";
 import { Spinner } from "@/components/ui/skeleton";
 import type { ScheduleKind } from "@/server/core/vocabulary";
-import { useTRPC } from "@/trpc/client";
+import type { ScheduleRuleInput } from "./schedule-target";
 
 export interface ScheduleDraft {
   kind: ScheduleKind;
@@ -30,26 +30,24 @@ export function browserTimeZone(): string {
 }
 
 /**
- * Sets a view's schedule through schedules.set: every N minutes, or a cron expression in an IANA
- * time zone. The server validates the expression and zone; its refusal shows under the field.
+ * Sets a schedule through its target's set operation (`save`: schedules.set for a view,
+ * transformations.setSchedule for a transformation): every N minutes, or a cron expression in an
+ * IANA time zone. The server validates the expression and zone; its refusal shows under the field.
  */
 export function ScheduleEditor({
-  project,
-  featureView,
+  save: saveRule,
   initial,
   onDone,
   onCancel,
 }: {
-  project: string;
-  featureView: string;
+  save: (rule: ScheduleRuleInput) => Promise<unknown>;
   initial: ScheduleDraft;
-  onDone: () => void;
+  /** After a save; the caller refreshes what shows the schedule. */
+  onDone: () => Promise<unknown> | undefined;
   onCancel?: () => void;
 }) {
   const id = useId();
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const save = useMutation(trpc.schedules.set.mutationOptions());
+  const save = useMutation({ mutationFn: saveRule });
   const [draft, setDraft] = useState(initial);
   const [errors, setErrors] = useState<Errors>({});
   const change = (patch: Partial<ScheduleDraft>) => setDraft((d) => ({ ...d, ...patch }));
@@ -65,21 +63,17 @@ export function ScheduleEditor({
       draft.kind === "every"
         ? { kind: "every" as const, everyMinutes: minutes }
         : { kind: "cron" as const, cron: draft.cron.trim(), timeZone: draft.timeZone.trim() || "UTC" };
-    save.mutate(
-      { project, featureView, ...rule },
-      {
-        onSuccess: async () => {
-          await queryClient.invalidateQueries(trpc.schedules.pathFilter());
-          onDone();
-        },
-        onError: (error) => {
-          const { field, message } = serverError(error);
-          if (field === "cron" || field === "timeZone" || field === "everyMinutes")
-            setErrors({ [field]: message });
-          else setErrors({ form: message });
-        },
+    save.mutate(rule, {
+      onSuccess: async () => {
+        await onDone();
       },
-    );
+      onError: (error) => {
+        const { field, message } = serverError(error);
+        if (field === "cron" || field === "timeZone" || field === "everyMinutes")
+          setErrors({ [field]: message });
+        else setErrors({ form: message });
+      },
+    });
   }
 
   return (

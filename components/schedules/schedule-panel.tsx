@@ -1,24 +1,25 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CalendarClock, Pause, Pencil, Play, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { serverError } from "@/components/forms/form-errors";
-import { jobsHref } from "@/components/jobs/jobs-params";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/error-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
-import { useTRPC } from "@/trpc/client";
-import type { RouterOutputs } from "@/trpc/types";
 import { browserTimeZone, type ScheduleDraft, ScheduleEditor } from "./schedule-editor";
-
-type Detail = RouterOutputs["schedules"]["get"];
-type Schedule = NonNullable<Detail["schedule"]>;
+import {
+  type TargetScheduleDetail as Detail,
+  runHref,
+  type TargetSchedule as Schedule,
+  type ScheduleTarget,
+  useScheduleApi,
+} from "./schedule-target";
 
 /** How often the schedule and its ticks refresh: a tick can come every minute. */
 const REFRESH_MS = 5_000;
@@ -37,48 +38,65 @@ function draftOf(s: Schedule | null): ScheduleDraft {
   };
 }
 
-/**
- * A feature view's schedule (docs/adr/0031): its rule, next run (UTC and relative), paused state,
- * pause/resume, edit and remove (for roles that may run jobs), and its latest ticks, each a
- * started run (linked) or a skip with its reason.
- */
+/** A feature view's schedule card (the view page and the view's edit form). */
 export function SchedulePanel({ project, featureView }: { project: string; featureView: string }) {
-  const trpc = useTRPC();
+  return (
+    <ScheduleCard
+      project={project}
+      target={{ featureView }}
+      description="Runs an incremental materialization on its own, skipped while the previous run still goes."
+      unscheduled="No schedule: this view is materialized only when someone starts a run."
+    />
+  );
+}
+
+/**
+ * A schedule (docs/adr/0031) of a view or a transformation: its rule, next run (UTC and relative),
+ * paused state, pause/resume, edit and remove (for roles that may run jobs), and its latest ticks,
+ * each a started run (linked) or a skip with its reason.
+ */
+export function ScheduleCard({
+  project,
+  target,
+  description,
+  unscheduled,
+}: {
+  project: string;
+  target: ScheduleTarget;
+  description: string;
+  /** Shown to a reader who may not set one, when there is none. */
+  unscheduled: string;
+}) {
   const queryClient = useQueryClient();
   const { can } = useProjectRole(project);
-  const detail = useQuery({
-    ...trpc.schedules.get.queryOptions({ project, featureView }),
-    refetchInterval: (q) => (q.state.data?.schedule && !q.state.data.schedule.paused ? REFRESH_MS : false),
-  });
+  const api = useScheduleApi(project, target, REFRESH_MS);
+  const { detail } = api;
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const settle = {
     onError: (e: unknown) => setError(serverError(e).message),
-    onSettled: () => queryClient.invalidateQueries(trpc.schedules.pathFilter()),
+    onSettled: () => api.invalidate(queryClient),
   };
-  const pause = useMutation(trpc.schedules.pause.mutationOptions());
-  const resume = useMutation(trpc.schedules.resume.mutationOptions());
-  const remove = useMutation(trpc.schedules.delete.mutationOptions());
+  const pause = useMutation({ mutationFn: api.writes.pause });
+  const resume = useMutation({ mutationFn: api.writes.resume });
+  const remove = useMutation({ mutationFn: api.writes.remove });
   const busy = pause.isPending || resume.isPending || remove.isPending;
-  const target = { project, featureView };
   const schedule = detail.data?.schedule ?? null;
   const mayChange = can("jobs.run");
 
-  // A tick that started a run: the page's runs and the view's freshness are about to change.
+  // A tick that started a run: the runs and freshness shown nearby are about to change.
   const latestRun = detail.data?.ticks.find((t) => t.runId)?.runId;
   const seenRun = useRef(latestRun);
+  const { invalidateRuns } = api;
   useEffect(() => {
-    if (latestRun && latestRun !== seenRun.current) {
-      void queryClient.invalidateQueries(trpc.jobs.pathFilter());
-      void queryClient.invalidateQueries(trpc.freshness.pathFilter());
-    }
+    if (latestRun && latestRun !== seenRun.current) void invalidateRuns(queryClient);
     seenRun.current = latestRun;
-  }, [latestRun, queryClient, trpc]);
+  }, [latestRun, queryClient, invalidateRuns]);
 
   return (
     <Card
       title="Schedule"
-      description="Runs an incremental materialization on its own, skipped while the previous run still goes."
+      description={description}
       actions={
         schedule &&
         mayChange &&
@@ -90,7 +108,7 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
                 variant="secondary"
                 data-testid="schedule-resume"
                 disabled={busy}
-                onClick={() => resume.mutate(target, settle)}
+                onClick={() => resume.mutate(undefined, settle)}
               >
                 <Play className="size-3.5" aria-hidden />
                 Resume
@@ -101,7 +119,7 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
                 variant="secondary"
                 data-testid="schedule-pause"
                 disabled={busy}
-                onClick={() => pause.mutate(target, settle)}
+                onClick={() => pause.mutate(undefined, settle)}
               >
                 <Pause className="size-3.5" aria-hidden />
                 Pause
@@ -122,7 +140,7 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
               variant="ghost"
               data-testid="schedule-delete"
               disabled={busy}
-              onClick={() => remove.mutate(target, settle)}
+              onClick={() => remove.mutate(undefined, settle)}
             >
               <Trash2 className="size-3.5" aria-hidden />
               Remove
@@ -139,21 +157,19 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
         <div className="flex flex-col gap-4">
           {editing || (!schedule && mayChange) ? (
             <ScheduleEditor
-              project={project}
-              featureView={featureView}
+              save={api.writes.set}
               initial={draftOf(schedule)}
-              onDone={() => setEditing(false)}
+              onDone={() => {
+                setEditing(false);
+                return api.invalidate(queryClient);
+              }}
               onCancel={schedule ? () => setEditing(false) : undefined}
             />
           ) : null}
           {schedule ? (
             <ScheduleSummary schedule={schedule} />
           ) : (
-            !mayChange && (
-              <p className="text-sm text-zinc-500">
-                No schedule: this view is materialized only when someone starts a run.
-              </p>
-            )
+            !mayChange && <p className="text-sm text-zinc-500">{unscheduled}</p>
           )}
           {error && (
             <p role="alert" className="text-sm text-red-700">
@@ -161,7 +177,7 @@ export function SchedulePanel({ project, featureView }: { project: string; featu
             </p>
           )}
           {detail.data.ticks.length > 0 && (
-            <Ticks project={project} featureView={featureView} ticks={detail.data.ticks} />
+            <Ticks project={project} target={target} ticks={detail.data.ticks} />
           )}
         </div>
       )}
@@ -205,11 +221,11 @@ function ScheduleSummary({ schedule }: { schedule: Schedule }) {
 
 function Ticks({
   project,
-  featureView,
+  target,
   ticks,
 }: {
   project: string;
-  featureView: string;
+  target: ScheduleTarget;
   ticks: Detail["ticks"];
 }) {
   return (
@@ -227,7 +243,7 @@ function Ticks({
             <Badge tone={t.outcome === "started" ? "green" : "amber"}>{t.outcome}</Badge>
             {t.runId && (
               <Link
-                href={`${jobsHref(project, featureView)}#run-${t.runId}`}
+                href={runHref(project, target, t.runId)}
                 className="font-mono text-xs text-indigo-600 hover:underline"
               >
                 run {t.runId.slice(0, 8)}

@@ -3,25 +3,13 @@ import type { z } from "zod";
 import type { Ctx } from "../core/context";
 import { InvalidError } from "../core/errors";
 import type { PitView } from "../offline/historical/query";
-import {
-  answerOrder,
-  type OnDemandColumn,
-  type OnDemandPlan,
-  onDemandViewsByName,
-  planOnDemand,
-  viewsToRead,
-} from "../on-demand/online";
+import { answerOrder, type OnDemandColumn, type OnDemandPlan } from "../on-demand/online";
+import { resolveFeatures } from "../on-demand/resolve";
 import { getFeatureService } from "../registry/feature-services";
 import type { JoinKeyType } from "../registry/schemas";
 import { pitView } from "../serving/get-historical-features";
-import {
-  checkNameClashes,
-  featureRefs,
-  type OutColumn,
-  resolveColumns,
-  serviceRefs,
-} from "../serving/requests";
-import { type ServingView, viewsByName } from "../serving/views";
+import { checkNameClashes, featureRefs, type OutColumn, serviceRefs } from "../serving/requests";
+import type { ServingView } from "../serving/views";
 import type { FeatureSelection } from "./schemas";
 
 /** The column every entity source must have: the time as of which each row is read. */
@@ -75,22 +63,13 @@ async function resolve(
     });
     featureService = { id: svc.id, name: svc.name };
   }
-  const names = [...new Set(refs.map((r) => r.view))];
-  const known = await viewsByName(ctx, project.id, names);
-  const odvs = await onDemandViewsByName(
+  const { columns, onDemand, views } = await resolveFeatures(
     ctx,
-    project.id,
-    names.filter((n) => !known.has(n)),
+    project,
+    refs,
+    selection.fullFeatureNames,
+    "offline",
   );
-  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
-  const columns =
-    regularRefs.length === 0
-      ? []
-      : await resolveColumns(ctx, project, regularRefs, selection.fullFeatureNames, { online: false });
-  const onDemand =
-    odvs.size === 0
-      ? undefined
-      : await planOnDemand(ctx, project, refs, odvs, selection.fullFeatureNames, "offline");
   // A saved dataset's entity rows carry join keys and times only: no request fields yet.
   const needy = onDemand?.views.find((v) => v.odv.spec.requestFields.length > 0);
   if (needy)
@@ -99,7 +78,6 @@ async function resolve(
       "features",
     );
   const order = onDemand ? answerOrder(refs, columns, onDemand) : undefined;
-  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   for (const v of views)
     if (!v.spec.offline)
       throw new InvalidError(

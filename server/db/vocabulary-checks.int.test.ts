@@ -72,6 +72,10 @@ const EXPECTED: Record<string, string[]> = {
   materialization_runs_kind_check: ["range", "incremental"],
   project_offline_schemas_access_check: ["own", "shared"],
   schedule_ticks_outcome_check: ["started", "skipped"],
+  transformation_schedules_kind_check: ["cron", "every"],
+  // Not a vocabulary: as feature_view_schedules_shape_check.
+  transformation_schedules_shape_check: ["cron", "every"],
+  transformation_schedule_ticks_outcome_check: ["started", "skipped"],
   source_probes_status_check: ["ok", "timeout", "error"],
   transformation_runs_status_check: ["queued", "running", "retrying", "succeeded", "failed", "cancelled"],
   transformation_runs_mode_check: ["full", "incremental", "backfill"],

@@ -5,6 +5,7 @@ import { rootLogger } from "../core/log";
 import { createDatasetQueue, type DatasetWorker, datasetJobs, startDatasetWorker } from "../datasets/worker";
 import { type LagSampler, startLagSampler } from "../freshness/sample-lag";
 import { createStatisticsQueue, startStatisticsWorker, statisticsJobs } from "../statistics/worker";
+import { startTransformationSweeper } from "../transformations/sweep";
 import {
   createTransformationQueue,
   startTransformationWorker,
@@ -202,7 +203,19 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     periodMs: opts.lagSampleMs,
   });
   const statistics = await startStatisticsWorker({ boss, ctxFor });
-  const transforms = await startTransformationWorker({ boss, ctxFor, batchSize: opts.batchSize });
+  const transforms = await startTransformationWorker({
+    boss,
+    ctxFor,
+    batchSize: opts.batchSize,
+    heartbeatTimeoutSeconds: timeoutSeconds,
+  });
+  const transformSweeper = startTransformationSweeper({
+    db: base.db,
+    log: base.log.child({ job: "sweep-transformation-runs" }),
+    boss,
+    timeoutSeconds,
+    intervalMs: opts.sweepIntervalMs,
+  });
   return {
     sweeper,
     datasets,
@@ -210,6 +223,7 @@ export async function startMaterializationWorker(opts: WorkerOptions): Promise<M
     async stop() {
       await lagSampler.stop();
       await sweeper.stop();
+      await transformSweeper.stop();
       await datasets.stop();
       await statistics.stop();
       await transforms.stop();

@@ -121,11 +121,17 @@ import {
 import { getLineageColumnsOp } from "../registry/lineage-columns";
 import {
   deleteScheduleOp,
+  deleteTransformationScheduleOp,
   getScheduleOp,
+  getTransformationScheduleOp,
   listSchedulesOp,
+  listTransformationSchedulesOp,
   pauseScheduleOp,
+  pauseTransformationScheduleOp,
   resumeScheduleOp,
+  resumeTransformationScheduleOp,
   setScheduleOp,
+  setTransformationScheduleOp,
 } from "../schedules";
 import {
   getHistoricalFeaturesOp,
@@ -166,6 +172,7 @@ import {
   executeTransformationRunOp,
   getTransformationRunOp,
   listTransformationRunsOp,
+  retryTransformationRunOp,
   runTransformationOp,
 } from "../transformations/runs";
 import {
@@ -307,6 +314,14 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listTransformationRunsOp,
   getTransformationRunOp,
   executeTransformationRunOp,
+  retryTransformationRunOp,
+  // transformation schedules (docs/adr/0031, ADR 0035's schedules)
+  getTransformationScheduleOp,
+  listTransformationSchedulesOp,
+  setTransformationScheduleOp,
+  pauseTransformationScheduleOp,
+  resumeTransformationScheduleOp,
+  deleteTransformationScheduleOp,
   // alerts (docs/adr/0032)
   listAlertRulesOp,
   createAlertRuleOp,

@@ -6,3 +6,12 @@ export { pauseSchedule, pauseScheduleOp, resumeSchedule, resumeScheduleOp } from
 export { fireDueSchedules, SCHEDULE_ACTOR, type Scheduler, startScheduler, type Tick } from "./scheduler";
 export * from "./schemas";
 export { setSchedule, setScheduleOp } from "./set-schedule";
+export {
+  deleteTransformationScheduleOp,
+  getTransformationScheduleOp,
+  listTransformationSchedulesOp,
+  pauseTransformationScheduleOp,
+  resumeTransformationScheduleOp,
+  setTransformationScheduleOp,
+  transformationNextRuns,
+} from "./transformation-schedules";

@@ -10,8 +10,13 @@ import {
   materializationRuns,
   projects,
   scheduleTicks,
+  transformationRuns,
+  transformationSchedules,
+  transformationScheduleTicks,
+  transformations,
 } from "../db/schema";
 import { startIncrementalMaterializationOp } from "../materialization/start-incremental-materialization";
+import { runTransformationOp } from "../transformations/runs";
 import { nextFire } from "./next-fire";
 import { ruleOf } from "./rows";
 
@@ -33,7 +38,10 @@ export const SCHEDULE_ACTOR: Actor = { kind: "system", name: "schedule" };
 
 export interface Tick {
   project: string;
+  /** The view ticked ("" for a transformation's tick). */
   featureView: string;
+  /** The transformation ticked (absent for a view's tick). */
+  transformation?: string;
   tickAt: Date;
   outcome: ScheduleTickOutcome;
   runId: string | null;
@@ -46,13 +54,22 @@ export async function fireDueSchedules(ctx: Ctx, now = new Date(), limit = 100):
   for (let i = 0; i < limit; i++) {
     // Jobs are held until the transaction that inserts their runs has committed.
     const held: string[] = [];
+    const heldTransforms: string[] = [];
     const holding: Ctx = {
       ...ctx,
-      jobs: { ...ctx.jobs, enqueueMaterialization: async (runId) => void held.push(runId) },
+      jobs: {
+        ...ctx.jobs,
+        enqueueMaterialization: async (runId) => void held.push(runId),
+        enqueueTransformationRun: async (runId) => void heldTransforms.push(runId),
+      },
     };
-    const claimed = await holding.db.transaction((db) => fireOne({ ...holding, db }, now));
+    // Views first, then transformations; each claim is its own transaction.
+    const claimed =
+      (await holding.db.transaction((db) => fireOne({ ...holding, db }, now))) ??
+      (await holding.db.transaction((db) => fireOneTransformation({ ...holding, db }, now)));
     if (!claimed) break;
     for (const runId of held) await ctx.jobs.enqueueMaterialization(runId);
+    for (const runId of heldTransforms) await ctx.jobs.enqueueTransformationRun(runId);
     if (claimed.tick) ticks.push(claimed.tick);
   }
   return ticks;
@@ -126,6 +143,67 @@ async function fireOne(tx: Ctx, now: Date): Promise<{ tick?: Tick } | undefined>
   }
 }
 
+/**
+ * The same claim for a transformation's schedule. Its run goes through transformations.run with
+ * end = the tick: incremental over [watermark, tick) when the SQL and the last full refresh allow
+ * it, else a full refresh (the operation decides, as for a person's run).
+ */
+async function fireOneTransformation(tx: Ctx, now: Date): Promise<{ tick?: Tick } | undefined> {
+  const [due] = await tx.db
+    .select({ schedule: transformationSchedules, name: transformations.name, project: projects.name })
+    .from(transformationSchedules)
+    .innerJoin(transformations, eq(transformations.id, transformationSchedules.transformationId))
+    .innerJoin(projects, eq(projects.id, transformationSchedules.projectId))
+    .where(and(eq(transformationSchedules.paused, false), lte(transformationSchedules.nextRunAt, now)))
+    .orderBy(asc(transformationSchedules.nextRunAt))
+    .limit(1)
+    .for("update", { of: transformationSchedules, skipLocked: true });
+  if (!due?.schedule.nextRunAt) return undefined;
+  const { schedule, name, project } = due;
+  const tickAt = schedule.nextRunAt as Date;
+  await tx.db
+    .update(transformationSchedules)
+    .set({ nextRunAt: nextFire(ruleOf(schedule), now) })
+    .where(eq(transformationSchedules.transformationId, schedule.transformationId));
+  const [inserted] = await tx.db
+    .insert(transformationScheduleTicks)
+    .values({
+      transformationId: schedule.transformationId,
+      projectId: schedule.projectId,
+      tickAt,
+      outcome: "started",
+    })
+    .onConflictDoNothing()
+    .returning({ id: transformationScheduleTicks.id });
+  if (!inserted) return {};
+  const record = async (outcome: ScheduleTickOutcome, runId: string | null, reason: string) => {
+    await tx.db
+      .update(transformationScheduleTicks)
+      .set({ outcome, runId, reason })
+      .where(eq(transformationScheduleTicks.id, inserted.id));
+    return { tick: { project, featureView: "", transformation: name, tickAt, outcome, runId, reason } };
+  };
+  const [going] = await tx.db
+    .select({ id: transformationRuns.id, status: transformationRuns.status })
+    .from(transformationRuns)
+    .where(
+      and(
+        eq(transformationRuns.transformationId, schedule.transformationId),
+        inArray(transformationRuns.status, ACTIVE_RUN_STATUSES),
+      ),
+    )
+    .orderBy(desc(transformationRuns.createdAt))
+    .limit(1);
+  if (going) return record("skipped", going.id, `the previous run ${going.id} is still ${going.status}`);
+  try {
+    const run = await runTransformationOp.call({ ctx: tx, input: { project, name, end: tickAt } });
+    return record("started", run.id, "");
+  } catch (e) {
+    if (e instanceof DomainError) return record("skipped", null, e.message);
+    throw e;
+  }
+}
+
 export interface Scheduler {
   /** Polls now (after a poll in progress). */
   poll(): Promise<Tick[]>;
@@ -145,7 +223,8 @@ export function startScheduler(opts: { ctxFor: () => Ctx; intervalMs: number; lo
           log.info(
             {
               project: t.project,
-              featureView: t.featureView,
+              featureView: t.featureView || undefined,
+              transformation: t.transformation,
               tickAt: t.tickAt,
               outcome: t.outcome,
               runId: t.runId,

@@ -51,3 +51,27 @@ export type Schedule = z.output<typeof Schedule>;
 /** A view's schedule (null: none) and its latest ticks, newest first. */
 export const ScheduleDetail = z.object({ schedule: Schedule.nullable(), ticks: z.array(ScheduleTick) });
 export type ScheduleDetail = z.output<typeof ScheduleDetail>;
+
+/** The rule fields of a set-schedule input, whatever its target. */
+export type ScheduleRuleInput = Pick<SetScheduleInput, "kind" | "cron" | "timeZone" | "everyMinutes">;
+
+/** A transformation as a schedule's target. */
+export const TransformationScheduleTarget = z.object({ project: Name, transformation: Name });
+export type TransformationScheduleTarget = z.input<typeof TransformationScheduleTarget>;
+
+export const SetTransformationScheduleInput = TransformationScheduleTarget.extend(
+  SetScheduleInput.omit({ project: true, featureView: true }).shape,
+);
+export type SetTransformationScheduleInput = z.input<typeof SetTransformationScheduleInput>;
+
+export const TransformationSchedule = Schedule.omit({ featureView: true }).extend({
+  transformation: z.string(),
+});
+export type TransformationSchedule = z.output<typeof TransformationSchedule>;
+
+/** A transformation's schedule (null: none) and its latest ticks, newest first. */
+export const TransformationScheduleDetail = z.object({
+  schedule: TransformationSchedule.nullable(),
+  ticks: z.array(ScheduleTick),
+});
+export type TransformationScheduleDetail = z.output<typeof TransformationScheduleDetail>;

@@ -7,7 +7,7 @@ import { featureViewSchedules } from "../db/schema";
 import { defineOperation } from "../operations/define";
 import { cronProblem, nextFire, type ScheduleRule, timeZoneProblem } from "./next-fire";
 import { loadView, scheduleOut } from "./rows";
-import { Schedule, SetScheduleInput } from "./schemas";
+import { Schedule, type ScheduleRuleInput, SetScheduleInput } from "./schemas";
 
 /**
  * Sets a view's schedule (creating or replacing it), audited as schedule.set. A paused schedule
@@ -66,7 +66,7 @@ export const setScheduleOp = defineOperation({
 export const setSchedule = setScheduleOp.call;
 
 /** The rule the input describes, or an InvalidError naming the field at fault. */
-function ruleFromInput(input: SetScheduleInput): ScheduleRule {
+export function ruleFromInput(input: ScheduleRuleInput): ScheduleRule {
   if (input.kind === "every") {
     if (input.cron !== undefined) throw new InvalidError("cron: only for kind cron, not every", "cron");
     if (input.timeZone !== undefined)
@@ -87,7 +87,12 @@ function ruleFromInput(input: SetScheduleInput): ScheduleRule {
 }
 
 /** What the audit entry keeps of a schedule row. */
-export function auditShape(row: typeof featureViewSchedules.$inferSelect) {
+export function auditShape(
+  row: Pick<
+    typeof featureViewSchedules.$inferSelect,
+    "kind" | "cron" | "timeZone" | "everyMinutes" | "paused" | "nextRunAt"
+  >,
+) {
   return {
     kind: row.kind,
     cron: row.cron,

@@ -10,11 +10,9 @@ import {
   computeOnDemand,
   type OnDemandColumn,
   type OnDemandPlan,
-  onDemandViewsByName,
   parseRequestContext,
-  planOnDemand,
-  viewsToRead,
 } from "../on-demand/online";
+import { resolveFeatures } from "../on-demand/resolve";
 import { defineOperation } from "../operations/define";
 import {
   checkEntityShape,
@@ -22,14 +20,13 @@ import {
   featureRefs,
   type OutColumn,
   parseEntities,
-  resolveColumns,
   serviceRefs,
 } from "./requests";
 import { fromColumns, type Tabular, type TabularColumn } from "./tabular/columns";
 import { findInvalid } from "./tabular/convert";
 import { TABULAR_FORMATS, type TabularFormat, tabularResponse } from "./tabular/formats";
 import { show } from "./values";
-import { findDataSource, type ServingView, viewsByName } from "./views";
+import { findDataSource, type ServingView } from "./views";
 
 /**
  * Historical retrieval: point-in-time correct training rows (docs/adr/0022-point-in-time-retrieval.md).
@@ -127,23 +124,13 @@ async function getHistorical(
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project, req.feature_service ?? "");
   // Names that are no feature view may be on-demand views (docs/adr/0036-on-demand-features.md).
-  const names = [...new Set(refs.map((r) => r.view))];
-  const known = await viewsByName(ctx, project.id, names);
-  const odvs = await onDemandViewsByName(
+  const { columns, onDemand, views } = await resolveFeatures(
     ctx,
-    project.id,
-    names.filter((n) => !known.has(n)),
+    project,
+    refs,
+    req.full_feature_names,
+    "offline",
   );
-  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
-  const columns =
-    regularRefs.length === 0
-      ? []
-      : await resolveColumns(ctx, project, regularRefs, req.full_feature_names, { online: false });
-  const onDemand =
-    odvs.size === 0
-      ? undefined
-      : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "offline");
-  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   for (const v of views)
     if (!v.spec.offline)
       throw new InvalidError(

@@ -10,11 +10,9 @@ import {
   computeOnDemand,
   type OnDemandColumn,
   type OnDemandPlan,
-  onDemandViewsByName,
   parseRequestContext,
-  planOnDemand,
-  viewsToRead,
 } from "../on-demand/online";
+import { resolveFeatures } from "../on-demand/resolve";
 import { entityKeysOfColumns } from "../online/entity-key";
 import type { OnlineRecord } from "../online/types";
 import { defineOperation } from "../operations/define";
@@ -24,12 +22,11 @@ import {
   featureRefs,
   type OutColumn,
   parseEntities,
-  resolveColumns,
   serviceRefs,
 } from "./requests";
 import { withStreamFeatures } from "./stream-features";
 import { isoSeconds } from "./values";
-import { type ServingView, viewsByName } from "./views";
+import type { ServingView } from "./views";
 
 /**
  * Online retrieval with Feast's request and response shapes (docs/adr/0006-retrieval-api.md,
@@ -292,25 +289,14 @@ async function planOf(
   const refs = req.features
     ? featureRefs(req.features)
     : await serviceRefs(ctx, project, req.feature_service ?? "");
-  // Names that are no feature view may be on-demand views (the two never share a name).
-  const names = [...new Set(refs.map((r) => r.view))];
-  const known = await viewsByName(ctx, project.id, names);
-  const odvs = await onDemandViewsByName(
+  const { columns, onDemand, views } = await resolveFeatures(
     ctx,
-    project.id,
-    names.filter((n) => !known.has(n)),
+    project,
+    refs,
+    req.full_feature_names,
+    "online",
   );
-  const regularRefs = odvs.size === 0 ? refs : refs.filter((r) => !odvs.has(r.view));
-  const columns =
-    regularRefs.length === 0
-      ? []
-      : await resolveColumns(ctx, project, regularRefs, req.full_feature_names, { online: true });
-  const onDemand =
-    odvs.size === 0
-      ? undefined
-      : await planOnDemand(ctx, project, refs, odvs, req.full_feature_names, "online");
   checkNameClashes(onDemand ? [...columns, ...onDemand.columns] : columns, joinKeyNames);
-  const views = onDemand ? viewsToRead(columns, onDemand) : [...new Set(columns.map((c) => c.view))];
   const featuresOf = views.map((v) => {
     const wanted = columns.filter((c) => c.view.name === v.name).map((c) => c.feature);
     for (const f of onDemand?.inputs.get(v.name)?.features ?? []) if (!wanted.includes(f)) wanted.push(f);

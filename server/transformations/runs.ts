@@ -15,6 +15,7 @@ import {
   transformations,
   transformationVersions,
 } from "../db/schema";
+import { heartbeatIntervalMs, heartbeatTimeoutSeconds } from "../materialization/heartbeat";
 import { describeRunError } from "../materialization/safe-error";
 import { defineOperation } from "../operations/define";
 import { runTransformation } from "./engine";
@@ -23,6 +24,7 @@ import {
   ExecuteTransformationRunInput,
   GetTransformationRunInput,
   ListTransformationRunsInput,
+  RetryTransformationRunInput,
   RunTransformationInput,
   TransformationRun,
 } from "./schemas";
@@ -79,7 +81,7 @@ async function startRun(
   ctx: Ctx,
   p: ProjectRow,
   name: string,
-  plan: { mode: TransformationRunMode; start: Date | null; end: Date | null },
+  plan: { mode: TransformationRunMode; start: Date | null; end: Date | null; retryOf?: string },
 ): Promise<TransformationRun> {
   const id = randomUUID();
   const run = await inTransaction(ctx, async (tx) => {
@@ -119,10 +121,12 @@ async function startRun(
       .returning();
     await recordAudit(tx, {
       project: p,
-      action: `transformation.${plan.mode === "backfill" ? "backfill" : "run"}`,
+      action: plan.retryOf
+        ? "transformation.retry"
+        : `transformation.${plan.mode === "backfill" ? "backfill" : "run"}`,
       objectType: "transformation",
       objectName: name,
-      after: { runId: id, mode: plan.mode, start: plan.start, end: plan.end },
+      after: { runId: id, mode: plan.mode, start: plan.start, end: plan.end, retryOf: plan.retryOf },
     });
     return row as RunRow;
   });
@@ -234,6 +238,36 @@ export const getTransformationRunOp = defineOperation({
   },
 });
 
+/**
+ * Starts a failed or cancelled run again as a new run: same mode and window, the head version (a
+ * run of an old version would write SQL nobody reads any more). A run still going, or one that
+ * succeeded, is a 409; the one-active-run rule applies as to any start.
+ */
+export const retryTransformationRunOp = defineOperation({
+  name: "transformations.retry",
+  summary: "Retry a failed or cancelled transformation run as a new run with the same mode and window.",
+  kind: "mutation",
+  doors: ["trpc", "rest", "cli"],
+  access: "jobs.run",
+  input: RetryTransformationRunInput,
+  output: TransformationRun,
+  writesRegistry: false,
+  run: async ({ ctx, input: { runId }, project: p }) => {
+    const old = await getTransformationRunOp.call({ ctx, input: { project: p.name, runId } });
+    if (old.status !== "failed" && old.status !== "cancelled")
+      throw new ConflictError(
+        `runId: transformation run ${runId} is ${old.status}; only a failed or cancelled run is retried`,
+        "runId",
+      );
+    return startRun(ctx, p, old.transformation, {
+      mode: old.mode,
+      start: old.startTs,
+      end: old.endTs,
+      retryOf: runId,
+    });
+  },
+});
+
 /** Progress is written at most this often (rows written so far). */
 const PROGRESS_EVERY_MS = 1000;
 
@@ -253,7 +287,7 @@ export const executeTransformationRunOp = defineOperation({
   input: ExecuteTransformationRunInput,
   output: TransformationRun,
   writesRegistry: false,
-  run: async ({ ctx, input: { runId, lastAttempt, batchSize } }) => {
+  run: async ({ ctx, input: { runId, lastAttempt, batchSize, heartbeatTimeoutSeconds: timeout } }) => {
     const [loaded] = await ctx.db
       .select({ run: transformationRuns, head: transformations, v: transformationVersions })
       .from(transformationRuns)
@@ -276,7 +310,13 @@ export const executeTransformationRunOp = defineOperation({
     // Only a run nobody cancelled meanwhile starts.
     const [started] = await ctx.db
       .update(transformationRuns)
-      .set({ status: "running", startedAt, attempts: sql`${transformationRuns.attempts} + 1`, error: null })
+      .set({
+        status: "running",
+        startedAt,
+        heartbeatAt: sql`now()`,
+        attempts: sql`${transformationRuns.attempts} + 1`,
+        error: null,
+      })
       .where(
         and(eq(transformationRuns.id, runId), inArray(transformationRuns.status, [...ACTIVE_RUN_STATUSES])),
       )
@@ -286,6 +326,16 @@ export const executeTransformationRunOp = defineOperation({
     const projectName = await projectNameOf(ctx, head.projectId);
     const [schema = "", table = ""] = head.outputTable.split(".");
     let lastProgress = 0;
+    // Beats while the engine runs, so the sweeper can tell a slow run from a dead worker (sweep.ts).
+    const beat = setInterval(
+      () =>
+        void ctx.db
+          .update(transformationRuns)
+          .set({ heartbeatAt: sql`now()` })
+          .where(and(eq(transformationRuns.id, runId), eq(transformationRuns.status, "running")))
+          .catch((e: unknown) => ctx.log.warn({ err: e, runId }, "transformation heartbeat failed")),
+      heartbeatIntervalMs(timeout ?? heartbeatTimeoutSeconds()),
+    );
     try {
       const written = await runTransformation(ctx.offline, projectName, {
         spec: { sql: v.sql, eventTimestampColumn: v.eventTimestampColumn, columns: v.columns },
@@ -348,6 +398,8 @@ export const executeTransformationRunOp = defineOperation({
       ctx.log.warn({ err: e, runId, final }, "transformation run failed");
       if (!final) throw e;
       return shapeRun(row, head.name);
+    } finally {
+      clearInterval(beat);
     }
   },
 });

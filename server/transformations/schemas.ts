@@ -50,7 +50,12 @@ export const ExecuteTransformationRunInput = z.object({
   runId: z.string().uuid(),
   lastAttempt: z.boolean().default(true),
   batchSize: z.number().int().positive().optional(),
+  /** The sweeper's bound; the run beats four times within it. */
+  heartbeatTimeoutSeconds: z.number().positive().optional(),
 });
+
+/** Retry a failed or cancelled run as a new run (same mode and window). */
+export const RetryTransformationRunInput = Scoped.extend({ runId: z.string().uuid() });
 
 export const SourceColumnRef = z.object({ source: z.string(), column: z.string() });
 export const OutputColumn = z.object({

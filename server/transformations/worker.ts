@@ -39,6 +39,7 @@ export async function startTransformationWorker(opts: {
   boss: PgBoss;
   ctxFor: () => Ctx;
   batchSize?: number;
+  heartbeatTimeoutSeconds?: number;
 }): Promise<{ stop(): Promise<void> }> {
   const { boss, ctxFor } = opts;
   const id = await boss.work<{ runId?: unknown }>(
@@ -51,7 +52,12 @@ export async function startTransformationWorker(opts: {
         const base = ctxFor();
         const run = await executeTransformationRunOp.call({
           ctx: { ...base, log: base.log.child({ job: TRANSFORM_JOB, runId }) },
-          input: { runId, lastAttempt: job.retryCount >= job.retryLimit, batchSize: opts.batchSize },
+          input: {
+            runId,
+            lastAttempt: job.retryCount >= job.retryLimit,
+            batchSize: opts.batchSize,
+            heartbeatTimeoutSeconds: opts.heartbeatTimeoutSeconds,
+          },
         });
         return { status: run.status, rowsWritten: run.rowsWritten };
       }

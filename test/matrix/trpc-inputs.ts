@@ -16,9 +16,9 @@ import {
   listEntities,
   revokeSharedSchema,
 } from "../../server/registry";
-import { setSchedule } from "../../server/schedules";
+import { setSchedule, setTransformationScheduleOp } from "../../server/schedules";
 import { createTransformation } from "../../server/transformations/registry";
-import { runTransformationOp } from "../../server/transformations/runs";
+import { cancelTransformationRunOp, runTransformationOp } from "../../server/transformations/runs";
 import { driverViewSpec } from "../fixtures/registry";
 import { ACCESS_MATRIX_INPUTS } from "./trpc-access-inputs";
 import { ALERT_MATRIX_INPUTS } from "./trpc-alert-inputs";
@@ -67,6 +67,16 @@ function matrixTransformation(trusted: Ctx) {
       spec: { name: fresh("tx"), sql: TRANSFORMATION_SQL, eventTimestampColumn: "event_timestamp" },
     },
   });
+}
+
+/** A fresh transformation with a schedule, as the transformation schedule ops' input. */
+async function scheduledTransformation(trusted: Ctx) {
+  const t = await matrixTransformation(trusted);
+  await setTransformationScheduleOp.call({
+    ctx: trusted,
+    input: { project: P, transformation: t.name, kind: "every", everyMinutes: 60 },
+  });
+  return { project: P, transformation: t.name };
 }
 
 /** driver_hourly_stats with a schedule (set through the trusted context), as the schedule ops' input. */
@@ -406,6 +416,27 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
     return { project: P, runId: run.id };
   },
+  // A fresh cancelled run each time: a retry starts a new run, which the next retry would wait for.
+  "transformations.retry": async (trusted) => {
+    const t = await matrixTransformation(trusted);
+    const run = await runTransformationOp.call({ ctx: trusted, input: { project: P, name: t.name } });
+    await cancelTransformationRunOp.call({ ctx: trusted, input: { project: P, runId: run.id } });
+    return { project: P, runId: run.id };
+  },
+  "transformations.getSchedule": async (trusted) => ({
+    project: P,
+    transformation: (await matrixTransformation(trusted)).name,
+  }),
+  "transformations.schedules": () => ({ project: P }),
+  "transformations.setSchedule": async (trusted) => ({
+    project: P,
+    transformation: (await matrixTransformation(trusted)).name,
+    kind: "every",
+    everyMinutes: 60,
+  }),
+  "transformations.pauseSchedule": scheduledTransformation,
+  "transformations.resumeSchedule": scheduledTransformation,
+  "transformations.deleteSchedule": scheduledTransformation,
   "transformations.preview": () => ({ project: P, sql: TRANSFORMATION_SQL }),
   "transformations.create": () => ({
     project: P,

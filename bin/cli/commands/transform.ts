@@ -2,6 +2,7 @@ import { env } from "../../../server/env";
 import { listTransformationsOp } from "../../../server/transformations/registry";
 import {
   backfillTransformationOp,
+  retryTransformationRunOp,
   runTransformationOp,
   waitForTransformationRun,
 } from "../../../server/transformations/runs";
@@ -15,6 +16,9 @@ export const TRANSFORM_USAGE = `  transform run <name> [--start ISO --end ISO] [
                                    from its watermark (to --end, default now), a full refresh
                                    with --full (or when it cannot run incrementally), or a
                                    backfill of the past range [--start, --end)
+  transform retry <run-id> [--project p]
+                                   retry a failed or cancelled run as a new run (same mode and
+                                   window) and follow it
   transform list [--project p]     the project's transformations, their versions and watermarks`;
 
 /** `quiver transform run|list …` (docs/adr/0035-batch-transformations.md). */
@@ -33,8 +37,27 @@ export async function transformCommand(argv: string[]): Promise<number> {
       return 0;
     });
   }
-  if (action !== "run")
-    throw new UsageError(`transform: expected run or list${action ? `, not "${action}"` : ""}`);
+  if (action !== "run" && action !== "retry")
+    throw new UsageError(`transform: expected run, retry or list${action ? `, not "${action}"` : ""}`);
+  if (action === "retry") {
+    const { positionals, values } = parseCommandArgs(rest, {
+      strings: ["project"],
+      positionals: [1, 1],
+      names: "<run-id>",
+    });
+    const project = String(values.project ?? env().QUIVER_DEFAULT_PROJECT);
+    return withSession(async (s) => {
+      const queued = await retryTransformationRunOp.call({
+        ctx: s.ctx,
+        input: { project, runId: positionals[0] ?? "" },
+      });
+      log(`${queued.transformation}: ${runLabel(queued)} queued again (run ${queued.id})`);
+      await s.ensureWorker();
+      const run = await waitForTransformationRun(s.ctx, project, queued.id);
+      log(`${queued.transformation}: ${run.status}${run.error ? `: ${run.error}` : ""}`);
+      return run.status === "succeeded" ? 0 : 1;
+    });
+  }
   const { positionals, values } = parseCommandArgs(rest, {
     strings: ["project", "start", "end"],
     booleans: ["full"],

@@ -5,6 +5,7 @@ import { oneOf } from "./common";
 import { featureViews } from "./feature-views";
 import { materializationRuns } from "./materialization-runs";
 import { projects } from "./projects";
+import { transformationRuns, transformations } from "./transformations";
 
 export type { ScheduleKind, ScheduleTickOutcome } from "../../core/vocabulary";
 
@@ -75,5 +76,64 @@ export const scheduleTicks = pgTable(
     // Recent ticks of a view (the view page).
     index("schedule_ticks_view_created_idx").on(t.featureViewId, t.createdAt),
     check("schedule_ticks_outcome_check", oneOf(t.outcome, SCHEDULE_TICK_OUTCOMES)),
+  ],
+);
+
+/**
+ * A transformation's schedule: the same rule, pause and next-run columns as a view's. Its own
+ * table (not a nullable target column on the view's) so the key stays the target's id and a tick's
+ * run references the run table of its own kind.
+ */
+export const transformationSchedules = pgTable(
+  "transformation_schedules",
+  {
+    transformationId: uuid("transformation_id")
+      .primaryKey()
+      .references(() => transformations.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: SCHEDULE_KINDS }).notNull(),
+    cron: text("cron"),
+    timeZone: text("time_zone").notNull().default("UTC"),
+    everyMinutes: integer("every_minutes"),
+    paused: boolean("paused").notNull().default(false),
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }),
+    updatedBy: text("updated_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("transformation_schedules_due_idx").on(t.nextRunAt).where(sql`not ${t.paused}`),
+    index("transformation_schedules_project_idx").on(t.projectId),
+    check("transformation_schedules_kind_check", oneOf(t.kind, SCHEDULE_KINDS)),
+    check(
+      "transformation_schedules_shape_check",
+      sql`(${t.kind} = 'cron' and ${t.cron} is not null and ${t.everyMinutes} is null) or (${t.kind} = 'every' and ${t.cron} is null and ${t.everyMinutes} between 1 and 1440)`,
+    ),
+  ],
+);
+
+/** One row per scheduled instant of a transformation; UNIQUE(transformation_id, tick_at). */
+export const transformationScheduleTicks = pgTable(
+  "transformation_schedule_ticks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    transformationId: uuid("transformation_id")
+      .notNull()
+      .references(() => transformations.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    tickAt: timestamp("tick_at", { withTimezone: true }).notNull(),
+    outcome: text("outcome", { enum: SCHEDULE_TICK_OUTCOMES }).notNull(),
+    runId: uuid("run_id").references(() => transformationRuns.id, { onDelete: "set null" }),
+    reason: text("reason").notNull().default(""),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("transformation_schedule_ticks_tick_unique").on(t.transformationId, t.tickAt),
+    index("transformation_schedule_ticks_created_idx").on(t.transformationId, t.createdAt),
+    check("transformation_schedule_ticks_outcome_check", oneOf(t.outcome, SCHEDULE_TICK_OUTCOMES)),
   ],
 );

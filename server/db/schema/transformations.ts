@@ -102,6 +102,8 @@ export const transformationRuns = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** Database time of the executing worker's last beat; a stale one means the worker died (sweep.ts). */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
   },
   (t) => [
     index("transformation_runs_transformation_created_idx").on(t.transformationId, t.createdAt),

@@ -1,5 +1,13 @@
 import "server-only";
 import {
+  deleteTransformationScheduleOp,
+  getTransformationScheduleOp,
+  listTransformationSchedulesOp,
+  pauseTransformationScheduleOp,
+  resumeTransformationScheduleOp,
+  setTransformationScheduleOp,
+} from "../../schedules";
+import {
   createTransformationOp,
   deleteTransformationOp,
   diffTransformationOp,
@@ -14,6 +22,7 @@ import {
   cancelTransformationRunOp,
   getTransformationRunOp,
   listTransformationRunsOp,
+  retryTransformationRunOp,
   runTransformationOp,
 } from "../../transformations/runs";
 import { doorsOf } from "../doors";
@@ -35,5 +44,12 @@ export const transformationsRouter = router(
     cancel: cancelTransformationRunOp,
     runs: listTransformationRunsOp,
     getRun: getTransformationRunOp,
+    retry: retryTransformationRunOp,
+    getSchedule: getTransformationScheduleOp,
+    schedules: listTransformationSchedulesOp,
+    setSchedule: setTransformationScheduleOp,
+    pauseSchedule: pauseTransformationScheduleOp,
+    resumeSchedule: resumeTransformationScheduleOp,
+    deleteSchedule: deleteTransformationScheduleOp,
   }),
 );
