@@ -38,6 +38,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "sources.usage": "viewer",
   "search.features": "viewer",
   "search.objects": "viewer",
+  "search.alsoMatches": "viewer",
   "lineage.graph": "viewer",
   "lineage.neighborhood": "viewer",
   "lineage.overview": "viewer",

@@ -232,6 +232,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "datasets.undeprecate": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
   "search.features": () => ({ project: P, q: "conv" }),
   "search.objects": () => ({ project: P, q: "driv" }),
+  "search.alsoMatches": () => ({ project: P, q: "driv" }),
   "datasets.list": () => ({ project: P }),
   "datasets.get": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
   "datasets.upload": () => ({
