@@ -28,6 +28,7 @@ import {
   previewDraftOp,
   uploadEntitiesOp,
 } from "../datasets";
+import { engineFreshnessOp } from "../freshness/engine-freshness";
 import { getFreshnessOp } from "../freshness/get-freshness";
 import { lagHistoryOp } from "../freshness/lag-history";
 import {
@@ -272,6 +273,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   cancelRunOp,
   retryRunOp,
   getFreshnessOp,
+  engineFreshnessOp,
   lagHistoryOp,
   executeRunOp,
   probeSourcesOp,

@@ -48,6 +48,7 @@ export const EXPECTED_ACCESS: Record<string, Expected> = {
   "jobs.get": "viewer",
   "jobs.log": "viewer",
   "freshness.list": "viewer",
+  "freshness.engines": "viewer",
   "schedules.get": "viewer",
   "schedules.list": "viewer",
   "freshness.lagHistory": "viewer",

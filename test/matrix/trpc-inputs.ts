@@ -316,6 +316,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     return { project: P, runId: run?.id };
   },
   "freshness.list": () => ({ project: P }),
+  "freshness.engines": () => ({ project: P }),
   "schedules.get": () => ({ project: P, featureView: "driver_hourly_stats" }),
   "schedules.list": () => ({ project: P }),
   "schedules.set": () => ({
