@@ -83,6 +83,8 @@ test("an on-demand view is found by a prefix, and a stream feature leads to its 
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/p\/demo\/on-demand\/driver_scores$/);
 
+  // back to a page with the palette (the on-demand page may not exist on this branch yet)
+  await page.goto("/p/demo/features");
   await pressShortcut(page);
   await field(page).fill("driver_trips_live:fare_sum");
   const feature = palette(page).getByRole("option").first();
