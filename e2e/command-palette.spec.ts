@@ -68,3 +68,28 @@ test("a feature opens its page at view:feature, and a name that matches nothing 
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/p\/demo\/features\/driver_hourly_stats\/conv_rate$/);
 });
+
+// The three engines (docs/adr/0040): their pages are built beside this work, so the test checks
+// where Enter goes, not what the page shows.
+test("an on-demand view is found by a prefix, and a stream feature leads to its view's page", async ({
+  page,
+}) => {
+  await page.goto("/p/demo/features");
+  await pressShortcut(page);
+  await field(page).fill("driver_sc");
+  const first = palette(page).getByRole("option").first();
+  await expect(first).toContainText("driver_scores");
+  await expect(first).toContainText("On-demand view");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/p\/demo\/on-demand\/driver_scores$/);
+
+  // back to a page with the palette (the on-demand page may not exist on this branch yet)
+  await page.goto("/p/demo/features");
+  await pressShortcut(page);
+  await field(page).fill("driver_trips_live:fare_sum");
+  const feature = palette(page).getByRole("option").first();
+  await expect(feature).toContainText("driver_trips_live:fare_sum_1h");
+  await expect(feature).toContainText("Stream feature");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/p\/demo\/streams\/driver_trips_live$/);
+});

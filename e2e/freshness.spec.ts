@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { Redis } from "ioredis";
 
 // The freshness board's summary cards filter its table (issue 12), the filter kept in the URL.
 // The demo's views change state while their first runs go (never materialized, then met), so the
@@ -45,4 +46,52 @@ test("a state no view is in says so, from a shared link", async ({ page }) => {
   await expect(page.getByTestId(`freshness-summary-${status}`)).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByText(`No view is ${label.toLowerCase()}`)).toBeVisible();
   await expect(page.getByTestId("freshness-row")).toHaveCount(0);
+});
+
+// Transformations and stream views (docs/adr/0040). The e2e server runs no stream worker, so
+// entries added to the demo's stream wait with no consumer group: "Not consumed".
+test("transformations and stream views have sections of their own", async ({ page }) => {
+  const redisUrl = process.env.REDIS_URL;
+  if (redisUrl) {
+    const u = new URL(redisUrl);
+    u.pathname = `/${process.env.E2E_REDIS_DB ?? 2}`;
+    const redis = new Redis(u.toString(), { maxRetriesPerRequest: 1 });
+    try {
+      for (let i = 0; i < 3; i++)
+        await redis.xadd(
+          "demo:trips",
+          "*",
+          "trip_id",
+          `e2e-${Date.now()}-${i}`,
+          "driver_id",
+          "1001",
+          "fare",
+          "12.5",
+        );
+    } finally {
+      redis.disconnect();
+    }
+  }
+  await page.goto("/p/demo/freshness");
+
+  const transformations = page.getByTestId("freshness-transformations");
+  await expect(transformations.getByRole("heading", { name: "Transformations" })).toBeVisible();
+  const tx = transformations
+    .getByTestId("freshness-transformation-row")
+    .filter({ hasText: "driver_stats_7d" });
+  await expect(tx).toHaveAttribute("data-status", /^(failing|never_run|stale|fresh)$/);
+
+  const streams = page.getByTestId("freshness-streams");
+  const stream = streams.getByTestId("freshness-stream-row").filter({ hasText: "driver_trips_live" });
+  await expect(stream).toContainText("demo:trips");
+  if (redisUrl) {
+    await expect(stream).toHaveAttribute("data-status", "failing");
+    await expect(stream).toContainText("Not consumed");
+  } else {
+    await expect(stream).toHaveAttribute("data-status", "unavailable");
+    await expect(stream).toContainText("REDIS_URL");
+  }
+
+  await tx.getByRole("link", { name: "driver_stats_7d", exact: true }).click();
+  await expect(page).toHaveURL(/\/p\/demo\/transformations\/driver_stats_7d$/);
 });

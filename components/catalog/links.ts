@@ -56,11 +56,22 @@ export type ObjectKind =
   | "on_demand_view"
   | "stream_view";
 
-/** The page of one object; a feature's name is "view:feature" as in Feast's references. */
-export function objectHref(project: string, kind: ObjectKind, name: string): string {
+/**
+ * The page of one object; a feature's name is "view:feature" as in Feast's references. Only a
+ * feature view's features have a page of their own: an on-demand or stream view's feature
+ * (`viewKind`) goes to its view's page, which lists it.
+ */
+export function objectHref(
+  project: string,
+  kind: ObjectKind,
+  name: string,
+  viewKind?: "view" | "on_demand_view" | "stream_view" | null,
+): string {
   switch (kind) {
     case "feature": {
       const i = name.indexOf(":");
+      if (viewKind === "on_demand_view" || viewKind === "stream_view")
+        return objectHref(project, viewKind, name.slice(0, i));
       return href.feature(project, name.slice(0, i), name.slice(i + 1));
     }
     case "view":

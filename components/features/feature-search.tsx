@@ -16,6 +16,7 @@ import { PageBody, PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { Skeleton, SkeletonTable, slots } from "@/components/ui/skeleton";
 import { useTRPC } from "@/trpc/client";
+import { AlsoMatches } from "./also-matches";
 import { FacetGroup, TagValue } from "./facet-panel";
 import { ResultsTable } from "./results-table";
 import { SearchBox } from "./search-box";
@@ -238,6 +239,12 @@ export function FeatureSearch({ project }: { project: string }) {
               />
             </div>
           ) : null}
+          {state.q.trim() &&
+            !state.tags.length &&
+            !state.owner &&
+            !state.entity &&
+            !state.view &&
+            state.page === 1 && <AlsoMatches project={project} q={state.q.trim()} />}
         </div>
       </div>
     </PageBody>

@@ -24,6 +24,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
+import { EngineFreshness } from "./engine-freshness";
 import {
   FRESHNESS_LABEL,
   FRESHNESS_MEANING,
@@ -51,6 +52,14 @@ export function FreshnessBoard({ project }: { project: string }) {
   const trpc = useTRPC();
   const { can } = useProjectRole(project);
   const query = useQuery({ ...trpc.freshness.list.queryOptions({ project }), refetchInterval: REFRESH_MS });
+  // Transformations and stream views: a query of their own, so a slow or absent Redis never
+  // holds the views' table (docs/adr/0040).
+  const engines = useQuery({
+    ...trpc.freshness.engines.queryOptions({ project }),
+    refetchInterval: REFRESH_MS,
+  });
+  const hasEngines =
+    !!engines.data && (engines.data.transformations.length > 0 || engines.data.streams.length > 0);
   // The "Next run" column (docs/adr/0031); the board shows without it until it loads.
   const schedules = useQuery({
     ...trpc.schedules.list.queryOptions({ project }),
@@ -73,7 +82,7 @@ export function FreshnessBoard({ project }: { project: string }) {
     <PageBody>
       <PageHeader
         title="Freshness"
-        description="How far behind each view's online data is: the lag since its watermark (the end of its last successful materialization) against its freshness SLA."
+        description="How far behind each view's online data is: the lag since its watermark (the end of its last successful materialization) against its freshness SLA. Transformations and stream views follow."
         actions={
           query.data && (
             <span className="text-xs text-zinc-500">
@@ -94,18 +103,22 @@ export function FreshnessBoard({ project }: { project: string }) {
       ) : query.isError ? (
         <ErrorState error={query.error} title="Could not load freshness" retry={() => query.refetch()} />
       ) : query.data.length === 0 ? (
-        <EmptyState
-          icon={Gauge}
-          title="No feature views to watch"
-          description="Freshness is tracked per feature view. Register one and give it a freshness SLA."
-          action={
-            can("definitions.write") && (
-              <ButtonLink href={href.newView(project)} variant="primary">
-                Register feature view
-              </ButtonLink>
-            )
-          }
-        />
+        hasEngines ? (
+          <p className="text-sm text-zinc-500">No feature views to watch yet.</p>
+        ) : (
+          <EmptyState
+            icon={Gauge}
+            title="No feature views to watch"
+            description="Freshness is tracked per feature view. Register one and give it a freshness SLA."
+            action={
+              can("definitions.write") && (
+                <ButtonLink href={href.newView(project)} variant="primary">
+                  Register feature view
+                </ButtonLink>
+              )
+            }
+          />
+        )
       ) : (
         <>
           <Summary rows={query.data} filter={filter} onFilter={setFilter} />
@@ -136,6 +149,13 @@ export function FreshnessBoard({ project }: { project: string }) {
           )}
         </>
       )}
+      <EngineFreshness
+        project={project}
+        data={engines.data}
+        isPending={engines.isPending}
+        error={engines.isError && !engines.data ? engines.error : null}
+        retry={() => engines.refetch()}
+      />
     </PageBody>
   );
 }

@@ -39,6 +39,9 @@ const KINDS: Record<ObjectKind, { label: string; icon: LucideIcon }> = {
   stream_view: { label: "Stream view", icon: Activity },
 };
 
+/** A feature's label when its view is not a feature view (it links to that view's page). */
+const FEATURE_OF = { on_demand_view: "On-demand feature", stream_view: "Stream feature" } as const;
+
 /**
  * ⌘K / Ctrl+K anywhere in a project, or the button it renders: a modal combobox that finds any
  * registry object by name (search.objects) and goes to its page. Arrow keys move, Enter goes,
@@ -129,7 +132,7 @@ function Palette({ project, onDone }: { project: string; onDone: () => void }) {
     const item = items[i];
     if (!item) return;
     onDone();
-    router.push(objectHref(project, item.kind, item.name));
+    router.push(objectHref(project, item.kind, item.name, item.viewKind));
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
@@ -182,7 +185,8 @@ function Palette({ project, onDone }: { project: string; onDone: () => void }) {
       </div>
       <div id={listId} role="listbox" aria-label="Objects" className="max-h-80 overflow-y-auto p-1.5">
         {items.map((item, i) => {
-          const { label, icon: Icon } = KINDS[item.kind];
+          const { label: kindLabel, icon: Icon } = KINDS[item.kind];
+          const label = item.viewKind && item.viewKind !== "view" ? FEATURE_OF[item.viewKind] : kindLabel;
           return (
             // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled by the combobox field (aria-activedescendant)
             <div

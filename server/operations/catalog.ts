@@ -28,6 +28,7 @@ import {
   previewDraftOp,
   uploadEntitiesOp,
 } from "../datasets";
+import { engineFreshnessOp } from "../freshness/engine-freshness";
 import { getFreshnessOp } from "../freshness/get-freshness";
 import { lagHistoryOp } from "../freshness/lag-history";
 import {
@@ -78,6 +79,7 @@ import {
   previewSourceOp,
   previewViewOp,
   revokeSharedSchemaOp,
+  searchAlsoMatchesOp,
   searchFeaturesOp,
   searchObjectsOp,
   sourceColumnsOp,
@@ -227,6 +229,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   updateConsumerOp,
   searchFeaturesOp,
   searchObjectsOp,
+  searchAlsoMatchesOp,
   getLineageOp,
   getNeighborhoodOp,
   getLineageOverviewOp,
@@ -283,6 +286,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   cancelRunOp,
   retryRunOp,
   getFreshnessOp,
+  engineFreshnessOp,
   lagHistoryOp,
   executeRunOp,
   probeSourcesOp,

@@ -10,4 +10,5 @@ export * from "./offline-space";
 export * from "./previews";
 export * from "./projects";
 export * from "./search";
+export * from "./search-engines";
 export * from "./search-objects";

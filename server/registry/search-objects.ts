@@ -10,6 +10,11 @@ import {
   featureServices,
   features,
   featureViews,
+  onDemandViews,
+  onDemandViewVersions,
+  streamViews,
+  streamViewVersions,
+  transformations,
 } from "../db/schema";
 import { defineOperation } from "../operations/define";
 
@@ -22,8 +27,14 @@ export const OBJECT_KINDS = [
   "service",
   "consumer",
   "dataset",
+  "transformation",
+  "on_demand_view",
+  "stream_view",
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+/** The kinds of view a feature belongs to: a feature view's, an on-demand view's or a stream view's. */
+export const FEATURE_OWNER_KINDS = ["view", "on_demand_view", "stream_view"] as const;
 
 export const SearchObjectsInput = z.object({
   project: Name,
@@ -40,6 +51,11 @@ export const SearchObjectsResult = z.object({
       /** The object's name; a feature's is "view:feature", as in Feast's references. */
       name: z.string(),
       deprecated: z.boolean(),
+      /**
+       * For a feature, the kind of the view that holds it: only a feature view's features have a
+       * page of their own; an on-demand or stream view's are listed on their view's page.
+       */
+      viewKind: z.enum(FEATURE_OWNER_KINDS).nullable(),
     }),
   ),
 });
@@ -82,7 +98,8 @@ export const searchObjectsOp = defineOperation({
     // the view's features); anything else every kind by name.
     const colon = term.indexOf(":");
     const featureTerm = colon >= 0 ? term.slice(colon + 1) : term;
-    const viewPrefix = colon >= 0 ? sql` and f.view_name like ${likePrefix(term.slice(0, colon))}` : sql``;
+    const viewPrefix = (view: SQL) =>
+      colon >= 0 ? sql` and ${view} like ${likePrefix(term.slice(0, colon))}` : sql``;
     const kind = (
       k: ObjectKind,
       t: string,
@@ -91,8 +108,10 @@ export const searchObjectsOp = defineOperation({
       match: SQL,
       name: SQL,
       deprecated: SQL,
+      viewKind: (typeof FEATURE_OWNER_KINDS)[number] | null = null,
     ) => sql`(
       select ${k}::text as kind, ${name} as name, ${deprecated} as deprecated,
+        ${viewKind}::text as "viewKind",
         case when ${match} = ${t} then 0 when ${match} like ${likePrefix(t)} then 1 else 2 end as tier,
         word_similarity(${t}, ${match}) as sim
       from ${from}
@@ -108,17 +127,41 @@ export const searchObjectsOp = defineOperation({
         sql`o.name`,
         sql`o.deprecated_at is not null`,
       );
+    // On-demand and stream features live in their view's current spec (a list in jsonb): each
+    // view's current version is one lookup of its (view, version) unique index, and a project has
+    // few such views, so their names are matched after unnesting rather than through an index.
+    const specFeatures = (
+      viewKind: "on_demand_view" | "stream_view",
+      heads: SQL,
+      versions: SQL,
+      list: string,
+    ) =>
+      kind(
+        "feature",
+        featureTerm,
+        sql`${heads} o join ${versions} v on v.${sql.raw(viewKind === "on_demand_view" ? "on_demand_view_id" : "stream_view_id")} = o.id
+          and v.version = o.current_version
+          cross join lateral jsonb_array_elements(v.spec -> ${list}) e`,
+        sql`o.project_id = ${p.id}${viewPrefix(sql`o.name`)}`,
+        sql`(e ->> 'name')`,
+        sql`o.name || ':' || (e ->> 'name')`,
+        sql`o.deprecated_at is not null`,
+        viewKind,
+      );
     const r = await ctx.db.execute<SearchObjectsResult["items"][number]>(sql`
-      select kind, name, deprecated from (
+      select kind, name, deprecated, "viewKind" from (
         ${kind(
           "feature",
           featureTerm,
           sql`${features} f join ${featureViews} v on v.id = f.feature_view_id`,
-          sql`f.project_id = ${p.id}${viewPrefix}`,
+          sql`f.project_id = ${p.id}${viewPrefix(sql`f.view_name`)}`,
           sql`f.name`,
           sql`f.view_name || ':' || f.name`,
           sql`v.deprecated_at is not null`,
+          "view",
         )}
+        union all ${specFeatures("on_demand_view", sql`${onDemandViews}`, sql`${onDemandViewVersions}`, "fields")}
+        union all ${specFeatures("stream_view", sql`${streamViews}`, sql`${streamViewVersions}`, "aggregations")}
         ${
           colon >= 0
             ? sql``
@@ -128,7 +171,10 @@ export const searchObjectsOp = defineOperation({
         union all ${named("source", sql`${dataSources}`)}
         union all ${named("service", sql`${featureServices}`)}
         union all ${named("consumer", sql`${consumers}`)}
-        union all ${named("dataset", sql`${datasets}`)}`
+        union all ${named("dataset", sql`${datasets}`)}
+        union all ${named("transformation", sql`${transformations}`)}
+        union all ${named("on_demand_view", sql`${onDemandViews}`)}
+        union all ${named("stream_view", sql`${streamViews}`)}`
         }
       ) hits
       order by tier, sim desc, length(name), name, kind

@@ -242,6 +242,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
   "datasets.undeprecate": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
   "search.features": () => ({ project: P, q: "conv" }),
   "search.objects": () => ({ project: P, q: "driv" }),
+  "search.alsoMatches": () => ({ project: P, q: "driv" }),
   "datasets.list": () => ({ project: P }),
   "datasets.get": async (trusted) => ({ project: P, name: await readyDataset(trusted) }),
   "datasets.upload": () => ({
@@ -326,6 +327,7 @@ export const MATRIX_INPUTS: Record<string, InputFor> = {
     return { project: P, runId: run?.id };
   },
   "freshness.list": () => ({ project: P }),
+  "freshness.engines": () => ({ project: P }),
   "schedules.get": () => ({ project: P, featureView: "driver_hourly_stats" }),
   "schedules.list": () => ({ project: P }),
   "schedules.set": () => ({

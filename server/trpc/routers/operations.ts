@@ -1,4 +1,5 @@
 import "server-only";
+import { engineFreshnessOp } from "../../freshness/engine-freshness";
 import { getFreshnessOp } from "../../freshness/get-freshness";
 import { lagHistoryOp } from "../../freshness/lag-history";
 import {
@@ -53,7 +54,9 @@ export const jobsRouter = router(
   }),
 );
 
-export const freshnessRouter = router(doorsOf({ list: getFreshnessOp, lagHistory: lagHistoryOp }));
+export const freshnessRouter = router(
+  doorsOf({ list: getFreshnessOp, engines: engineFreshnessOp, lagHistory: lagHistoryOp }),
+);
 
 export const schedulesRouter = router(
   doorsOf({

@@ -22,6 +22,7 @@ import {
   planFeatureViewOp,
   previewSourceOp,
   previewViewOp,
+  searchAlsoMatchesOp,
   searchFeaturesOp,
   searchObjectsOp,
   sourceColumnsOp,
@@ -143,7 +144,9 @@ export const consumersRouter = router(
   }),
 );
 
-export const searchRouter = router(doorsOf({ features: searchFeaturesOp, objects: searchObjectsOp }));
+export const searchRouter = router(
+  doorsOf({ features: searchFeaturesOp, objects: searchObjectsOp, alsoMatches: searchAlsoMatchesOp }),
+);
 
 /** One feature of a view (its page). */
 export const featuresRouter = router(doorsOf({ history: featureHistoryOp }));

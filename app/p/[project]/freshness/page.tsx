@@ -6,7 +6,11 @@ export const metadata: Metadata = { title: "Freshness" };
 
 export default async function FreshnessPage({ params }: { params: Promise<{ project: string }> }) {
   const { project } = await params;
-  await getQueryClient().prefetchQuery(trpc.freshness.list.queryOptions({ project }));
+  const client = getQueryClient();
+  await Promise.all([
+    client.prefetchQuery(trpc.freshness.list.queryOptions({ project })),
+    client.prefetchQuery(trpc.freshness.engines.queryOptions({ project })),
+  ]);
   return (
     <HydrateClient>
       <FreshnessBoard project={project} />
