@@ -6,17 +6,33 @@ import { useState } from "react";
 import { serverError } from "@/components/forms/form-errors";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/skeleton";
-import { useTRPC } from "@/trpc/client";
+import { useTRPC, useTRPCClient } from "@/trpc/client";
 
 /**
  * "Retry" on a failed run: queues a new run over the same window, linked to this one (no confirm
  * step: nothing is lost, and a run is retried at most once). The list refreshes to show the new
  * run; a refusal (someone retried it first, say) shows inline.
  */
-export function RetryRunButton({ project, runId }: { project: string; runId: string }) {
+export function RetryRunButton({
+  project,
+  runId,
+  kind = "materialization",
+}: {
+  project: string;
+  runId: string;
+  /** Whose run: a materialization job's (jobs.retry) or a transformation's (transformations.retry). */
+  kind?: "materialization" | "transformation";
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const retry = useMutation(trpc.jobs.retry.mutationOptions());
+  const client = useTRPCClient();
+  const retry = useMutation({
+    // Only a refusal matters here: the list refetches to show the new run.
+    mutationFn: async (input: { project: string; runId: string }): Promise<void> => {
+      if (kind === "transformation") await client.transformations.retry.mutate(input);
+      else await client.jobs.retry.mutate(input);
+    },
+  });
   const [error, setError] = useState<string | null>(null);
 
   function click() {
@@ -25,7 +41,10 @@ export function RetryRunButton({ project, runId }: { project: string; runId: str
       { project, runId },
       {
         onError: (e) => setError(serverError(e).message),
-        onSettled: () => queryClient.invalidateQueries(trpc.jobs.pathFilter()),
+        onSettled: () =>
+          queryClient.invalidateQueries(
+            kind === "transformation" ? trpc.transformations.runs.pathFilter() : trpc.jobs.pathFilter(),
+          ),
       },
     );
   }

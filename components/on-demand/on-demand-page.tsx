@@ -7,6 +7,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
 import { TypeBadge } from "@/components/catalog/type-badge";
+import { ObjectLineage } from "@/components/lineage/object-lineage";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { ObjectHeader } from "@/components/objects/object-header";
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
@@ -19,6 +20,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Truncate } from "@/components/ui/truncate";
 import { readViewState, viewInput, viewQueryString } from "@/components/views/view-params";
+import { lineageNodeId } from "@/server/registry/lineage/types";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { DeleteOnDemandView } from "./delete-on-demand-view";
@@ -192,6 +194,7 @@ export function OnDemandPage({ project, name }: { project: string; name: string 
           )}
         />
       )}
+      {!isPast && <ObjectLineage project={project} nodeId={lineageNodeId("on_demand_view", v.name)} />}
       {versions.data ? (
         <VersionHistory
           key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}

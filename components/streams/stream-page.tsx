@@ -6,6 +6,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { href } from "@/components/catalog/links";
+import { ObjectLineage } from "@/components/lineage/object-lineage";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { ObjectHeader } from "@/components/objects/object-header";
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
@@ -20,6 +21,7 @@ import { Section } from "@/components/ui/section";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
+import { lineageNodeId } from "@/server/registry/lineage/types";
 import { useTRPC } from "@/trpc/client";
 import type { RouterOutputs } from "@/trpc/types";
 import { readViewState, viewInput, viewQueryString } from "../views/view-params";
@@ -226,6 +228,7 @@ export function StreamPage({ project, name }: { project: string; name: string })
           joinKeys={joinKeys}
         />
       )}
+      {!isPast && <ObjectLineage project={project} nodeId={lineageNodeId("stream_view", v.name)} />}
       {versions.data ? (
         <VersionHistory
           key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}

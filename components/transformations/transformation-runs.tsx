@@ -6,6 +6,7 @@ import { Fragment, useEffect, useRef } from "react";
 import { useProjectRole } from "@/components/auth/use-project-role";
 import { ConfirmCancel } from "@/components/jobs/confirm-cancel";
 import { LiveIndicator } from "@/components/jobs/live-indicator";
+import { RetryRunButton } from "@/components/jobs/retry-run-button";
 import { formatDuration, formatUtc, runDurationSeconds } from "@/components/jobs/run-format";
 import { isActiveStatus, RunStatusBadge } from "@/components/jobs/run-status";
 import { Badge, type Tone } from "@/components/ui/badge";
@@ -100,6 +101,7 @@ export function TransformationRuns({ project, name }: { project: string; name: s
                 return (
                   <Fragment key={run.id}>
                     <TR
+                      id={`run-${run.id}`}
                       data-testid="tx-run-row"
                       data-status={run.status}
                       data-mode={run.mode}
@@ -160,6 +162,9 @@ export function TransformationRuns({ project, name }: { project: string; name: s
                                   )
                               }
                             />
+                          )}
+                          {(run.status === "failed" || run.status === "cancelled") && (
+                            <RetryRunButton project={project} runId={run.id} kind="transformation" />
                           )}
                         </TD>
                       )}

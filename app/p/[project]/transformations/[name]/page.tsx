@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ObjectLineage } from "@/components/lineage/object-lineage";
+import { TransformationScheduleCard } from "@/components/schedules/transformation-schedule-card";
 import { runsInput } from "@/components/transformations/run-words";
 import { TransformationPage } from "@/components/transformations/transformation-page";
 import { toURLSearchParams } from "@/components/ui/url";
@@ -35,8 +36,8 @@ export default async function TransformationDetailPage({ params, searchParams }:
       <TransformationPage
         project={project}
         name={name}
-        // The output source is named after the transformation: its lineage shows what it reads and feeds.
-        lineageSlot={<ObjectLineage project={project} nodeId={lineageNodeId("source", name)} />}
+        lineageSlot={<ObjectLineage project={project} nodeId={lineageNodeId("transformation", name)} />}
+        scheduleSlot={<TransformationScheduleCard project={project} transformation={name} />}
       />
     </HydrateClient>
   );
