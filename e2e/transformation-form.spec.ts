@@ -28,7 +28,7 @@ function editor(page: Page) {
   return page.getByRole("textbox", { name: "SQL", exact: true });
 }
 
-test("create: completion, errors at their place, preview of the unsaved SQL, save", async ({ page }) => {
+test("completion of sources, and errors underlined where the server says", async ({ page }) => {
   await page.goto("/p/demo/transformations/new");
   await expect(page.getByRole("heading", { name: "New transformation" })).toBeVisible();
   const sql = editor(page);
@@ -54,6 +54,12 @@ test("create: completion, errors at their place, preview of the unsaved SQL, sav
   await expect(problem).toContainText(/syntax error at or near ","/i);
   await expect(problem).toContainText("line 2, column 3");
   await expect(page.locator(".cm-sql-error")).toHaveText(",");
+});
+
+test("create: the unsaved SQL previews its first 100 rows, then saves", async ({ page }) => {
+  await page.goto("/p/demo/transformations/new");
+  const sql = editor(page);
+  const problem = page.getByTestId("preview-error");
 
   // The SQL as typed (never saved) previews: its first 100 rows, inferred columns and the time.
   await sql.fill(
