@@ -77,6 +77,7 @@ module.exports = {
           "^server/core/vocabulary\\.ts$",
           "^server/auth/roles\\.ts$",
           "^server/http/safe-next\\.ts$",
+          "^server/transformations/schemas\\.ts$",
         ],
         dependencyTypesNot: ["type-only"],
       },
