@@ -16,6 +16,7 @@ import {
 } from "../db/schema";
 import { defineOperation } from "../operations/define";
 import { currentSpecs } from "../registry/feature-views/spec-store";
+import { refuseServedNameTaken } from "../registry/served-names";
 import { compileOnDemand, type InputTypes } from "./engine";
 import { OnDemandViewSpec } from "./spec";
 
@@ -68,18 +69,8 @@ export async function inputTypesOf(db: Db, projectId: string, inputs: string[]):
   return types;
 }
 
-/** Checks the spec against the registry: its name is free of feature views, its expressions compile. */
+/** Checks the spec against the registry: its expressions compile against the inputs' types. */
 async function checkSpec(ctx: Ctx, projectId: string, spec: OnDemandViewSpec): Promise<void> {
-  const [clash] = await ctx.db
-    .select({ id: featureViews.id })
-    .from(featureViews)
-    .where(and(eq(featureViews.projectId, projectId), eq(featureViews.name, spec.name)))
-    .limit(1);
-  if (clash)
-    throw new ConflictError(
-      `name: "${spec.name}" is a feature view of this project; an on-demand view needs a name of its own (requests name both alike)`,
-      "name",
-    );
   compileOnDemand(spec, await inputTypesOf(ctx.db, projectId, spec.inputs));
 }
 
@@ -93,6 +84,7 @@ export const createOnDemandViewOp = defineOperation({
   output: Written,
   run: ({ ctx, input: { spec }, project: p }) =>
     inTransaction(ctx, async (tx) => {
+      await refuseServedNameTaken(tx, p.id, spec.name, "on-demand view", "name");
       await checkSpec(tx, p.id, spec);
       const [taken] = await tx.db
         .select({ id: onDemandViews.id })

@@ -7,8 +7,9 @@ import { type Ctx, inTransaction } from "../core/context";
 import { ConflictError, InvalidError, NotFoundError } from "../core/errors";
 import { Name } from "../core/name";
 import { uniquely } from "../core/unique";
-import { entities, featureViews, projects, streamViews, streamViewVersions } from "../db/schema";
+import { entities, projects, streamViews, streamViewVersions } from "../db/schema";
 import { defineOperation } from "../operations/define";
+import { refuseServedNameTaken } from "../registry/served-names";
 import { StreamViewOutput, StreamViewSpec } from "./schemas";
 
 /**
@@ -51,16 +52,6 @@ function checkStreamKey(project: string, key: string): void {
       `spec.stream.key: a stream key of project "${project}" must start with "${project}:" (got "${key.slice(0, 80)}")`,
       "spec.stream.key",
     );
-}
-
-async function refuseFeatureViewName(ctx: Ctx, projectId: string, name: string) {
-  const [clash] = await ctx.db
-    .select({ id: featureViews.id })
-    .from(featureViews)
-    .where(and(eq(featureViews.projectId, projectId), eq(featureViews.name, name)))
-    .limit(1);
-  // one namespace for retrieval: "name:feature" must name one view
-  if (clash) throw new ConflictError(`a feature view is named "${name}" already`, "spec.name");
 }
 
 function headOf(spec: StreamViewSpec) {
@@ -127,7 +118,7 @@ export const createStreamViewOp = defineOperation({
     inTransaction(ctx, async (tx) => {
       checkStreamKey(p.name, spec.stream.key);
       await joinKeysOf(tx, p.id, spec.entities);
-      await refuseFeatureViewName(tx, p.id, spec.name);
+      await refuseServedNameTaken(tx, p.id, spec.name, "stream view", "spec.name");
       const [head] = await uniquely(`stream view "${spec.name}"`, () =>
         tx.db
           .insert(streamViews)

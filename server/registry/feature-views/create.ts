@@ -1,15 +1,14 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { actorLabel, inTransaction } from "../../core/context";
-import { ConflictError } from "../../core/errors";
 import { Name } from "../../core/name";
 import { uniquely } from "../../core/unique";
-import { featureViews, featureViewVersions, onDemandViews } from "../../db/schema";
+import { featureViews, featureViewVersions } from "../../db/schema";
 import { defineOperation } from "../../operations/define";
 import * as out from "../outputs";
 import { FeatureViewSpec } from "../schemas";
+import { refuseServedNameTaken } from "../served-names";
 import { checkSpecAgainstSource, headColumns, resolveReferences, writeDerivedRows } from "./refs";
 import { storedSpec } from "./spec-store";
 
@@ -27,16 +26,7 @@ export const createFeatureViewOp = defineOperation({
     const checked = await resolveReferences(ctx, p.id, spec);
     await checkSpecAgainstSource(ctx, p.name, checked.source, spec, checked.entities);
     return inTransaction(ctx, async (tx) => {
-      // Requests name feature views and on-demand views alike (docs/adr/0036).
-      const [odv] = await tx.db
-        .select({ id: onDemandViews.id })
-        .from(onDemandViews)
-        .where(and(eq(onDemandViews.projectId, p.id), eq(onDemandViews.name, spec.name)));
-      if (odv)
-        throw new ConflictError(
-          `name: "${spec.name}" is an on-demand view of this project; a feature view needs a name of its own`,
-          "name",
-        );
+      await refuseServedNameTaken(tx, p.id, spec.name, "feature view", "name");
       // Resolved again inside the transaction: the rows written must be the ones that exist now.
       const refs = await resolveReferences(tx, p.id, spec);
       const [view] = await uniquely(`feature view "${spec.name}"`, () =>
