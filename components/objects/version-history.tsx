@@ -6,9 +6,11 @@ import { type ReactNode, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { ErrorState } from "@/components/ui/error-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Section } from "@/components/ui/section";
 import { Select } from "@/components/ui/select";
+import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 
@@ -146,4 +148,37 @@ export function VersionHistory(props: VersionHistoryProps) {
       </Table>
     </Section>
   );
+}
+
+interface VersionsSectionProps extends Omit<VersionHistoryProps, "versions" | "diff" | "onCompare"> {
+  /** The object's `versions` query. */
+  versions: { data?: VersionRow[]; isError: boolean; error: unknown; refetch: () => unknown };
+  onCompare: (compare: { from: number; to: number } | undefined) => void;
+  /** The kind's diff of two versions; `onClose` clears the comparison. */
+  renderDiff: (compare: { from: number; to: number }, onClose: () => void) => ReactNode;
+}
+
+/** The history with its loading and error states, and the diff the URL asks for: every versioned page's last section. */
+export function VersionsSection({ versions, compare, onCompare, renderDiff, ...rest }: VersionsSectionProps) {
+  if (versions.data)
+    return (
+      <VersionHistory
+        // Remount when the URL's comparison changes so the pickers show it.
+        key={compare ? `${compare.from}-${compare.to}` : "none"}
+        {...rest}
+        versions={versions.data}
+        compare={compare}
+        onCompare={onCompare}
+        diff={compare && renderDiff(compare, () => onCompare(undefined))}
+      />
+    );
+  if (versions.isError)
+    return (
+      <ErrorState
+        error={versions.error}
+        title="Could not load the versions"
+        retry={() => versions.refetch()}
+      />
+    );
+  return <SkeletonTable rows={2} columns={4} />;
 }

@@ -11,11 +11,10 @@ import { ObjectLineage } from "@/components/lineage/object-lineage";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { ObjectHeader } from "@/components/objects/object-header";
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
-import { VersionHistory } from "@/components/objects/version-history";
+import { VersionsSection } from "@/components/objects/version-history";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { ErrorState } from "@/components/ui/error-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Truncate } from "@/components/ui/truncate";
@@ -195,36 +194,25 @@ export function OnDemandPage({ project, name }: { project: string; name: string 
         />
       )}
       {!isPast && <ObjectLineage project={project} nodeId={lineageNodeId("on_demand_view", v.name)} />}
-      {versions.data ? (
-        <VersionHistory
-          key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
-          versions={versions.data}
+      {
+        <VersionsSection
+          versions={versions}
           hrefOf={(version) => href.onDemandView(project, name, version)}
           currentVersion={v.currentVersion}
           shownVersion={v.version}
           compare={state.compare}
           onCompare={setCompare}
-          diff={
-            state.compare && (
-              <OnDemandDiff
-                project={project}
-                name={name}
-                from={state.compare.from}
-                to={state.compare.to}
-                onClose={() => setCompare(undefined)}
-              />
-            )
-          }
+          renderDiff={(compare, onClose) => (
+            <OnDemandDiff
+              project={project}
+              name={name}
+              from={compare.from}
+              to={compare.to}
+              onClose={onClose}
+            />
+          )}
         />
-      ) : versions.isError ? (
-        <ErrorState
-          error={versions.error}
-          title="Could not load the versions"
-          retry={() => versions.refetch()}
-        />
-      ) : (
-        <SkeletonTable rows={2} columns={4} />
-      )}
+      }
     </ObjectSections>
   );
 }

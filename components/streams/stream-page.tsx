@@ -10,15 +10,13 @@ import { ObjectLineage } from "@/components/lineage/object-lineage";
 import { FetchSnippetPanel } from "@/components/objects/fetch-snippet-panel";
 import { ObjectHeader } from "@/components/objects/object-header";
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
-import { VersionHistory } from "@/components/objects/version-history";
+import { VersionsSection } from "@/components/objects/version-history";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
-import { ErrorState } from "@/components/ui/error-state";
 import { humanizeSeconds } from "@/components/ui/format";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Section } from "@/components/ui/section";
-import { SkeletonTable } from "@/components/ui/skeleton";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { Truncate } from "@/components/ui/truncate";
 import { lineageNodeId } from "@/server/registry/lineage/types";
@@ -229,36 +227,25 @@ export function StreamPage({ project, name }: { project: string; name: string })
         />
       )}
       {!isPast && <ObjectLineage project={project} nodeId={lineageNodeId("stream_view", v.name)} />}
-      {versions.data ? (
-        <VersionHistory
-          key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
-          versions={versions.data}
+      {
+        <VersionsSection
+          versions={versions}
           hrefOf={(version) => href.streamView(project, name, version)}
           currentVersion={v.currentVersion}
           shownVersion={v.version}
           compare={state.compare}
           onCompare={setCompare}
-          diff={
-            state.compare && (
-              <StreamVersionDiff
-                project={project}
-                name={name}
-                from={state.compare.from}
-                to={state.compare.to}
-                onClose={() => setCompare(undefined)}
-              />
-            )
-          }
+          renderDiff={(compare, onClose) => (
+            <StreamVersionDiff
+              project={project}
+              name={name}
+              from={compare.from}
+              to={compare.to}
+              onClose={onClose}
+            />
+          )}
         />
-      ) : versions.isError ? (
-        <ErrorState
-          error={versions.error}
-          title="Could not load the versions"
-          retry={() => versions.refetch()}
-        />
-      ) : (
-        <SkeletonTable rows={2} columns={4} />
-      )}
+      }
     </ObjectSections>
   );
 }

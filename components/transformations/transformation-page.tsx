@@ -10,10 +10,9 @@ import { formatUtc } from "@/components/jobs/run-format";
 import { ObjectHeader } from "@/components/objects/object-header";
 import { ObjectLoadError, ObjectSections, ObjectSkeleton } from "@/components/objects/object-sections";
 import { RelatedViews } from "@/components/objects/related-views";
-import { VersionHistory } from "@/components/objects/version-history";
+import { VersionsSection } from "@/components/objects/version-history";
 import { Badge } from "@/components/ui/badge";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
-import { ErrorState } from "@/components/ui/error-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SkeletonTable } from "@/components/ui/skeleton";
 import { Truncate } from "@/components/ui/truncate";
@@ -157,37 +156,25 @@ export function TransformationPage({ project, name, lineageSlot, scheduleSlot }:
         />
       )}
       {lineageSlot && <section aria-label="Lineage">{lineageSlot}</section>}
-      {versions.data ? (
-        <VersionHistory
-          // Remount when the URL's comparison changes so the pickers show it.
-          key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
-          versions={versions.data}
+      {
+        <VersionsSection
+          versions={versions}
           hrefOf={(version) => href.transformation(project, name, version)}
           currentVersion={t.currentVersion}
           shownVersion={t.version}
           compare={state.compare}
           onCompare={setCompare}
-          diff={
-            state.compare && (
-              <TransformationDiff
-                project={project}
-                name={name}
-                from={state.compare.from}
-                to={state.compare.to}
-                onClose={() => setCompare(undefined)}
-              />
-            )
-          }
+          renderDiff={(compare, onClose) => (
+            <TransformationDiff
+              project={project}
+              name={name}
+              from={compare.from}
+              to={compare.to}
+              onClose={onClose}
+            />
+          )}
         />
-      ) : versions.isError ? (
-        <ErrorState
-          error={versions.error}
-          title="Could not load the versions"
-          retry={() => versions.refetch()}
-        />
-      ) : (
-        <SkeletonTable rows={2} columns={4} />
-      )}
+      }
     </ObjectSections>
   );
 }

@@ -10,7 +10,7 @@ import { DeprecatedBadge } from "@/components/catalog/deprecated-badge";
 import { href } from "@/components/catalog/links";
 import { ObjectActions } from "@/components/catalog/object-actions";
 import { TypeBadge } from "@/components/catalog/type-badge";
-import { VersionHistory } from "@/components/objects/version-history";
+import { VersionsSection } from "@/components/objects/version-history";
 import { Badge, TagList } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, Description, DescriptionList } from "@/components/ui/card";
@@ -175,37 +175,23 @@ export function ViewPage({
         lagSlot={lagSlot}
         materializationSlot={materializationSlot}
         versions={
-          versions.data ? (
-            <VersionHistory
-              // Remount when the URL's comparison changes so the pickers show it.
-              key={state.compare ? `${state.compare.from}-${state.compare.to}` : "none"}
-              versions={versions.data}
-              hrefOf={(version) => href.view(project, name, version)}
-              currentVersion={v.currentVersion}
-              shownVersion={v.version}
-              compare={state.compare}
-              onCompare={setCompare}
-              diff={
-                state.compare && (
-                  <VersionDiff
-                    project={project}
-                    name={name}
-                    from={state.compare.from}
-                    to={state.compare.to}
-                    onClose={() => setCompare(undefined)}
-                  />
-                )
-              }
-            />
-          ) : versions.isError ? (
-            <ErrorState
-              error={versions.error}
-              title="Could not load the versions"
-              retry={() => versions.refetch()}
-            />
-          ) : (
-            <SkeletonTable rows={2} columns={4} />
-          )
+          <VersionsSection
+            versions={versions}
+            hrefOf={(version) => href.view(project, name, version)}
+            currentVersion={v.currentVersion}
+            shownVersion={v.version}
+            compare={state.compare}
+            onCompare={setCompare}
+            renderDiff={(compare, onClose) => (
+              <VersionDiff
+                project={project}
+                name={name}
+                from={compare.from}
+                to={compare.to}
+                onClose={onClose}
+              />
+            )}
+          />
         }
       />
     </PageBody>
