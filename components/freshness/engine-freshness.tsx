@@ -4,6 +4,7 @@ import Link from "next/link";
 import { href } from "@/components/catalog/links";
 import { formatUtc } from "@/components/jobs/run-format";
 import { RunStatusBadge } from "@/components/jobs/run-status";
+import { NextRunCell } from "@/components/schedules/next-run-cell";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { ErrorState } from "@/components/ui/error-state";
@@ -155,6 +156,7 @@ function TransformationSection({ project, rows }: { project: string; rows: Trans
               Newest row written
             </TH>
             <TH className="w-44">Last run</TH>
+            <TH className="w-28">Next run</TH>
           </tr>
         </THead>
         <TBody>
@@ -230,6 +232,9 @@ function TransformationSection({ project, rows }: { project: string; rows: Trans
                   ) : (
                     <span className="text-zinc-500">No runs</span>
                   )}
+                </TD>
+                <TD>
+                  <NextRunCell schedule={r.schedule} />
                 </TD>
               </TR>
             );

@@ -8,7 +8,11 @@ import { utcMinute } from "./schedule-panel";
 export type ScheduleRow = RouterOutputs["schedules"]["list"][number];
 
 /** The freshness board's "Next run": — without a schedule, "paused", or when (relative; the rule and UTC on hover). */
-export function NextRunCell({ schedule }: { schedule: ScheduleRow | undefined }) {
+export function NextRunCell({
+  schedule,
+}: {
+  schedule: Pick<ScheduleRow, "paused" | "nextRunAt" | "description"> | null | undefined;
+}) {
   if (!schedule) return <span className="text-zinc-400">—</span>;
   if (schedule.paused || !schedule.nextRunAt)
     return (

@@ -10,6 +10,7 @@ import { UnavailableError } from "../core/errors";
 import { transformationRuns } from "../db/schema";
 import { deleteByPrefix } from "../online/test-redis";
 import { requireProject } from "../registry";
+import { pauseTransformationScheduleOp, setTransformationScheduleOp } from "../schedules";
 import { groupName, StreamConsumer } from "../streams/consumer";
 import { createRedisStreamAdapter } from "../streams/redis-adapter";
 import { createStreamView, getStreamView } from "../streams/registry";
@@ -119,6 +120,19 @@ describe("transformations on the freshness board", () => {
       lastRun: { status: "failed", error: "the source is unreadable" },
     });
     await t.db.delete(transformationRuns).where(eq(transformationRuns.status, "failed"));
+
+    // its schedule's next run, then "paused" (no next run)
+    expect(await row()).toMatchObject({ schedule: null });
+    await setTransformationScheduleOp.call({
+      ctx,
+      input: { project: P, transformation: "driver_7d", kind: "every", everyMinutes: 15 },
+    });
+    const scheduled = (await row())?.schedule;
+    expect(scheduled).toMatchObject({ paused: false, description: "every 15 min" });
+    expect(scheduled?.nextRunAt?.getTime()).toBeGreaterThan(Date.now() - 1000);
+    expect((scheduled?.nextRunAt?.getTime() ?? 0) % (15 * 60_000)).toBe(0);
+    await pauseTransformationScheduleOp.call({ ctx, input: { project: P, transformation: "driver_7d" } });
+    expect(await row()).toMatchObject({ schedule: { paused: true, nextRunAt: null } });
   });
 });
 

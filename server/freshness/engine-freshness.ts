@@ -14,6 +14,7 @@ import {
   transformationVersions,
 } from "../db/schema";
 import { defineOperation } from "../operations/define";
+import { transformationNextRuns } from "../schedules/transformation-schedules";
 import { groupName } from "../streams/consumer";
 import { streamViewLag } from "../streams/lag";
 import { streamRedis } from "../streams/serve";
@@ -49,6 +50,10 @@ const TransformationFreshness = z.object({
       createdAt: z.date(),
       error: z.string().nullable(),
     })
+    .nullable(),
+  /** Its schedule's next run (null: not scheduled; nextRunAt null: paused). */
+  schedule: z
+    .object({ paused: z.boolean(), nextRunAt: z.date().nullable(), description: z.string() })
     .nullable(),
 });
 export type TransformationFreshness = z.infer<typeof TransformationFreshness>;
@@ -158,6 +163,7 @@ async function transformationFreshness(ctx: Ctx, p: ProjectRow): Promise<Transfo
     .where(eq(transformationRuns.projectId, p.id))
     .orderBy(transformationRuns.transformationId, desc(transformationRuns.createdAt), transformationRuns.id);
   const lastRunOf = new Map(lastRuns.map((r) => [r.transformationId, r]));
+  const scheduleOf = new Map((await transformationNextRuns(ctx, p.id)).map((s) => [s.transformation, s]));
   const sourceIds = new Map(
     (
       await ctx.db
@@ -204,6 +210,10 @@ async function transformationFreshness(ctx: Ctx, p: ProjectRow): Promise<Transfo
       newestInput,
       inputsUnknown,
       behindSeconds,
+      schedule: ((s) =>
+        s ? { paused: s.paused, nextRunAt: s.nextRunAt, description: s.description } : null)(
+        scheduleOf.get(h.name),
+      ),
       lastRun: run
         ? {
             id: run.id,
