@@ -41,7 +41,7 @@ describe("one name, one view, across feature, on-demand and stream views", () =>
     (Object.keys(kinds) as (keyof typeof kinds)[]).filter((b) => b !== a).map((b) => [a, b] as const),
   );
   it.each(pairs)("a %s view's name is refused to a later %s view", async (first, second) => {
-    const name = `taken_${first}_${second}`;
+    const name = `taken_${first}_${second}`.replaceAll("-", "_");
     await kinds[first](name);
     const refused = kinds[second](name);
     await expect(refused).rejects.toThrow(ConflictError);
